@@ -1,0 +1,113 @@
+#include "actors/call_router.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/call_session.hpp"
+#include "actors/log.hpp"
+#include "connectors/gateway/dead_letters.hpp"
+
+namespace ivrcast::actors {
+namespace {
+
+using self_ptr = call_router_actor::stateful_pointer<call_router_state>;
+
+int64_t now_ms(self_ptr self) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           self->clock().now().time_since_epoch())
+    .count();
+}
+
+void publish_commit_point(self_ptr self) {
+  auto& st = self->state;
+  st.commit_point->store(st.progress.committable(st.live.oldest_offset()),
+                         std::memory_order_relaxed);
+}
+
+void route(self_ptr self, const router_context* ctx, int32_t partition,
+           const messages::call_event& ev) {
+  auto& st = self->state;
+  if (auto* session = st.live.find(ev.call)) {
+    self->send(*session, ev);
+    return;
+  }
+  if (ev.kind != messages::call_event_kind::started) {
+    // The call ended here before (late event, IVR hang-up acknowledgement) or began before
+    // the commit point of a replay: nothing to do.
+    st.progress.handled(ev.offset, 0);
+    return;
+  }
+  ctx->session.metrics->calls_started.fetch_add(1, std::memory_order_relaxed);
+  auto table = ctx->flows->current();
+  std::shared_ptr<const messages::published_flow> flow;
+  bool active = false;
+  if (auto f = table->flows.find(ev.called); f != table->flows.end()) {
+    flow = f->second;
+    auto acc = table->accounts.find(flow->account);
+    active = acc != table->accounts.end() && acc->second.state == messages::account_state::active;
+  }
+  auto session = self->spawn(call_session, &ctx->session, call_router_actor{self}, partition,
+                             std::move(flow), active);
+  st.live.add(ev.call, session, ev.offset, now_ms(self));
+  self->send(session, ev);
+}
+
+}  // namespace
+
+call_router_actor::behavior_type
+call_router(call_router_actor::stateful_pointer<call_router_state> self, const router_context* ctx,
+            int32_t partition, std::shared_ptr<std::atomic<int64_t>> commit_point) {
+  self->state.live = ivr::live_calls<call_session_actor>{ctx->max_call_ms};
+  self->state.commit_point = std::move(commit_point);
+  self->set_exit_handler([self](const caf::exit_msg& msg) {
+    for (const auto& e : self->state.live.all())
+      self->send_exit(e.session, msg.reason);
+    self->quit(msg.reason);
+  });
+  self->delayed_send(self, std::chrono::seconds{1}, atom::tick_v);
+  return {
+    [self, ctx, partition](const messages::call_event_batch& b) {
+      auto& st = self->state;
+      auto next_rejected = b.rejected.begin();
+      auto reject_through = [&](int64_t offset) {
+        for (; next_rejected != b.rejected.end() && next_rejected->offset <= offset;
+             ++next_rejected) {
+          const auto& r = *next_rejected;
+          st.progress.consumed(r.offset);
+          st.progress.handled(r.offset, 1);  // done once the dead letter is delivered
+          ctx->session.metrics->dead_letters.fetch_add(1, std::memory_order_relaxed);
+          connectors::kafka::record rec{partition, r.offset, r.key, r.value, 0};
+          ctx->dead_letters->send(ctx->events_topic, rec, r.reason,
+                                  messages::delivery_ticket{partition, r.offset}.packed());
+        }
+      };
+      for (const auto& ev : b.events) {
+        reject_through(ev.offset - 1);
+        ctx->session.metrics->events.fetch_add(1, std::memory_order_relaxed);
+        st.progress.consumed(ev.offset);
+        route(self, ctx, partition, ev);
+      }
+      reject_through(b.last_offset);
+      publish_commit_point(self);
+    },
+    [self](atom::handled, int64_t offset, int32_t outputs) {
+      self->state.progress.handled(offset, outputs);
+      publish_commit_point(self);
+    },
+    [self](atom::delivered, int64_t offset) {
+      self->state.progress.delivered(offset);
+      publish_commit_point(self);
+    },
+    [self](atom::finished, const call_id& call) {
+      self->state.live.remove(call);
+      publish_commit_point(self);
+    },
+    [self](atom::tick) {
+      for (auto& e : self->state.live.take_expired(now_ms(self)))
+        self->send(e.session, atom::expire_v);
+      publish_commit_point(self);
+      self->delayed_send(self, std::chrono::seconds{1}, atom::tick_v);
+    },
+  };
+}
+
+}  // namespace ivrcast::actors

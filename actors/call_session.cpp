@@ -1,0 +1,130 @@
+#include "actors/call_session.hpp"
+
+#include <chrono>
+
+#include <caf/all.hpp>
+
+#include "actors/log.hpp"
+#include "ivr/phone.hpp"
+
+namespace ivrcast::actors {
+namespace {
+
+using self_ptr = call_session_actor::stateful_pointer<call_session_state>;
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// Queues what a decision asks for, tells the router, and ends the session when it is done.
+/// `offset` < 0: not caused by a record (maximum duration), so nothing to report.
+void emit(self_ptr self, const session_context* ctx, const call_router_actor& router,
+          ivr::call_decision d, int64_t offset, int64_t event_ms, bool sms_allowed) {
+  auto& st = self->state;
+  messages::delivery_ticket ticket{offset < 0 ? -1 : st.partition, offset};
+  int32_t outputs = 0;
+  if (d.sms_to && sms_allowed) {
+    const auto& flow = *st.logic->flow();
+    messages::sms_job job;
+    // Deterministic: a replay of the call produces the same id, which downstream dedupes.
+    job.job = job_id{flow.version.value + "-" + st.call.value};
+    job.call = st.call;
+    job.account = flow.account;
+    job.incoming_number = flow.incoming_number;
+    job.flow_version = flow.version;
+    job.flow_name = flow.name;
+    job.destination = *d.sms_to;
+    job.sender_id = flow.sender_id;
+    job.body = flow.sms_body;
+    job.short_urls = flow.short_urls;
+    job.requested_at_ms = event_ms;
+    ctx->outbox->send(job, ticket);
+    ++outputs;
+    ctx->metrics->sms_jobs.fetch_add(1, std::memory_order_relaxed);
+  } else if (d.sms_to) {
+    ctx->metrics->sms_suppressed.fetch_add(1, std::memory_order_relaxed);
+    logger().warn("event=sms_suppressed reason=abuse_guard call={} destination={}", st.call.value,
+                  ivr::mask(*d.sms_to));
+  }
+  if (!d.actions.empty()) {
+    messages::call_command cmd;
+    cmd.call = st.call;
+    cmd.gateway = st.gateway;
+    cmd.seq = st.logic->commands_issued();
+    cmd.issued_at_ms = wall_ms();
+    cmd.language = ctx->ivr->language;
+    cmd.actions = std::move(d.actions);
+    ctx->outbox->send(cmd, ticket);
+    ++outputs;
+    ctx->metrics->commands.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (offset >= 0)
+    self->send(router, atom::handled_v, offset, outputs);
+  if (d.finished) {
+    ctx->metrics->outcomes[static_cast<size_t>(st.logic->outcome())].fetch_add(
+      1, std::memory_order_relaxed);
+    ctx->metrics->live_sessions.fetch_sub(1, std::memory_order_relaxed);
+    self->send(router, atom::finished_v, st.call);
+    self->quit();
+  }
+}
+
+}  // namespace
+
+call_session_actor::behavior_type
+call_session(call_session_actor::stateful_pointer<call_session_state> self,
+             const session_context* ctx, call_router_actor router, int32_t partition,
+             std::shared_ptr<const messages::published_flow> flow, bool account_active) {
+  self->state.logic.emplace(*ctx->ivr, std::move(flow), account_active);
+  self->state.partition = partition;
+  ctx->metrics->live_sessions.fetch_add(1, std::memory_order_relaxed);
+  return {
+    [self, ctx, router](const messages::call_event& ev) {
+      auto& st = self->state;
+      ivr::call_decision d;
+      switch (ev.kind) {
+        case messages::call_event_kind::started:
+          st.call = ev.call;
+          st.gateway = ev.gateway;
+          d = st.logic->start(ev.calling);
+          break;
+        case messages::call_event_kind::digits_collected:
+          d = st.logic->digits(ev.command_seq, ev.digits, ev.end);
+          break;
+        case messages::call_event_kind::ended:
+          d = st.logic->ended();
+          break;
+        case messages::call_event_kind::prompt_finished:
+          break;  // informational: commands already chain their actions
+      }
+      if (!d.sms_to) {
+        emit(self, ctx, router, std::move(d), ev.offset, ev.occurred_at_ms, true);
+        return;
+      }
+      // Hold further events of this call until the guard answers, so order is kept.
+      auto flow_key = st.logic->flow()->incoming_number;
+      auto destination = *d.sms_to;
+      auto offset = ev.offset;
+      auto event_ms = ev.occurred_at_ms;
+      auto decision = std::make_shared<ivr::call_decision>(std::move(d));
+      self->request(ctx->guard, std::chrono::seconds{5}, atom::check_v, flow_key, destination)
+        .await(
+          [self, ctx, router, decision, offset, event_ms](bool allowed) {
+            emit(self, ctx, router, std::move(*decision), offset, event_ms, allowed);
+          },
+          [self, ctx, router, decision, offset, event_ms](caf::error& err) {
+            // The guard is a safeguard, not the product: without an answer, send.
+            logger().warn("event=abuse_guard_unavailable error=\"{}\"", caf::to_string(err));
+            emit(self, ctx, router, std::move(*decision), offset, event_ms, true);
+          });
+    },
+    [self, ctx, router](atom::expire) {
+      logger().info("event=call_expired call={}", self->state.call.value);
+      emit(self, ctx, router, self->state.logic->expire(), -1, 0, true);
+    },
+  };
+}
+
+}  // namespace ivrcast::actors

@@ -1,0 +1,356 @@
+#include "actors/node.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+
+#include "actors/abuse_guard_actor.hpp"
+#include "actors/call_counter.hpp"
+#include "actors/call_router.hpp"
+#include "actors/log.hpp"
+#include "connectors/control/codec.hpp"
+#include "connectors/gateway/codec.hpp"
+#include "connectors/gateway/dead_letters.hpp"
+#include "connectors/gateway/kafka_outbox.hpp"
+#include "connectors/kafka/bus.hpp"
+#include "connectors/kafka/consumer.hpp"
+#include "connectors/kafka/producer.hpp"
+#include "messages/errc.hpp"
+#include "storage/call_counts.hpp"
+#include "storage/database.hpp"
+
+namespace ivrcast::actors {
+namespace {
+
+namespace kafka = connectors::kafka;
+
+/// Decodes a run of call-event records; refused ones keep their reason for the dead letter.
+messages::call_event_batch decode_batch(int32_t partition, std::span<const kafka::record> recs) {
+  messages::call_event_batch b;
+  b.partition = partition_id{partition};
+  b.last_offset = recs.back().offset;
+  b.events.reserve(recs.size());
+  for (const auto& r : recs) {
+    auto ev = connectors::gateway::decode_event(r.key, r.value, r.offset);
+    if (ev)
+      b.events.push_back(std::move(*ev));
+    else
+      b.rejected.push_back({r.offset, describe(ev.error()), std::string{r.key},
+                            std::string{r.value}});
+  }
+  return b;
+}
+
+/// Keeps the flow table of a node: both control topics, read whole on every node.
+class control_view final : public kafka::partition_reader::handler {
+public:
+  control_view(messages::flow_source& out, bool accounts) : out_(&out), accounts_(accounts) {}
+
+  int64_t start_offset(int32_t) override { return 0; }
+
+  void records(int32_t, std::span<const kafka::record> batch) override {
+    std::lock_guard<std::mutex> guard{shared_mutex()};
+    auto next = std::make_shared<messages::flow_table>(*out_->current());
+    for (const auto& r : batch) {
+      auto ok = accounts_ ? connectors::control::apply_account(r.key, r.value, *next)
+                          : connectors::control::apply_flow(r.key, r.value, *next);
+      if (!ok)
+        logger().warn("event=control_record_refused topic={} offset={} reason=\"{}\"",
+                      accounts_ ? "accounts" : "flows", r.offset, describe(ok.error()));
+    }
+    out_->replace(std::move(next));
+  }
+
+  void caught_up() override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  bool wait(std::chrono::seconds timeout) {
+    std::unique_lock<std::mutex> guard{mtx_};
+    return cv_.wait_for(guard, timeout, [this] { return done_; });
+  }
+
+private:
+  // Both views (accounts, flows) build on the same table: one writer at a time.
+  static std::mutex& shared_mutex() {
+    static std::mutex m;
+    return m;
+  }
+  messages::flow_source* out_;
+  bool accounts_;
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  bool done_ = false;
+};
+
+/// Feeds the call-count projection from every partition, from its RocksDB checkpoints.
+class counter_feed final : public kafka::partition_reader::handler {
+public:
+  counter_feed(caf::actor_system& sys, call_counter_actor counter,
+               std::shared_ptr<storage::call_counts> counts)
+      : sys_(&sys), counter_(std::move(counter)), counts_(std::move(counts)) {}
+
+  int64_t start_offset(int32_t partition) override {
+    auto cp = counts_->checkpoint(partition);
+    if (!cp) {
+      logger().error("event=checkpoint_unreadable partition={} error=\"{}\"", partition,
+                     describe(cp.error()));
+      return 0;  // re-reading is safe: events at or below the checkpoint are skipped
+    }
+    return *cp + 1;
+  }
+
+  void records(int32_t partition, std::span<const kafka::record> recs) override {
+    if (!self_)
+      self_ = std::make_unique<caf::scoped_actor>(*sys_);
+    auto b = decode_batch(partition, recs);
+    // Waiting for the answer gives back-pressure and tells us what is stored.
+    (*self_)
+      ->request(counter_, caf::infinite, atom::apply_v, std::move(b))
+      .receive(
+        [&](int64_t last) {
+          std::lock_guard<std::mutex> guard{mtx_};
+          applied_[partition] = last + 1;
+        },
+        [&](caf::error& err) {
+          logger().error("event=call_counts_stalled partition={} error=\"{}\"", partition,
+                         describe(err));
+        });
+  }
+
+  bool reached(const std::vector<int64_t>& through) const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (size_t p = 0; p < through.size(); ++p) {
+      if (through[p] <= 0)
+        continue;
+      auto it = applied_.find(static_cast<int32_t>(p));
+      auto stored = it != applied_.end() ? it->second : -1;
+      if (stored < 0) {
+        auto cp = counts_->checkpoint(static_cast<int32_t>(p));
+        stored = cp ? *cp + 1 : -1;
+      }
+      if (stored < through[p])
+        return false;
+    }
+    return true;
+  }
+
+private:
+  caf::actor_system* sys_;
+  call_counter_actor counter_;
+  std::shared_ptr<storage::call_counts> counts_;
+  std::unique_ptr<caf::scoped_actor> self_;
+  mutable std::mutex mtx_;
+  std::unordered_map<int32_t, int64_t> applied_;
+};
+
+}  // namespace
+
+struct node::impl final : kafka::consumer_handler {
+  struct owned_partition {
+    call_router_actor router;
+    std::shared_ptr<std::atomic<int64_t>> commit_point;
+  };
+
+  config::settings settings;
+  std::shared_ptr<kafka::bus> bus;
+  std::shared_ptr<storage::database> db;
+  std::shared_ptr<storage::call_counts> counts;
+  node_metrics metrics;
+  messages::flow_source flows;
+  std::unique_ptr<kafka::producer> producer;
+  std::unique_ptr<connectors::gateway::kafka_outbox> outbox;
+  std::unique_ptr<connectors::gateway::dead_letters> dead_letters;
+  router_context ctx;
+  std::unique_ptr<caf::actor_system_config> cfg;
+  std::unique_ptr<caf::actor_system> system;
+  call_counter_actor counter;
+  std::mutex routers_mtx;
+  std::unordered_map<int32_t, owned_partition> routers;
+  std::unique_ptr<control_view> accounts_view;
+  std::unique_ptr<control_view> flows_view;
+  std::unique_ptr<counter_feed> feed;
+  std::unique_ptr<kafka::partition_reader> accounts_reader;
+  std::unique_ptr<kafka::partition_reader> flows_reader;
+  std::unique_ptr<kafka::partition_reader> counts_reader;
+  std::unique_ptr<kafka::group_consumer> calls;
+  bool stopped = false;
+
+  ~impl() override { shutdown(); }
+
+  // -- consumer_handler (calls topic, consumer thread) ---------------------------------------
+
+  void assigned(const std::vector<int32_t>& partitions) override {
+    std::lock_guard<std::mutex> guard{routers_mtx};
+    for (auto p : partitions) {
+      auto point = std::make_shared<std::atomic<int64_t>>(-1);
+      auto router = system->spawn(call_router, &ctx, p, point);
+      routers[p] = owned_partition{router, point};
+    }
+  }
+
+  void revoked(const std::vector<int32_t>& partitions) override {
+    std::lock_guard<std::mutex> guard{routers_mtx};
+    for (auto p : partitions)
+      if (auto it = routers.find(p); it != routers.end())
+        caf::anon_send_exit(it->second.router, caf::exit_reason::user_shutdown);
+    // The commit points stay until the commit that follows has read them.
+  }
+
+  void records(int32_t partition, std::span<const kafka::record> recs) override {
+    auto b = decode_batch(partition, recs);
+    std::lock_guard<std::mutex> guard{routers_mtx};
+    if (auto it = routers.find(partition); it != routers.end())
+      caf::anon_send(it->second.router, std::move(b));
+  }
+
+  int64_t committable(int32_t partition) override {
+    std::lock_guard<std::mutex> guard{routers_mtx};
+    auto it = routers.find(partition);
+    return it == routers.end() ? -1 : it->second.commit_point->load();
+  }
+
+  // -- producer thread -----------------------------------------------------------------------
+
+  void on_delivery(uint64_t ticket, bool ok) {
+    if (!ok)
+      return;  // never finished: the commit point stays before it, a restart replays it
+    auto t = messages::delivery_ticket::unpack(ticket);
+    std::lock_guard<std::mutex> guard{routers_mtx};
+    if (auto it = routers.find(t.partition); it != routers.end())
+      caf::anon_send(it->second.router, atom::delivered_v, t.offset);
+  }
+
+  void shutdown() {
+    if (stopped)
+      return;
+    stopped = true;
+    if (calls)
+      calls->stop();
+    for (auto* r : {counts_reader.get(), flows_reader.get(), accounts_reader.get()})
+      if (r)
+        r->stop();
+    if (system) {
+      {
+        std::lock_guard<std::mutex> guard{routers_mtx};
+        for (auto& [p, o] : routers)
+          caf::anon_send_exit(o.router, caf::exit_reason::user_shutdown);
+      }
+      caf::anon_send_exit(counter, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(ctx.session.guard, caf::exit_reason::user_shutdown);
+      system->await_all_actors_done();
+    }
+    if (producer)
+      if (auto ok = producer->flush(std::chrono::seconds{10}); !ok)
+        logger().warn("event=flush_incomplete error=\"{}\"", describe(ok.error()));
+    logger().info("event=node_stopped node={}", settings.node.id);
+  }
+};
+
+node::node(std::unique_ptr<impl> p) : impl_(std::move(p)) {
+}
+
+node::~node() {
+  stop();
+}
+
+void node::stop() {
+  impl_->shutdown();
+}
+
+const node_metrics& node::metrics() const {
+  return impl_->metrics;
+}
+
+storage::call_counts& node::counts() {
+  return *impl_->counts;
+}
+
+size_t node::owned_partitions() const {
+  return impl_->calls ? impl_->calls->owned() : 0;
+}
+
+bool node::counts_reached(const std::vector<int64_t>& through) const {
+  return impl_->feed && impl_->feed->reached(through);
+}
+
+caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
+                                                 std::shared_ptr<kafka::bus> bus) {
+  auto p = std::make_unique<impl>();
+  auto* d = p.get();
+  d->settings = s;
+  d->bus = std::move(bus);
+  auto db = storage::database::open(s.node.data_dir);
+  if (!db)
+    return std::move(db.error());
+  d->db = std::move(*db);
+  d->counts = std::make_shared<storage::call_counts>(d->db);
+  auto prod = kafka::producer::open(*d->bus, s.node.id + "-producer",
+                                    [d](uint64_t t, bool ok) { d->on_delivery(t, ok); });
+  if (!prod)
+    return std::move(prod.error());
+  d->producer = std::move(*prod);
+  d->outbox = std::make_unique<connectors::gateway::kafka_outbox>(*d->bus, *d->producer);
+  d->dead_letters =
+    std::make_unique<connectors::gateway::dead_letters>(*d->bus, *d->producer, s.node.id);
+
+  d->cfg = std::make_unique<caf::actor_system_config>();
+  d->cfg->add_message_types<caf::id_block::ivrcast>();
+  d->cfg->set("logger.verbosity", caf::atom("quiet"));
+  d->system = std::make_unique<caf::actor_system>(*d->cfg);
+
+  d->ctx.session.ivr = &d->settings.ivr;
+  d->ctx.session.outbox = d->outbox.get();
+  d->ctx.session.metrics = &d->metrics;
+  d->ctx.session.guard = d->system->spawn(abuse_guard, s.abuse);
+  d->ctx.flows = &d->flows;
+  d->ctx.dead_letters = d->dead_letters.get();
+  d->ctx.events_topic = d->bus->topic(topics::call_events);
+  d->ctx.max_call_ms = int64_t{s.ivr.max_call_duration_s} * 1000;
+  d->counter = d->system->spawn(call_counter, d->counts);
+
+  // The control view first: a call routed before the flows are known would be rejected.
+  d->accounts_view = std::make_unique<control_view>(d->flows, true);
+  d->flows_view = std::make_unique<control_view>(d->flows, false);
+  auto acc = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::control_accounts),
+                                           s.node.id + "-accounts", *d->accounts_view);
+  if (!acc)
+    return std::move(acc.error());
+  d->accounts_reader = std::move(*acc);
+  auto fl = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::control_flows),
+                                          s.node.id + "-flows", *d->flows_view);
+  if (!fl)
+    return std::move(fl.error());
+  d->flows_reader = std::move(*fl);
+  d->accounts_reader->start();
+  d->flows_reader->start();
+  if (!d->accounts_view->wait(std::chrono::seconds{60}) ||
+      !d->flows_view->wait(std::chrono::seconds{60}))
+    return caf::make_error(errc::timeout, "node.start", "control topics not read within 60 s");
+  logger().info("event=control_view_ready node={} flows={} accounts={}", s.node.id,
+                d->flows.current()->flows.size(), d->flows.current()->accounts.size());
+
+  d->feed = std::make_unique<counter_feed>(*d->system, d->counter, d->counts);
+  auto cr = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::call_events),
+                                          s.node.id + "-counts", *d->feed);
+  if (!cr)
+    return std::move(cr.error());
+  d->counts_reader = std::move(*cr);
+  d->counts_reader->start();
+
+  auto calls = kafka::group_consumer::open(*d->bus, s.kafka.group_id,
+                                           d->bus->topic(topics::call_events),
+                                           s.node.id + "-calls", *d);
+  if (!calls)
+    return std::move(calls.error());
+  d->calls = std::move(*calls);
+  d->calls->start();
+  logger().info("event=node_started node={} brokers={}", s.node.id, d->bus->brokers());
+  return std::unique_ptr<node>{new node(std::move(p))};
+}
+
+}  // namespace ivrcast::actors

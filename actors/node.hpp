@@ -1,0 +1,53 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include <caf/expected.hpp>
+
+#include "actors/context.hpp"
+#include "config/settings.hpp"
+
+namespace ivrcast::connectors::kafka {
+class bus;
+}
+namespace ivrcast::storage {
+class call_counts;
+}
+
+namespace ivrcast::actors {
+
+/// One ivrcast node with every role of the call path: control view (flows), call routers and
+/// sessions for the partitions it owns, the abuse guard, and the call-count projection over all
+/// partitions. Owns its actor system, Kafka clients and RocksDB.
+class node {
+public:
+  /// Starts a node on `bus` (shared with others in the same process, e.g. the embedded
+  /// cluster of the demo). Returns once the control view has caught up and the call consumer
+  /// has joined its group, or fails naming what could not start.
+  [[nodiscard]] static caf::expected<std::unique_ptr<node>>
+  start(const config::settings& s, std::shared_ptr<connectors::kafka::bus> bus);
+
+  ~node();
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  /// Leaves the group, stops every actor and flushes the producer. Idempotent.
+  void stop();
+
+  const node_metrics& metrics() const;
+  storage::call_counts& counts();
+  /// Partitions of the call-events topic this node owns now.
+  size_t owned_partitions() const;
+  /// True once the call-count projection has read everything up to `through` offsets
+  /// (per partition, exclusive), e.g. the topic's end.
+  bool counts_reached(const std::vector<int64_t>& through) const;
+
+  struct impl;
+
+private:
+  explicit node(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace ivrcast::actors

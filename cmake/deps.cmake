@@ -1,0 +1,18 @@
+# Every third-party library as an IMPORTED target; all come from Debian 12 packages.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(RocksDB CONFIG REQUIRED)
+find_package(Protobuf REQUIRED)
+find_package(spdlog CONFIG REQUIRED)
+find_package(fmt CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+find_package(GTest CONFIG REQUIRED)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+
+# CAF 0.17 ships neither a CMake config nor a .pc file.
+find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)
+find_library(CAF_CORE_LIBRARY caf_core REQUIRED)
+add_library(caf_core_imported INTERFACE IMPORTED)
+target_include_directories(caf_core_imported SYSTEM INTERFACE ${CAF_INCLUDE_DIR})
+target_link_libraries(caf_core_imported INTERFACE ${CAF_CORE_LIBRARY} Threads::Threads)
+add_library(CAF::core ALIAS caf_core_imported)

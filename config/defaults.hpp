@@ -1,0 +1,41 @@
+#pragma once
+
+// Default value of every configuration key; the schema in schema.cpp refers to these.
+namespace ivrcast::config::defaults {
+
+inline constexpr const char* node_id = "node-1";
+inline constexpr const char* data_dir = "var/ivrcast";
+inline constexpr const char* log_level = "info";
+
+inline constexpr const char* kafka_brokers = "";  // empty: embedded mock cluster
+inline constexpr int kafka_embedded_brokers = 3;
+inline constexpr const char* kafka_topic_prefix = "ivrcast.";
+inline constexpr int kafka_partitions = 6;
+inline constexpr int kafka_replication_factor = 1;
+inline constexpr const char* kafka_group_id = "ivrcast-ivr";
+inline constexpr int kafka_session_timeout_ms = 10000;
+
+inline constexpr const char* ivr_mobile_prefixes = "070,080,090";
+inline constexpr int ivr_max_attempts = 3;
+inline constexpr int ivr_max_digits = 11;
+inline constexpr int ivr_digit_timeout_ms = 10000;
+inline constexpr const char* ivr_terminators = "#";
+inline constexpr int ivr_max_call_duration_s = 1200;
+inline constexpr const char* ivr_language = "ja-JP";
+inline constexpr const char* ivr_reject_text =
+  "おかけになった電話番号は、現在ご利用いただけません。お手数ですが、番号をお確かめください。";
+inline constexpr const char* ivr_step6_text =
+  "携帯電話番号を確認できませんでした。恐れ入りますが、おかけ直しください。";
+
+inline constexpr int abuse_max_sms = 3;
+inline constexpr int abuse_window_s = 600;
+
+inline constexpr const char* flows_file = "";
+
+inline constexpr double demo_calls_per_second = 20.0;
+inline constexpr const char* demo_mix =
+  "mobile=30,landline_valid=20,landline_retry=10,landline_give_up=8,silence=6,hash_early=6,"
+  "hangup=10,withheld=6,unknown_number=2,terminated_account=2";
+inline constexpr int demo_summary_interval_s = 5;
+
+}  // namespace ivrcast::config::defaults

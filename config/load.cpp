@@ -1,0 +1,289 @@
+#include "config/load.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "config/defaults.hpp"
+#include "messages/errc.hpp"
+
+namespace ivrcast::config {
+namespace {
+
+/// Stores a textual value into settings; returns the broken rule, or empty on success.
+using apply_fn = std::function<std::string(settings&, std::string_view)>;
+
+struct key_spec {
+  std::string name;
+  std::string fallback;
+  std::string description;
+  apply_fn apply;
+};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+
+template <class Section>
+apply_fn text(Section settings::*section, std::string Section::*field, bool allow_empty) {
+  return [=](settings& s, std::string_view v) -> std::string {
+    if (!allow_empty && v.empty())
+      return "must not be empty";
+    (s.*section).*field = std::string{v};
+    return {};
+  };
+}
+
+template <class Section>
+apply_fn integer(Section settings::*section, int Section::*field, int lo, int hi) {
+  return [=](settings& s, std::string_view v) -> std::string {
+    int out = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || end != v.data() + v.size() || out < lo || out > hi)
+      return "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+    (s.*section).*field = out;
+    return {};
+  };
+}
+
+template <class Section>
+apply_fn positive_real(Section settings::*section, double Section::*field) {
+  return [=](settings& s, std::string_view v) -> std::string {
+    double out = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || end != v.data() + v.size() || !(out > 0) || out > 1e6)
+      return "must be a number greater than 0 and at most 1000000";
+    (s.*section).*field = out;
+    return {};
+  };
+}
+
+std::vector<std::string_view> split(std::string_view v, char sep) {
+  std::vector<std::string_view> out;
+  while (true) {
+    auto pos = v.find(sep);
+    out.push_back(trim(v.substr(0, pos)));
+    if (pos == std::string_view::npos)
+      return out;
+    v.remove_prefix(pos + 1);
+  }
+}
+
+bool all_digits(std::string_view v) {
+  if (v.empty())
+    return false;
+  for (char c : v)
+    if (c < '0' || c > '9')
+      return false;
+  return true;
+}
+
+std::string apply_prefixes(settings& s, std::string_view v) {
+  std::vector<std::string> out;
+  for (auto p : split(v, ',')) {
+    if (p.size() != 3 || p[0] != '0' || !all_digits(p))
+      return "must be a comma-separated list of 3-digit prefixes starting with 0 (e.g. 070,080)";
+    out.emplace_back(p);
+  }
+  s.ivr.mobile_prefixes = std::move(out);
+  return {};
+}
+
+std::string apply_terminators(settings& s, std::string_view v) {
+  for (char c : v)
+    if (c != '#' && c != '*')
+      return "may contain only # and *";
+  s.ivr.terminators = std::string{v};
+  return {};
+}
+
+std::string apply_log_level(settings& s, std::string_view v) {
+  for (auto level : {"trace", "debug", "info", "warn", "error", "critical", "off"})
+    if (v == level) {
+      s.node.log_level = std::string{v};
+      return {};
+    }
+  return "must be one of trace, debug, info, warn, error, critical, off";
+}
+
+std::string apply_mix(settings& s, std::string_view v) {
+  for (auto part : split(v, ',')) {
+    auto eq = part.find('=');
+    if (eq == std::string_view::npos || eq == 0 || !all_digits(trim(part.substr(eq + 1))))
+      return "must be a comma-separated list of scenario=weight with integer weights";
+  }
+  s.demo.mix = std::string{v};
+  return {};
+}
+
+std::string brokers_rule(settings& s, std::string_view v) {
+  for (auto b : split(v, ','))
+    if (!v.empty() && (b.empty() || b.find(':') == std::string_view::npos))
+      return "must be empty (embedded cluster) or a comma-separated list of host:port";
+  s.kafka.brokers = std::string{v};
+  return {};
+}
+
+const std::vector<key_spec>& schema() {
+  namespace d = defaults;
+  using S = settings;
+  static const std::vector<key_spec> rows{
+    {"node.id", d::node_id, "Name of this node in logs and dead letters.",
+     text(&S::node, &node_settings::id, false)},
+    {"node.data_dir", d::data_dir, "Directory of this node's RocksDB database.",
+     text(&S::node, &node_settings::data_dir, false)},
+    {"node.log_level", d::log_level, "trace, debug, info, warn, error, critical or off.",
+     apply_log_level},
+    {"kafka.brokers", d::kafka_brokers,
+     "Bootstrap brokers host:port,...; empty runs the embedded in-process mock cluster.",
+     brokers_rule},
+    {"kafka.embedded_brokers", std::to_string(d::kafka_embedded_brokers),
+     "Brokers of the embedded mock cluster.",
+     integer(&S::kafka, &kafka_settings::embedded_brokers, 1, 9)},
+    {"kafka.topic_prefix", d::kafka_topic_prefix, "Prefix of every topic name.",
+     text(&S::kafka, &kafka_settings::topic_prefix, true)},
+    {"kafka.partitions", std::to_string(d::kafka_partitions),
+     "Partitions of topics ivrcast creates.",
+     integer(&S::kafka, &kafka_settings::partitions, 1, 1024)},
+    {"kafka.replication_factor", std::to_string(d::kafka_replication_factor),
+     "Replication factor of topics ivrcast creates.",
+     integer(&S::kafka, &kafka_settings::replication_factor, 1, 7)},
+    {"kafka.group_id", d::kafka_group_id, "Consumer group of the call path.",
+     text(&S::kafka, &kafka_settings::group_id, false)},
+    {"kafka.session_timeout_ms", std::to_string(d::kafka_session_timeout_ms),
+     "Group session timeout: how soon a dead node's partitions move.",
+     integer(&S::kafka, &kafka_settings::session_timeout_ms, 1000, 300000)},
+    {"ivr.mobile_prefixes", d::ivr_mobile_prefixes,
+     "Prefixes of 11-digit mobile numbers (national form).", apply_prefixes},
+    {"ivr.max_attempts", std::to_string(d::ivr_max_attempts),
+     "Failed entries before step 6 and hang-up.",
+     integer(&S::ivr, &ivr_settings::max_attempts, 1, 10)},
+    {"ivr.max_digits", std::to_string(d::ivr_max_digits), "Digits collected at most (step 3).",
+     integer(&S::ivr, &ivr_settings::max_digits, 11, 20)},
+    {"ivr.digit_timeout_ms", std::to_string(d::ivr_digit_timeout_ms),
+     "How long the gateway waits for digits (step 3).",
+     integer(&S::ivr, &ivr_settings::digit_timeout_ms, 1000, 60000)},
+    {"ivr.terminators", d::ivr_terminators, "Keys that end digit input early.",
+     apply_terminators},
+    {"ivr.max_call_duration_s", std::to_string(d::ivr_max_call_duration_s),
+     "A call still live after this long is hung up and its session freed.",
+     integer(&S::ivr, &ivr_settings::max_call_duration_s, 10, 86400)},
+    {"ivr.language", d::ivr_language, "Language of TTS prompts.",
+     text(&S::ivr, &ivr_settings::language, false)},
+    {"ivr.reject_text", d::ivr_reject_text,
+     "Fixed message for numbers without a published flow or of a terminated account.",
+     text(&S::ivr, &ivr_settings::reject_text, false)},
+    {"ivr.step6_text", d::ivr_step6_text, "Fixed step 6: after the last failed entry.",
+     text(&S::ivr, &ivr_settings::step6_text, false)},
+    {"abuse.max_sms", std::to_string(d::abuse_max_sms),
+     "SMS allowed per destination per flow within abuse.window_s.",
+     integer(&S::abuse, &abuse_settings::max_sms, 1, 1000)},
+    {"abuse.window_s", std::to_string(d::abuse_window_s), "Window of the abuse guard.",
+     integer(&S::abuse, &abuse_settings::window_s, 1, 86400)},
+    {"flows.file", d::flows_file,
+     "JSON of accounts and flows published to the control topics at start-up; empty: none.",
+     text(&S::flows, &flows_settings::file, true)},
+    {"demo.calls_per_second", std::to_string(d::demo_calls_per_second),
+     "Rate of simulated calls in `ivrcast demo`.",
+     positive_real(&S::demo, &demo_settings::calls_per_second)},
+    {"demo.mix", d::demo_mix, "Scenario weights of simulated calls (see tools/gateway_sim).",
+     apply_mix},
+    {"demo.summary_interval_s", std::to_string(d::demo_summary_interval_s),
+     "Seconds between demo summaries.",
+     integer(&S::demo, &demo_settings::summary_interval_s, 1, 3600)},
+  };
+  return rows;
+}
+
+std::string env_name(std::string_view key) {
+  std::string out = "IVRCAST_";
+  for (char c : key)
+    out += (c == '.' || c == '-') ? '_' : static_cast<char>(std::toupper(c));
+  return out;
+}
+
+void apply_one(settings& s, std::string_view key, std::string_view value,
+               std::string_view origin, std::vector<std::string>& problems) {
+  auto with_origin = [&](std::string msg) {
+    problems.push_back(std::string{origin} + ": " + msg);
+  };
+  for (auto prefix : {std::string_view{"kafka.producer."}, std::string_view{"kafka.consumer."}})
+    if (key.starts_with(prefix)) {
+      auto lib_key = std::string{key.substr(prefix.size())};
+      if (lib_key.empty())
+        return with_origin(std::string{key} + ": names no librdkafka property");
+      auto& target = prefix == "kafka.producer." ? s.kafka.producer : s.kafka.consumer;
+      target[lib_key] = std::string{value};
+      return;
+    }
+  for (const auto& row : schema())
+    if (row.name == key) {
+      if (auto broken = row.apply(s, value); !broken.empty())
+        with_origin(std::string{key} + " = '" + std::string{value} + "': " + broken);
+      return;
+    }
+  with_origin("unknown key '" + std::string{key} + "'");
+}
+
+}  // namespace
+
+caf::expected<settings> parse(std::string_view text_in, std::string_view origin,
+                              const env_lookup& env) {
+  settings s;
+  std::vector<std::string> problems;
+  for (const auto& row : schema())
+    if (auto broken = row.apply(s, row.fallback); !broken.empty())
+      problems.push_back("default of " + row.name + ": " + broken);
+  int line_no = 0;
+  for (auto line : split(text_in, '\n')) {
+    ++line_no;
+    if (line.empty() || line.front() == '#')
+      continue;
+    auto where = std::string{origin} + ":" + std::to_string(line_no);
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos) {
+      problems.push_back(where + ": expected 'key = value'");
+      continue;
+    }
+    apply_one(s, trim(line.substr(0, eq)), trim(line.substr(eq + 1)), where, problems);
+  }
+  for (const auto& row : schema()) {
+    auto name = env_name(row.name);
+    if (const char* v = env ? env(name.c_str()) : nullptr)
+      apply_one(s, row.name, trim(v), "environment " + name, problems);
+  }
+  if (!problems.empty()) {
+    std::string all;
+    for (const auto& p : problems)
+      all += (all.empty() ? "" : "; ") + p;
+    return caf::make_error(errc::bad_config, all);
+  }
+  return s;
+}
+
+caf::expected<settings> load(const std::string& path, const env_lookup& env) {
+  if (path.empty())
+    return parse("", "defaults", env);
+  std::ifstream in{path};
+  if (!in)
+    return caf::make_error(errc::bad_config, "cannot read config file '" + path + "'");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parse(buf.str(), path, env);
+}
+
+std::string reference() {
+  std::string out = "| key | default | description |\n|---|---|---|\n";
+  for (const auto& row : schema())
+    out += "| `" + row.name + "` | `" + row.fallback + "` | " + row.description + " |\n";
+  out += "| `kafka.producer.*`, `kafka.consumer.*` | | passed to librdkafka as is |\n";
+  return out;
+}
+
+}  // namespace ivrcast::config

@@ -1,0 +1,36 @@
+#include "connectors/gateway/dead_letters.hpp"
+
+#include <chrono>
+
+#include "connectors/kafka/bus.hpp"
+#include "connectors/log.hpp"
+#include "messages/deadletter.pb.h"
+
+namespace ivrcast::connectors::gateway {
+
+dead_letters::dead_letters(const kafka::bus& b, kafka::producer& p, std::string node_id)
+    : producer_(&p), topic_(p.topic(b.topic(topics::dead_letters))), node_id_(std::move(node_id)) {
+}
+
+void dead_letters::send(std::string_view source_topic, const kafka::record& r,
+                        std::string_view reason, uint64_t ticket) {
+  wire::DeadLetter dl;
+  dl.set_source_topic(std::string{source_topic});
+  dl.set_partition(r.partition);
+  dl.set_offset(r.offset);
+  dl.set_key(std::string{r.key});
+  dl.set_payload(std::string{r.value});
+  dl.set_reason(std::string{reason});
+  dl.set_failed_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count());
+  dl.set_node_id(node_id_);
+  std::string buf;
+  dl.SerializeToString(&buf);
+  count_.fetch_add(1);
+  logger().warn("event=dead_letter topic={} partition={} offset={} reason=\"{}\"", source_topic,
+                r.partition, r.offset, reason);
+  producer_->produce(topic_, source_topic, buf, ticket);
+}
+
+}  // namespace ivrcast::connectors::gateway

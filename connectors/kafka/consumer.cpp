@@ -1,0 +1,291 @@
+#include "connectors/kafka/consumer.hpp"
+
+#include <chrono>
+#include <map>
+
+#include <librdkafka/rdkafka.h>
+
+#include "connectors/kafka/bus.hpp"
+#include "connectors/kafka/client_conf.hpp"
+#include "connectors/kafka/errors.hpp"
+#include "connectors/log.hpp"
+
+namespace ivrcast::connectors::kafka {
+namespace {
+
+constexpr size_t max_batch = 2000;
+
+/// Polls up to max_batch messages (waiting at most 100 ms for the first) and hands them to
+/// `fn(partition, span<record>)`, one call per run of one partition, in order.
+template <class Fn>
+size_t poll_batch(rd_kafka_t* rk, std::vector<rd_kafka_message_t*>& msgs,
+                  std::vector<record>& recs, Fn&& fn) {
+  msgs.clear();
+  for (int timeout = 100; msgs.size() < max_batch; timeout = 0) {
+    auto* m = rd_kafka_consumer_poll(rk, timeout);
+    if (!m)
+      break;
+    if (m->err) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        logger().warn("event=consume_error error=\"{}\"", rd_kafka_message_errstr(m));
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    msgs.push_back(m);
+  }
+  size_t i = 0;
+  while (i < msgs.size()) {
+    recs.clear();
+    int32_t p = msgs[i]->partition;
+    for (; i < msgs.size() && msgs[i]->partition == p; ++i) {
+      auto* m = msgs[i];
+      rd_kafka_timestamp_type_t tstype;
+      recs.push_back(record{p, m->offset,
+                            {static_cast<const char*>(m->key), m->key ? m->key_len : 0},
+                            {static_cast<const char*>(m->payload), m->payload ? m->len : 0},
+                            rd_kafka_message_timestamp(m, &tstype)});
+    }
+    fn(p, std::span<const record>{recs});
+  }
+  auto n = msgs.size();
+  for (auto* m : msgs)
+    rd_kafka_message_destroy(m);
+  return n;
+}
+
+std::vector<int32_t> partitions_of(const rd_kafka_topic_partition_list_t* list) {
+  std::vector<int32_t> out;
+  for (int i = 0; i < list->cnt; ++i)
+    out.push_back(list->elems[i].partition);
+  return out;
+}
+
+}  // namespace
+
+// -- group_consumer -------------------------------------------------------------------------
+
+caf::expected<std::unique_ptr<group_consumer>>
+group_consumer::open(const bus& b, const std::string& group, const std::string& topic,
+                     std::string client_id, consumer_handler& handler) {
+  std::map<std::string, std::string> base{
+    {"bootstrap.servers", b.brokers()},
+    {"client.id", client_id},
+    {"group.id", group},
+    {"enable.auto.commit", "false"},
+    {"enable.auto.offset.store", "false"},
+    {"auto.offset.reset", "earliest"},
+    {"partition.assignment.strategy", "cooperative-sticky"},
+    {"session.timeout.ms", std::to_string(b.settings().session_timeout_ms)},
+    {"heartbeat.interval.ms", std::to_string(std::max(100, b.settings().session_timeout_ms / 5))},
+  };
+  auto conf = make_conf(base, b.settings().consumer, "consumer");
+  if (!conf)
+    return std::move(conf.error());
+  std::unique_ptr<group_consumer> out{new group_consumer};
+  out->topic_ = topic;
+  out->handler_ = &handler;
+  rd_kafka_conf_set_opaque(*conf, out.get());
+  rd_kafka_conf_set_rebalance_cb(
+    *conf, [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+              void* opaque) { static_cast<group_consumer*>(opaque)->rebalance(err, parts); });
+  char errstr[512];
+  out->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, errstr, sizeof errstr);
+  if (!out->rk_) {
+    rd_kafka_conf_destroy(*conf);
+    return setup_error("group_consumer.open", errstr);
+  }
+  rd_kafka_poll_set_consumer(out->rk_);
+  auto* subs = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(subs, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  auto err = rd_kafka_subscribe(out->rk_, subs);
+  rd_kafka_topic_partition_list_destroy(subs);
+  if (err)
+    return kafka_error(err, "group_consumer.subscribe");
+  return out;
+}
+
+group_consumer::~group_consumer() {
+  stop();
+  if (rk_)
+    rd_kafka_destroy(rk_);
+}
+
+void group_consumer::start() {
+  thread_ = std::thread{[this] { run(); }};
+}
+
+void group_consumer::stop() {
+  if (stop_.exchange(true))
+    return;
+  if (thread_.joinable())
+    thread_.join();
+}
+
+void group_consumer::run() {
+  std::vector<rd_kafka_message_t*> msgs;
+  std::vector<record> recs;
+  auto next_commit = std::chrono::steady_clock::now() + std::chrono::seconds{1};
+  while (!stop_.load()) {
+    poll_batch(rk_, msgs, recs,
+               [this](int32_t p, std::span<const record> batch) { handler_->records(p, batch); });
+    if (auto now = std::chrono::steady_clock::now(); now >= next_commit) {
+      commit(mine_, false);
+      next_commit = now + std::chrono::seconds{1};
+    }
+  }
+  commit(mine_, true);
+  // Leaving the group runs the rebalance callback (revoked) from within close.
+  if (auto err = rd_kafka_consumer_close(rk_))
+    logger().warn("event=consumer_close_failed error=\"{}\"", rd_kafka_err2str(err));
+}
+
+void group_consumer::rebalance(int err_code, void* raw) {
+  auto err = static_cast<rd_kafka_resp_err_t>(err_code);
+  auto* parts = static_cast<rd_kafka_topic_partition_list_t*>(raw);
+  bool cooperative = std::string_view{rd_kafka_rebalance_protocol(rk_)} == "COOPERATIVE";
+  auto list = partitions_of(parts);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    logger().info("event=partitions_assigned topic={} count={} protocol={}", topic_, list.size(),
+                  cooperative ? "cooperative" : "eager");
+    handler_->assigned(list);
+    mine_.insert(mine_.end(), list.begin(), list.end());
+    if (cooperative) {
+      if (auto* e = rd_kafka_incremental_assign(rk_, parts)) {
+        logger().error("event=assign_failed error=\"{}\"", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+      }
+    } else {
+      rd_kafka_assign(rk_, parts);
+    }
+  } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+    logger().info("event=partitions_revoked topic={} count={}", topic_, list.size());
+    handler_->revoked(list);
+    if (!rd_kafka_assignment_lost(rk_))
+      commit(list, true);
+    std::erase_if(mine_, [&](int32_t p) { return std::find(list.begin(), list.end(), p) != list.end(); });
+    if (cooperative) {
+      if (auto* e = rd_kafka_incremental_unassign(rk_, parts))
+        rd_kafka_error_destroy(e);  // ignored: the partitions are gone either way
+    } else {
+      rd_kafka_assign(rk_, nullptr);
+    }
+  } else {
+    logger().warn("event=rebalance_error error=\"{}\"", rd_kafka_err2str(err));
+    handler_->revoked(mine_);
+    mine_.clear();
+    rd_kafka_assign(rk_, nullptr);
+  }
+  owned_ = mine_.size();
+}
+
+void group_consumer::commit(const std::vector<int32_t>& partitions, bool sync) {
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+  for (auto p : partitions)
+    if (auto off = handler_->committable(p); off >= 0)
+      rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = off;
+  if (list->cnt > 0) {
+    auto err = rd_kafka_commit(rk_, list, sync ? 0 : 1);
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+      logger().warn("event=commit_failed topic={} error=\"{}\"", topic_, rd_kafka_err2str(err));
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+}
+
+// -- partition_reader -----------------------------------------------------------------------
+
+caf::expected<std::unique_ptr<partition_reader>>
+partition_reader::open(const bus& b, const std::string& topic, std::string client_id,
+                       handler& h) {
+  std::map<std::string, std::string> base{
+    {"bootstrap.servers", b.brokers()},
+    {"client.id", client_id},
+    {"group.id", client_id},  // never joined nor committed: the reader assigns partitions itself
+    {"enable.auto.commit", "false"},
+    {"enable.auto.offset.store", "false"},
+    {"auto.offset.reset", "earliest"},
+  };
+  auto conf = make_conf(base, b.settings().consumer, "consumer");
+  if (!conf)
+    return std::move(conf.error());
+  std::unique_ptr<partition_reader> out{new partition_reader};
+  out->topic_ = topic;
+  out->handler_ = &h;
+  char errstr[512];
+  out->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, errstr, sizeof errstr);
+  if (!out->rk_) {
+    rd_kafka_conf_destroy(*conf);
+    return setup_error("partition_reader.open", errstr);
+  }
+  rd_kafka_poll_set_consumer(out->rk_);
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(out->rk_, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  auto err = rd_kafka_metadata(out->rk_, 0, rkt, &md, 10000);
+  rd_kafka_topic_destroy(rkt);
+  if (err)
+    return kafka_error(err, "partition_reader.metadata");
+  int count = md->topic_cnt == 1 && !md->topics[0].err ? md->topics[0].partition_cnt : 0;
+  rd_kafka_metadata_destroy(md);
+  if (count == 0)
+    return setup_error("partition_reader.open", "topic " + topic + " has no partitions");
+  auto* list = rd_kafka_topic_partition_list_new(count);
+  for (int32_t p = 0; p < count; ++p) {
+    int64_t lo = 0;
+    int64_t hi = 0;
+    if (auto e = rd_kafka_query_watermark_offsets(out->rk_, topic.c_str(), p, &lo, &hi, 10000)) {
+      rd_kafka_topic_partition_list_destroy(list);
+      return kafka_error(e, "partition_reader.watermarks");
+    }
+    auto wanted = h.start_offset(p);
+    auto start = wanted < 0 ? hi : std::max(wanted, lo);  // negative: only new records
+    out->high_.push_back(hi);
+    out->next_.push_back(start);
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = start;
+  }
+  err = rd_kafka_assign(out->rk_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err)
+    return kafka_error(err, "partition_reader.assign");
+  return out;
+}
+
+partition_reader::~partition_reader() {
+  stop();
+  if (rk_) {
+    // ignored: a reader has no group to leave
+    (void)rd_kafka_consumer_close(rk_);
+    rd_kafka_destroy(rk_);
+  }
+}
+
+void partition_reader::start() {
+  thread_ = std::thread{[this] { run(); }};
+}
+
+void partition_reader::stop() {
+  if (stop_.exchange(true))
+    return;
+  if (thread_.joinable())
+    thread_.join();
+}
+
+void partition_reader::run() {
+  std::vector<rd_kafka_message_t*> msgs;
+  std::vector<record> recs;
+  while (!stop_.load()) {
+    poll_batch(rk_, msgs, recs, [this](int32_t p, std::span<const record> batch) {
+      handler_->records(p, batch);
+      next_[static_cast<size_t>(p)] = batch.back().offset + 1;
+    });
+    if (!caught_up_) {
+      bool all = true;
+      for (size_t p = 0; p < high_.size(); ++p)
+        all = all && next_[p] >= high_[p];
+      if (all) {
+        caught_up_ = true;
+        handler_->caught_up();
+      }
+    }
+  }
+}
+
+}  // namespace ivrcast::connectors::kafka

@@ -1,0 +1,103 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "connectors/kafka/record.hpp"
+
+struct rd_kafka_s;
+
+namespace ivrcast::connectors::kafka {
+
+class bus;
+
+/// What a consumer does with what it reads. Every call comes from the consumer's own thread.
+class consumer_handler {
+public:
+  virtual ~consumer_handler() = default;
+  /// Partitions now owned; returns nothing, the group's committed offsets say where to start.
+  virtual void assigned(const std::vector<int32_t>& partitions) = 0;
+  /// Partitions about to go: the handler stops their work; offsets from `committable` are
+  /// committed right after this returns.
+  virtual void revoked(const std::vector<int32_t>& partitions) = 0;
+  /// Records of one partition in offset order.
+  virtual void records(int32_t partition, std::span<const record> batch) = 0;
+  /// The offset to commit for `partition` (next record to process), or -1 for none yet.
+  virtual int64_t committable(int32_t partition) = 0;
+};
+
+/// A group member reading one topic with manual commits. The rebalance callback serves eager
+/// and cooperative protocols; commits run every second and on revocation, for the offsets the
+/// handler calls committable. Runs a thread from `start` until `stop`.
+class group_consumer {
+public:
+  [[nodiscard]] static caf::expected<std::unique_ptr<group_consumer>>
+  open(const bus& b, const std::string& group, const std::string& topic,
+       std::string client_id, consumer_handler& handler);
+  ~group_consumer();
+
+  void start();
+  /// Commits, leaves the group (handler gets revoked), joins the thread.
+  void stop();
+
+  /// Partitions owned now (thread-safe snapshot count).
+  size_t owned() const { return owned_.load(); }
+
+private:
+  group_consumer() = default;
+  void run();
+  void rebalance(int err, void* partitions);
+  void commit(const std::vector<int32_t>& partitions, bool sync);
+
+  rd_kafka_s* rk_ = nullptr;
+  std::string topic_;
+  consumer_handler* handler_ = nullptr;
+  std::vector<int32_t> mine_;
+  std::atomic<size_t> owned_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+/// Reads every partition of one topic without a group, from per-partition start offsets
+/// (checkpoint + 1); for projections and the control view, which every node keeps whole.
+class partition_reader {
+public:
+  class handler {
+  public:
+    virtual ~handler() = default;
+    /// Next offset to read in `partition` (0 from the start, negative: only new records).
+    virtual int64_t start_offset(int32_t partition) = 0;
+    virtual void records(int32_t partition, std::span<const record> batch) = 0;
+    /// Everything present when reading began has been handed over (called once).
+    virtual void caught_up() {}
+  };
+
+  [[nodiscard]] static caf::expected<std::unique_ptr<partition_reader>>
+  open(const bus& b, const std::string& topic, std::string client_id, handler& h);
+  ~partition_reader();
+
+  void start();
+  void stop();
+
+private:
+  partition_reader() = default;
+  void run();
+
+  rd_kafka_s* rk_ = nullptr;
+  std::string topic_;
+  handler* handler_ = nullptr;
+  std::vector<int64_t> high_;  // per partition: high watermark when reading began
+  std::vector<int64_t> next_;  // per partition: next offset to hand over
+  bool caught_up_ = false;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace ivrcast::connectors::kafka

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+struct rd_kafka_s;
+struct rd_kafka_topic_s;
+
+namespace ivrcast::connectors::kafka {
+
+class bus;
+
+/// An idempotent producer. Only a delivery report means "sent": each produce carries a
+/// ticket (0 = untracked) that comes back through `delivery_fn` on the producer's own poll
+/// thread. Thread-safe; produce never drops (a full queue is waited out).
+class producer {
+public:
+  using delivery_fn = std::function<void(uint64_t ticket, bool ok)>;
+
+  /// A topic resolved once, for cheap produce calls.
+  struct topic_ref {
+    rd_kafka_topic_s* handle = nullptr;
+  };
+
+  [[nodiscard]] static caf::expected<std::unique_ptr<producer>>
+  open(const bus& b, std::string client_id, delivery_fn on_delivery);
+  ~producer();
+  producer(const producer&) = delete;
+  producer& operator=(const producer&) = delete;
+
+  /// Resolves a topic by full name; the handle lives as long as the producer.
+  topic_ref topic(const std::string& name);
+
+  /// Queues a record (partitioned by the hash of `key`). Blocks only while the local queue is
+  /// full. False after a fatal producer error.
+  bool produce(topic_ref t, std::string_view key, std::string_view value, uint64_t ticket);
+
+  /// Waits until everything queued is delivered, at most `timeout`.
+  [[nodiscard]] caf::expected<void> flush(std::chrono::milliseconds timeout);
+
+  uint64_t delivered() const { return delivered_.load(std::memory_order_relaxed); }
+  uint64_t failed() const { return failed_.load(std::memory_order_relaxed); }
+
+private:
+  producer() = default;
+  static void on_report(rd_kafka_s* rk, const void* msg, void* opaque);
+
+  rd_kafka_s* rk_ = nullptr;
+  delivery_fn on_delivery_;
+  std::vector<rd_kafka_topic_s*> topics_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> fatal_{false};
+  std::atomic<uint64_t> delivered_{0};
+  std::atomic<uint64_t> failed_{0};
+  std::thread poller_;
+};
+
+}  // namespace ivrcast::connectors::kafka

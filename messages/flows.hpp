@@ -1,0 +1,63 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "messages/ids.hpp"
+
+namespace ivrcast::messages {
+
+/// The guidance of one editable step: TTS text or an audio file URL.
+struct guidance {
+  std::string text;
+  std::string audio_url;
+};
+
+/// One immutable published version of a flow. Calls hold it by shared_ptr for their lifetime.
+struct published_flow {
+  std::string incoming_number;  // national form
+  account_id account;
+  flow_version_id version;  // 案件ID
+  std::string name;         // 案件名
+  int64_t published_at_ms = 0;
+  guidance step1;
+  guidance step2;
+  guidance step4;
+  guidance step5;
+  std::string sender_id;
+  std::string sms_body;
+  bool short_urls = false;
+};
+
+enum class account_state : uint8_t { active = 1, terminated };
+
+/// What the call path needs to know about an account.
+struct account_info {
+  account_id id;
+  account_state state = account_state::active;
+};
+
+/// Everything the IVR consults at call start; immutable once shared.
+struct flow_table {
+  std::unordered_map<std::string, std::shared_ptr<const published_flow>> flows;  // by number
+  std::unordered_map<account_id, account_info> accounts;
+};
+
+using flow_table_ptr = std::shared_ptr<const flow_table>;
+
+/// The latest flow table, swapped whole when the control view changes and read at every call
+/// start. Thread-safe; readers get a snapshot they keep as long as they like.
+class flow_source {
+public:
+  flow_source() : current_(std::make_shared<const flow_table>()) {}
+  flow_table_ptr current() const { return current_.load(); }
+  void replace(flow_table_ptr next) { current_.store(std::move(next)); }
+
+private:
+  std::atomic<flow_table_ptr> current_;
+};
+
+}  // namespace ivrcast::messages

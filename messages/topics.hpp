@@ -1,0 +1,35 @@
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace ivrcast::topics {
+
+/// Every topic ivrcast uses, with how its records are keyed. Names get the configured prefix.
+struct topic_spec {
+  std::string_view suffix;
+  std::string_view key;  // what the record key is; partitioning follows it
+  bool compacted;
+};
+
+inline constexpr topic_spec call_events{"calls.events", "call id", false};
+inline constexpr topic_spec call_commands{"calls.commands", "gateway id", false};
+inline constexpr topic_spec sms_jobs{"sms.jobs", "destination number", false};
+inline constexpr topic_spec sms_status{"sms.status", "message id", false};
+inline constexpr topic_spec control_accounts{"control.accounts", "account id", true};
+inline constexpr topic_spec control_flows{"control.flows", "incoming number", true};
+inline constexpr topic_spec dead_letters{"deadletters", "source topic", false};
+
+inline constexpr std::array<topic_spec, 7> all{call_events,      call_commands, sms_jobs,
+                                               sms_status,       control_accounts,
+                                               control_flows,    dead_letters};
+
+/// Full topic name: `prefix` + suffix (e.g. "ivrcast." + "calls.events").
+inline std::string name(std::string_view prefix, const topic_spec& t) {
+  std::string out{prefix};
+  out += t.suffix;
+  return out;
+}
+
+}  // namespace ivrcast::topics

@@ -1,0 +1,99 @@
+#include "storage/call_counts.hpp"
+
+#include <chrono>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "messages/errc.hpp"
+#include "storage/database.hpp"
+#include "storage/keys.hpp"
+#include "storage/status.hpp"
+
+namespace ivrcast::storage {
+
+uint32_t jst_day(int64_t unix_ms) {
+  using namespace std::chrono;
+  constexpr int64_t jst_offset_ms = 9LL * 3600 * 1000;  // Japan has no daylight saving time
+  auto day = floor<days>(sys_time<milliseconds>{milliseconds{unix_ms + jst_offset_ms}});
+  year_month_day ymd{day};
+  return static_cast<uint32_t>(static_cast<int>(ymd.year()) * 10000 +
+                               static_cast<int>(static_cast<unsigned>(ymd.month())) * 100 +
+                               static_cast<int>(static_cast<unsigned>(ymd.day())));
+}
+
+call_counts::call_counts(std::shared_ptr<database> db)
+    : db_(db), checkpoints_(std::move(db), "call_counts") {
+}
+
+caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
+  auto stored = checkpoints_.load(b.partition.value);
+  if (!stored)
+    return std::move(stored.error());
+  if (b.last_offset <= *stored)
+    return {};  // the whole batch was folded in before
+  rocksdb::WriteBatch wb;
+  std::string one;
+  keys::put_be64(one, 1);
+  for (const auto& ev : b.events)
+    if (ev.offset > *stored && ev.kind == messages::call_event_kind::started)
+      // ignored: WriteBatch::Merge only fails on oversized keys
+      (void)wb.Merge(db_->call_counts(), keys::call_count(ev.called, jst_day(ev.occurred_at_ms)),
+                     one);
+  checkpoints_.stage(wb, b.partition.value, b.last_offset);
+  // Rows and offset land together: a crash replays the batch, never half of it.
+  return check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "call_counts.apply");
+}
+
+caf::expected<uint64_t> call_counts::get(std::string_view number, uint32_t yyyymmdd) const {
+  std::string value;
+  auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->call_counts(),
+                          keys::call_count(number, yyyymmdd), &value);
+  if (st.IsNotFound())
+    return uint64_t{0};
+  if (auto ok = check(st, "call_counts.get"); !ok)
+    return std::move(ok.error());
+  if (value.size() != 8)
+    return caf::make_error(errc::storage_corrupt, "call_counts.get", "value size");
+  return keys::get_be64(value);
+}
+
+caf::expected<std::map<uint32_t, uint64_t>> call_counts::days(std::string_view number,
+                                                              uint32_t from, uint32_t to) const {
+  std::map<uint32_t, uint64_t> out;
+  auto begin = keys::call_count(number, from);
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_->db().NewIterator(rocksdb::ReadOptions{}, db_->call_counts())};
+  std::string key_number;
+  uint32_t day = 0;
+  for (it->Seek(begin); it->Valid(); it->Next()) {
+    auto key = it->key();
+    if (!keys::parse_call_count({key.data(), key.size()}, key_number, day) ||
+        key_number != number || day > to)
+      break;
+    if (it->value().size() == 8)
+      out[day] = keys::get_be64({it->value().data(), 8});
+  }
+  if (auto ok = check(it->status(), "call_counts.days"); !ok)
+    return std::move(ok.error());
+  return out;
+}
+
+caf::expected<std::map<std::string, uint64_t>> call_counts::totals() const {
+  std::map<std::string, uint64_t> out;
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_->db().NewIterator(rocksdb::ReadOptions{}, db_->call_counts())};
+  std::string number;
+  uint32_t day = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto key = it->key();
+    if (keys::parse_call_count({key.data(), key.size()}, number, day) &&
+        it->value().size() == 8)
+      out[number] += keys::get_be64({it->value().data(), 8});
+  }
+  if (auto ok = check(it->status(), "call_counts.totals"); !ok)
+    return std::move(ok.error());
+  return out;
+}
+
+}  // namespace ivrcast::storage

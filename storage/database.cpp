@@ -1,0 +1,72 @@
+#include "storage/database.hpp"
+
+#include <filesystem>
+
+#include <rocksdb/db.h>
+#include <rocksdb/merge_operator.h>
+#include <rocksdb/options.h>
+
+#include "messages/errc.hpp"
+#include "storage/keys.hpp"
+#include "storage/status.hpp"
+
+namespace ivrcast::storage {
+namespace {
+
+/// Adds big-endian uint64 operands: a count goes up with a merge and no read.
+class uint64_add final : public rocksdb::AssociativeMergeOperator {
+public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger*) const override {
+    uint64_t sum = 0;
+    if (existing) {
+      if (existing->size() != 8)
+        return false;  // corrupt: RocksDB reports it
+      sum = keys::get_be64({existing->data(), existing->size()});
+    }
+    if (value.size() != 8)
+      return false;
+    sum += keys::get_be64({value.data(), value.size()});
+    new_value->clear();
+    keys::put_be64(*new_value, sum);
+    return true;
+  }
+  const char* Name() const override { return "ivrcast.uint64_add"; }
+};
+
+}  // namespace
+
+caf::expected<std::shared_ptr<database>> database::open(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return caf::make_error(errc::storage_failure, "database.open", dir + ": " + ec.message());
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  rocksdb::ColumnFamilyOptions counts;
+  counts.merge_operator = std::make_shared<uint64_add>();
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
+    {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{}},
+    {"offsets", rocksdb::ColumnFamilyOptions{}},
+    {"call_counts", counts},
+  };
+  std::shared_ptr<database> out{new database};
+  out->dir_ = dir;
+  rocksdb::DB* raw = nullptr;
+  if (auto ok = check(rocksdb::DB::Open(options, dir, cfs, &out->handles_, &raw), "database.open");
+      !ok)
+    return std::move(ok.error());
+  out->db_.reset(raw);
+  return out;
+}
+
+database::~database() {
+  for (auto* h : handles_)
+    if (db_)
+      db_->DestroyColumnFamilyHandle(h);  // ignored: status on close has no one to tell
+  if (db_)
+    db_->Close();  // ignored: nothing left to do on failure
+}
+
+}  // namespace ivrcast::storage

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace ivrcast::storage {
+
+/// The node's RocksDB database: one column family per projection plus `offsets`. Thread-safe
+/// as RocksDB is; each projection partition has one writer.
+class database {
+public:
+  /// Opens or creates the database in `dir` (created if missing).
+  [[nodiscard]] static caf::expected<std::shared_ptr<database>> open(const std::string& dir);
+
+  ~database();
+  database(const database&) = delete;
+  database& operator=(const database&) = delete;
+
+  rocksdb::DB& db() { return *db_; }
+  rocksdb::ColumnFamilyHandle* offsets() { return handles_[1]; }
+  rocksdb::ColumnFamilyHandle* call_counts() { return handles_[2]; }
+  const std::string& dir() const { return dir_; }
+
+private:
+  database() = default;
+  std::string dir_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, offsets, call_counts
+};
+
+}  // namespace ivrcast::storage
