@@ -1,1 +1,257 @@
-int main() { return 0; }
+// The ivrcast executable: `run` a node, `demo` everything in one process, `sim` callers against
+// a cluster, `publish-flows`, `config-reference`.
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/node.hpp"
+#include "config/load.hpp"
+#include "connectors/control/flow_file.hpp"
+#include "connectors/kafka/bus.hpp"
+#include "connectors/kafka/producer.hpp"
+#include "ivr/call_logic.hpp"
+#include "messages/errc.hpp"
+#include "storage/call_counts.hpp"
+#include "tools/gateway_sim/gateway_sim.hpp"
+
+namespace {
+
+using namespace ivrcast;
+
+struct cli {
+  std::string command;
+  std::string config;
+  std::string file;
+  double seconds = 0;  // 0: until SIGINT/SIGTERM
+  double rate = 0;
+  uint64_t calls = 0;
+  std::string mix;
+};
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: ivrcast <command> [--config FILE] [options]\n"
+               "  run                     a node of the call path until Ctrl-C\n"
+               "  demo [--seconds N]      embedded Kafka, flows, a node and simulated callers\n"
+               "  sim [--rate R] [--calls N] [--mix M] [--seconds N]\n"
+               "                          simulated callers against kafka.brokers\n"
+               "  publish-flows FILE      publish accounts and flows from a JSON file\n"
+               "  config-reference        print every configuration key\n");
+  return 2;
+}
+
+bool parse_cli(int argc, char** argv, cli& out) {
+  if (argc < 2)
+    return false;
+  out.command = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    const char* v = nullptr;
+    if (a == "--config" && (v = value()))
+      out.config = v;
+    else if (a == "--seconds" && (v = value()))
+      out.seconds = std::atof(v);
+    else if (a == "--rate" && (v = value()))
+      out.rate = std::atof(v);
+    else if (a == "--calls" && (v = value()))
+      out.calls = std::strtoull(v, nullptr, 10);
+    else if (a == "--mix" && (v = value()))
+      out.mix = v;
+    else if (a[0] != '-' && out.file.empty())
+      out.file = a;
+    else
+      return false;
+  }
+  return true;
+}
+
+int fail(const std::string& what, const caf::error& err) {
+  spdlog::critical("event=start_failed what=\"{}\" error=\"{}\"", what, describe(err));
+  return 1;
+}
+
+/// Blocks SIGINT/SIGTERM in every thread started after this, so that main can wait for them.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+/// Waits up to `seconds` for a stop signal; true if one came.
+bool wait_for_signal(const sigset_t& set, double seconds) {
+  timespec ts{static_cast<time_t>(seconds),
+              static_cast<long>((seconds - static_cast<double>(static_cast<time_t>(seconds))) * 1e9)};
+  return sigtimedwait(&set, nullptr, &ts) > 0;
+}
+
+void print_summary(const actors::node* n, const tools::gateway_sim* sim) {
+  if (sim) {
+    auto r = sim->report();
+    std::printf("\n-- %.0f s: %llu calls placed, %llu finished, %llu unexpected; "
+                "event->command p50 %.2f ms p99 %.2f ms\n",
+                r.elapsed_s, static_cast<unsigned long long>(r.started),
+                static_cast<unsigned long long>(r.finished),
+                static_cast<unsigned long long>(r.unexpected), r.latency_p50_ms, r.latency_p99_ms);
+    std::printf("   calls by scenario:");
+    for (const auto& [k, v] : r.by_scenario)
+      std::printf(" %s=%llu", k.c_str(), static_cast<unsigned long long>(v));
+    std::printf("\n");
+  }
+  if (n) {
+    const auto& m = n->metrics();
+    std::printf("   node: calls=%llu live=%lld sms_jobs=%llu suppressed=%llu dead_letters=%llu\n",
+                static_cast<unsigned long long>(m.calls_started.load()),
+                static_cast<long long>(m.live_sessions.load()),
+                static_cast<unsigned long long>(m.sms_jobs.load()),
+                static_cast<unsigned long long>(m.sms_suppressed.load()),
+                static_cast<unsigned long long>(m.dead_letters.load()));
+    std::printf("   calls by outcome:");
+    for (int i = 1; i < 6; ++i)
+      std::printf(" %s=%llu", ivr::to_string(static_cast<ivr::call_outcome>(i)),
+                  static_cast<unsigned long long>(m.outcomes[static_cast<size_t>(i)].load()));
+    std::printf("\n");
+    auto* self = const_cast<actors::node*>(n);
+    auto today = storage::jst_day(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
+    if (auto totals = self->counts().totals()) {
+      std::printf("   call counts [着信件数] today (%u, JST):", today);
+      for (const auto& [number, total] : *totals) {
+        auto t = self->counts().get(number, today);
+        std::printf(" +81%s=%llu", number.substr(1).c_str(),
+                    static_cast<unsigned long long>(t ? *t : 0));
+      }
+      std::printf("\n");
+    }
+  }
+  std::fflush(stdout);
+}
+
+caf::expected<std::shared_ptr<connectors::kafka::bus>> open_bus(const config::settings& s) {
+  auto b = connectors::kafka::bus::open(s.kafka);
+  if (!b)
+    return std::move(b.error());
+  return std::shared_ptr<connectors::kafka::bus>{std::move(*b)};
+}
+
+caf::expected<connectors::control::flow_file> publish_flows(const std::string& path,
+                                                            const connectors::kafka::bus& b) {
+  auto f = connectors::control::load_flow_file(path);
+  if (!f)
+    return std::move(f.error());
+  auto p = connectors::kafka::producer::open(b, "ivrcast-publisher", {});
+  if (!p)
+    return std::move(p.error());
+  if (auto ok = connectors::control::publish(*f, b, **p); !ok)
+    return std::move(ok.error());
+  spdlog::info("event=flows_published file={} accounts={} flows={}", path, f->accounts.size(),
+               f->flows.size());
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // the summary is read live
+  cli c;
+  if (!parse_cli(argc, argv, c))
+    return usage();
+  if (c.command == "config-reference") {
+    std::printf("%s", config::reference().c_str());
+    return 0;
+  }
+  auto s = config::load(c.config, [](const char* k) { return std::getenv(k); });
+  if (!s)
+    return fail("config", s.error());
+  spdlog::set_level(spdlog::level::from_str(s->node.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l logger=%n %v");
+  auto signals = block_stop_signals();
+
+  if (c.command == "publish-flows") {
+    if (c.file.empty())
+      return usage();
+    auto b = open_bus(*s);
+    if (!b)
+      return fail("kafka", b.error());
+    auto f = publish_flows(c.file, **b);
+    return f ? 0 : fail("publish-flows", f.error());
+  }
+  if (c.command != "run" && c.command != "demo" && c.command != "sim")
+    return usage();
+
+  auto b = open_bus(*s);
+  if (!b)
+    return fail("kafka", b.error());
+  std::optional<connectors::control::flow_file> flows;
+  auto flows_path = s->flows.file;
+  if (flows_path.empty() && c.command != "run")
+    flows_path = "config/flows.example.json";
+  if (!flows_path.empty()) {
+    auto f = c.command == "sim" ? connectors::control::load_flow_file(flows_path)
+                                : publish_flows(flows_path, **b);
+    if (!f)
+      return fail("flows", f.error());
+    flows = std::move(*f);
+  }
+  std::unique_ptr<actors::node> n;
+  if (c.command != "sim") {
+    auto started = actors::node::start(*s, *b);
+    if (!started)
+      return fail("node", started.error());
+    n = std::move(*started);
+    // Calls placed before the group has assigned partitions would wait for the join.
+    for (int i = 0; i < 600 && n->owned_partitions() == 0; ++i)
+      if (wait_for_signal(signals, 0.1))
+        return 0;
+  }
+  std::unique_ptr<tools::gateway_sim> sim;
+  if (c.command != "run") {
+    auto mix = tools::parse_mix(c.mix.empty() ? s->demo.mix : c.mix);
+    if (!mix)
+      return fail("mix", mix.error());
+    tools::sim_options o;
+    o.calls_per_second = c.rate > 0 ? c.rate : s->demo.calls_per_second;
+    o.total_calls = c.calls;
+    o.mix = std::move(*mix);
+    auto started = tools::gateway_sim::start(**b, o, tools::targets_from(*flows));
+    if (!started)
+      return fail("simulator", started.error());
+    sim = std::move(*started);
+    std::printf("ivrcast %s: %s Kafka at %s, %.1f calls/s; Ctrl-C to stop\n", c.command.c_str(),
+                s->kafka.embedded() ? "embedded" : "external", (*b)->brokers().c_str(),
+                o.calls_per_second);
+  }
+  auto interval = static_cast<double>(s->demo.summary_interval_s);
+  double waited = 0;
+  while (true) {
+    auto step = c.seconds > 0 ? std::min(interval, c.seconds - waited) : interval;
+    if (step <= 0 || wait_for_signal(signals, step))
+      break;
+    waited += step;
+    print_summary(n.get(), sim.get());
+    if (sim && c.calls > 0 && sim->all_done())
+      break;
+  }
+  if (sim)
+    sim->stop();
+  print_summary(n.get(), sim.get());
+  if (sim) {
+    auto problems = sim->problems();
+    for (size_t i = 0; i < problems.size() && i < 10; ++i)
+      std::printf("   unexpected: %s\n", problems[i].c_str());
+  }
+  if (n)
+    n->stop();
+  return 0;
+}

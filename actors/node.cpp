@@ -106,7 +106,7 @@ public:
 
   void records(int32_t partition, std::span<const kafka::record> recs) override {
     if (!self_)
-      self_ = std::make_unique<caf::scoped_actor>(*sys_);
+      self_ = std::make_unique<caf::scoped_actor>(*sys_, true);  // hidden: not awaited
     auto b = decode_batch(partition, recs);
     // Waiting for the answer gives back-pressure and tells us what is stored.
     (*self_)

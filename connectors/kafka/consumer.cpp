@@ -75,6 +75,7 @@ group_consumer::open(const bus& b, const std::string& group, const std::string& 
     {"enable.auto.offset.store", "false"},
     {"auto.offset.reset", "earliest"},
     {"partition.assignment.strategy", "cooperative-sticky"},
+    {"fetch.wait.max.ms", "5"},  // latency: a caller waits for our answer
     {"session.timeout.ms", std::to_string(b.settings().session_timeout_ms)},
     {"heartbeat.interval.ms", std::to_string(std::max(100, b.settings().session_timeout_ms / 5))},
   };
@@ -200,6 +201,7 @@ partition_reader::open(const bus& b, const std::string& topic, std::string clien
     {"bootstrap.servers", b.brokers()},
     {"client.id", client_id},
     {"group.id", client_id},  // never joined nor committed: the reader assigns partitions itself
+    {"fetch.wait.max.ms", "5"},
     {"enable.auto.commit", "false"},
     {"enable.auto.offset.store", "false"},
     {"auto.offset.reset", "earliest"},
