@@ -153,6 +153,7 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
   uint64_t unexpected = 0;
   std::map<std::string, uint64_t> outcomes;
   std::map<std::string, uint64_t> by_scenario;
+  std::map<std::string, uint64_t> by_number;
   std::vector<float> latencies_ms;
   std::vector<expected_sms> expected;
   std::vector<std::string> problem_list;
@@ -220,6 +221,7 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
     std::lock_guard<std::mutex> guard{mtx};
     ++started;
     ++by_scenario[to_string(sc)];
+    ++by_number[c.called];
     auto& stored = calls.emplace(id, std::move(c)).first->second;
     send(id, stored, std::move(ev));
   }
@@ -379,6 +381,7 @@ sim_report gateway_sim::report() const {
     r.unexpected = impl_->unexpected;
     r.outcomes = impl_->outcomes;
     r.by_scenario = impl_->by_scenario;
+    r.by_number = impl_->by_number;
     lat = impl_->latencies_ms;
   }
   r.elapsed_s = std::chrono::duration<double>(clock_type::now() - impl_->began).count();

@@ -71,6 +71,7 @@ struct sim_report {
   uint64_t unexpected = 0;  // calls whose IVR behaviour differed from the scenario's
   std::map<std::string, uint64_t> outcomes;      // by what the IVR did
   std::map<std::string, uint64_t> by_scenario;   // calls started per scenario
+  std::map<std::string, uint64_t> by_number;     // calls started per incoming number
   double elapsed_s = 0;
   uint64_t latency_samples = 0;
   double latency_p50_ms = 0;  // from our event to the IVR's command, as seen by the gateway

@@ -1,0 +1,189 @@
+// The call path end to end: the simulator's callers against a node, on the embedded cluster
+// (label integration) or, with IVRCAST_TEST_BROKERS, a real broker (label broker).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "actors/node.hpp"
+#include "connectors/control/flow_file.hpp"
+#include "connectors/gateway/codec.hpp"
+#include "connectors/kafka/bus.hpp"
+#include "connectors/kafka/consumer.hpp"
+#include "connectors/kafka/producer.hpp"
+#include "messages/deadletter.pb.h"
+#include "storage/call_counts.hpp"
+#include "tests/support/test_support.hpp"
+#include "tools/gateway_sim/gateway_sim.hpp"
+
+namespace ivrcast {
+namespace {
+
+namespace kafka = connectors::kafka;
+
+/// Keeps every record of a topic from the beginning.
+class topic_copy final : public kafka::partition_reader::handler {
+public:
+  int64_t start_offset(int32_t) override { return 0; }
+  void records(int32_t, std::span<const kafka::record> batch) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (const auto& r : batch)
+      values_.emplace_back(r.value);
+  }
+  std::vector<std::string> values() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return values_;
+  }
+
+private:
+  mutable std::mutex mtx_;
+  std::vector<std::string> values_;
+};
+
+class CallPathTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    settings_ = test::settings_for(info->name(), dir_.path() + "/node");
+    auto b = kafka::bus::open(settings_.kafka);
+    ASSERT_OK(b);
+    bus_ = std::move(*b);
+    auto f = connectors::control::load_flow_file(IVRCAST_SOURCE_DIR "/config/flows.example.json");
+    ASSERT_OK(f);
+    flows_ = std::move(*f);
+    auto p = kafka::producer::open(*bus_, "test-publisher", {});
+    ASSERT_OK(p);
+    producer_ = std::move(*p);
+    ASSERT_OK(connectors::control::publish(flows_, *bus_, *producer_));
+  }
+
+  std::unique_ptr<actors::node> start_node(const std::string& data_dir) {
+    auto s = settings_;
+    s.node.data_dir = data_dir;
+    auto n = actors::node::start(s, bus_);
+    EXPECT_TRUE(n) << describe(n.error());
+    if (!n)
+      return nullptr;
+    auto* raw = n->get();
+    EXPECT_TRUE(test::eventually([raw] { return raw->owned_partitions() > 0; }));
+    return std::move(*n);
+  }
+
+  std::unique_ptr<tools::gateway_sim> run_calls(uint64_t calls, double rate) {
+    tools::sim_options o;
+    o.total_calls = calls;
+    o.calls_per_second = rate;
+    o.mix = *tools::parse_mix(settings_.demo.mix);
+    auto sim = tools::gateway_sim::start(*bus_, o, tools::targets_from(flows_));
+    EXPECT_TRUE(sim) << describe(sim.error());
+    auto* raw = sim->get();
+    EXPECT_TRUE(test::eventually([raw] { return raw->all_done(); }, std::chrono::seconds{180}))
+      << raw->report().finished << " of " << calls << " calls finished";
+    auto problems = raw->problems();
+    EXPECT_TRUE(problems.empty()) << problems.front();
+    return std::move(*sim);
+  }
+
+  std::unique_ptr<kafka::partition_reader> read_topic(const topics::topic_spec& t,
+                                                      topic_copy& into) {
+    auto r = kafka::partition_reader::open(*bus_, bus_->topic(t), "test-reader", into);
+    EXPECT_TRUE(r) << describe(r.error());
+    (*r)->start();
+    return std::move(*r);
+  }
+
+  static bool counts_equal(actors::node& n, const std::map<std::string, uint64_t>& expected) {
+    auto totals = n.counts().totals();
+    return totals && *totals == expected;
+  }
+
+  test::temp_dir dir_;
+  config::settings settings_;
+  std::shared_ptr<kafka::bus> bus_;
+  connectors::control::flow_file flows_;
+  std::unique_ptr<kafka::producer> producer_;
+};
+
+TEST_F(CallPathTest, TwoThousandCallsProduceExactlyTheExpectedJobsAndCounts) {
+  auto node = start_node(settings_.node.data_dir);
+  ASSERT_TRUE(node);
+  auto sim = run_calls(2000, 1000);
+  auto expected = sim->expected_jobs();
+  auto report = sim->report();
+  EXPECT_EQ(report.finished, 2000u);
+  // The demo mix: 30+20+10+6+6 = 72 of every 100 calls end with an SMS.
+  EXPECT_EQ(expected.size(), 1440u);
+
+  topic_copy jobs;
+  auto reader = read_topic(topics::sms_jobs, jobs);
+  ASSERT_TRUE(test::eventually([&] { return jobs.values().size() >= expected.size(); }));
+  std::vector<std::string> got;
+  std::set<std::string> ids;
+  for (const auto& v : jobs.values()) {
+    auto job = connectors::gateway::decode_job(v);
+    ASSERT_OK(job);
+    EXPECT_TRUE(ids.insert(job->job.value).second) << "duplicate job " << job->job.value;
+    EXPECT_EQ(job->job.value, job->flow_version.value + "-" + job->call.value);
+    got.push_back(job->call.value + " " + job->destination + " " + job->flow_version.value);
+  }
+  std::vector<std::string> want;
+  for (const auto& e : expected)
+    want.push_back(e.call_id + " " + e.destination + " " + e.flow_version);
+  std::sort(got.begin(), got.end());
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(got, want);
+
+  EXPECT_TRUE(test::eventually([&] { return counts_equal(*node, report.by_number); }))
+    << "counts differ from calls placed per number";
+  EXPECT_EQ(node->metrics().calls_started.load(), 2000u);
+  EXPECT_EQ(node->metrics().live_sessions.load(), 0);
+}
+
+TEST_F(CallPathTest, RestartOnSameDatabaseChangesNoCount) {
+  auto dir = settings_.node.data_dir;
+  auto node = start_node(dir);
+  ASSERT_TRUE(node);
+  auto first = run_calls(200, 500)->report().by_number;
+  ASSERT_TRUE(test::eventually([&] { return counts_equal(*node, first); }));
+  node->stop();
+  node.reset();
+
+  node = start_node(dir);  // same RocksDB, same topics: resumes from its checkpoints
+  ASSERT_TRUE(node);
+  auto second = run_calls(100, 500)->report().by_number;
+  auto both = first;
+  for (const auto& [k, v] : second)
+    both[k] += v;
+  EXPECT_TRUE(test::eventually([&] { return counts_equal(*node, both); }));
+
+  // A node with an empty disk rebuilds the same counts from the topic.
+  auto rebuilt = start_node(dir_.path() + "/fresh");
+  ASSERT_TRUE(rebuilt);
+  EXPECT_TRUE(test::eventually([&] { return counts_equal(*rebuilt, both); }));
+  EXPECT_TRUE(counts_equal(*node, both));
+}
+
+TEST_F(CallPathTest, MalformedRecordGoesToDeadLettersAndTheNodeGoesOn) {
+  auto node = start_node(settings_.node.data_dir);
+  ASSERT_TRUE(node);
+  auto events = producer_->topic(bus_->topic(topics::call_events));
+  ASSERT_TRUE(producer_->produce(events, "bad-1", "\x08\xff\xff not protobuf", 0));
+  ASSERT_OK(producer_->flush(std::chrono::seconds{10}));
+  auto sim = run_calls(50, 200);  // calls after the bad record still work
+  EXPECT_EQ(sim->report().finished, 50u);
+
+  topic_copy dead;
+  auto reader = read_topic(topics::dead_letters, dead);
+  ASSERT_TRUE(test::eventually([&] { return !dead.values().empty(); }));
+  wire::DeadLetter dl;
+  ASSERT_TRUE(dl.ParseFromString(dead.values().front()));
+  EXPECT_EQ(dl.source_topic(), bus_->topic(topics::call_events));
+  EXPECT_EQ(dl.key(), "bad-1");
+  EXPECT_EQ(dl.payload(), "\x08\xff\xff not protobuf");
+  EXPECT_NE(dl.reason().find("not a CallEvent"), std::string::npos) << dl.reason();
+  EXPECT_EQ(node->metrics().dead_letters.load(), 1u);
+}
+
+}  // namespace
+}  // namespace ivrcast

@@ -1,0 +1,50 @@
+#include "tests/support/test_support.hpp"
+
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+#include "config/load.hpp"
+
+namespace ivrcast::test {
+
+temp_dir::temp_dir() {
+  std::random_device rd;
+  path_ = (std::filesystem::temp_directory_path() /
+           ("ivrcast-test-" + std::to_string(rd()) + std::to_string(rd())))
+            .string();
+  std::filesystem::create_directories(path_);
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);  // ignored: a leftover temp dir harms nothing
+}
+
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred())
+      return true;
+    std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});  // polling interval
+  }
+  return pred();
+}
+
+config::settings settings_for(const std::string& test_name, const std::string& data_dir) {
+  auto s = config::load("", [](const char*) -> const char* { return nullptr; });
+  EXPECT_TRUE(static_cast<bool>(s)) << describe(s.error());
+  std::random_device rd;
+  auto unique = test_name + "-" + std::to_string(rd() % 1000000);
+  s->node.data_dir = data_dir;
+  s->node.log_level = "warn";
+  s->kafka.topic_prefix = "t." + unique + ".";
+  s->kafka.group_id = "g." + unique;
+  s->kafka.session_timeout_ms = 6000;
+  if (const char* brokers = std::getenv("IVRCAST_TEST_BROKERS"))
+    s->kafka.brokers = brokers;
+  return *s;
+}
+
+}  // namespace ivrcast::test

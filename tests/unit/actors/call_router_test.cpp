@@ -1,0 +1,186 @@
+#include "actors/call_router.hpp"
+
+#include <gtest/gtest.h>
+
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include "actors/abuse_guard_actor.hpp"
+#include "config/load.hpp"
+#include "ivr/call_logic.hpp"
+
+namespace ivrcast::actors {
+namespace {
+
+using messages::call_event;
+using messages::call_event_kind;
+
+/// Records what sessions emit; the testing scheduler runs everything on this thread.
+class recording_outbox final : public messages::outbox {
+public:
+  void send(const messages::call_command& cmd, messages::delivery_ticket t) override {
+    commands.push_back(cmd);
+    tickets.push_back(t);
+  }
+  void send(const messages::sms_job& job, messages::delivery_ticket t) override {
+    jobs.push_back(job);
+    tickets.push_back(t);
+  }
+  std::vector<messages::call_command> commands;
+  std::vector<messages::sms_job> jobs;
+  std::vector<messages::delivery_ticket> tickets;
+};
+
+class CallRouterTest : public ::testing::Test {
+protected:
+  CallRouterTest() {
+    cfg_.set("scheduler.policy", caf::atom("testing"));
+    cfg_.set("logger.verbosity", caf::atom("quiet"));
+    cfg_.add_message_types<caf::id_block::ivrcast>();
+    sys_ = std::make_unique<caf::actor_system>(cfg_);
+    sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(sys_->scheduler());
+    settings_ = *config::load("", [](const char*) -> const char* { return nullptr; });
+    auto table = std::make_shared<messages::flow_table>();
+    auto flow = std::make_shared<messages::published_flow>();
+    flow->incoming_number = "05011110001";
+    flow->account = account_id{"acc"};
+    flow->version = flow_version_id{"v1"};
+    flow->step4.text = "sent";
+    table->flows[flow->incoming_number] = flow;
+    table->accounts[account_id{"acc"}] = {account_id{"acc"}, messages::account_state::active};
+    flows_.replace(table);
+    ctx_.session.ivr = &settings_.ivr;
+    ctx_.session.outbox = &outbox_;
+    ctx_.session.metrics = &metrics_;
+    ctx_.session.guard = sys_->spawn(abuse_guard, settings_.abuse);
+    ctx_.flows = &flows_;
+    ctx_.max_call_ms = int64_t{settings_.ivr.max_call_duration_s} * 1000;
+    router_ = sys_->spawn(call_router, &ctx_, 0, commit_);
+    sched_->run();
+  }
+
+  ~CallRouterTest() override {
+    caf::anon_send_exit(router_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(ctx_.session.guard, caf::exit_reason::user_shutdown);
+    sched_->run();
+  }
+
+  void deliver(std::vector<call_event> evs) {
+    messages::call_event_batch b;
+    b.last_offset = evs.back().offset;
+    b.events = std::move(evs);
+    caf::anon_send(router_, std::move(b));
+    sched_->run();
+  }
+
+  static call_event started(int64_t offset, std::string call, std::string calling) {
+    call_event ev;
+    ev.call = call_id{std::move(call)};
+    ev.gateway = gateway_id{"gw"};
+    ev.kind = call_event_kind::started;
+    ev.offset = offset;
+    ev.called = "05011110001";
+    ev.calling = std::move(calling);
+    ev.occurred_at_ms = 1000;
+    return ev;
+  }
+
+  static call_event digits(int64_t offset, std::string call, uint32_t seq, std::string keys) {
+    call_event ev;
+    ev.call = call_id{std::move(call)};
+    ev.gateway = gateway_id{"gw"};
+    ev.kind = call_event_kind::digits_collected;
+    ev.offset = offset;
+    ev.command_seq = seq;
+    ev.digits = std::move(keys);
+    ev.end = messages::input_end::max_digits;
+    return ev;
+  }
+
+  void ack_all_deliveries() {
+    for (const auto& t : outbox_.tickets)
+      if (t.offset >= 0)
+        caf::anon_send(router_, atom::delivered_v, t.offset);
+    outbox_.tickets.clear();
+    sched_->run();
+  }
+
+  caf::actor_system_config cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  caf::scheduler::test_coordinator* sched_ = nullptr;
+  config::settings settings_;
+  messages::flow_source flows_;
+  recording_outbox outbox_;
+  node_metrics metrics_;
+  router_context ctx_;
+  std::shared_ptr<std::atomic<int64_t>> commit_ = std::make_shared<std::atomic<int64_t>>(-1);
+  call_router_actor router_;
+};
+
+TEST_F(CallRouterTest, MobileCallerGetsSmsJobThenStepFourAndSessionEnds) {
+  deliver({started(0, "c1", "09012345678")});
+  ASSERT_EQ(outbox_.jobs.size(), 1u);
+  EXPECT_EQ(outbox_.jobs[0].job.value, "v1-c1");
+  EXPECT_EQ(outbox_.jobs[0].destination, "09012345678");
+  ASSERT_EQ(outbox_.commands.size(), 1u);
+  EXPECT_EQ(outbox_.commands[0].actions[0].prompt_id, "step4");
+  EXPECT_EQ(metrics_.live_sessions.load(), 0);
+  EXPECT_EQ(commit_->load(), 0);  // outputs not yet delivered
+  ack_all_deliveries();
+  EXPECT_EQ(commit_->load(), 1);
+}
+
+TEST_F(CallRouterTest, LiveCallPinsTheCommitPointUntilItEnds) {
+  deliver({started(0, "c1", "0312345678"), started(1, "c2", "09011112222")});
+  ack_all_deliveries();
+  EXPECT_EQ(metrics_.live_sessions.load(), 1);
+  EXPECT_EQ(commit_->load(), 0);  // c1 is live: a takeover must replay from its start
+  deliver({digits(2, "c1", 1, "08011112222")});
+  ack_all_deliveries();
+  EXPECT_EQ(metrics_.live_sessions.load(), 0);
+  EXPECT_EQ(commit_->load(), 3);
+  ASSERT_EQ(outbox_.jobs.size(), 2u);
+  EXPECT_EQ(outbox_.jobs[1].destination, "08011112222");
+}
+
+TEST_F(CallRouterTest, MaximumDurationHangsUpAndFreesTheSession) {
+  deliver({started(0, "c1", "0312345678")});
+  EXPECT_EQ(metrics_.live_sessions.load(), 1);
+  sched_->advance_time(std::chrono::seconds{settings_.ivr.max_call_duration_s - 5});
+  sched_->run();
+  EXPECT_EQ(metrics_.live_sessions.load(), 1);
+  for (int i = 0; i < 10; ++i) {
+    sched_->advance_time(std::chrono::seconds{1});
+    sched_->run();
+  }
+  EXPECT_EQ(metrics_.live_sessions.load(), 0);
+  ASSERT_EQ(outbox_.commands.size(), 2u);
+  EXPECT_EQ(outbox_.commands[1].actions[0].cause, messages::hangup_cause::max_duration);
+  EXPECT_EQ(metrics_.outcomes[static_cast<size_t>(ivr::call_outcome::expired)].load(), 1u);
+}
+
+TEST_F(CallRouterTest, AbuseGuardSuppressesTheFourthSmsToOneDestination) {
+  for (int i = 0; i < 4; ++i)
+    deliver({started(i, "c" + std::to_string(i), "09012345678")});
+  EXPECT_EQ(outbox_.jobs.size(), 3u);
+  EXPECT_EQ(outbox_.commands.size(), 4u);  // every caller still hears step 4
+  EXPECT_EQ(metrics_.sms_suppressed.load(), 1u);
+}
+
+TEST_F(CallRouterTest, EventsOfUnknownCallsAreFinishedWithoutOutput) {
+  deliver({digits(0, "ghost", 1, "09011112222")});
+  EXPECT_TRUE(outbox_.commands.empty());
+  EXPECT_EQ(commit_->load(), 1);
+}
+
+TEST_F(CallRouterTest, NumberWithoutFlowIsRejected) {
+  auto ev = started(0, "c1", "0312345678");
+  ev.called = "05099999999";
+  deliver({ev});
+  ASSERT_EQ(outbox_.commands.size(), 1u);
+  EXPECT_EQ(outbox_.commands[0].actions[0].prompt_id, "rejected");
+  EXPECT_TRUE(outbox_.jobs.empty());
+}
+
+}  // namespace
+}  // namespace ivrcast::actors

@@ -1,0 +1,73 @@
+#include "config/load.hpp"
+
+#include <gtest/gtest.h>
+
+#include "messages/errc.hpp"
+
+namespace ivrcast::config {
+namespace {
+
+const char* no_env(const char*) {
+  return nullptr;
+}
+
+TEST(ConfigLoadTest, DefaultsAreTheEmbeddedClusterAndSpecValues) {
+  auto s = parse("", "test", no_env);
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->kafka.embedded());
+  EXPECT_EQ(s->ivr.max_digits, 11);
+  EXPECT_EQ(s->ivr.digit_timeout_ms, 10000);
+  EXPECT_EQ(s->ivr.max_attempts, 3);
+  EXPECT_EQ(s->abuse.max_sms, 3);
+  EXPECT_EQ(s->abuse.window_s, 600);
+  EXPECT_EQ(s->ivr.mobile_prefixes, (std::vector<std::string>{"070", "080", "090"}));
+}
+
+TEST(ConfigLoadTest, FileValuesAndLibrdkafkaPassThrough) {
+  auto s = parse("# comment\nkafka.brokers = a:9092,b:9092\nkafka.producer.linger.ms = 7\n",
+                 "test", no_env);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->kafka.brokers, "a:9092,b:9092");
+  EXPECT_EQ(s->kafka.producer.at("linger.ms"), "7");
+}
+
+TEST(ConfigLoadTest, EnvironmentOverridesTheFile) {
+  auto s = parse("kafka.brokers = a:1\n", "test", [](const char* k) -> const char* {
+    return std::string_view{k} == "IVRCAST_KAFKA_BROKERS" ? "env:2" : nullptr;
+  });
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->kafka.brokers, "env:2");
+}
+
+TEST(ConfigLoadTest, EveryBadKeyIsNamedWithItsRule) {
+  auto s = parse("nope = 1\nivr.max_attempts = 0\nkafka.brokers = nohost\nabuse.window_s = x\n"
+                 "garbage line\nivr.mobile_prefixes = 90\n",
+                 "f.conf", no_env);
+  ASSERT_FALSE(s);
+  auto text = describe(s.error());
+  EXPECT_NE(text.find("f.conf:1: unknown key 'nope'"), std::string::npos) << text;
+  EXPECT_NE(text.find("ivr.max_attempts = '0': must be an integer from 1 to 10"),
+            std::string::npos)
+    << text;
+  EXPECT_NE(text.find("kafka.brokers"), std::string::npos) << text;
+  EXPECT_NE(text.find("abuse.window_s"), std::string::npos) << text;
+  EXPECT_NE(text.find("f.conf:5: expected 'key = value'"), std::string::npos) << text;
+  EXPECT_NE(text.find("ivr.mobile_prefixes"), std::string::npos) << text;
+}
+
+TEST(ConfigLoadTest, BadEnvironmentValueIsNamed) {
+  auto s = parse("", "test", [](const char* k) -> const char* {
+    return std::string_view{k} == "IVRCAST_IVR_MAX_DIGITS" ? "3" : nullptr;
+  });
+  ASSERT_FALSE(s);
+  EXPECT_NE(describe(s.error()).find("environment IVRCAST_IVR_MAX_DIGITS"), std::string::npos);
+}
+
+TEST(ConfigLoadTest, ReferenceListsEveryKey) {
+  auto ref = reference();
+  for (auto key : {"kafka.brokers", "ivr.max_call_duration_s", "abuse.max_sms", "flows.file"})
+    EXPECT_NE(ref.find(key), std::string::npos) << key;
+}
+
+}  // namespace
+}  // namespace ivrcast::config

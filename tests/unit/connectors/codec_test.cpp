@@ -1,0 +1,154 @@
+#include "connectors/gateway/codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include "connectors/control/codec.hpp"
+#include "connectors/control/flow_file.hpp"
+#include "messages/errc.hpp"
+#include "messages/gateway.pb.h"
+
+namespace ivrcast::connectors {
+namespace {
+
+std::string started_bytes(const std::string& call, const std::string& called) {
+  wire::CallEvent pb;
+  pb.set_call_id(call);
+  pb.set_gateway_id("gw");
+  pb.set_occurred_at_ms(1);
+  pb.mutable_started()->set_called(called);
+  return pb.SerializeAsString();
+}
+
+TEST(GatewayCodecTest, DecodesAndNormalisesAValidStart) {
+  auto ev = gateway::decode_event("c1", started_bytes("c1", "+81 50-1111-0001"), 42);
+  ASSERT_TRUE(ev) << describe(ev.error());
+  EXPECT_EQ(ev->called, "05011110001");
+  EXPECT_EQ(ev->offset, 42);
+  EXPECT_EQ(ev->kind, messages::call_event_kind::started);
+}
+
+TEST(GatewayCodecTest, RefusesBadRecordsSayingWhy) {
+  wire::CallEvent no_kind;
+  no_kind.set_call_id("c1");
+  no_kind.set_gateway_id("gw");
+  no_kind.set_occurred_at_ms(1);
+  wire::CallEvent bad_digits = no_kind;
+  bad_digits.mutable_digits_collected()->set_command_seq(1);
+  bad_digits.mutable_digits_collected()->set_digits("09#");
+  bad_digits.mutable_digits_collected()->set_end(wire::INPUT_END_TERMINATOR);
+  wire::CallEvent no_end = no_kind;
+  no_end.mutable_digits_collected()->set_command_seq(1);
+  struct row {
+    const char* name;
+    std::string key;
+    std::string value;
+    const char* reason;
+  };
+  std::vector<row> rows{
+    {"garbage", "c1", "\xff\xff\xff\xff", "not a CallEvent"},
+    {"key differs", "c2", started_bytes("c1", "0501111000"), "record key must equal call_id"},
+    {"empty call id", "", started_bytes("", "0501111000"), "call_id"},
+    {"called not a number", "c1", started_bytes("c1", "hello"), "started.called"},
+    {"no event", "c1", no_kind.SerializeAsString(), "has no event"},
+    {"bad digits", "c1", bad_digits.SerializeAsString(), "digits_collected.digits"},
+    {"no end", "c1", no_end.SerializeAsString(), "digits_collected.end"},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.name);
+    auto ev = gateway::decode_event(r.key, r.value, 0);
+    ASSERT_FALSE(ev);
+    EXPECT_NE(describe(ev.error()).find(r.reason), std::string::npos) << describe(ev.error());
+  }
+}
+
+TEST(GatewayCodecTest, CommandsAndJobsRoundTrip) {
+  messages::call_command cmd;
+  cmd.call = call_id{"c1"};
+  cmd.gateway = gateway_id{"gw"};
+  cmd.seq = 2;
+  cmd.language = "ja-JP";
+  messages::action play;
+  play.prompt_id = "step5";
+  play.text = "もう一度";
+  messages::action collect;
+  collect.kind = messages::action_kind::collect;
+  collect.max_digits = 11;
+  collect.timeout_ms = 10000;
+  collect.terminators = "#";
+  cmd.actions = {play, collect};
+  std::string buf;
+  gateway::encode(cmd, buf);
+  auto back = gateway::decode_command(buf);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->seq, 2u);
+  ASSERT_EQ(back->actions.size(), 2u);
+  EXPECT_EQ(back->actions[0].text, "もう一度");
+  EXPECT_EQ(back->actions[1].max_digits, 11u);
+  messages::sms_job job;
+  job.job = job_id{"v1-c1"};
+  job.destination = "09012345678";
+  job.body = "本文";
+  gateway::encode(job, buf);
+  auto j = gateway::decode_job(buf);
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->job.value, "v1-c1");
+  EXPECT_EQ(j->body, "本文");
+}
+
+const char* good_file = R"({
+  "accounts": [{"account_id": "a", "state": "active", "incoming_numbers": ["050-1111-0001"],
+                "sender_ids": ["0312345678"]}],
+  "flows": [{"incoming_number": "05011110001", "account_id": "a", "name": "n",
+             "steps": {"1": {"text": "x"}, "2": {"text": "y"}, "4": {"audio_url": "u"},
+                       "5": {"text": "z"}},
+             "sms": {"sender_id": "0312345678", "body": "b"}}]})";
+
+TEST(FlowFileTest, ParsesAndDerivesAStableVersion) {
+  auto f = control::parse_flow_file(good_file);
+  ASSERT_TRUE(f) << describe(f.error());
+  ASSERT_EQ(f->flows.size(), 1u);
+  EXPECT_EQ(f->flows[0].incoming_number(), "05011110001");
+  EXPECT_EQ(f->flows[0].version_id(), control::parse_flow_file(good_file)->flows[0].version_id());
+  messages::flow_table table;
+  ASSERT_TRUE(control::apply_account("a", f->accounts[0].SerializeAsString(), table));
+  ASSERT_TRUE(control::apply_flow("05011110001", f->flows[0].SerializeAsString(), table));
+  EXPECT_EQ(table.flows.at("05011110001")->step4.audio_url, "u");
+  ASSERT_TRUE(control::apply_flow("05011110001", "", table));  // tombstone: deleted
+  EXPECT_TRUE(table.flows.empty());
+}
+
+TEST(FlowFileTest, RefusesRuleBreakersNamingThePath) {
+  std::string long_text(101, 'x');
+  std::string body(661, 'x');
+  auto text = std::string{good_file};
+  auto replace = [&](std::string from, std::string to) {
+    auto t = text;
+    t.replace(t.find(from), from.size(), to);
+    return t;
+  };
+  struct row {
+    std::string json;
+    const char* expect;
+  };
+  std::vector<row> rows{
+    {"not json", "not a JSON object"},
+    {replace(R"("text": "x")", "\"text\": \"" + long_text + "\""), "flows[0].steps.1.text"},
+    {replace(R"("body": "b")", "\"body\": \"" + body + "\""), "flows[0].sms.body"},
+    {replace(R"("sender_id": "0312345678", "body")", R"("sender_id": "0399999999", "body")"),
+     "flows[0].sms.sender_id"},
+    {replace(R"("5": {"text": "z"})", R"("5": {"text": "z", "audio_url": "q"})"),
+     "flows[0].steps.5"},
+    {replace(R"("state": "active")", R"("state": "open")"), "accounts[0].state"},
+    {replace(R"("incoming_number": "05011110001")", R"("incoming_number": "05011110002")"),
+     "is not one of the account's incoming numbers"},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.expect);
+    auto f = control::parse_flow_file(r.json);
+    ASSERT_FALSE(f);
+    EXPECT_NE(describe(f.error()).find(r.expect), std::string::npos) << describe(f.error());
+  }
+}
+
+}  // namespace
+}  // namespace ivrcast::connectors

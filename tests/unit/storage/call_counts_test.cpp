@@ -1,0 +1,90 @@
+#include "storage/call_counts.hpp"
+
+#include <gtest/gtest.h>
+
+#include "storage/database.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace ivrcast::storage {
+namespace {
+
+// 2026-11-23 00:00 JST = 2026-11-22 15:00 UTC
+constexpr int64_t midnight_jst_ms = 1'795'359'600'000;
+
+messages::call_event started(int64_t offset, std::string called, int64_t at_ms) {
+  messages::call_event ev;
+  ev.kind = messages::call_event_kind::started;
+  ev.offset = offset;
+  ev.called = std::move(called);
+  ev.occurred_at_ms = at_ms;
+  return ev;
+}
+
+messages::call_event_batch batch(int32_t partition, std::vector<messages::call_event> evs) {
+  messages::call_event_batch b;
+  b.partition = partition_id{partition};
+  b.last_offset = evs.back().offset;
+  b.events = std::move(evs);
+  return b;
+}
+
+class CallCountsTest : public ::testing::Test {
+protected:
+  test::temp_dir dir_;
+  std::shared_ptr<database> db_ = *database::open(dir_.path());
+  call_counts counts_{db_};
+};
+
+TEST_F(CallCountsTest, JapanTimeDayBoundaries) {
+  EXPECT_EQ(jst_day(midnight_jst_ms), 20261123u);
+  EXPECT_EQ(jst_day(midnight_jst_ms - 1), 20261122u);
+  EXPECT_EQ(jst_day(0), 19700101u);  // 09:00 JST
+}
+
+TEST_F(CallCountsTest, CountsStartedEventsPerNumberPerDay) {
+  auto b = batch(0, {started(0, "05011110001", midnight_jst_ms - 1),
+                     started(1, "05011110001", midnight_jst_ms),
+                     started(2, "05011110001", midnight_jst_ms + 5),
+                     started(3, "05011110002", midnight_jst_ms)});
+  b.events.push_back(b.events[0]);
+  b.events.back().kind = messages::call_event_kind::ended;  // not a call
+  b.events.back().offset = 4;
+  b.last_offset = 4;
+  ASSERT_OK(counts_.apply(b));
+  EXPECT_EQ(*counts_.get("05011110001", 20261122), 1u);
+  EXPECT_EQ(*counts_.get("05011110001", 20261123), 2u);
+  EXPECT_EQ(*counts_.get("05011110002", 20261123), 1u);
+  EXPECT_EQ(*counts_.get("05011110003", 20261123), 0u);
+  auto days = counts_.days("05011110001", 20261101, 20261130);
+  ASSERT_OK(days);
+  EXPECT_EQ(days->size(), 2u);
+  EXPECT_EQ((*counts_.totals())["05011110001"], 3u);
+}
+
+TEST_F(CallCountsTest, ReplayedBatchIsNotCountedTwice) {
+  auto b = batch(0, {started(10, "05011110001", midnight_jst_ms),
+                     started(11, "05011110001", midnight_jst_ms)});
+  ASSERT_OK(counts_.apply(b));
+  ASSERT_OK(counts_.apply(b));  // redelivered after a rebalance
+  // A batch overlapping the checkpoint counts only its new events.
+  ASSERT_OK(counts_.apply(batch(0, {started(11, "05011110001", midnight_jst_ms),
+                                    started(12, "05011110001", midnight_jst_ms)})));
+  EXPECT_EQ(*counts_.get("05011110001", 20261123), 3u);
+  EXPECT_EQ(*counts_.checkpoint(0), 12);
+  EXPECT_EQ(*counts_.checkpoint(1), -1);
+}
+
+TEST_F(CallCountsTest, ReopenedDatabaseKeepsCountsAndCheckpoints) {
+  ASSERT_OK(counts_.apply(batch(3, {started(7, "05011110001", midnight_jst_ms)})));
+  auto dir = dir_.path();
+  db_.reset();
+  counts_ = call_counts{nullptr};  // drop the last reference before reopening
+  auto reopened = database::open(dir);
+  ASSERT_OK(reopened);
+  call_counts again{*reopened};
+  EXPECT_EQ(*again.get("05011110001", 20261123), 1u);
+  EXPECT_EQ(*again.checkpoint(3), 7);
+}
+
+}  // namespace
+}  // namespace ivrcast::storage
