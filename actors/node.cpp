@@ -90,9 +90,8 @@ private:
 /// Feeds the call-count projection from every partition, from its RocksDB checkpoints.
 class counter_feed final : public kafka::partition_reader::handler {
 public:
-  counter_feed(caf::actor_system& sys, call_counter_actor counter,
-               std::shared_ptr<storage::call_counts> counts)
-      : sys_(&sys), counter_(std::move(counter)), counts_(std::move(counts)) {}
+  counter_feed(call_counter_actor counter, std::shared_ptr<storage::call_counts> counts)
+      : counter_(std::move(counter)), counts_(std::move(counts)) {}
 
   int64_t start_offset(int32_t partition) override {
     auto cp = counts_->checkpoint(partition);
@@ -105,47 +104,22 @@ public:
   }
 
   void records(int32_t partition, std::span<const kafka::record> recs) override {
-    if (!self_)
-      self_ = std::make_unique<caf::scoped_actor>(*sys_, true);  // hidden: not awaited
-    auto b = decode_batch(partition, recs);
-    // Waiting for the answer gives back-pressure and tells us what is stored.
-    (*self_)
-      ->request(counter_, caf::infinite, atom::apply_v, std::move(b))
-      .receive(
-        [&](int64_t last) {
-          std::lock_guard<std::mutex> guard{mtx_};
-          applied_[partition] = last + 1;
-        },
-        [&](caf::error& err) {
-          logger().error("event=call_counts_stalled partition={} error=\"{}\"", partition,
-                         describe(err));
-        });
+    caf::anon_send(counter_, atom::apply_v, decode_batch(partition, recs));
   }
 
+  /// True when the stored checkpoints reach `through` (next offset per partition).
   bool reached(const std::vector<int64_t>& through) const {
-    std::lock_guard<std::mutex> guard{mtx_};
     for (size_t p = 0; p < through.size(); ++p) {
-      if (through[p] <= 0)
-        continue;
-      auto it = applied_.find(static_cast<int32_t>(p));
-      auto stored = it != applied_.end() ? it->second : -1;
-      if (stored < 0) {
-        auto cp = counts_->checkpoint(static_cast<int32_t>(p));
-        stored = cp ? *cp + 1 : -1;
-      }
-      if (stored < through[p])
+      auto cp = counts_->checkpoint(static_cast<int32_t>(p));
+      if (through[p] > 0 && (!cp || *cp + 1 < through[p]))
         return false;
     }
     return true;
   }
 
 private:
-  caf::actor_system* sys_;
   call_counter_actor counter_;
   std::shared_ptr<storage::call_counts> counts_;
-  std::unique_ptr<caf::scoped_actor> self_;
-  mutable std::mutex mtx_;
-  std::unordered_map<int32_t, int64_t> applied_;
 };
 
 }  // namespace
@@ -242,6 +216,7 @@ struct node::impl final : kafka::consumer_handler {
       }
       caf::anon_send_exit(counter, caf::exit_reason::user_shutdown);
       caf::anon_send_exit(ctx.session.guard, caf::exit_reason::user_shutdown);
+      logger().info("event=awaiting_actors running={} routers={} sessions={}", system->registry().running(), routers.size(), metrics.live_sessions.load());
       system->await_all_actors_done();
     }
     if (producer)
@@ -334,7 +309,7 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   logger().info("event=control_view_ready node={} flows={} accounts={}", s.node.id,
                 d->flows.current()->flows.size(), d->flows.current()->accounts.size());
 
-  d->feed = std::make_unique<counter_feed>(*d->system, d->counter, d->counts);
+  d->feed = std::make_unique<counter_feed>(d->counter, d->counts);
   auto cr = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::call_events),
                                           s.node.id + "-counts", *d->feed);
   if (!cr)
