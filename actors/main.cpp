@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -190,6 +191,13 @@ int main(int argc, char** argv) {
   if (c.command != "run" && c.command != "demo" && c.command != "sim")
     return usage();
 
+  if (s->kafka.embedded() && c.command != "sim") {
+    // The embedded cluster starts empty every time: projections of an earlier run would hold
+    // offsets of topics that no longer exist, so the node starts from an empty database too.
+    std::error_code ec;
+    std::filesystem::remove_all(s->node.data_dir, ec);
+    spdlog::info("event=embedded_fresh_data_dir dir={}", s->node.data_dir);
+  }
   auto b = open_bus(*s);
   if (!b)
     return fail("kafka", b.error());
@@ -250,6 +258,14 @@ int main(int argc, char** argv) {
     auto problems = sim->problems();
     for (size_t i = 0; i < problems.size() && i < 10; ++i)
       std::printf("   unexpected: %s\n", problems[i].c_str());
+    auto r = sim->report();
+    std::printf("RESULT started=%llu finished=%llu unexpected=%llu completed_s=%.3f "
+                "calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+                static_cast<unsigned long long>(r.started),
+                static_cast<unsigned long long>(r.finished),
+                static_cast<unsigned long long>(r.unexpected), r.completed_s,
+                r.completed_s > 0 ? static_cast<double>(r.finished) / r.completed_s : 0.0,
+                r.latency_p50_ms, r.latency_p99_ms, r.latency_max_ms);
   }
   if (n)
     n->stop();

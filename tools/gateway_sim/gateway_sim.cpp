@@ -29,7 +29,7 @@ using clock_type = std::chrono::steady_clock;
 constexpr const char* names[] = {"mobile",         "landline_valid",    "landline_retry",
                                  "landline_give_up", "silence",         "hash_early",
                                  "hangup",         "withheld",          "unknown_number",
-                                 "terminated_account"};
+                                 "terminated_account", "hold"};
 
 /// What the IVR should do with a scenario's call.
 const char* expected_outcome(scenario s) {
@@ -42,6 +42,8 @@ const char* expected_outcome(scenario s) {
     case scenario::unknown_number:
     case scenario::terminated_account:
       return "rejected";
+    case scenario::hold:
+      return "held";
     default:
       return "sms_requested";
   }
@@ -151,6 +153,7 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
   uint64_t started = 0;
   uint64_t finished = 0;
   uint64_t unexpected = 0;
+  double completed_s = 0;
   std::map<std::string, uint64_t> outcomes;
   std::map<std::string, uint64_t> by_scenario;
   std::map<std::string, uint64_t> by_number;
@@ -272,7 +275,10 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
     } else if (outcome == "sms_requested") {
       expected.push_back({id, c.destination, c.version});
     }
-    calls.erase(id);
+    if (finished == opts.total_calls)
+      completed_s = std::chrono::duration<double>(clock_type::now() - began).count();
+    if (outcome != "held")
+      calls.erase(id);  // a held call stays live at the IVR; keep it to ignore its commands
   }
 
   void handle(const std::string& id, sim_call& c, const messages::call_command& cmd,
@@ -307,6 +313,10 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
     }
     if (!collect)
       return;
+    if (c.sc == scenario::hold) {
+      finish(id, c, "held");  // counted once it is waiting for digits that never come
+      return;
+    }
     if (c.sc == scenario::hangup) {
       ev.kind = call_event_kind::ended;
       ev.reason = messages::end_reason::caller_hung_up;
@@ -379,6 +389,7 @@ sim_report gateway_sim::report() const {
     r.started = impl_->started;
     r.finished = impl_->finished;
     r.unexpected = impl_->unexpected;
+    r.completed_s = impl_->completed_s;
     r.outcomes = impl_->outcomes;
     r.by_scenario = impl_->by_scenario;
     r.by_number = impl_->by_number;

@@ -31,8 +31,9 @@ enum class scenario : uint8_t {
   withheld,            // number withheld, keys a valid number
   unknown_number,      // calls a number without a published flow: rejected
   terminated_account,  // calls a number of a terminated account: rejected
+  hold,                // listens and never keys anything nor hangs up (benchmarks: live calls)
 };
-inline constexpr int scenario_count = 10;
+inline constexpr int scenario_count = 11;
 
 const char* to_string(scenario s);
 
@@ -73,6 +74,7 @@ struct sim_report {
   std::map<std::string, uint64_t> by_scenario;   // calls started per scenario
   std::map<std::string, uint64_t> by_number;     // calls started per incoming number
   double elapsed_s = 0;
+  double completed_s = 0;  // seconds from the first call to the last one finishing (0: not yet)
   uint64_t latency_samples = 0;
   double latency_p50_ms = 0;  // from our event to the IVR's command, as seen by the gateway
   double latency_p99_ms = 0;

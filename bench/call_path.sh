@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Call-path benchmark: one node (`ivrcast run`) on a real single-node Kafka, driven by the
+# gateway simulator (`ivrcast sim`) in another process. Prints:
+#   1. memory per 100k concurrent sessions (node RSS delta with 100k live calls held open)
+#   2. saturation throughput in calls/s (100k calls of the demo mix as fast as possible)
+#   3. event -> command latency p50/p99 at half the measured throughput (10 s)
+# Usage: bench/call_path.sh [calls]   (default 100000; ./dev bench builds first)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="$root/build/default/actors/ivrcast"
+calls="${1:-100000}"
+port=39392
+work="$root/build/bench"
+rm -rf "$work"
+mkdir -p "$work"
+node_pid=""
+cleanup() {
+  [[ -n "$node_pid" ]] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true
+  "$root/deploy/kafka/kafka.sh" stop --dir "$work/kafka" || true
+}
+trap cleanup EXIT
+"$root/deploy/kafka/kafka.sh" start --port "$port" --dir "$work/kafka"
+
+export IVRCAST_KAFKA_BROKERS="127.0.0.1:$port"
+export IVRCAST_NODE_LOG_LEVEL=info
+export IVRCAST_FLOWS_FILE="$root/config/flows.example.json"
+export IVRCAST_DEMO_SUMMARY_INTERVAL_S=1
+export IVRCAST_ABUSE_MAX_SMS=1000  # the simulator's destinations repeat over 100k calls
+cd "$root"
+
+start_node() {  # $1: run name (topics, group and data dir of its own)
+  export IVRCAST_KAFKA_TOPIC_PREFIX="bench.$1."
+  export IVRCAST_KAFKA_GROUP_ID="bench-$1"
+  export IVRCAST_NODE_DATA_DIR="$work/data-$1"
+  "$bin" run > "$work/node-$1.out" 2> "$work/node-$1.log" &
+  node_pid=$!
+  for _ in $(seq 1 600); do
+    grep -q "event=partitions_assigned" "$work/node-$1.log" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "node did not join its group; see $work/node-$1.log" >&2
+  exit 1
+}
+stop_node() { kill "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$node_pid/status"; }
+sim() { "$bin" sim "$@" 2> "$work/sim.log" | grep '^RESULT'; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+
+start_node memory
+base=$(rss_kb)
+sim --calls "$calls" --rate 20000 --mix hold=1 --seconds 600 > "$work/memory.result"
+held=$(rss_kb)
+echo "memory: node RSS $((base / 1024)) MiB idle, $((held / 1024)) MiB with $calls live sessions" \
+     "-> $(( (held - base) * 1024 / calls )) B per session," \
+     "$(( (held - base) * 100000 / calls / 1024 )) MiB per 100k"
+stop_node
+
+start_node throughput
+sim --calls "$calls" --rate 1000000 --seconds 600 > "$work/throughput.result"
+cat "$work/throughput.result"
+rate=$(sed -E 's/.*calls_per_s=([0-9]+).*/\1/' "$work/throughput.result")
+echo "throughput: $rate calls/s at saturation ($calls calls of the demo mix)"
+half=$((rate / 2))
+sim --calls $((half * 10)) --rate "$half" --seconds 600 > "$work/latency.result"
+echo "latency at $half calls/s: $(sed -E 's/.*(p50_ms=[0-9.]+ p99_ms=[0-9.]+ max_ms=[0-9.]+).*/\1/' "$work/latency.result")"
+stop_node
