@@ -8,25 +8,24 @@ namespace {
 template <class Self>
 int64_t now_ms(Self* self) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
-           self->clock().now().time_since_epoch())
-    .count();
+             self->clock().now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
 
-abuse_guard_actor::behavior_type
-abuse_guard(abuse_guard_actor::stateful_pointer<abuse_guard_state> self,
-            config::abuse_settings settings) {
+abuse_guard_actor::behavior_type abuse_guard(
+    abuse_guard_actor::stateful_pointer<abuse_guard_state> self, config::abuse_settings settings) {
   self->state.guard.emplace(settings.max_sms, int64_t{settings.window_s} * 1000);
   self->delayed_send(self, std::chrono::seconds{60}, atom::tick_v);
   return {
-    [self](atom::check, const std::string& flow_key, const std::string& destination) {
-      return self->state.guard->allow(flow_key, destination, now_ms(self));
-    },
-    [self](atom::tick) {
-      self->state.guard->prune(now_ms(self));
-      self->delayed_send(self, std::chrono::seconds{60}, atom::tick_v);
-    },
+      [self](atom::check, const std::string& flow_key, const std::string& destination) {
+        return self->state.guard->allow(flow_key, destination, now_ms(self));
+      },
+      [self](atom::tick) {
+        self->state.guard->prune(now_ms(self));
+        self->delayed_send(self, std::chrono::seconds{60}, atom::tick_v);
+      },
   };
 }
 

@@ -17,8 +17,7 @@ struct abuse_guard_state {
 };
 
 /// Spawns the node's abuse guard; time comes from the actor clock (the test clock in tests).
-abuse_guard_actor::behavior_type
-abuse_guard(abuse_guard_actor::stateful_pointer<abuse_guard_state> self,
-            config::abuse_settings settings);
+abuse_guard_actor::behavior_type abuse_guard(
+    abuse_guard_actor::stateful_pointer<abuse_guard_state> self, config::abuse_settings settings);
 
 }  // namespace ivrcast::actors

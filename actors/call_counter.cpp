@@ -7,22 +7,22 @@
 
 namespace ivrcast::actors {
 
-call_counter_actor::behavior_type
-call_counter(call_counter_actor::stateful_pointer<call_counter_state> self,
-             std::shared_ptr<storage::call_counts> counts) {
+call_counter_actor::behavior_type call_counter(
+    call_counter_actor::stateful_pointer<call_counter_state> self,
+    std::shared_ptr<storage::call_counts> counts) {
   self->state.counts = std::move(counts);
   return {
-    [self](atom::apply, const messages::call_event_batch& b) -> caf::result<int64_t> {
-      if (auto done = self->state.counts->apply(b); !done) {
-        logger().error("event=call_counts_apply_failed partition={} error=\"{}\"",
-                       b.partition.value, describe(done.error()));
-        // Counting on past a failed batch would lose it for good; stopping keeps the counts
-        // right (if late): a restart replays from the stored offset.
-        self->quit(done.error());
-        return std::move(done.error());
-      }
-      return b.last_offset;
-    },
+      [self](atom::apply, const messages::call_event_batch& b) -> caf::result<int64_t> {
+        if (auto done = self->state.counts->apply(b); !done) {
+          logger().error("event=call_counts_apply_failed partition={} error=\"{}\"",
+                         b.partition.value, describe(done.error()));
+          // Counting on past a failed batch would lose it for good; stopping keeps the counts
+          // right (if late): a restart replays from the stored offset.
+          self->quit(done.error());
+          return std::move(done.error());
+        }
+        return b.last_offset;
+      },
   };
 }
 

@@ -16,8 +16,8 @@ struct call_counter_state {
 };
 
 /// Folds call events into the call-count projection; one per node, its only writer.
-call_counter_actor::behavior_type
-call_counter(call_counter_actor::stateful_pointer<call_counter_state> self,
-             std::shared_ptr<storage::call_counts> counts);
+call_counter_actor::behavior_type call_counter(
+    call_counter_actor::stateful_pointer<call_counter_state> self,
+    std::shared_ptr<storage::call_counts> counts);
 
 }  // namespace ivrcast::actors

@@ -13,8 +13,8 @@ using self_ptr = call_router_actor::stateful_pointer<call_router_state>;
 
 int64_t now_ms(self_ptr self) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
-           self->clock().now().time_since_epoch())
-    .count();
+             self->clock().now().time_since_epoch())
+      .count();
 }
 
 void publish_commit_point(self_ptr self) {
@@ -53,9 +53,9 @@ void route(self_ptr self, const router_context* ctx, int32_t partition,
 
 }  // namespace
 
-call_router_actor::behavior_type
-call_router(call_router_actor::stateful_pointer<call_router_state> self, const router_context* ctx,
-            int32_t partition, std::shared_ptr<std::atomic<int64_t>> commit_point) {
+call_router_actor::behavior_type call_router(
+    call_router_actor::stateful_pointer<call_router_state> self, const router_context* ctx,
+    int32_t partition, std::shared_ptr<std::atomic<int64_t>> commit_point) {
   self->state.live = ivr::live_calls<call_session_actor>{ctx->max_call_ms};
   self->state.commit_point = std::move(commit_point);
   self->set_exit_handler([self](const caf::exit_msg& msg) {
@@ -65,48 +65,48 @@ call_router(call_router_actor::stateful_pointer<call_router_state> self, const r
   });
   self->delayed_send(self, std::chrono::seconds{1}, atom::tick_v);
   return {
-    [self, ctx, partition](const messages::call_event_batch& b) {
-      auto& st = self->state;
-      auto next_rejected = b.rejected.begin();
-      auto reject_through = [&](int64_t offset) {
-        for (; next_rejected != b.rejected.end() && next_rejected->offset <= offset;
-             ++next_rejected) {
-          const auto& r = *next_rejected;
-          st.progress.consumed(r.offset);
-          st.progress.handled(r.offset, 1);  // done once the dead letter is delivered
-          ctx->session.metrics->dead_letters.fetch_add(1, std::memory_order_relaxed);
-          connectors::kafka::record rec{partition, r.offset, r.key, r.value, 0};
-          ctx->dead_letters->send(ctx->events_topic, rec, r.reason,
-                                  messages::delivery_ticket{partition, r.offset}.packed());
+      [self, ctx, partition](const messages::call_event_batch& b) {
+        auto& st = self->state;
+        auto next_rejected = b.rejected.begin();
+        auto reject_through = [&](int64_t offset) {
+          for (; next_rejected != b.rejected.end() && next_rejected->offset <= offset;
+               ++next_rejected) {
+            const auto& r = *next_rejected;
+            st.progress.consumed(r.offset);
+            st.progress.handled(r.offset, 1);  // done once the dead letter is delivered
+            ctx->session.metrics->dead_letters.fetch_add(1, std::memory_order_relaxed);
+            connectors::kafka::record rec{partition, r.offset, r.key, r.value, 0};
+            ctx->dead_letters->send(ctx->events_topic, rec, r.reason,
+                                    messages::delivery_ticket{partition, r.offset}.packed());
+          }
+        };
+        for (const auto& ev : b.events) {
+          reject_through(ev.offset - 1);
+          ctx->session.metrics->events.fetch_add(1, std::memory_order_relaxed);
+          st.progress.consumed(ev.offset);
+          route(self, ctx, partition, ev);
         }
-      };
-      for (const auto& ev : b.events) {
-        reject_through(ev.offset - 1);
-        ctx->session.metrics->events.fetch_add(1, std::memory_order_relaxed);
-        st.progress.consumed(ev.offset);
-        route(self, ctx, partition, ev);
-      }
-      reject_through(b.last_offset);
-      publish_commit_point(self);
-    },
-    [self](atom::handled, int64_t offset, int32_t outputs) {
-      self->state.progress.handled(offset, outputs);
-      publish_commit_point(self);
-    },
-    [self](atom::delivered, int64_t offset) {
-      self->state.progress.delivered(offset);
-      publish_commit_point(self);
-    },
-    [self](atom::finished, const call_id& call) {
-      self->state.live.remove(call);
-      publish_commit_point(self);
-    },
-    [self](atom::tick) {
-      for (auto& e : self->state.live.take_expired(now_ms(self)))
-        self->send(e.session, atom::expire_v);
-      publish_commit_point(self);
-      self->delayed_send(self, std::chrono::seconds{1}, atom::tick_v);
-    },
+        reject_through(b.last_offset);
+        publish_commit_point(self);
+      },
+      [self](atom::handled, int64_t offset, int32_t outputs) {
+        self->state.progress.handled(offset, outputs);
+        publish_commit_point(self);
+      },
+      [self](atom::delivered, int64_t offset) {
+        self->state.progress.delivered(offset);
+        publish_commit_point(self);
+      },
+      [self](atom::finished, const call_id& call) {
+        self->state.live.remove(call);
+        publish_commit_point(self);
+      },
+      [self](atom::tick) {
+        for (auto& e : self->state.live.take_expired(now_ms(self)))
+          self->send(e.session, atom::expire_v);
+        publish_commit_point(self);
+        self->delayed_send(self, std::chrono::seconds{1}, atom::tick_v);
+      },
   };
 }
 

@@ -24,8 +24,8 @@ struct call_router_state {
 /// `commit_point` (read by the consumer thread): every record before it is finished and no
 /// live call started before it, so a node taking the partition over rebuilds every live call
 /// by replaying from there. On exit it stops its sessions.
-call_router_actor::behavior_type
-call_router(call_router_actor::stateful_pointer<call_router_state> self, const router_context* ctx,
-            int32_t partition, std::shared_ptr<std::atomic<int64_t>> commit_point);
+call_router_actor::behavior_type call_router(
+    call_router_actor::stateful_pointer<call_router_state> self, const router_context* ctx,
+    int32_t partition, std::shared_ptr<std::atomic<int64_t>> commit_point);
 
 }  // namespace ivrcast::actors

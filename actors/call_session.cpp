@@ -14,8 +14,8 @@ using self_ptr = call_session_actor::stateful_pointer<call_session_state>;
 
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 /// Queues what a decision asks for, tells the router, and ends the session when it is done.
@@ -64,7 +64,7 @@ void emit(self_ptr self, const session_context* ctx, const call_router_actor& ro
     self->send(router, atom::handled_v, offset, outputs);
   if (d.finished) {
     ctx->metrics->outcomes[static_cast<size_t>(st.logic->outcome())].fetch_add(
-      1, std::memory_order_relaxed);
+        1, std::memory_order_relaxed);
     ctx->metrics->live_sessions.fetch_sub(1, std::memory_order_relaxed);
     self->send(router, atom::finished_v, st.call);
     self->quit();
@@ -73,57 +73,57 @@ void emit(self_ptr self, const session_context* ctx, const call_router_actor& ro
 
 }  // namespace
 
-call_session_actor::behavior_type
-call_session(call_session_actor::stateful_pointer<call_session_state> self,
-             const session_context* ctx, call_router_actor router, int32_t partition,
-             std::shared_ptr<const messages::published_flow> flow, bool account_active) {
+call_session_actor::behavior_type call_session(
+    call_session_actor::stateful_pointer<call_session_state> self, const session_context* ctx,
+    call_router_actor router, int32_t partition,
+    std::shared_ptr<const messages::published_flow> flow, bool account_active) {
   self->state.logic.emplace(*ctx->ivr, std::move(flow), account_active);
   self->state.partition = partition;
   ctx->metrics->live_sessions.fetch_add(1, std::memory_order_relaxed);
   return {
-    [self, ctx, router](const messages::call_event& ev) {
-      auto& st = self->state;
-      ivr::call_decision d;
-      switch (ev.kind) {
-        case messages::call_event_kind::started:
-          st.call = ev.call;
-          st.gateway = ev.gateway;
-          d = st.logic->start(ev.calling);
-          break;
-        case messages::call_event_kind::digits_collected:
-          d = st.logic->digits(ev.command_seq, ev.digits, ev.end);
-          break;
-        case messages::call_event_kind::ended:
-          d = st.logic->ended();
-          break;
-        case messages::call_event_kind::prompt_finished:
-          break;  // informational: commands already chain their actions
-      }
-      if (!d.sms_to) {
-        emit(self, ctx, router, std::move(d), ev.offset, ev.occurred_at_ms, true);
-        return;
-      }
-      // Hold further events of this call until the guard answers, so order is kept.
-      auto flow_key = st.logic->flow()->incoming_number;
-      auto destination = *d.sms_to;
-      auto offset = ev.offset;
-      auto event_ms = ev.occurred_at_ms;
-      auto decision = std::make_shared<ivr::call_decision>(std::move(d));
-      self->request(ctx->guard, std::chrono::seconds{5}, atom::check_v, flow_key, destination)
-        .await(
-          [self, ctx, router, decision, offset, event_ms](bool allowed) {
-            emit(self, ctx, router, std::move(*decision), offset, event_ms, allowed);
-          },
-          [self, ctx, router, decision, offset, event_ms](caf::error& err) {
-            // The guard is a safeguard, not the product: without an answer, send.
-            logger().warn("event=abuse_guard_unavailable error=\"{}\"", caf::to_string(err));
-            emit(self, ctx, router, std::move(*decision), offset, event_ms, true);
-          });
-    },
-    [self, ctx, router](atom::expire) {
-      logger().info("event=call_expired call={}", self->state.call.value);
-      emit(self, ctx, router, self->state.logic->expire(), -1, 0, true);
-    },
+      [self, ctx, router](const messages::call_event& ev) {
+        auto& st = self->state;
+        ivr::call_decision d;
+        switch (ev.kind) {
+          case messages::call_event_kind::started:
+            st.call = ev.call;
+            st.gateway = ev.gateway;
+            d = st.logic->start(ev.calling);
+            break;
+          case messages::call_event_kind::digits_collected:
+            d = st.logic->digits(ev.command_seq, ev.digits, ev.end);
+            break;
+          case messages::call_event_kind::ended:
+            d = st.logic->ended();
+            break;
+          case messages::call_event_kind::prompt_finished:
+            break;  // informational: commands already chain their actions
+        }
+        if (!d.sms_to) {
+          emit(self, ctx, router, std::move(d), ev.offset, ev.occurred_at_ms, true);
+          return;
+        }
+        // Hold further events of this call until the guard answers, so order is kept.
+        auto flow_key = st.logic->flow()->incoming_number;
+        auto destination = *d.sms_to;
+        auto offset = ev.offset;
+        auto event_ms = ev.occurred_at_ms;
+        auto decision = std::make_shared<ivr::call_decision>(std::move(d));
+        self->request(ctx->guard, std::chrono::seconds{5}, atom::check_v, flow_key, destination)
+            .await(
+                [self, ctx, router, decision, offset, event_ms](bool allowed) {
+                  emit(self, ctx, router, std::move(*decision), offset, event_ms, allowed);
+                },
+                [self, ctx, router, decision, offset, event_ms](caf::error& err) {
+                  // The guard is a safeguard, not the product: without an answer, send.
+                  logger().warn("event=abuse_guard_unavailable error=\"{}\"", caf::to_string(err));
+                  emit(self, ctx, router, std::move(*decision), offset, event_ms, true);
+                });
+      },
+      [self, ctx, router](atom::expire) {
+        logger().info("event=call_expired call={}", self->state.call.value);
+        emit(self, ctx, router, self->state.logic->expire(), -1, 0, true);
+      },
   };
 }
 

@@ -22,9 +22,9 @@ struct call_session_state {
 
 /// Runs one call. Spawned by its router at the call's first event with the flow version the
 /// call keeps for life (null: no published flow) and whether the account may take calls.
-call_session_actor::behavior_type
-call_session(call_session_actor::stateful_pointer<call_session_state> self,
-             const session_context* ctx, call_router_actor router, int32_t partition,
-             std::shared_ptr<const messages::published_flow> flow, bool account_active);
+call_session_actor::behavior_type call_session(
+    call_session_actor::stateful_pointer<call_session_state> self, const session_context* ctx,
+    call_router_actor router, int32_t partition,
+    std::shared_ptr<const messages::published_flow> flow, bool account_active);
 
 }  // namespace ivrcast::actors

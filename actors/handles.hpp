@@ -15,36 +15,36 @@ namespace ivrcast::actors {
 
 /// Per-node abuse guard, product.md §2.2.6; one instance, the only owner of its counts.
 using abuse_guard_actor = caf::typed_actor<
-  /// Records an SMS request to `destination` (2nd) for flow `flow_key` (1st); replies true when
-  /// it may be sent, false when over the limit.
-  caf::replies_to<atom::check, std::string, std::string>::with<bool>,
-  /// Periodic: forgets windows that have passed.
-  caf::reacts_to<atom::tick>>;
+    /// Records an SMS request to `destination` (2nd) for flow `flow_key` (1st); replies true when
+    /// it may be sent, false when over the limit.
+    caf::replies_to<atom::check, std::string, std::string>::with<bool>,
+    /// Periodic: forgets windows that have passed.
+    caf::reacts_to<atom::tick>>;
 
 /// One live call: runs ivr::call_logic and emits commands and SMS jobs to the outbox.
 using call_session_actor = caf::typed_actor<
-  /// Applies the next event of the call; reports `handled` (and `finished`) to its router.
-  caf::reacts_to<messages::call_event>,
-  /// The call reached its maximum duration: hang up and finish.
-  caf::reacts_to<atom::expire>>;
+    /// Applies the next event of the call; reports `handled` (and `finished`) to its router.
+    caf::reacts_to<messages::call_event>,
+    /// The call reached its maximum duration: hang up and finish.
+    caf::reacts_to<atom::expire>>;
 
 /// One partition of the call-events topic: spawns a session per call, routes events, tracks
 /// which offsets are finished and publishes the offset that is safe to commit.
 using call_router_actor = caf::typed_actor<
-  /// Consecutive records of the partition, in order.
-  caf::reacts_to<messages::call_event_batch>,
-  /// A session handled the event at the offset and queued that many outputs.
-  caf::reacts_to<atom::handled, int64_t, int32_t>,
-  /// One output of the record at the offset was delivered.
-  caf::reacts_to<atom::delivered, int64_t>,
-  /// A session finished; the router forgets the call.
-  caf::reacts_to<atom::finished, call_id>,
-  /// Periodic: expire calls past the maximum duration, publish the commit point.
-  caf::reacts_to<atom::tick>>;
+    /// Consecutive records of the partition, in order.
+    caf::reacts_to<messages::call_event_batch>,
+    /// A session handled the event at the offset and queued that many outputs.
+    caf::reacts_to<atom::handled, int64_t, int32_t>,
+    /// One output of the record at the offset was delivered.
+    caf::reacts_to<atom::delivered, int64_t>,
+    /// A session finished; the router forgets the call.
+    caf::reacts_to<atom::finished, call_id>,
+    /// Periodic: expire calls past the maximum duration, publish the commit point.
+    caf::reacts_to<atom::tick>>;
 
 /// The call-count projection's only writer.
 using call_counter_actor = caf::typed_actor<
-  /// Applies a batch once; replies with the last offset now stored, or the storage error.
-  caf::replies_to<atom::apply, messages::call_event_batch>::with<int64_t>>;
+    /// Applies a batch once; replies with the last offset now stored, or the storage error.
+    caf::replies_to<atom::apply, messages::call_event_batch>::with<int64_t>>;
 
 }  // namespace ivrcast::actors

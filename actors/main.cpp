@@ -91,19 +91,21 @@ sigset_t block_stop_signals() {
 
 /// Waits up to `seconds` for a stop signal; true if one came.
 bool wait_for_signal(const sigset_t& set, double seconds) {
-  timespec ts{static_cast<time_t>(seconds),
-              static_cast<long>((seconds - static_cast<double>(static_cast<time_t>(seconds))) * 1e9)};
+  timespec ts{
+      static_cast<time_t>(seconds),
+      static_cast<long>((seconds - static_cast<double>(static_cast<time_t>(seconds))) * 1e9)};
   return sigtimedwait(&set, nullptr, &ts) > 0;
 }
 
 void print_summary(const actors::node* n, const tools::gateway_sim* sim) {
   if (sim) {
     auto r = sim->report();
-    std::printf("\n-- %.0f s: %llu calls placed, %llu finished, %llu unexpected; "
-                "event->command p50 %.2f ms p99 %.2f ms\n",
-                r.elapsed_s, static_cast<unsigned long long>(r.started),
-                static_cast<unsigned long long>(r.finished),
-                static_cast<unsigned long long>(r.unexpected), r.latency_p50_ms, r.latency_p99_ms);
+    std::printf(
+        "\n-- %.0f s: %llu calls placed, %llu finished, %llu unexpected; "
+        "event->command p50 %.2f ms p99 %.2f ms\n",
+        r.elapsed_s, static_cast<unsigned long long>(r.started),
+        static_cast<unsigned long long>(r.finished), static_cast<unsigned long long>(r.unexpected),
+        r.latency_p50_ms, r.latency_p99_ms);
     std::printf("   calls by scenario:");
     for (const auto& [k, v] : r.by_scenario)
       std::printf(" %s=%llu", k.c_str(), static_cast<unsigned long long>(v));
@@ -124,8 +126,8 @@ void print_summary(const actors::node* n, const tools::gateway_sim* sim) {
     std::printf("\n");
     auto* self = const_cast<actors::node*>(n);
     auto today = storage::jst_day(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count());
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
     if (auto totals = self->counts().totals()) {
       std::printf("   call counts [着信件数] today (%u, JST):", today);
       for (const auto& [number, total] : *totals) {
@@ -259,13 +261,13 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < problems.size() && i < 10; ++i)
       std::printf("   unexpected: %s\n", problems[i].c_str());
     auto r = sim->report();
-    std::printf("RESULT started=%llu finished=%llu unexpected=%llu completed_s=%.3f "
-                "calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-                static_cast<unsigned long long>(r.started),
-                static_cast<unsigned long long>(r.finished),
-                static_cast<unsigned long long>(r.unexpected), r.completed_s,
-                r.completed_s > 0 ? static_cast<double>(r.finished) / r.completed_s : 0.0,
-                r.latency_p50_ms, r.latency_p99_ms, r.latency_max_ms);
+    std::printf(
+        "RESULT started=%llu finished=%llu unexpected=%llu completed_s=%.3f "
+        "calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+        static_cast<unsigned long long>(r.started), static_cast<unsigned long long>(r.finished),
+        static_cast<unsigned long long>(r.unexpected), r.completed_s,
+        r.completed_s > 0 ? static_cast<double>(r.finished) / r.completed_s : 0.0, r.latency_p50_ms,
+        r.latency_p99_ms, r.latency_max_ms);
   }
   if (n)
     n->stop();

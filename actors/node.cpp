@@ -37,15 +37,15 @@ messages::call_event_batch decode_batch(int32_t partition, std::span<const kafka
     if (ev)
       b.events.push_back(std::move(*ev));
     else
-      b.rejected.push_back({r.offset, describe(ev.error()), std::string{r.key},
-                            std::string{r.value}});
+      b.rejected.push_back(
+          {r.offset, describe(ev.error()), std::string{r.key}, std::string{r.value}});
   }
   return b;
 }
 
 /// Keeps the flow table of a node: both control topics, read whole on every node.
 class control_view final : public kafka::partition_reader::handler {
-public:
+ public:
   control_view(messages::flow_source& out, bool accounts) : out_(&out), accounts_(accounts) {}
 
   int64_t start_offset(int32_t) override { return 0; }
@@ -74,7 +74,7 @@ public:
     return cv_.wait_for(guard, timeout, [this] { return done_; });
   }
 
-private:
+ private:
   // Both views (accounts, flows) build on the same table: one writer at a time.
   static std::mutex& shared_mutex() {
     static std::mutex m;
@@ -89,7 +89,7 @@ private:
 
 /// Feeds the call-count projection from every partition, from its RocksDB checkpoints.
 class counter_feed final : public kafka::partition_reader::handler {
-public:
+ public:
   counter_feed(call_counter_actor counter, std::shared_ptr<storage::call_counts> counts)
       : counter_(std::move(counter)), counts_(std::move(counts)) {}
 
@@ -117,7 +117,7 @@ public:
     return true;
   }
 
-private:
+ private:
   call_counter_actor counter_;
   std::shared_ptr<storage::call_counts> counts_;
 };
@@ -216,7 +216,8 @@ struct node::impl final : kafka::consumer_handler {
       }
       caf::anon_send_exit(counter, caf::exit_reason::user_shutdown);
       caf::anon_send_exit(ctx.session.guard, caf::exit_reason::user_shutdown);
-      logger().info("event=awaiting_actors running={} routers={} sessions={}", system->registry().running(), routers.size(), metrics.live_sessions.load());
+      logger().info("event=awaiting_actors running={} routers={} sessions={}",
+                    system->registry().running(), routers.size(), metrics.live_sessions.load());
       system->await_all_actors_done();
     }
     if (producer)
@@ -226,8 +227,7 @@ struct node::impl final : kafka::consumer_handler {
   }
 };
 
-node::node(std::unique_ptr<impl> p) : impl_(std::move(p)) {
-}
+node::node(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 node::~node() {
   stop();
@@ -271,7 +271,7 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->producer = std::move(*prod);
   d->outbox = std::make_unique<connectors::gateway::kafka_outbox>(*d->bus, *d->producer);
   d->dead_letters =
-    std::make_unique<connectors::gateway::dead_letters>(*d->bus, *d->producer, s.node.id);
+      std::make_unique<connectors::gateway::dead_letters>(*d->bus, *d->producer, s.node.id);
 
   d->cfg = std::make_unique<caf::actor_system_config>();
   d->cfg->add_message_types<caf::id_block::ivrcast>();
@@ -317,9 +317,8 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->counts_reader = std::move(*cr);
   d->counts_reader->start();
 
-  auto calls = kafka::group_consumer::open(*d->bus, s.kafka.group_id,
-                                           d->bus->topic(topics::call_events),
-                                           s.node.id + "-calls", *d);
+  auto calls = kafka::group_consumer::open(
+      *d->bus, s.kafka.group_id, d->bus->topic(topics::call_events), s.node.id + "-calls", *d);
   if (!calls)
     return std::move(calls.error());
   d->calls = std::move(*calls);

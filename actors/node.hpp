@@ -21,12 +21,12 @@ namespace ivrcast::actors {
 /// sessions for the partitions it owns, the abuse guard, and the call-count projection over all
 /// partitions. Owns its actor system, Kafka clients and RocksDB.
 class node {
-public:
+ public:
   /// Starts a node on `bus` (shared with others in the same process, e.g. the embedded
   /// cluster of the demo). Returns once the control view has caught up and the call consumer
   /// has joined its group, or fails naming what could not start.
-  [[nodiscard]] static caf::expected<std::unique_ptr<node>>
-  start(const config::settings& s, std::shared_ptr<connectors::kafka::bus> bus);
+  [[nodiscard]] static caf::expected<std::unique_ptr<node>> start(
+      const config::settings& s, std::shared_ptr<connectors::kafka::bus> bus);
 
   ~node();
   node(const node&) = delete;
@@ -45,7 +45,7 @@ public:
 
   struct impl;
 
-private:
+ private:
   explicit node(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
 };

@@ -23,9 +23,9 @@ inline constexpr const char* ivr_terminators = "#";
 inline constexpr int ivr_max_call_duration_s = 1200;
 inline constexpr const char* ivr_language = "ja-JP";
 inline constexpr const char* ivr_reject_text =
-  "おかけになった電話番号は、現在ご利用いただけません。お手数ですが、番号をお確かめください。";
+    "おかけになった電話番号は、現在ご利用いただけません。お手数ですが、番号をお確かめください。";
 inline constexpr const char* ivr_step6_text =
-  "携帯電話番号を確認できませんでした。恐れ入りますが、おかけ直しください。";
+    "携帯電話番号を確認できませんでした。恐れ入りますが、おかけ直しください。";
 
 inline constexpr int abuse_max_sms = 3;
 inline constexpr int abuse_window_s = 600;
@@ -34,8 +34,8 @@ inline constexpr const char* flows_file = "";
 
 inline constexpr double demo_calls_per_second = 20.0;
 inline constexpr const char* demo_mix =
-  "mobile=30,landline_valid=20,landline_retry=10,landline_give_up=8,silence=6,hash_early=6,"
-  "hangup=10,withheld=6,unknown_number=2,terminated_account=2";
+    "mobile=30,landline_valid=20,landline_retry=10,landline_give_up=8,silence=6,hash_early=6,"
+    "hangup=10,withheld=6,unknown_number=2,terminated_account=2";
 inline constexpr int demo_summary_interval_s = 5;
 
 }  // namespace ivrcast::config::defaults

@@ -2,11 +2,10 @@
 
 namespace ivrcast::ivr {
 
-abuse_guard::abuse_guard(int max_sms, int64_t window_ms) : max_sms_(max_sms), window_ms_(window_ms) {
-}
+abuse_guard::abuse_guard(int max_sms, int64_t window_ms)
+    : max_sms_(max_sms), window_ms_(window_ms) {}
 
-bool abuse_guard::allow(std::string_view flow_key, std::string_view destination,
-                        int64_t now_ms) {
+bool abuse_guard::allow(std::string_view flow_key, std::string_view destination, int64_t now_ms) {
   std::string key;
   key.reserve(flow_key.size() + destination.size() + 1);
   key.append(flow_key).append(1, '\0').append(destination);

@@ -12,7 +12,7 @@ namespace ivrcast::ivr {
 /// In memory, per node: see docs/call-path.md for why and its limits. Time is passed in, so
 /// tests drive it. Owned by the abuse_guard actor.
 class abuse_guard {
-public:
+ public:
   abuse_guard(int max_sms, int64_t window_ms);
 
   /// Records a request at `now_ms`; true when it may be sent, false when over the limit
@@ -24,7 +24,7 @@ public:
 
   size_t tracked() const { return sent_.size(); }
 
-private:
+ private:
   int max_sms_;
   int64_t window_ms_;
   std::unordered_map<std::string, std::deque<int64_t>> sent_;  // key -> send times, oldest first

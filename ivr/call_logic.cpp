@@ -28,8 +28,7 @@ const char* to_string(call_outcome x) {
 
 call_logic::call_logic(const config::ivr_settings& settings,
                        std::shared_ptr<const messages::published_flow> flow, bool account_active)
-    : settings_(&settings), flow_(std::move(flow)), account_active_(account_active) {
-}
+    : settings_(&settings), flow_(std::move(flow)), account_active_(account_active) {}
 
 call_decision call_logic::start(std::string_view calling) {
   if (phase_ != phase::created)

@@ -36,7 +36,7 @@ struct call_decision {
 /// no I/O. A replay of the same events gives the same decisions, which makes a call recoverable
 /// by whichever node takes its partition over. Owned by one session actor.
 class call_logic {
-public:
+ public:
   /// `flow` is the published version the call runs for its whole life; null when the called
   /// number has none. `settings` must outlive the object.
   call_logic(const config::ivr_settings& settings,
@@ -61,7 +61,7 @@ public:
   int failed_entries() const { return failures_; }
   const std::shared_ptr<const messages::published_flow>& flow() const { return flow_; }
 
-private:
+ private:
   enum class phase : uint8_t { created, collecting, done };
 
   call_decision command(std::vector<messages::action> actions, bool last);

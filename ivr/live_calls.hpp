@@ -16,7 +16,7 @@ namespace ivrcast::ivr {
 /// timer costs ~300 B per actor). Removal is O(1). Owned by one call router.
 template <class Session>
 class live_calls {
-public:
+ public:
   struct entry {
     int64_t deadline_ms;
     int64_t first_offset;
@@ -73,7 +73,7 @@ public:
 
   size_t size() const { return order_.size(); }
 
-private:
+ private:
   int64_t max_ms_;
   std::list<entry> order_;
   std::unordered_map<call_id, typename std::list<entry>::iterator> by_id_;

@@ -12,7 +12,7 @@ namespace ivrcast::ivr {
 /// so a deque from the lowest unfinished offset replaces a map (no allocation per record).
 /// Owned by one call router.
 class offset_progress {
-public:
+ public:
   /// A record at `offset` was consumed and is now being processed.
   void consumed(int64_t offset);
 
@@ -29,7 +29,7 @@ public:
   /// Records consumed and not finished.
   size_t unfinished() const;
 
-private:
+ private:
   struct slot {
     int32_t outstanding = 0;
     bool handled = false;

@@ -23,12 +23,12 @@ struct call_event {
   uint32_t sequence = 0;
   int64_t offset = -1;  // position in its partition of the call-events topic
   call_event_kind kind = call_event_kind::started;
-  std::string called;        // started
-  std::string calling;       // started; empty = withheld
-  uint32_t command_seq = 0;  // prompt_finished, digits_collected
-  std::string prompt_id;     // prompt_finished
-  std::string digits;        // digits_collected
-  input_end end = input_end::timeout;          // digits_collected
+  std::string called;                              // started
+  std::string calling;                             // started; empty = withheld
+  uint32_t command_seq = 0;                        // prompt_finished, digits_collected
+  std::string prompt_id;                           // prompt_finished
+  std::string digits;                              // digits_collected
+  input_end end = input_end::timeout;              // digits_collected
   end_reason reason = end_reason::caller_hung_up;  // ended
 };
 
@@ -73,12 +73,12 @@ enum class hangup_cause : uint8_t { normal = 1, rejected, gave_up, max_duration 
 /// One step of a call command.
 struct action {
   action_kind kind = action_kind::play;
-  std::string prompt_id;  // play
-  std::string text;       // play: TTS text, or empty when audio_url is set
-  std::string audio_url;  // play
-  uint32_t max_digits = 0;  // collect
-  uint32_t timeout_ms = 0;  // collect
-  std::string terminators;  // collect
+  std::string prompt_id;                      // play
+  std::string text;                           // play: TTS text, or empty when audio_url is set
+  std::string audio_url;                      // play
+  uint32_t max_digits = 0;                    // collect
+  uint32_t timeout_ms = 0;                    // collect
+  std::string terminators;                    // collect
   hangup_cause cause = hangup_cause::normal;  // hangup
 };
 

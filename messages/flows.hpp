@@ -51,12 +51,12 @@ using flow_table_ptr = std::shared_ptr<const flow_table>;
 /// The latest flow table, swapped whole when the control view changes and read at every call
 /// start. Thread-safe; readers get a snapshot they keep as long as they like.
 class flow_source {
-public:
+ public:
   flow_source() : current_(std::make_shared<const flow_table>()) {}
   flow_table_ptr current() const { return current_.load(); }
   void replace(flow_table_ptr next) { current_.store(std::move(next)); }
 
-private:
+ private:
   std::atomic<flow_table_ptr> current_;
 };
 

@@ -28,7 +28,7 @@ struct delivery_ticket {
 /// Where call sessions put what they decide. Thread-safe; never blocks for long. Implementations
 /// report each output's delivery, with its ticket, through their own callback.
 class outbox {
-public:
+ public:
   virtual ~outbox() = default;
   /// Queues a command for the call's gateway.
   virtual void send(const call_command& cmd, delivery_ticket ticket) = 0;

@@ -21,9 +21,9 @@ inline constexpr topic_spec control_accounts{"control.accounts", "account id", t
 inline constexpr topic_spec control_flows{"control.flows", "incoming number", true};
 inline constexpr topic_spec dead_letters{"deadletters", "source topic", false};
 
-inline constexpr std::array<topic_spec, 7> all{call_events,      call_commands, sms_jobs,
-                                               sms_status,       control_accounts,
-                                               control_flows,    dead_letters};
+inline constexpr std::array<topic_spec, 7> all{call_events, call_commands,    sms_jobs,
+                                               sms_status,  control_accounts, control_flows,
+                                               dead_letters};
 
 /// Full topic name: `prefix` + suffix (e.g. "ivrcast." + "calls.events").
 inline std::string name(std::string_view prefix, const topic_spec& t) {

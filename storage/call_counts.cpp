@@ -23,8 +23,7 @@ uint32_t jst_day(int64_t unix_ms) {
 }
 
 call_counts::call_counts(std::shared_ptr<database> db)
-    : db_(db), checkpoints_(std::move(db), "call_counts") {
-}
+    : db_(db), checkpoints_(std::move(db), "call_counts") {}
 
 caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
   auto stored = checkpoints_.load(b.partition.value);
@@ -63,7 +62,7 @@ caf::expected<std::map<uint32_t, uint64_t>> call_counts::days(std::string_view n
   std::map<uint32_t, uint64_t> out;
   auto begin = keys::call_count(number, from);
   std::unique_ptr<rocksdb::Iterator> it{
-    db_->db().NewIterator(rocksdb::ReadOptions{}, db_->call_counts())};
+      db_->db().NewIterator(rocksdb::ReadOptions{}, db_->call_counts())};
   std::string key_number;
   uint32_t day = 0;
   for (it->Seek(begin); it->Valid(); it->Next()) {
@@ -82,13 +81,12 @@ caf::expected<std::map<uint32_t, uint64_t>> call_counts::days(std::string_view n
 caf::expected<std::map<std::string, uint64_t>> call_counts::totals() const {
   std::map<std::string, uint64_t> out;
   std::unique_ptr<rocksdb::Iterator> it{
-    db_->db().NewIterator(rocksdb::ReadOptions{}, db_->call_counts())};
+      db_->db().NewIterator(rocksdb::ReadOptions{}, db_->call_counts())};
   std::string number;
   uint32_t day = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto key = it->key();
-    if (keys::parse_call_count({key.data(), key.size()}, number, day) &&
-        it->value().size() == 8)
+    if (keys::parse_call_count({key.data(), key.size()}, number, day) && it->value().size() == 8)
       out[number] += keys::get_be64({it->value().data(), 8});
   }
   if (auto ok = check(it->status(), "call_counts.totals"); !ok)

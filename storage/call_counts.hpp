@@ -22,7 +22,7 @@ uint32_t jst_day(int64_t unix_ms);
 /// counts and the partition's offset land in one write batch, and events at or below the stored
 /// offset are skipped. One writer per partition (the call_counter actor).
 class call_counts {
-public:
+ public:
   explicit call_counts(std::shared_ptr<database> db);
 
   /// Counts the `started` events of a batch not counted before; stores its last offset.
@@ -33,8 +33,7 @@ public:
 
   /// Per-day counts of `number` from `from` to `to` (yyyymmdd, inclusive).
   [[nodiscard]] caf::expected<std::map<uint32_t, uint64_t>> days(std::string_view number,
-                                                                 uint32_t from,
-                                                                 uint32_t to) const;
+                                                                 uint32_t from, uint32_t to) const;
 
   /// Total calls per number over all days.
   [[nodiscard]] caf::expected<std::map<std::string, uint64_t>> totals() const;
@@ -44,7 +43,7 @@ public:
     return checkpoints_.load(partition);
   }
 
-private:
+ private:
   std::shared_ptr<database> db_;
   offset_checkpoints checkpoints_;
 };

@@ -15,7 +15,7 @@ namespace {
 
 /// Adds big-endian uint64 operands: a count goes up with a merge and no read.
 class uint64_add final : public rocksdb::AssociativeMergeOperator {
-public:
+ public:
   bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
              std::string* new_value, rocksdb::Logger*) const override {
     uint64_t sum = 0;
@@ -47,9 +47,9 @@ caf::expected<std::shared_ptr<database>> database::open(const std::string& dir) 
   rocksdb::ColumnFamilyOptions counts;
   counts.merge_operator = std::make_shared<uint64_add>();
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
-    {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{}},
-    {"offsets", rocksdb::ColumnFamilyOptions{}},
-    {"call_counts", counts},
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{}},
+      {"offsets", rocksdb::ColumnFamilyOptions{}},
+      {"call_counts", counts},
   };
   std::shared_ptr<database> out{new database};
   out->dir_ = dir;

@@ -16,7 +16,7 @@ namespace ivrcast::storage {
 /// The node's RocksDB database: one column family per projection plus `offsets`. Thread-safe
 /// as RocksDB is; each projection partition has one writer.
 class database {
-public:
+ public:
   /// Opens or creates the database in `dir` (created if missing).
   [[nodiscard]] static caf::expected<std::shared_ptr<database>> open(const std::string& dir);
 
@@ -29,7 +29,7 @@ public:
   rocksdb::ColumnFamilyHandle* call_counts() { return handles_[2]; }
   const std::string& dir() const { return dir_; }
 
-private:
+ private:
   database() = default;
   std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;

@@ -11,8 +11,7 @@
 namespace ivrcast::storage {
 
 offset_checkpoints::offset_checkpoints(std::shared_ptr<database> db, std::string projection)
-    : db_(std::move(db)), projection_(std::move(projection)) {
-}
+    : db_(std::move(db)), projection_(std::move(projection)) {}
 
 caf::expected<int64_t> offset_checkpoints::load(int32_t partition) const {
   std::string value;

@@ -17,7 +17,7 @@ class database;
 /// The last offset a projection folded in, per partition, kept in the `offsets` column family
 /// and always written in the same batch as the rows it covers.
 class offset_checkpoints {
-public:
+ public:
   offset_checkpoints(std::shared_ptr<database> db, std::string projection);
 
   /// Last offset stored for `partition`, or -1 if none.
@@ -26,7 +26,7 @@ public:
   /// Adds "partition is done through `offset`" to `wb`.
   void stage(rocksdb::WriteBatch& wb, int32_t partition, int64_t offset) const;
 
-private:
+ private:
   std::shared_ptr<database> db_;
   std::string projection_;
 };

@@ -77,8 +77,8 @@ caf::expected<flow_file> parse_flow_file(const std::string& text) {
     return caf::make_error(errc::bad_input, "flow file is not a JSON object");
   problems p;
   flow_file out;
-  std::map<std::string, std::set<std::string>> sender_ids;   // account -> sender ids
-  std::map<std::string, std::set<std::string>> numbers;      // account -> incoming numbers
+  std::map<std::string, std::set<std::string>> sender_ids;  // account -> sender ids
+  std::map<std::string, std::set<std::string>> numbers;     // account -> incoming numbers
   const auto& accounts = doc.value("accounts", json::array());
   for (size_t i = 0; i < accounts.size(); ++i) {
     auto path = "accounts[" + std::to_string(i) + "]";
@@ -164,8 +164,8 @@ caf::expected<flow_file> parse_flow_file(const std::string& text) {
         s->set_short_urls(it->get<bool>());
     }
     pf.set_published_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count());
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
     out.flows.push_back(std::move(pf));
   }
   if (!p.list.empty()) {

@@ -9,8 +9,7 @@
 namespace ivrcast::connectors::gateway {
 
 dead_letters::dead_letters(const kafka::bus& b, kafka::producer& p, std::string node_id)
-    : producer_(&p), topic_(p.topic(b.topic(topics::dead_letters))), node_id_(std::move(node_id)) {
-}
+    : producer_(&p), topic_(p.topic(b.topic(topics::dead_letters))), node_id_(std::move(node_id)) {}
 
 void dead_letters::send(std::string_view source_topic, const kafka::record& r,
                         std::string_view reason, uint64_t ticket) {
@@ -22,8 +21,8 @@ void dead_letters::send(std::string_view source_topic, const kafka::record& r,
   dl.set_payload(std::string{r.value});
   dl.set_reason(std::string{reason});
   dl.set_failed_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count());
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count());
   dl.set_node_id(node_id_);
   std::string buf;
   dl.SerializeToString(&buf);

@@ -16,7 +16,7 @@ namespace ivrcast::connectors::gateway {
 /// Sends records that failed to decode or validate to the dead-letter topic with the reason,
 /// and counts them. Thread-safe.
 class dead_letters {
-public:
+ public:
   dead_letters(const kafka::bus& b, kafka::producer& p, std::string node_id);
 
   /// Dead-letters `r`, read from `source_topic`; `ticket` is reported on delivery.
@@ -25,7 +25,7 @@ public:
 
   uint64_t count() const { return count_.load(); }
 
-private:
+ private:
   kafka::producer* producer_;
   kafka::producer::topic_ref topic_;
   std::string node_id_;

@@ -10,8 +10,7 @@ namespace ivrcast::connectors::gateway {
 kafka_outbox::kafka_outbox(const kafka::bus& b, kafka::producer& p)
     : producer_(&p),
       commands_(p.topic(b.topic(topics::call_commands))),
-      jobs_(p.topic(b.topic(topics::sms_jobs))) {
-}
+      jobs_(p.topic(b.topic(topics::sms_jobs))) {}
 
 void kafka_outbox::send(const messages::call_command& cmd, messages::delivery_ticket ticket) {
   thread_local std::string buf;

@@ -13,13 +13,13 @@ namespace ivrcast::connectors::gateway {
 /// keyed by destination. Thread-safe (a thread-local encode buffer keeps the path free of
 /// allocations once warm).
 class kafka_outbox final : public messages::outbox {
-public:
+ public:
   kafka_outbox(const kafka::bus& b, kafka::producer& p);
 
   void send(const messages::call_command& cmd, messages::delivery_ticket ticket) override;
   void send(const messages::sms_job& job, messages::delivery_ticket ticket) override;
 
-private:
+ private:
   kafka::producer* producer_;
   kafka::producer::topic_ref commands_;
   kafka::producer::topic_ref jobs_;

@@ -49,7 +49,7 @@ caf::expected<void> create_topics(const config::kafka_settings& s, const std::st
       if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
         result = setup_error("bus.create_topics",
                              std::string{rd_kafka_topic_result_name(topics_res[i])} + ": " +
-                               rd_kafka_topic_result_error_string(topics_res[i]));
+                                 rd_kafka_topic_result_error_string(topics_res[i]));
         break;
       }
     }
@@ -63,8 +63,7 @@ caf::expected<void> create_topics(const config::kafka_settings& s, const std::st
 
 }  // namespace
 
-bus::bus(const config::kafka_settings& s) : settings_(s) {
-}
+bus::bus(const config::kafka_settings& s) : settings_(s) {}
 
 bus::~bus() = default;
 

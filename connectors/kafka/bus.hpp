@@ -16,7 +16,7 @@ class embedded_cluster;
 /// in-process mock cluster, which lives as long as this object; broker mode uses
 /// `kafka.brokers`. Either way `open` creates missing topics. Shared by every client.
 class bus {
-public:
+ public:
   [[nodiscard]] static caf::expected<std::unique_ptr<bus>> open(const config::kafka_settings& s);
   ~bus();
 
@@ -28,7 +28,7 @@ public:
   }
   const config::kafka_settings& settings() const { return settings_; }
 
-private:
+ private:
   explicit bus(const config::kafka_settings& s);
   config::kafka_settings settings_;
   std::unique_ptr<embedded_cluster> embedded_;

@@ -18,8 +18,8 @@ constexpr size_t max_batch = 2000;
 /// Polls up to max_batch messages (waiting at most 100 ms for the first) and hands them to
 /// `fn(partition, span<record>)`, one call per run of one partition, in order.
 template <class Fn>
-size_t poll_batch(rd_kafka_t* rk, std::vector<rd_kafka_message_t*>& msgs,
-                  std::vector<record>& recs, Fn&& fn) {
+size_t poll_batch(rd_kafka_t* rk, std::vector<rd_kafka_message_t*>& msgs, std::vector<record>& recs,
+                  Fn&& fn) {
   msgs.clear();
   for (int timeout = 100; msgs.size() < max_batch; timeout = 0) {
     auto* m = rd_kafka_consumer_poll(rk, timeout);
@@ -40,7 +40,8 @@ size_t poll_batch(rd_kafka_t* rk, std::vector<rd_kafka_message_t*>& msgs,
     for (; i < msgs.size() && msgs[i]->partition == p; ++i) {
       auto* m = msgs[i];
       rd_kafka_timestamp_type_t tstype;
-      recs.push_back(record{p, m->offset,
+      recs.push_back(record{p,
+                            m->offset,
                             {static_cast<const char*>(m->key), m->key ? m->key_len : 0},
                             {static_cast<const char*>(m->payload), m->payload ? m->len : 0},
                             rd_kafka_message_timestamp(m, &tstype)});
@@ -64,20 +65,22 @@ std::vector<int32_t> partitions_of(const rd_kafka_topic_partition_list_t* list) 
 
 // -- group_consumer -------------------------------------------------------------------------
 
-caf::expected<std::unique_ptr<group_consumer>>
-group_consumer::open(const bus& b, const std::string& group, const std::string& topic,
-                     std::string client_id, consumer_handler& handler) {
+caf::expected<std::unique_ptr<group_consumer>> group_consumer::open(const bus& b,
+                                                                    const std::string& group,
+                                                                    const std::string& topic,
+                                                                    std::string client_id,
+                                                                    consumer_handler& handler) {
   std::map<std::string, std::string> base{
-    {"bootstrap.servers", b.brokers()},
-    {"client.id", client_id},
-    {"group.id", group},
-    {"enable.auto.commit", "false"},
-    {"enable.auto.offset.store", "false"},
-    {"auto.offset.reset", "earliest"},
-    {"partition.assignment.strategy", "cooperative-sticky"},
-    {"fetch.wait.max.ms", "5"},  // latency: a caller waits for our answer
-    {"session.timeout.ms", std::to_string(b.settings().session_timeout_ms)},
-    {"heartbeat.interval.ms", std::to_string(std::max(100, b.settings().session_timeout_ms / 5))},
+      {"bootstrap.servers", b.brokers()},
+      {"client.id", client_id},
+      {"group.id", group},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"partition.assignment.strategy", "cooperative-sticky"},
+      {"fetch.wait.max.ms", "5"},  // latency: a caller waits for our answer
+      {"session.timeout.ms", std::to_string(b.settings().session_timeout_ms)},
+      {"heartbeat.interval.ms", std::to_string(std::max(100, b.settings().session_timeout_ms / 5))},
   };
   auto conf = make_conf(base, b.settings().consumer, "consumer");
   if (!conf)
@@ -87,8 +90,8 @@ group_consumer::open(const bus& b, const std::string& group, const std::string& 
   out->handler_ = &handler;
   rd_kafka_conf_set_opaque(*conf, out.get());
   rd_kafka_conf_set_rebalance_cb(
-    *conf, [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
-              void* opaque) { static_cast<group_consumer*>(opaque)->rebalance(err, parts); });
+      *conf, [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                void* opaque) { static_cast<group_consumer*>(opaque)->rebalance(err, parts); });
   char errstr[512];
   out->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, errstr, sizeof errstr);
   if (!out->rk_) {
@@ -163,7 +166,8 @@ void group_consumer::rebalance(int err_code, void* raw) {
     handler_->revoked(list);
     if (!rd_kafka_assignment_lost(rk_))
       commit(list, true);
-    std::erase_if(mine_, [&](int32_t p) { return std::find(list.begin(), list.end(), p) != list.end(); });
+    std::erase_if(mine_,
+                  [&](int32_t p) { return std::find(list.begin(), list.end(), p) != list.end(); });
     if (cooperative) {
       if (auto* e = rd_kafka_incremental_unassign(rk_, parts))
         rd_kafka_error_destroy(e);  // ignored: the partitions are gone either way
@@ -194,17 +198,18 @@ void group_consumer::commit(const std::vector<int32_t>& partitions, bool sync) {
 
 // -- partition_reader -----------------------------------------------------------------------
 
-caf::expected<std::unique_ptr<partition_reader>>
-partition_reader::open(const bus& b, const std::string& topic, std::string client_id,
-                       handler& h) {
+caf::expected<std::unique_ptr<partition_reader>> partition_reader::open(const bus& b,
+                                                                        const std::string& topic,
+                                                                        std::string client_id,
+                                                                        handler& h) {
   std::map<std::string, std::string> base{
-    {"bootstrap.servers", b.brokers()},
-    {"client.id", client_id},
-    {"group.id", client_id},  // never joined nor committed: the reader assigns partitions itself
-    {"fetch.wait.max.ms", "5"},
-    {"enable.auto.commit", "false"},
-    {"enable.auto.offset.store", "false"},
-    {"auto.offset.reset", "earliest"},
+      {"bootstrap.servers", b.brokers()},
+      {"client.id", client_id},
+      {"group.id", client_id},  // never joined nor committed: the reader assigns partitions itself
+      {"fetch.wait.max.ms", "5"},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
   };
   auto conf = make_conf(base, b.settings().consumer, "consumer");
   if (!conf)

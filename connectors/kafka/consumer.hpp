@@ -20,7 +20,7 @@ class bus;
 
 /// What a consumer does with what it reads. Every call comes from the consumer's own thread.
 class consumer_handler {
-public:
+ public:
   virtual ~consumer_handler() = default;
   /// Partitions now owned; returns nothing, the group's committed offsets say where to start.
   virtual void assigned(const std::vector<int32_t>& partitions) = 0;
@@ -37,10 +37,10 @@ public:
 /// and cooperative protocols; commits run every second and on revocation, for the offsets the
 /// handler calls committable. Runs a thread from `start` until `stop`.
 class group_consumer {
-public:
-  [[nodiscard]] static caf::expected<std::unique_ptr<group_consumer>>
-  open(const bus& b, const std::string& group, const std::string& topic,
-       std::string client_id, consumer_handler& handler);
+ public:
+  [[nodiscard]] static caf::expected<std::unique_ptr<group_consumer>> open(
+      const bus& b, const std::string& group, const std::string& topic, std::string client_id,
+      consumer_handler& handler);
   ~group_consumer();
 
   void start();
@@ -50,7 +50,7 @@ public:
   /// Partitions owned now (thread-safe snapshot count).
   size_t owned() const { return owned_.load(); }
 
-private:
+ private:
   group_consumer() = default;
   void run();
   void rebalance(int err, void* partitions);
@@ -68,9 +68,9 @@ private:
 /// Reads every partition of one topic without a group, from per-partition start offsets
 /// (checkpoint + 1); for projections and the control view, which every node keeps whole.
 class partition_reader {
-public:
+ public:
   class handler {
-  public:
+   public:
     virtual ~handler() = default;
     /// Next offset to read in `partition` (0 from the start, negative: only new records).
     virtual int64_t start_offset(int32_t partition) = 0;
@@ -79,14 +79,14 @@ public:
     virtual void caught_up() {}
   };
 
-  [[nodiscard]] static caf::expected<std::unique_ptr<partition_reader>>
-  open(const bus& b, const std::string& topic, std::string client_id, handler& h);
+  [[nodiscard]] static caf::expected<std::unique_ptr<partition_reader>> open(
+      const bus& b, const std::string& topic, std::string client_id, handler& h);
   ~partition_reader();
 
   void start();
   void stop();
 
-private:
+ private:
   partition_reader() = default;
   void run();
 

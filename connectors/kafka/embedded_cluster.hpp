@@ -14,7 +14,7 @@ namespace ivrcast::connectors::kafka {
 /// It keeps at most ~5 MiB / 100k message sets per partition (toolchain.md): a demo broker,
 /// never a store.
 class embedded_cluster {
-public:
+ public:
   [[nodiscard]] static caf::expected<std::unique_ptr<embedded_cluster>> start(int brokers);
   ~embedded_cluster();
 
@@ -23,7 +23,7 @@ public:
   /// Creates a topic; the mock has no admin API.
   [[nodiscard]] caf::expected<void> create_topic(const std::string& name, int partitions);
 
-private:
+ private:
   embedded_cluster() = default;
   rd_kafka_s* owner_ = nullptr;  // the client the mock cluster belongs to
   rd_kafka_mock_cluster_s* cluster_ = nullptr;

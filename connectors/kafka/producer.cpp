@@ -12,12 +12,12 @@ namespace ivrcast::connectors::kafka {
 caf::expected<std::unique_ptr<producer>> producer::open(const bus& b, std::string client_id,
                                                         delivery_fn on_delivery) {
   std::map<std::string, std::string> base{
-    {"bootstrap.servers", b.brokers()},
-    {"client.id", client_id},
-    {"enable.idempotence", "true"},
-    {"linger.ms", "2"},
-    {"queue.buffering.max.messages", "1000000"},
-    {"compression.codec", "lz4"},
+      {"bootstrap.servers", b.brokers()},
+      {"client.id", client_id},
+      {"enable.idempotence", "true"},
+      {"linger.ms", "2"},
+      {"queue.buffering.max.messages", "1000000"},
+      {"compression.codec", "lz4"},
   };
   auto conf = make_conf(base, b.settings().producer, "producer");
   if (!conf)
@@ -25,9 +25,8 @@ caf::expected<std::unique_ptr<producer>> producer::open(const bus& b, std::strin
   std::unique_ptr<producer> out{new producer};
   out->on_delivery_ = std::move(on_delivery);
   rd_kafka_conf_set_opaque(*conf, out.get());
-  rd_kafka_conf_set_dr_msg_cb(*conf, [](rd_kafka_t* rk, const rd_kafka_message_t* m, void* op) {
-    on_report(rk, m, op);
-  });
+  rd_kafka_conf_set_dr_msg_cb(
+      *conf, [](rd_kafka_t* rk, const rd_kafka_message_t* m, void* op) { on_report(rk, m, op); });
   char errstr[512];
   out->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, errstr, sizeof errstr);
   if (!out->rk_) {
@@ -80,8 +79,7 @@ producer::topic_ref producer::topic(const std::string& name) {
   return topic_ref{t};
 }
 
-bool producer::produce(topic_ref t, std::string_view key, std::string_view value,
-                       uint64_t ticket) {
+bool producer::produce(topic_ref t, std::string_view key, std::string_view value, uint64_t ticket) {
   static_assert(sizeof(uintptr_t) >= sizeof(uint64_t), "tickets travel as the message opaque");
   while (!fatal_.load(std::memory_order_relaxed)) {
     if (rd_kafka_produce(t.handle, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,

@@ -23,7 +23,7 @@ class bus;
 /// ticket (0 = untracked) that comes back through `delivery_fn` on the producer's own poll
 /// thread. Thread-safe; produce never drops (a full queue is waited out).
 class producer {
-public:
+ public:
   using delivery_fn = std::function<void(uint64_t ticket, bool ok)>;
 
   /// A topic resolved once, for cheap produce calls.
@@ -31,8 +31,9 @@ public:
     rd_kafka_topic_s* handle = nullptr;
   };
 
-  [[nodiscard]] static caf::expected<std::unique_ptr<producer>>
-  open(const bus& b, std::string client_id, delivery_fn on_delivery);
+  [[nodiscard]] static caf::expected<std::unique_ptr<producer>> open(const bus& b,
+                                                                     std::string client_id,
+                                                                     delivery_fn on_delivery);
   ~producer();
   producer(const producer&) = delete;
   producer& operator=(const producer&) = delete;
@@ -50,7 +51,7 @@ public:
   uint64_t delivered() const { return delivered_.load(std::memory_order_relaxed); }
   uint64_t failed() const { return failed_.load(std::memory_order_relaxed); }
 
-private:
+ private:
   producer() = default;
   static void on_report(rd_kafka_s* rk, const void* msg, void* opaque);
 

@@ -24,7 +24,7 @@ namespace kafka = connectors::kafka;
 
 /// Keeps every record of a topic from the beginning.
 class topic_copy final : public kafka::partition_reader::handler {
-public:
+ public:
   int64_t start_offset(int32_t) override { return 0; }
   void records(int32_t, std::span<const kafka::record> batch) override {
     std::lock_guard<std::mutex> guard{mtx_};
@@ -36,13 +36,13 @@ public:
     return values_;
   }
 
-private:
+ private:
   mutable std::mutex mtx_;
   std::vector<std::string> values_;
 };
 
 class CallPathTest : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     settings_ = test::settings_for(info->name(), dir_.path() + "/node");
@@ -79,7 +79,7 @@ protected:
     EXPECT_TRUE(sim) << describe(sim.error());
     auto* raw = sim->get();
     EXPECT_TRUE(test::eventually([raw] { return raw->all_done(); }, std::chrono::seconds{180}))
-      << raw->report().finished << " of " << calls << " calls finished";
+        << raw->report().finished << " of " << calls << " calls finished";
     auto problems = raw->problems();
     EXPECT_TRUE(problems.empty()) << problems.front();
     return std::move(*sim);
@@ -135,7 +135,7 @@ TEST_F(CallPathTest, TwoThousandCallsProduceExactlyTheExpectedJobsAndCounts) {
   EXPECT_EQ(got, want);
 
   EXPECT_TRUE(test::eventually([&] { return counts_equal(*node, report.by_number); }))
-    << "counts differ from calls placed per number";
+      << "counts differ from calls placed per number";
   EXPECT_EQ(node->metrics().calls_started.load(), 2000u);
   EXPECT_EQ(node->metrics().live_sessions.load(), 0);
 }

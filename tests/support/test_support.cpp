@@ -12,7 +12,7 @@ temp_dir::temp_dir() {
   std::random_device rd;
   path_ = (std::filesystem::temp_directory_path() /
            ("ivrcast-test-" + std::to_string(rd()) + std::to_string(rd())))
-            .string();
+              .string();
   std::filesystem::create_directories(path_);
 }
 

@@ -14,14 +14,14 @@ namespace ivrcast::test {
 
 /// A fresh directory, removed afterwards.
 class temp_dir {
-public:
+ public:
   temp_dir();
   ~temp_dir();
   temp_dir(const temp_dir&) = delete;
   temp_dir& operator=(const temp_dir&) = delete;
   const std::string& path() const { return path_; }
 
-private:
+ private:
   std::string path_;
 };
 
@@ -35,8 +35,9 @@ config::settings settings_for(const std::string& test_name, const std::string& d
 
 }  // namespace ivrcast::test
 
-#define ASSERT_OK(expr)                                                                   \
-  do {                                                                                    \
-    auto&& ivrcast_result_ = (expr);                                                      \
-    ASSERT_TRUE(static_cast<bool>(ivrcast_result_)) << ::ivrcast::describe(ivrcast_result_.error()); \
+#define ASSERT_OK(expr)                                  \
+  do {                                                   \
+    auto&& ivrcast_result_ = (expr);                     \
+    ASSERT_TRUE(static_cast<bool>(ivrcast_result_))      \
+        << ::ivrcast::describe(ivrcast_result_.error()); \
   } while (false)

@@ -26,10 +26,9 @@ using messages::call_event_kind;
 using messages::input_end;
 using clock_type = std::chrono::steady_clock;
 
-constexpr const char* names[] = {"mobile",         "landline_valid",    "landline_retry",
-                                 "landline_give_up", "silence",         "hash_early",
-                                 "hangup",         "withheld",          "unknown_number",
-                                 "terminated_account", "hold"};
+constexpr const char* names[] = {
+    "mobile", "landline_valid", "landline_retry", "landline_give_up",   "silence", "hash_early",
+    "hangup", "withheld",       "unknown_number", "terminated_account", "hold"};
 
 /// What the IVR should do with a scenario's call.
 const char* expected_outcome(scenario s) {
@@ -89,8 +88,8 @@ struct sim_call {
 
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -109,11 +108,12 @@ caf::expected<std::vector<std::pair<scenario, int>>> parse_mix(std::string_view 
     auto name = part.substr(0, eq);
     while (!name.empty() && name.front() == ' ')
       name.remove_prefix(1);
-    int weight = eq == std::string_view::npos ? -1 : std::atoi(std::string{part.substr(eq + 1)}.c_str());
+    int weight =
+        eq == std::string_view::npos ? -1 : std::atoi(std::string{part.substr(eq + 1)}.c_str());
     auto it = std::find(std::begin(names), std::end(names), name);
     if (it == std::end(names) || weight < 0)
-      return caf::make_error(errc::bad_config, "demo.mix: unknown scenario or weight in '" +
-                                                 std::string{part} + "'");
+      return caf::make_error(errc::bad_config,
+                             "demo.mix: unknown scenario or weight in '" + std::string{part} + "'");
     if (weight > 0)
       out.emplace_back(static_cast<scenario>(it - std::begin(names)), weight);
   }
@@ -333,8 +333,7 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
   }
 };
 
-gateway_sim::gateway_sim(std::unique_ptr<impl> p) : impl_(std::move(p)) {
-}
+gateway_sim::gateway_sim(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 gateway_sim::~gateway_sim() {
   stop();
@@ -344,7 +343,8 @@ caf::expected<std::unique_ptr<gateway_sim>> gateway_sim::start(const kafka::bus&
                                                                sim_options opts,
                                                                sim_targets targets) {
   if (targets.active.empty())
-    return caf::make_error(errc::bad_input, "gateway_sim", "no published flow of an active account");
+    return caf::make_error(errc::bad_input, "gateway_sim",
+                           "no published flow of an active account");
   for (const auto& [s, w] : opts.mix)
     if (s == scenario::terminated_account && targets.terminated.empty())
       return caf::make_error(errc::bad_input, "gateway_sim",

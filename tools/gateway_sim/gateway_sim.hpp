@@ -70,9 +70,9 @@ struct sim_report {
   uint64_t started = 0;
   uint64_t finished = 0;
   uint64_t unexpected = 0;  // calls whose IVR behaviour differed from the scenario's
-  std::map<std::string, uint64_t> outcomes;      // by what the IVR did
-  std::map<std::string, uint64_t> by_scenario;   // calls started per scenario
-  std::map<std::string, uint64_t> by_number;     // calls started per incoming number
+  std::map<std::string, uint64_t> outcomes;     // by what the IVR did
+  std::map<std::string, uint64_t> by_scenario;  // calls started per scenario
+  std::map<std::string, uint64_t> by_number;    // calls started per incoming number
   double elapsed_s = 0;
   double completed_s = 0;  // seconds from the first call to the last one finishing (0: not yet)
   uint64_t latency_samples = 0;
@@ -86,9 +86,9 @@ struct sim_report {
 /// and measures the event → command latency. Commands are deduplicated by (call, seq), as the
 /// gateway protocol requires.
 class gateway_sim {
-public:
-  [[nodiscard]] static caf::expected<std::unique_ptr<gateway_sim>>
-  start(const connectors::kafka::bus& b, sim_options opts, sim_targets targets);
+ public:
+  [[nodiscard]] static caf::expected<std::unique_ptr<gateway_sim>> start(
+      const connectors::kafka::bus& b, sim_options opts, sim_targets targets);
   ~gateway_sim();
 
   /// Stops placing calls and answering commands.
@@ -103,7 +103,7 @@ public:
 
   struct impl;
 
-private:
+ private:
   explicit gateway_sim(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
 };

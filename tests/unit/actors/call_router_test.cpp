@@ -17,7 +17,7 @@ using messages::call_event_kind;
 
 /// Records what sessions emit; the testing scheduler runs everything on this thread.
 class recording_outbox final : public messages::outbox {
-public:
+ public:
   void send(const messages::call_command& cmd, messages::delivery_ticket t) override {
     commands.push_back(cmd);
     tickets.push_back(t);
@@ -32,7 +32,7 @@ public:
 };
 
 class CallRouterTest : public ::testing::Test {
-protected:
+ protected:
   CallRouterTest() {
     cfg_.set("scheduler.policy", caf::atom("testing"));
     cfg_.set("logger.verbosity", caf::atom("quiet"));

@@ -24,8 +24,8 @@ TEST(ConfigLoadTest, DefaultsAreTheEmbeddedClusterAndSpecValues) {
 }
 
 TEST(ConfigLoadTest, FileValuesAndLibrdkafkaPassThrough) {
-  auto s = parse("# comment\nkafka.brokers = a:9092,b:9092\nkafka.producer.linger.ms = 7\n",
-                 "test", no_env);
+  auto s = parse("# comment\nkafka.brokers = a:9092,b:9092\nkafka.producer.linger.ms = 7\n", "test",
+                 no_env);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->kafka.brokers, "a:9092,b:9092");
   EXPECT_EQ(s->kafka.producer.at("linger.ms"), "7");
@@ -40,15 +40,15 @@ TEST(ConfigLoadTest, EnvironmentOverridesTheFile) {
 }
 
 TEST(ConfigLoadTest, EveryBadKeyIsNamedWithItsRule) {
-  auto s = parse("nope = 1\nivr.max_attempts = 0\nkafka.brokers = nohost\nabuse.window_s = x\n"
-                 "garbage line\nivr.mobile_prefixes = 90\n",
-                 "f.conf", no_env);
+  auto s = parse(
+      "nope = 1\nivr.max_attempts = 0\nkafka.brokers = nohost\nabuse.window_s = x\n"
+      "garbage line\nivr.mobile_prefixes = 90\n",
+      "f.conf", no_env);
   ASSERT_FALSE(s);
   auto text = describe(s.error());
   EXPECT_NE(text.find("f.conf:1: unknown key 'nope'"), std::string::npos) << text;
-  EXPECT_NE(text.find("ivr.max_attempts = '0': must be an integer from 1 to 10"),
-            std::string::npos)
-    << text;
+  EXPECT_NE(text.find("ivr.max_attempts = '0': must be an integer from 1 to 10"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("kafka.brokers"), std::string::npos) << text;
   EXPECT_NE(text.find("abuse.window_s"), std::string::npos) << text;
   EXPECT_NE(text.find("f.conf:5: expected 'key = value'"), std::string::npos) << text;

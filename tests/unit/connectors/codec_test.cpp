@@ -45,13 +45,13 @@ TEST(GatewayCodecTest, RefusesBadRecordsSayingWhy) {
     const char* reason;
   };
   std::vector<row> rows{
-    {"garbage", "c1", "\xff\xff\xff\xff", "not a CallEvent"},
-    {"key differs", "c2", started_bytes("c1", "0501111000"), "record key must equal call_id"},
-    {"empty call id", "", started_bytes("", "0501111000"), "call_id"},
-    {"called not a number", "c1", started_bytes("c1", "hello"), "started.called"},
-    {"no event", "c1", no_kind.SerializeAsString(), "has no event"},
-    {"bad digits", "c1", bad_digits.SerializeAsString(), "digits_collected.digits"},
-    {"no end", "c1", no_end.SerializeAsString(), "digits_collected.end"},
+      {"garbage", "c1", "\xff\xff\xff\xff", "not a CallEvent"},
+      {"key differs", "c2", started_bytes("c1", "0501111000"), "record key must equal call_id"},
+      {"empty call id", "", started_bytes("", "0501111000"), "call_id"},
+      {"called not a number", "c1", started_bytes("c1", "hello"), "started.called"},
+      {"no event", "c1", no_kind.SerializeAsString(), "has no event"},
+      {"bad digits", "c1", bad_digits.SerializeAsString(), "digits_collected.digits"},
+      {"no end", "c1", no_end.SerializeAsString(), "digits_collected.end"},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.name);
@@ -131,16 +131,16 @@ TEST(FlowFileTest, RefusesRuleBreakersNamingThePath) {
     const char* expect;
   };
   std::vector<row> rows{
-    {"not json", "not a JSON object"},
-    {replace(R"("text": "x")", "\"text\": \"" + long_text + "\""), "flows[0].steps.1.text"},
-    {replace(R"("body": "b")", "\"body\": \"" + body + "\""), "flows[0].sms.body"},
-    {replace(R"("sender_id": "0312345678", "body")", R"("sender_id": "0399999999", "body")"),
-     "flows[0].sms.sender_id"},
-    {replace(R"("5": {"text": "z"})", R"("5": {"text": "z", "audio_url": "q"})"),
-     "flows[0].steps.5"},
-    {replace(R"("state": "active")", R"("state": "open")"), "accounts[0].state"},
-    {replace(R"("incoming_number": "05011110001")", R"("incoming_number": "05011110002")"),
-     "is not one of the account's incoming numbers"},
+      {"not json", "not a JSON object"},
+      {replace(R"("text": "x")", "\"text\": \"" + long_text + "\""), "flows[0].steps.1.text"},
+      {replace(R"("body": "b")", "\"body\": \"" + body + "\""), "flows[0].sms.body"},
+      {replace(R"("sender_id": "0312345678", "body")", R"("sender_id": "0399999999", "body")"),
+       "flows[0].sms.sender_id"},
+      {replace(R"("5": {"text": "z"})", R"("5": {"text": "z", "audio_url": "q"})"),
+       "flows[0].steps.5"},
+      {replace(R"("state": "active")", R"("state": "open")"), "accounts[0].state"},
+      {replace(R"("incoming_number": "05011110001")", R"("incoming_number": "05011110002")"),
+       "is not one of the account's incoming numbers"},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.expect);

@@ -29,7 +29,7 @@ messages::call_event_batch batch(int32_t partition, std::vector<messages::call_e
 }
 
 class CallCountsTest : public ::testing::Test {
-protected:
+ protected:
   test::temp_dir dir_;
   std::shared_ptr<database> db_ = *database::open(dir_.path());
   call_counts counts_{db_};
@@ -42,10 +42,10 @@ TEST_F(CallCountsTest, JapanTimeDayBoundaries) {
 }
 
 TEST_F(CallCountsTest, CountsStartedEventsPerNumberPerDay) {
-  auto b = batch(0, {started(0, "05011110001", midnight_jst_ms - 1),
-                     started(1, "05011110001", midnight_jst_ms),
-                     started(2, "05011110001", midnight_jst_ms + 5),
-                     started(3, "05011110002", midnight_jst_ms)});
+  auto b = batch(
+      0,
+      {started(0, "05011110001", midnight_jst_ms - 1), started(1, "05011110001", midnight_jst_ms),
+       started(2, "05011110001", midnight_jst_ms + 5), started(3, "05011110002", midnight_jst_ms)});
   b.events.push_back(b.events[0]);
   b.events.back().kind = messages::call_event_kind::ended;  // not a call
   b.events.back().offset = 4;
