@@ -71,8 +71,8 @@ long utf8_length(const std::string& s) {
   return n;
 }
 
-caf::expected<flow_file> parse_flow_file(const std::string& text) {
-  json doc = json::parse(text, nullptr, false);
+caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
+  json doc = json::parse(json_text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
     return caf::make_error(errc::bad_input, "flow file is not a JSON object");
   problems p;
