@@ -2,17 +2,9 @@
 
 #include <caf/all.hpp>
 
+#include "actors/actor_clock.hpp"
+
 namespace ivrcast::actors {
-namespace {
-
-template <class Self>
-int64_t now_ms(Self* self) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             self->clock().now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 abuse_guard_actor::behavior_type abuse_guard(
     abuse_guard_actor::stateful_pointer<abuse_guard_state> self, config::abuse_settings settings) {
@@ -20,10 +12,10 @@ abuse_guard_actor::behavior_type abuse_guard(
   self->delayed_send(self, std::chrono::seconds{60}, atom::tick_v);
   return {
       [self](atom::check, const std::string& flow_key, const std::string& destination) {
-        return self->state.guard->allow(flow_key, destination, now_ms(self));
+        return self->state.guard->allow(flow_key, destination, clock_ms(self));
       },
       [self](atom::tick) {
-        self->state.guard->prune(now_ms(self));
+        self->state.guard->prune(clock_ms(self));
         self->delayed_send(self, std::chrono::seconds{60}, atom::tick_v);
       },
   };

@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/actor_clock.hpp"
 #include "actors/call_session.hpp"
 #include "actors/log.hpp"
 #include "connectors/gateway/dead_letters.hpp"
@@ -10,12 +11,6 @@ namespace ivrcast::actors {
 namespace {
 
 using self_ptr = call_router_actor::stateful_pointer<call_router_state>;
-
-int64_t now_ms(self_ptr self) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             self->clock().now().time_since_epoch())
-      .count();
-}
 
 void publish_commit_point(self_ptr self) {
   auto& st = self->state;
@@ -47,7 +42,7 @@ void route(self_ptr self, const router_context* ctx, int32_t partition,
   }
   auto session = self->spawn(call_session, &ctx->session, call_router_actor{self}, partition,
                              std::move(flow), active);
-  st.live.add(ev.call, session, ev.offset, now_ms(self));
+  st.live.add(ev.call, session, ev.offset, clock_ms(self));
   self->send(session, ev);
 }
 
@@ -102,7 +97,7 @@ call_router_actor::behavior_type call_router(
         publish_commit_point(self);
       },
       [self](atom::tick) {
-        for (auto& e : self->state.live.take_expired(now_ms(self)))
+        for (auto& e : self->state.live.take_expired(clock_ms(self)))
           self->send(e.session, atom::expire_v);
         publish_commit_point(self);
         self->delayed_send(self, std::chrono::seconds{1}, atom::tick_v);

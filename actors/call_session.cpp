@@ -1,22 +1,15 @@
 #include "actors/call_session.hpp"
 
-#include <chrono>
-
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
 #include "ivr/phone.hpp"
+#include "messages/clock.hpp"
 
 namespace ivrcast::actors {
 namespace {
 
 using self_ptr = call_session_actor::stateful_pointer<call_session_state>;
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 /// Queues what a decision asks for, tells the router, and ends the session when it is done.
 /// `offset` < 0: not caused by a record (maximum duration), so nothing to report.
@@ -53,7 +46,7 @@ void emit(self_ptr self, const session_context* ctx, const call_router_actor& ro
     cmd.call = st.call;
     cmd.gateway = st.gateway;
     cmd.seq = st.logic->commands_issued();
-    cmd.issued_at_ms = wall_ms();
+    cmd.issued_at_ms = unix_now_ms();
     cmd.language = ctx->ivr->language;
     cmd.actions = std::move(d.actions);
     ctx->outbox->send(cmd, ticket);

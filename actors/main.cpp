@@ -16,8 +16,8 @@
 #include "config/load.hpp"
 #include "connectors/control/flow_file.hpp"
 #include "connectors/kafka/bus.hpp"
-#include "connectors/kafka/producer.hpp"
 #include "ivr/call_logic.hpp"
+#include "messages/clock.hpp"
 #include "messages/errc.hpp"
 #include "storage/call_counts.hpp"
 #include "tools/gateway_sim/gateway_sim.hpp"
@@ -124,14 +124,12 @@ void print_summary(const actors::node* n, const tools::gateway_sim* sim) {
       std::printf(" %s=%llu", ivr::to_string(static_cast<ivr::call_outcome>(i)),
                   static_cast<unsigned long long>(m.outcomes[static_cast<size_t>(i)].load()));
     std::printf("\n");
-    auto* self = const_cast<actors::node*>(n);
-    auto today = storage::jst_day(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      std::chrono::system_clock::now().time_since_epoch())
-                                      .count());
-    if (auto totals = self->counts().totals()) {
+    const auto& counts = n->counts();
+    auto today = storage::jst_day(unix_now_ms());
+    if (auto totals = counts.totals()) {
       std::printf("   call counts [着信件数] today (%u, JST):", today);
       for (const auto& [number, total] : *totals) {
-        auto t = self->counts().get(number, today);
+        auto t = counts.get(number, today);
         std::printf(" +81%s=%llu", number.substr(1).c_str(),
                     static_cast<unsigned long long>(t ? *t : 0));
       }
@@ -146,21 +144,6 @@ caf::expected<std::shared_ptr<connectors::kafka::bus>> open_bus(const config::se
   if (!b)
     return std::move(b.error());
   return std::shared_ptr<connectors::kafka::bus>{std::move(*b)};
-}
-
-caf::expected<connectors::control::flow_file> publish_flows(const std::string& path,
-                                                            const connectors::kafka::bus& b) {
-  auto f = connectors::control::load_flow_file(path);
-  if (!f)
-    return std::move(f.error());
-  auto p = connectors::kafka::producer::open(b, "ivrcast-publisher", {});
-  if (!p)
-    return std::move(p.error());
-  if (auto ok = connectors::control::publish(*f, b, **p); !ok)
-    return std::move(ok.error());
-  spdlog::info("event=flows_published file={} accounts={} flows={}", path, f->accounts.size(),
-               f->flows.size());
-  return f;
 }
 
 }  // namespace
@@ -187,7 +170,7 @@ int main(int argc, char** argv) {
     auto b = open_bus(*s);
     if (!b)
       return fail("kafka", b.error());
-    auto f = publish_flows(c.file, **b);
+    auto f = connectors::control::publish_file(c.file, **b);
     return f ? 0 : fail("publish-flows", f.error());
   }
   if (c.command != "run" && c.command != "demo" && c.command != "sim")
@@ -209,7 +192,7 @@ int main(int argc, char** argv) {
     flows_path = "config/flows.example.json";
   if (!flows_path.empty()) {
     auto f = c.command == "sim" ? connectors::control::load_flow_file(flows_path)
-                                : publish_flows(flows_path, **b);
+                                : connectors::control::publish_file(flows_path, **b);
     if (!f)
       return fail("flows", f.error());
     flows = std::move(*f);

@@ -51,16 +51,15 @@ class control_view final : public kafka::partition_reader::handler {
   int64_t start_offset(int32_t) override { return 0; }
 
   void records(int32_t, std::span<const kafka::record> batch) override {
-    std::lock_guard<std::mutex> guard{shared_mutex()};
-    auto next = std::make_shared<messages::flow_table>(*out_->current());
-    for (const auto& r : batch) {
-      auto ok = accounts_ ? connectors::control::apply_account(r.key, r.value, *next)
-                          : connectors::control::apply_flow(r.key, r.value, *next);
-      if (!ok)
-        logger().warn("event=control_record_refused topic={} offset={} reason=\"{}\"",
-                      accounts_ ? "accounts" : "flows", r.offset, describe(ok.error()));
-    }
-    out_->replace(std::move(next));
+    out_->update([&](messages::flow_table& next) {
+      for (const auto& r : batch) {
+        auto ok = accounts_ ? connectors::control::apply_account(r.key, r.value, next)
+                            : connectors::control::apply_flow(r.key, r.value, next);
+        if (!ok)
+          logger().warn("event=control_record_refused topic={} offset={} reason=\"{}\"",
+                        accounts_ ? "accounts" : "flows", r.offset, describe(ok.error()));
+      }
+    });
   }
 
   void caught_up() override {
@@ -75,11 +74,6 @@ class control_view final : public kafka::partition_reader::handler {
   }
 
  private:
-  // Both views (accounts, flows) build on the same table: one writer at a time.
-  static std::mutex& shared_mutex() {
-    static std::mutex m;
-    return m;
-  }
   messages::flow_source* out_;
   bool accounts_;
   std::mutex mtx_;
@@ -105,16 +99,6 @@ class counter_feed final : public kafka::partition_reader::handler {
 
   void records(int32_t partition, std::span<const kafka::record> recs) override {
     caf::anon_send(counter_, atom::apply_v, decode_batch(partition, recs));
-  }
-
-  /// True when the stored checkpoints reach `through` (next offset per partition).
-  bool reached(const std::vector<int64_t>& through) const {
-    for (size_t p = 0; p < through.size(); ++p) {
-      auto cp = counts_->checkpoint(static_cast<int32_t>(p));
-      if (through[p] > 0 && (!cp || *cp + 1 < through[p]))
-        return false;
-    }
-    return true;
   }
 
  private:
@@ -241,16 +225,12 @@ const node_metrics& node::metrics() const {
   return impl_->metrics;
 }
 
-storage::call_counts& node::counts() {
+const storage::call_counts& node::counts() const {
   return *impl_->counts;
 }
 
 size_t node::owned_partitions() const {
   return impl_->calls ? impl_->calls->owned() : 0;
-}
-
-bool node::counts_reached(const std::vector<int64_t>& through) const {
-  return impl_->feed && impl_->feed->reached(through);
 }
 
 caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,

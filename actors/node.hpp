@@ -36,12 +36,10 @@ class node {
   void stop();
 
   const node_metrics& metrics() const;
-  storage::call_counts& counts();
+  /// The call-count projection, for reads (its only writer is the call_counter actor).
+  const storage::call_counts& counts() const;
   /// Partitions of the call-events topic this node owns now.
   size_t owned_partitions() const;
-  /// True once the call-count projection has read everything up to `through` offsets
-  /// (per partition, exclusive), e.g. the topic's end.
-  bool counts_reached(const std::vector<int64_t>& through) const;
 
   struct impl;
 

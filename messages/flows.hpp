@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -54,10 +55,20 @@ class flow_source {
  public:
   flow_source() : current_(std::make_shared<const flow_table>()) {}
   flow_table_ptr current() const { return current_.load(); }
-  void replace(flow_table_ptr next) { current_.store(std::move(next)); }
+
+  /// Publishes a copy of the current table changed by `change(flow_table&)`. Writers (one per
+  /// control topic) are serialised, so no change is lost to a concurrent one.
+  template <class Change>
+  void update(Change&& change) {
+    std::lock_guard<std::mutex> guard{writers_};
+    auto next = std::make_shared<flow_table>(*current_.load());
+    change(*next);
+    current_.store(std::move(next));
+  }
 
  private:
   std::atomic<flow_table_ptr> current_;
+  std::mutex writers_;
 };
 
 }  // namespace ivrcast::messages

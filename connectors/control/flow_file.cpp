@@ -10,7 +10,9 @@
 
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/producer.hpp"
+#include "connectors/log.hpp"
 #include "ivr/phone.hpp"
+#include "messages/clock.hpp"
 #include "messages/errc.hpp"
 
 namespace ivrcast::connectors::control {
@@ -111,6 +113,7 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
     out.accounts.push_back(std::move(acc));
   }
   const auto& flows = doc.value("flows", json::array());
+  auto parsed_at_ms = unix_now_ms();
   for (size_t i = 0; i < flows.size(); ++i) {
     auto path = "flows[" + std::to_string(i) + "]";
     const auto& f = flows[i];
@@ -163,9 +166,7 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
       else
         s->set_short_urls(it->get<bool>());
     }
-    pf.set_published_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count());
+    pf.set_published_at_ms(parsed_at_ms);
     out.flows.push_back(std::move(pf));
   }
   if (!p.list.empty()) {
@@ -204,6 +205,20 @@ caf::expected<void> publish(const flow_file& f, const kafka::bus& b, kafka::prod
       return caf::make_error(errc::kafka_failure, "publish", "flow " + fl.incoming_number());
   }
   return p.flush(std::chrono::seconds{30});
+}
+
+caf::expected<flow_file> publish_file(const std::string& path, const kafka::bus& b) {
+  auto f = load_flow_file(path);
+  if (!f)
+    return std::move(f.error());
+  auto p = kafka::producer::open(b, "ivrcast-publisher", {});
+  if (!p)
+    return std::move(p.error());
+  if (auto ok = publish(*f, b, **p); !ok)
+    return std::move(ok.error());
+  logger().info("event=flows_published file={} accounts={} flows={}", path, f->accounts.size(),
+                f->flows.size());
+  return f;
 }
 
 }  // namespace ivrcast::connectors::control

@@ -33,6 +33,10 @@ struct flow_file {
 [[nodiscard]] caf::expected<void> publish(const flow_file& f, const kafka::bus& b,
                                           kafka::producer& p);
 
+/// Loads the file at `path` and publishes it with a producer of its own; returns what it
+/// published. The flow-file stand-in for the portal's publish button.
+[[nodiscard]] caf::expected<flow_file> publish_file(const std::string& path, const kafka::bus& b);
+
 /// Characters (Unicode code points) of a UTF-8 string; -1 if it is not valid UTF-8.
 long utf8_length(const std::string& s);
 

@@ -1,9 +1,8 @@
 #include "connectors/gateway/dead_letters.hpp"
 
-#include <chrono>
-
 #include "connectors/kafka/bus.hpp"
 #include "connectors/log.hpp"
+#include "messages/clock.hpp"
 #include "messages/deadletter.pb.h"
 
 namespace ivrcast::connectors::gateway {
@@ -20,13 +19,10 @@ void dead_letters::send(std::string_view source_topic, const kafka::record& r,
   dl.set_key(std::string{r.key});
   dl.set_payload(std::string{r.value});
   dl.set_reason(std::string{reason});
-  dl.set_failed_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count());
+  dl.set_failed_at_ms(unix_now_ms());
   dl.set_node_id(node_id_);
   std::string buf;
   dl.SerializeToString(&buf);
-  count_.fetch_add(1);
   logger().warn("event=dead_letter topic={} partition={} offset={} reason=\"{}\"", source_topic,
                 r.partition, r.offset, reason);
   producer_->produce(topic_, source_topic, buf, ticket);

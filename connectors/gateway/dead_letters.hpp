@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <string>
 #include <string_view>
 
@@ -13,8 +12,8 @@ class bus;
 
 namespace ivrcast::connectors::gateway {
 
-/// Sends records that failed to decode or validate to the dead-letter topic with the reason,
-/// and counts them. Thread-safe.
+/// Sends records that failed to decode or validate to the dead-letter topic with the reason.
+/// Thread-safe; the caller counts them in its metrics.
 class dead_letters {
  public:
   dead_letters(const kafka::bus& b, kafka::producer& p, std::string node_id);
@@ -23,13 +22,10 @@ class dead_letters {
   void send(std::string_view source_topic, const kafka::record& r, std::string_view reason,
             uint64_t ticket);
 
-  uint64_t count() const { return count_.load(); }
-
  private:
   kafka::producer* producer_;
   kafka::producer::topic_ref topic_;
   std::string node_id_;
-  std::atomic<uint64_t> count_{0};
 };
 
 }  // namespace ivrcast::connectors::gateway

@@ -35,12 +35,8 @@ caf::expected<rd_kafka_conf_s*> make_conf(const std::map<std::string, std::strin
         auto prefix = m == &base ? std::string{} : std::string{"kafka."} + role + ".";
         return setup_error("make_conf", prefix + k + " = '" + v + "': " + errstr);
       }
-  route_logs(conf);
+  rd_kafka_conf_set_log_cb(conf, log_cb);  // librdkafka's logs go to ours
   return conf;
-}
-
-void route_logs(rd_kafka_conf_s* conf) {
-  rd_kafka_conf_set_log_cb(conf, log_cb);
 }
 
 }  // namespace ivrcast::connectors::kafka

@@ -15,7 +15,4 @@ namespace ivrcast::connectors::kafka {
     const std::map<std::string, std::string>& base,
     const std::map<std::string, std::string>& overrides, const char* role);
 
-/// Routes librdkafka's logs to our logger.
-void route_logs(rd_kafka_conf_s* conf);
-
 }  // namespace ivrcast::connectors::kafka

@@ -59,10 +59,7 @@ void producer::on_report(rd_kafka_s* rk, const void* msg, void* opaque) {
   auto* self = static_cast<producer*>(opaque);
   const auto* m = static_cast<const rd_kafka_message_t*>(msg);
   bool ok = m->err == RD_KAFKA_RESP_ERR_NO_ERROR;
-  if (ok) {
-    self->delivered_.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    self->failed_.fetch_add(1, std::memory_order_relaxed);
+  if (!ok) {
     logger().error("event=delivery_failed topic={} error=\"{}\"", rd_kafka_topic_name(m->rkt),
                    rd_kafka_err2str(m->err));
     if (m->err == RD_KAFKA_RESP_ERR__FATAL)

@@ -48,9 +48,6 @@ class producer {
   /// Waits until everything queued is delivered, at most `timeout`.
   [[nodiscard]] caf::expected<void> flush(std::chrono::milliseconds timeout);
 
-  uint64_t delivered() const { return delivered_.load(std::memory_order_relaxed); }
-  uint64_t failed() const { return failed_.load(std::memory_order_relaxed); }
-
  private:
   producer() = default;
   static void on_report(rd_kafka_s* rk, const void* msg, void* opaque);
@@ -60,8 +57,6 @@ class producer {
   std::vector<rd_kafka_topic_s*> topics_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> fatal_{false};
-  std::atomic<uint64_t> delivered_{0};
-  std::atomic<uint64_t> failed_{0};
   std::thread poller_;
 };
 

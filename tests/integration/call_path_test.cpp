@@ -49,13 +49,13 @@ class CallPathTest : public ::testing::Test {
     auto b = kafka::bus::open(settings_.kafka);
     ASSERT_OK(b);
     bus_ = std::move(*b);
-    auto f = connectors::control::load_flow_file(IVRCAST_SOURCE_DIR "/config/flows.example.json");
+    auto f =
+        connectors::control::publish_file(IVRCAST_SOURCE_DIR "/config/flows.example.json", *bus_);
     ASSERT_OK(f);
     flows_ = std::move(*f);
-    auto p = kafka::producer::open(*bus_, "test-publisher", {});
+    auto p = kafka::producer::open(*bus_, "test-producer", {});
     ASSERT_OK(p);
     producer_ = std::move(*p);
-    ASSERT_OK(connectors::control::publish(flows_, *bus_, *producer_));
   }
 
   std::unique_ptr<actors::node> start_node(const std::string& data_dir) {

@@ -15,6 +15,7 @@
 #include "connectors/kafka/consumer.hpp"
 #include "connectors/kafka/producer.hpp"
 #include "ivr/phone.hpp"
+#include "messages/clock.hpp"
 #include "messages/errc.hpp"
 
 namespace ivrcast::tools {
@@ -86,12 +87,6 @@ struct sim_call {
   bool done = false;
 };
 
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 const char* to_string(scenario s) {
@@ -139,13 +134,14 @@ sim_targets targets_from(const connectors::control::flow_file& f) {
 struct gateway_sim::impl final : kafka::partition_reader::handler {
   sim_options opts;
   sim_targets targets;
-  const kafka::bus* bus = nullptr;
   std::unique_ptr<kafka::producer> producer;
   kafka::producer::topic_ref events_topic;
   std::unique_ptr<kafka::partition_reader> commands;
   std::thread pacer;
   std::atomic<bool> stopping{false};
   std::string nonce;
+  uint64_t nonce_hash = 0;  // spreads destinations apart between runs
+  uint64_t mix_total = 0;   // sum of the scenario weights
   clock_type::time_point began;
 
   mutable std::mutex mtx;
@@ -164,12 +160,9 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
   // -- placing calls (pacer thread) ----------------------------------------------------------
 
   scenario pick(uint64_t n) const {
-    int total = 0;
-    for (const auto& [s, w] : opts.mix)
-      total += w;
     // Deterministic interleaving: call n takes slot n mod total, so any 2,000 calls of a mix
     // hold each scenario in proportion.
-    int slot = static_cast<int>(n % static_cast<uint64_t>(total));
+    int slot = static_cast<int>(n % mix_total);
     for (const auto& [s, w] : opts.mix) {
       if (slot < w)
         return s;
@@ -181,7 +174,7 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
   void send(const std::string& call, sim_call& c, call_event ev) {
     ev.call = call_id{call};
     ev.gateway = gateway_id{c.gateway};
-    ev.occurred_at_ms = wall_ms();
+    ev.occurred_at_ms = unix_now_ms();
     ev.sequence = c.next_sequence++;
     thread_local std::string buf;
     connectors::gateway::encode(ev, buf);
@@ -200,8 +193,7 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
     static constexpr const char* prefixes[] = {"090", "080", "070"};
     char digits[16];
     std::snprintf(digits, sizeof digits, "%08llu",
-                  static_cast<unsigned long long>((n * 7919 + std::hash<std::string>{}(nonce)) %
-                                                  100000000ULL));
+                  static_cast<unsigned long long>((n * 7919 + nonce_hash) % 100000000ULL));
     c.destination = std::string{prefixes[n % 3]} + digits;
     call_event ev;
     ev.kind = call_event_kind::started;
@@ -352,11 +344,13 @@ caf::expected<std::unique_ptr<gateway_sim>> gateway_sim::start(const kafka::bus&
   auto p = std::make_unique<impl>();
   p->opts = std::move(opts);
   p->targets = std::move(targets);
-  p->bus = &b;
   std::random_device rd;
   char nonce[16];
   std::snprintf(nonce, sizeof nonce, "%08x", rd());
   p->nonce = nonce;
+  p->nonce_hash = std::hash<std::string>{}(p->nonce);
+  for (const auto& [s, w] : p->opts.mix)
+    p->mix_total += static_cast<uint64_t>(w);
   auto prod = kafka::producer::open(b, p->opts.gateway_id + "-producer", {});
   if (!prod)
     return std::move(prod.error());

@@ -33,7 +33,6 @@ enum class scenario : uint8_t {
   terminated_account,  // calls a number of a terminated account: rejected
   hold,                // listens and never keys anything nor hangs up (benchmarks: live calls)
 };
-inline constexpr int scenario_count = 11;
 
 const char* to_string(scenario s);
 

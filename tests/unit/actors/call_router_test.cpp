@@ -40,15 +40,15 @@ class CallRouterTest : public ::testing::Test {
     sys_ = std::make_unique<caf::actor_system>(cfg_);
     sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(sys_->scheduler());
     settings_ = *config::load("", [](const char*) -> const char* { return nullptr; });
-    auto table = std::make_shared<messages::flow_table>();
     auto flow = std::make_shared<messages::published_flow>();
     flow->incoming_number = "05011110001";
     flow->account = account_id{"acc"};
     flow->version = flow_version_id{"v1"};
     flow->step4.text = "sent";
-    table->flows[flow->incoming_number] = flow;
-    table->accounts[account_id{"acc"}] = {account_id{"acc"}, messages::account_state::active};
-    flows_.replace(table);
+    flows_.update([&](messages::flow_table& table) {
+      table.flows[flow->incoming_number] = flow;
+      table.accounts[account_id{"acc"}] = {account_id{"acc"}, messages::account_state::active};
+    });
     ctx_.session.ivr = &settings_.ivr;
     ctx_.session.outbox = &outbox_;
     ctx_.session.metrics = &metrics_;

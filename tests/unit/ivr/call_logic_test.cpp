@@ -203,11 +203,15 @@ const std::vector<row>& table() {
   return rows;
 }
 
-TEST(CallLogicTest, EveryBranchOfTheCallLogic) {
-  auto settings = defaults();
+class CallLogicTest : public ::testing::Test {
+ protected:
+  config::ivr_settings settings_ = defaults();
+};
+
+TEST_F(CallLogicTest, EveryBranchOfTheCallLogic) {
   for (const auto& r : table()) {
     SCOPED_TRACE(r.name);
-    call_logic logic{settings, r.has_flow ? flow() : nullptr, r.active};
+    call_logic logic{settings_, r.has_flow ? flow() : nullptr, r.active};
     std::vector<std::string> commands;
     std::string sms;
     auto d = logic.start(r.calling);
@@ -229,9 +233,8 @@ TEST(CallLogicTest, EveryBranchOfTheCallLogic) {
   }
 }
 
-TEST(CallLogicTest, CollectUsesElevenDigitsTenSecondsAndHash) {
-  auto settings = defaults();
-  call_logic logic{settings, flow(), true};
+TEST_F(CallLogicTest, CollectUsesElevenDigitsTenSecondsAndHash) {
+  call_logic logic{settings_, flow(), true};
   auto d = logic.start("0312345678");
   ASSERT_EQ(d.actions.size(), 3u);
   const auto& c = d.actions[2];
@@ -241,17 +244,15 @@ TEST(CallLogicTest, CollectUsesElevenDigitsTenSecondsAndHash) {
   EXPECT_EQ(d.actions[0].text, "one");
 }
 
-TEST(CallLogicTest, AudioGuidanceIsPlayedByUrl) {
-  auto settings = defaults();
-  call_logic logic{settings, flow(), true};
+TEST_F(CallLogicTest, AudioGuidanceIsPlayedByUrl) {
+  call_logic logic{settings_, flow(), true};
   auto d = logic.start("09012345678");
   EXPECT_EQ(d.actions[0].audio_url, "https://x/four.wav");
   EXPECT_TRUE(d.actions[0].text.empty());
 }
 
-TEST(CallLogicTest, StaleOrDuplicateDigitsAreIgnored) {
-  auto settings = defaults();
-  call_logic logic{settings, flow(), true};
+TEST_F(CallLogicTest, StaleOrDuplicateDigitsAreIgnored) {
+  call_logic logic{settings_, flow(), true};
   auto first = logic.start("0312345678");
   auto again = logic.start("0312345678");
   EXPECT_TRUE(again.actions.empty());
@@ -263,11 +264,10 @@ TEST(CallLogicTest, StaleOrDuplicateDigitsAreIgnored) {
   EXPECT_EQ(logic.failed_entries(), 1);
 }
 
-TEST(CallLogicTest, HangUpAtAnyPointFinishesWithoutSms) {
-  auto settings = defaults();
+TEST_F(CallLogicTest, HangUpAtAnyPointFinishesWithoutSms) {
   for (int entries = 0; entries < 3; ++entries) {
     SCOPED_TRACE(entries);
-    call_logic logic{settings, flow(), true};
+    call_logic logic{settings_, flow(), true};
     (void)logic.start("0312345678");
     for (int i = 0; i < entries; ++i)
       (void)logic.digits(logic.commands_issued(), "", input_end::timeout);
@@ -281,9 +281,8 @@ TEST(CallLogicTest, HangUpAtAnyPointFinishesWithoutSms) {
   }
 }
 
-TEST(CallLogicTest, MaximumDurationHangsUp) {
-  auto settings = defaults();
-  call_logic logic{settings, flow(), true};
+TEST_F(CallLogicTest, MaximumDurationHangsUp) {
+  call_logic logic{settings_, flow(), true};
   (void)logic.start("0312345678");
   auto d = logic.expire();
   ASSERT_EQ(d.actions.size(), 1u);
@@ -292,10 +291,9 @@ TEST(CallLogicTest, MaximumDurationHangsUp) {
   EXPECT_EQ(logic.outcome(), call_outcome::expired);
 }
 
-TEST(CallLogicTest, MobilePrefixesAreConfigurable) {
-  auto settings = defaults();
-  settings.mobile_prefixes.push_back("060");
-  call_logic logic{settings, flow(), true};
+TEST_F(CallLogicTest, MobilePrefixesAreConfigurable) {
+  settings_.mobile_prefixes.push_back("060");
+  call_logic logic{settings_, flow(), true};
   auto d = logic.start("06012345678");
   ASSERT_TRUE(d.sms_to);
   EXPECT_EQ(*d.sms_to, "06012345678");
