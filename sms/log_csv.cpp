@@ -1,0 +1,177 @@
+#include "sms/log_csv.hpp"
+
+#include <iconv.h>
+
+#include <ctime>
+
+namespace ivrcast::sms {
+namespace {
+
+constexpr std::string_view header_line =
+    "ジョブID,メッセージID,種別,送受信トリガー,送信順序,送信予定時刻,送信時刻,電話番号,キャリア,"
+    "チャンネル,案件ID,案件名,コンテンツタイプ,配信原稿,ステータス,到達,到達時刻,送信文字数,"
+    "文字分割数,開封,開封時刻,ケーパビリティ結果,返信メッセージID,サジェスチョンID,"
+    "サジェスチョンリストタイトル,送信元メッセージID,返信メッセージ種別,表示テキスト,返信本文,"
+    "着信用電話番号\r\n";
+
+constexpr size_t flush_at = 64 * 1024;
+
+/// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+void field(std::string& out, std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(v);
+  } else {
+    out.push_back('"');
+    for (char c : v) {
+      if (c == '"')
+        out.push_back('"');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+}
+
+void append_int(std::string& out, int64_t v) {
+  char tmp[24];
+  auto n = std::snprintf(tmp, sizeof tmp, "%lld", static_cast<long long>(v));
+  out.append(tmp, static_cast<size_t>(n));
+}
+
+void two(std::string& out, int v) {
+  out.push_back(static_cast<char>('0' + v / 10));
+  out.push_back(static_cast<char>('0' + v % 10));
+}
+
+}  // namespace
+
+std::string international(std::string_view national) {
+  if (national.empty())
+    return {};
+  std::string out = "+81";
+  out.append(national.substr(national[0] == '0' ? 1 : 0));
+  return out;
+}
+
+void append_jst(std::string& out, int64_t unix_ms) {
+  if (unix_ms <= 0)
+    return;
+  auto t = static_cast<time_t>(unix_ms / 1000 + 9 * 3600);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  append_int(out, tm.tm_year + 1900);
+  out.push_back('/');
+  two(out, tm.tm_mon + 1);
+  out.push_back('/');
+  two(out, tm.tm_mday);
+  out.push_back(' ');
+  two(out, tm.tm_hour);
+  out.push_back(':');
+  two(out, tm.tm_min);
+  out.push_back(':');
+  two(out, tm.tm_sec);
+}
+
+log_csv_writer::log_csv_writer(csv_encoding enc, sink_fn sink) : enc_(enc), sink_(std::move(sink)) {
+  buf_.reserve(flush_at + 4096);
+  if (enc_ == csv_encoding::shift_jis) {
+    auto cd = iconv_open("CP932", "UTF-8");
+    if (cd != reinterpret_cast<iconv_t>(-1))
+      iconv_ = cd;
+  }
+}
+
+log_csv_writer::~log_csv_writer() {
+  if (iconv_)
+    iconv_close(static_cast<iconv_t>(iconv_));
+}
+
+bool log_csv_writer::header() {
+  if (enc_ == csv_encoding::utf8_bom)
+    buf_.append("\xEF\xBB\xBF");
+  buf_.append(header_line);
+  return flush();
+}
+
+bool log_csv_writer::row(const log_row& r) {
+  if (!ok_)
+    return false;
+  auto& o = buf_;
+  field(o, r.job_id);
+  o.push_back(',');
+  field(o, r.message_id);
+  o.append(",送信,,1,");  // 種別 is always 送信; 送受信トリガー unused; one message per job
+  append_jst(o, r.requested_at_ms);
+  o.push_back(',');
+  append_jst(o, r.sent_at_ms);
+  o.push_back(',');
+  o.append(international(r.destination));
+  o.push_back(',');
+  // キャリア shows the carrier once delivered, else 不明 (product.md §3.1).
+  o.append(r.status == delivery_status::delivered && r.via ? display_name(*r.via) : "不明");
+  o.append(",SMS,");
+  field(o, r.flow_version_id);
+  o.push_back(',');
+  field(o, r.flow_name);
+  o.append(",,");  // コンテンツタイプ unused by the IVR plan
+  field(o, r.body);
+  o.push_back(',');
+  o.append(label(r.status));
+  o.push_back(',');
+  o.append(arrival_label(r.status));
+  o.push_back(',');
+  append_jst(o, r.arrived_at_ms);
+  o.push_back(',');
+  append_int(o, r.sent_length);
+  o.push_back(',');
+  append_int(o, r.segments);
+  o.push_back(',');
+  if (r.opened_at_ms > 0)
+    o.append("開封");
+  o.push_back(',');
+  append_jst(o, r.opened_at_ms);
+  o.append(",,,,,,,,,");  // ケーパビリティ結果 … 返信本文: RCS columns, unused
+  o.append(international(r.incoming_number));
+  o.append("\r\n");
+  return o.size() >= flush_at ? flush() : true;
+}
+
+bool log_csv_writer::finish() {
+  return flush();
+}
+
+bool log_csv_writer::flush() {
+  if (!ok_)
+    return false;
+  if (buf_.empty())
+    return true;
+  if (enc_ == csv_encoding::utf8_bom || !iconv_) {
+    ok_ = sink_(buf_);
+    buf_.clear();
+    return ok_;
+  }
+  converted_.resize(buf_.size() * 2 + 16);
+  char* in = buf_.data();
+  size_t in_left = buf_.size();
+  char* out = converted_.data();
+  size_t out_left = converted_.size();
+  auto cd = static_cast<iconv_t>(iconv_);
+  while (in_left > 0) {
+    if (iconv(cd, &in, &in_left, &out, &out_left) != static_cast<size_t>(-1))
+      break;
+    if (errno != EILSEQ && errno != EINVAL)
+      break;  // E2BIG cannot happen: CP932 never takes more bytes than UTF-8
+    // Not in Shift_JIS (an emoji, say): write `?` and skip the UTF-8 character.
+    *out++ = '?';
+    --out_left;
+    do {
+      ++in;
+      --in_left;
+    } while (in_left > 0 && (static_cast<unsigned char>(*in) & 0xC0) == 0x80);
+  }
+  converted_.resize(converted_.size() - out_left);
+  buf_.clear();
+  ok_ = sink_(converted_);
+  return ok_;
+}
+
+}  // namespace ivrcast::sms

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <caf/expected.hpp>
+
+#include "sms/log_row.hpp"
+
+namespace ivrcast::sms {
+
+/// Character set of a CSV download (product.md §4).
+enum class csv_encoding : uint8_t { utf8_bom, shift_jis };
+
+/// `+81` + the national number without its leading 0; empty stays empty.
+std::string international(std::string_view national);
+
+/// Japan time `YYYY/MM/DD HH:MM:SS` of a Unix time in milliseconds; empty for 0.
+void append_jst(std::string& out, int64_t unix_ms);
+
+/// Streams the delivery-log CSV: the 30 columns of product.md §4 in order, Japanese header,
+/// RFC 4180 quoting and CRLF line ends, UTF-8 with BOM or Shift_JIS (CP932). Holds one buffer
+/// whatever the row count; `sink` receives encoded chunks and returns false to stop.
+/// One thread at a time.
+class log_csv_writer {
+ public:
+  using sink_fn = std::function<bool(std::string_view)>;
+
+  log_csv_writer(csv_encoding enc, sink_fn sink);
+  ~log_csv_writer();
+  log_csv_writer(const log_csv_writer&) = delete;
+  log_csv_writer& operator=(const log_csv_writer&) = delete;
+
+  /// Writes the BOM (UTF-8) and the header line.
+  bool header();
+  /// Writes one row; false once the sink refused.
+  bool row(const log_row& r);
+  /// Hands over what is buffered.
+  bool finish();
+
+ private:
+  bool flush();
+  std::string buf_;
+  std::string converted_;
+  csv_encoding enc_;
+  sink_fn sink_;
+  void* iconv_ = nullptr;
+  bool ok_ = true;
+};
+
+}  // namespace ivrcast::sms

@@ -1,0 +1,84 @@
+#include "sms/short_links.hpp"
+
+#include "messages/errc.hpp"
+
+namespace ivrcast::sms {
+namespace {
+
+bool url_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u > 0x20 && u < 0x7F && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
+uint64_t mix(uint64_t x) {  // splitmix64 finaliser: spreads FNV's low-entropy high bits
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+std::string code_for(std::string_view message_id, size_t index) {
+  uint64_t h = 1469598103934665603ULL;
+  for (char c : message_id)
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  h = mix(h ^ (index + 1));
+  static constexpr char alphabet[] =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::string out(8, '0');
+  for (auto& ch : out) {
+    ch = alphabet[h % 62];
+    h /= 62;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string_view> find_urls(std::string_view body) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < body.size()) {
+    auto http = body.find("http", i);
+    if (http == std::string_view::npos)
+      break;
+    auto rest = body.substr(http);
+    size_t scheme = rest.starts_with("https://") ? 8 : rest.starts_with("http://") ? 7 : 0;
+    if (scheme == 0) {
+      i = http + 4;
+      continue;
+    }
+    size_t end = http + scheme;
+    while (end < body.size() && url_char(body[end]))
+      ++end;
+    if (end > http + scheme)
+      out.push_back(body.substr(http, end - http));
+    i = end;
+  }
+  return out;
+}
+
+caf::expected<rewritten_body> rewrite_urls(std::string_view body, std::string_view domain,
+                                           std::string_view message_id) {
+  auto urls = find_urls(body);
+  if (urls.size() > max_urls)
+    return caf::make_error(errc::bad_input, "short_links",
+                           "the body holds " + std::to_string(urls.size()) +
+                               " URLs; at most 5 are allowed");
+  rewritten_body out;
+  out.text.reserve(body.size() + urls.size() * 8);
+  size_t pos = 0;
+  for (size_t k = 0; k < urls.size(); ++k) {
+    auto start = static_cast<size_t>(urls[k].data() - body.data());
+    out.text.append(body.substr(pos, start - pos));
+    auto code = code_for(message_id, k);
+    out.text.append(" https://").append(domain).append("/").append(code).append(" ");
+    out.links.push_back({std::move(code), std::string{urls[k]}});
+    pos = start + urls[k].size();
+  }
+  out.text.append(body.substr(pos));
+  return out;
+}
+
+}  // namespace ivrcast::sms

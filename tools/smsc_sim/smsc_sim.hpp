@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "connectors/smpp/receipt.hpp"
+
+namespace ivrcast::tools {
+
+/// How a simulated SMSC behaves.
+struct smsc_sim_options {
+  std::string name = "smsc";  // for logs: the carrier it plays
+  uint16_t port = 0;          // 0: any free port on 127.0.0.1
+  std::string password;       // empty: any password binds
+  connectors::smpp::id_format resp_ids = connectors::smpp::id_format::hex;
+  connectors::smpp::id_format receipt_ids = connectors::smpp::id_format::decimal;
+  int receipt_delay_ms = 200;
+  /// Weights of receipt outcomes: delivered, undeliverable, expired, rejected, retry (docomo's
+  /// temporary failure, UNDELIV err:006), enroute (an intermediate receipt, then delivered).
+  std::string outcome_mix = "delivered=100";
+  bool receipt_tlvs = true;  // also send receipted_message_id and message_state TLVs
+  int throttle_every = 0;    // answer every n-th submit with ESME_RTHROTTLED; 0 never
+};
+
+/// The outcome the simulator gives a part: a pure function of the destination and part, so a
+/// test can predict every message's final status.
+enum class sim_outcome : uint8_t { delivered, undeliverable, expired, rejected, retry, enroute };
+sim_outcome outcome_for(std::string_view mix, std::string_view destination, int part_index);
+
+/// An SMSC on loopback for one carrier: accepts binds (transceiver, transmitter, receiver),
+/// answers submit_sm with ids and sends a delivery receipt per accepted part after a delay,
+/// keeping receipts until a deliver_sm_resp (an unacknowledged receipt is sent again on the
+/// next bind). It can throttle, stall (stop reading), drop every connection, or drop the
+/// connection right after accepting a submit and before answering it. Counts what it received,
+/// so tests can prove exactly-once. Thread-safe.
+class smsc_sim {
+ public:
+  struct stats {
+    uint64_t binds = 0;
+    uint64_t submits = 0;     // accepted parts
+    uint64_t duplicates = 0;  // accepted parts identical to an earlier one (same dest + bytes)
+    uint64_t throttled = 0;
+    uint64_t receipts_sent = 0;
+    uint64_t receipts_acked = 0;
+    uint64_t malformed = 0;
+  };
+
+  [[nodiscard]] static caf::expected<std::unique_ptr<smsc_sim>> start(smsc_sim_options o);
+  ~smsc_sim();
+
+  uint16_t port() const;
+  stats counts() const;
+  /// Accepted parts per destination.
+  size_t submits_to(std::string_view destination) const;
+  /// Parts waiting for their receipt to be sent or acknowledged.
+  size_t receipts_pending() const;
+
+  void set_stall(bool stalled);
+  void set_throttle_every(int n);
+  /// Closes every connection now.
+  void drop_connections();
+  /// Closes the connection that accepts the next submit, before answering it (the submit is
+  /// accepted and counted: the client cannot know).
+  void drop_after_next_submit();
+  void stop();
+
+  struct impl;
+
+ private:
+  explicit smsc_sim(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace ivrcast::tools
