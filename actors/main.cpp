@@ -7,12 +7,14 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
 #include "actors/node.hpp"
+#include "actors/sms_service.hpp"
 #include "config/load.hpp"
 #include "connectors/control/flow_file.hpp"
 #include "connectors/kafka/bus.hpp"
@@ -20,7 +22,11 @@
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
 #include "storage/call_counts.hpp"
+#include "storage/database.hpp"
+#include "storage/delivery_log.hpp"
+#include "storage/log_export.hpp"
 #include "tools/gateway_sim/gateway_sim.hpp"
+#include "tools/smsc_sim/smsc_sim.hpp"
 
 namespace {
 
@@ -34,6 +40,12 @@ struct cli {
   double rate = 0;
   uint64_t calls = 0;
   std::string mix;
+  std::string from;
+  std::string to;
+  std::string destination;
+  std::string encoding;
+  std::string out;
+  std::string export_file;
 };
 
 int usage() {
@@ -44,6 +56,9 @@ int usage() {
                "  sim [--rate R] [--calls N] [--mix M] [--seconds N]\n"
                "                          simulated callers against kafka.brokers\n"
                "  publish-flows FILE      publish accounts and flows from a JSON file\n"
+               "  export-log --from T --to T [--destination N] [--encoding utf8|sjis] --out F\n"
+               "                          delivery-log CSV of node.data_dir (Japan time\n"
+               "                          YYYY-MM-DD[THH:MM[:SS]]); demo takes --export F\n"
                "  config-reference        print every configuration key\n");
   return 2;
 }
@@ -66,6 +81,18 @@ bool parse_cli(int argc, char** argv, cli& out) {
       out.calls = std::strtoull(v, nullptr, 10);
     else if (a == "--mix" && (v = value()))
       out.mix = v;
+    else if (a == "--from" && (v = value()))
+      out.from = v;
+    else if (a == "--to" && (v = value()))
+      out.to = v;
+    else if (a == "--destination" && (v = value()))
+      out.destination = v;
+    else if (a == "--encoding" && (v = value()))
+      out.encoding = v;
+    else if (a == "--out" && (v = value()))
+      out.out = v;
+    else if (a == "--export" && (v = value()))
+      out.export_file = v;
     else if (a[0] != '-' && out.file.empty())
       out.file = a;
     else
@@ -97,6 +124,36 @@ bool wait_for_signal(const sigset_t& set, double seconds) {
   return sigtimedwait(&set, nullptr, &ts) > 0;
 }
 
+/// Statuses of today's delivery-log rows (JST day), for the summary.
+void print_log_summary(const storage::delivery_log& log) {
+  auto now = unix_now_ms();
+  auto day_start = (now + 9 * 3600 * 1000) / 86400000 * 86400000 - 9 * 3600 * 1000;
+  std::map<std::string, uint64_t> by_status;
+  uint64_t total = 0;
+  auto n = log.scan(day_start, day_start + 86400000, "", [&](const sms::log_row& r) {
+    ++by_status[std::string{sms::label(r.status)}];
+    ++total;
+    return true;
+  });
+  if (!n)
+    return;
+  std::printf("   delivery log [配信ログ] today: %llu rows:", static_cast<unsigned long long>(total));
+  for (const auto& [k, v] : by_status)
+    std::printf(" %s=%llu", k.c_str(), static_cast<unsigned long long>(v));
+  std::printf("\n");
+}
+
+void print_sms_summary(const actors::sms_service& sms) {
+  const auto& m = sms.metrics();
+  auto u = [](const std::atomic<uint64_t>& a) { return static_cast<unsigned long long>(a.load()); };
+  std::printf(
+      "   sms: jobs=%llu parts_accepted=%llu throttled=%llu in_doubt=%llu adopted=%llu "
+      "resubmitted=%llu finished=%llu receipts=%llu unsendable=%llu dead_letters=%llu\n",
+      u(m.jobs), u(m.parts_accepted), u(m.throttled), u(m.in_doubt), u(m.adopted),
+      u(m.resubmitted), u(m.finished), u(m.receipts), u(m.unresolved), u(m.dead_letters));
+  print_log_summary(sms.log());
+}
+
 void print_summary(const actors::node* n, const tools::gateway_sim* sim) {
   if (sim) {
     auto r = sim->report();
@@ -124,6 +181,7 @@ void print_summary(const actors::node* n, const tools::gateway_sim* sim) {
       std::printf(" %s=%llu", ivr::to_string(static_cast<ivr::call_outcome>(i)),
                   static_cast<unsigned long long>(m.outcomes[static_cast<size_t>(i)].load()));
     std::printf("\n");
+    print_sms_summary(n->sms());
     const auto& counts = n->counts();
     auto today = storage::jst_day(unix_now_ms());
     if (auto totals = counts.totals()) {
@@ -137,6 +195,71 @@ void print_summary(const actors::node* n, const tools::gateway_sim* sim) {
     }
   }
   std::fflush(stdout);
+}
+
+/// Starts a simulated SMSC per carrier and points the carriers' settings at them.
+caf::expected<std::vector<std::unique_ptr<tools::smsc_sim>>> simulate_carriers(
+    config::settings& s) {
+  std::vector<std::unique_ptr<tools::smsc_sim>> out;
+  for (auto c : sms::all_carriers) {
+    auto i = static_cast<size_t>(c);
+    tools::smsc_sim_options o;
+    o.name = std::string{sms::key(c)};
+    o.outcome_mix = s.sms.simulator_mix;
+    o.receipt_delay_ms = s.sms.simulator_receipt_delay_ms;
+    o.password = s.sms.carriers[i].password;
+    // au answers in hex and reports in decimal, as some SMSCs do; the others use one form.
+    o.resp_ids = c == sms::carrier::au ? connectors::smpp::id_format::hex
+                                       : connectors::smpp::id_format::decimal;
+    o.receipt_ids = connectors::smpp::id_format::decimal;
+    o.receipt_tlvs = c != sms::carrier::softbank;  // SoftBank's receipts: text only
+    auto sim = tools::smsc_sim::start(o);
+    if (!sim)
+      return std::move(sim.error());
+    s.sms.carriers[i].smsc = "127.0.0.1:" + std::to_string((*sim)->port());
+    s.sms.carriers[i].resp_ids = c == sms::carrier::au ? "hex" : "decimal";
+    s.sms.carriers[i].receipt_ids = "decimal";
+    spdlog::info("event=simulated_smsc carrier={} port={}", o.name, (*sim)->port());
+    out.push_back(std::move(*sim));
+  }
+  return out;
+}
+
+/// Writes the CSV of [from, to) to `path`.
+int export_log(const storage::delivery_log& log, int64_t from, int64_t to,
+               const std::string& destination, const std::string& encoding,
+               const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) {
+    std::fprintf(stderr, "cannot write %s\n", path.c_str());
+    return 1;
+  }
+  auto rows = storage::export_csv(
+      log, from, to, destination,
+      encoding == "sjis" ? sms::csv_encoding::shift_jis : sms::csv_encoding::utf8_bom,
+      [f](std::string_view chunk) { return std::fwrite(chunk.data(), 1, chunk.size(), f) == chunk.size(); });
+  std::fclose(f);
+  if (!rows)
+    return fail("export-log", rows.error());
+  std::printf("exported %llu rows to %s\n", static_cast<unsigned long long>(*rows), path.c_str());
+  return 0;
+}
+
+int export_command(const config::settings& s, const cli& c) {
+  auto from = sms::parse_jst(c.from);
+  auto to = sms::parse_jst(c.to);
+  if (!from || !to || *from >= *to || c.out.empty() ||
+      (!c.encoding.empty() && c.encoding != "utf8" && c.encoding != "sjis")) {
+    std::fprintf(stderr,
+                 "export-log needs --from and --to as Japan time YYYY-MM-DD[THH:MM[:SS]] with "
+                 "from < to, --out FILE, and --encoding utf8 or sjis if given\n");
+    return 2;
+  }
+  auto db = storage::database::open_read_only(s.node.data_dir);
+  if (!db)
+    return fail("database", db.error());
+  storage::delivery_log log{*db, s.sms.docomo_retry_errors};
+  return export_log(log, *from, *to, c.destination, c.encoding, c.out);
 }
 
 caf::expected<std::shared_ptr<connectors::kafka::bus>> open_bus(const config::settings& s) {
@@ -173,8 +296,19 @@ int main(int argc, char** argv) {
     auto f = connectors::control::publish_file(c.file, **b);
     return f ? 0 : fail("publish-flows", f.error());
   }
+  if (c.command == "export-log")
+    return export_command(*s, c);
   if (c.command != "run" && c.command != "demo" && c.command != "sim")
     return usage();
+  std::vector<std::unique_ptr<tools::smsc_sim>> carriers;
+  if (c.command == "demo")
+    s->sms.simulate_carriers = true;
+  if (s->sms.simulate_carriers && c.command != "sim") {
+    auto sims = simulate_carriers(*s);
+    if (!sims)
+      return fail("simulated carriers", sims.error());
+    carriers = std::move(*sims);
+  }
 
   if (s->kafka.embedded() && c.command != "sim") {
     // The embedded cluster starts empty every time: projections of an earlier run would hold
@@ -251,6 +385,13 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(r.unexpected), r.completed_s,
         r.completed_s > 0 ? static_cast<double>(r.finished) / r.completed_s : 0.0, r.latency_p50_ms,
         r.latency_p99_ms, r.latency_max_ms);
+  }
+  if (n && !c.export_file.empty()) {
+    auto now = unix_now_ms();
+    auto rc = export_log(n->sms().log(), now - 86400000, now + 60000, "", c.encoding,
+                         c.export_file);
+    if (rc != 0)
+      return rc;
   }
   if (n)
     n->stop();

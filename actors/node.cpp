@@ -10,6 +10,7 @@
 #include "actors/call_counter.hpp"
 #include "actors/call_router.hpp"
 #include "actors/log.hpp"
+#include "actors/sms_service.hpp"
 #include "connectors/control/codec.hpp"
 #include "connectors/gateway/codec.hpp"
 #include "connectors/gateway/dead_letters.hpp"
@@ -136,6 +137,7 @@ struct node::impl final : kafka::consumer_handler {
   std::unique_ptr<kafka::partition_reader> flows_reader;
   std::unique_ptr<kafka::partition_reader> counts_reader;
   std::unique_ptr<kafka::group_consumer> calls;
+  std::unique_ptr<sms_service> sms;
   bool stopped = false;
 
   ~impl() override { shutdown(); }
@@ -189,6 +191,8 @@ struct node::impl final : kafka::consumer_handler {
     stopped = true;
     if (calls)
       calls->stop();
+    if (sms)
+      sms->stop();
     for (auto* r : {counts_reader.get(), flows_reader.get(), accounts_reader.get()})
       if (r)
         r->stop();
@@ -229,6 +233,10 @@ const storage::call_counts& node::counts() const {
   return *impl_->counts;
 }
 
+const sms_service& node::sms() const {
+  return *impl_->sms;
+}
+
 size_t node::owned_partitions() const {
   return impl_->calls ? impl_->calls->owned() : 0;
 }
@@ -267,6 +275,10 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->ctx.events_topic = d->bus->topic(topics::call_events);
   d->ctx.max_call_ms = int64_t{s.ivr.max_call_duration_s} * 1000;
   d->counter = d->system->spawn(call_counter, d->counts);
+  auto sms = sms_service::start(s, d->bus, d->db, *d->system);
+  if (!sms)
+    return std::move(sms.error());
+  d->sms = std::move(*sms);
 
   // The control view first: a call routed before the flows are known would be rejected.
   d->accounts_view = std::make_unique<control_view>(d->flows, true);

@@ -17,6 +17,8 @@ class call_counts;
 
 namespace ivrcast::actors {
 
+class sms_service;
+
 /// One ivrcast node with every role of the call path: control view (flows), call routers and
 /// sessions for the partitions it owns, the abuse guard, and the call-count projection over all
 /// partitions. Owns its actor system, Kafka clients and RocksDB.
@@ -38,6 +40,8 @@ class node {
   const node_metrics& metrics() const;
   /// The call-count projection, for reads (its only writer is the call_counter actor).
   const storage::call_counts& counts() const;
+  /// The SMS side: senders, receipts, the delivery log.
+  const sms_service& sms() const;
   /// Partitions of the call-events topic this node owns now.
   size_t owned_partitions() const;
 

@@ -38,4 +38,30 @@ inline constexpr const char* demo_mix =
     "hangup=10,withheld=6,unknown_number=2,terminated_account=2";
 inline constexpr int demo_summary_interval_s = 5;
 
+inline constexpr const char* sms_group_id = "ivrcast-sms";
+inline constexpr const char* sms_short_domain = "ivc.jp";  // 6 characters: links are 23
+inline constexpr const char* sms_number_ranges = "config/carriers/number_ranges.csv";
+inline constexpr const char* sms_ported = "config/carriers/ported.csv";
+inline constexpr int sms_retention_days = 93;
+inline constexpr const char* sms_docomo_retry_errors = "006";
+inline constexpr int sms_undetermined_after_s = 3600;
+inline constexpr const char* sms_simulate_carriers = "false";
+inline constexpr const char* sms_simulator_mix =
+    "delivered=85,undeliverable=5,expired=3,rejected=2,retry=2,enroute=3";
+inline constexpr int sms_simulator_receipt_delay_ms = 300;
+
+inline constexpr const char* carrier_smsc = "";
+inline constexpr const char* carrier_system_id = "ivrcast";
+inline constexpr const char* carrier_password = "";
+inline constexpr int carrier_connections = 2;
+inline constexpr int carrier_rate = 500;
+inline constexpr int carrier_window = 100;
+inline constexpr int carrier_max_retries = 10;
+inline constexpr int carrier_retry_backoff_ms = 500;
+inline constexpr int carrier_max_age_s = 3600;
+inline constexpr int carrier_in_doubt_wait_ms = 120000;
+inline constexpr int carrier_response_timeout_ms = 10000;
+inline constexpr int carrier_enquire_link_s = 30;
+inline constexpr const char* carrier_ids = "text";
+
 }  // namespace ivrcast::config::defaults

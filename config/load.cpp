@@ -129,10 +129,149 @@ std::string brokers_rule(settings& s, std::string_view v) {
   return {};
 }
 
+std::string apply_bool(bool& out, std::string_view v) {
+  if (v == "true" || v == "false") {
+    out = v == "true";
+    return {};
+  }
+  return "must be true or false";
+}
+
+std::string apply_id_format(std::string& out, std::string_view v) {
+  if (v == "text" || v == "hex" || v == "decimal") {
+    out = std::string{v};
+    return {};
+  }
+  return "must be text, hex or decimal";
+}
+
+apply_fn carrier_int(size_t c, int carrier_settings::*field, int lo, int hi) {
+  return [=](settings& s, std::string_view v) -> std::string {
+    int out = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || end != v.data() + v.size() || out < lo || out > hi)
+      return "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+    s.sms.carriers[c].*field = out;
+    return {};
+  };
+}
+
+/// Keys of one carrier's sender, `sms.<carrier>.*`.
+void add_carrier_rows(std::vector<key_spec>& rows, size_t c, const char* name) {
+  namespace d = defaults;
+  auto k = [&](const char* field) { return std::string{"sms."} + name + "." + field; };
+  rows.push_back({k("smsc"), d::carrier_smsc,
+                  "SMSC host:port of this carrier; empty: none (messages wait, then expire).",
+                  [c](settings& s, std::string_view v) -> std::string {
+                    if (!v.empty() && v.find(':') == std::string_view::npos)
+                      return "must be empty or host:port";
+                    s.sms.carriers[c].smsc = std::string{v};
+                    return {};
+                  }});
+  rows.push_back({k("system_id"), d::carrier_system_id, "SMPP system_id of the bind.",
+                  [c](settings& s, std::string_view v) -> std::string {
+                    if (v.empty() || v.size() > 15)
+                      return "must be 1 to 15 characters";
+                    s.sms.carriers[c].system_id = std::string{v};
+                    return {};
+                  }});
+  rows.push_back({k("password"), d::carrier_password, "SMPP password of the bind.",
+                  [c](settings& s, std::string_view v) -> std::string {
+                    if (v.size() > 8)
+                      return "must be at most 8 characters";
+                    s.sms.carriers[c].password = std::string{v};
+                    return {};
+                  }});
+  rows.push_back({k("connections"), std::to_string(d::carrier_connections),
+                  "SMPP transceiver connections per node.",
+                  carrier_int(c, &carrier_settings::connections, 1, 32)});
+  rows.push_back({k("rate"), std::to_string(d::carrier_rate),
+                  "Submits per second this node sends the carrier at most.",
+                  carrier_int(c, &carrier_settings::rate, 1, 1000000)});
+  rows.push_back({k("window"), std::to_string(d::carrier_window),
+                  "Submits awaiting their submit_sm_resp at most.",
+                  carrier_int(c, &carrier_settings::window, 1, 100000)});
+  rows.push_back({k("max_retries"), std::to_string(d::carrier_max_retries),
+                  "Throttled or temporarily failed submits of a part before キャリア側エラー.",
+                  carrier_int(c, &carrier_settings::max_retries, 0, 1000)});
+  rows.push_back({k("retry_backoff_ms"), std::to_string(d::carrier_retry_backoff_ms),
+                  "First pause after throttling; doubles per retry.",
+                  carrier_int(c, &carrier_settings::retry_backoff_ms, 1, 600000)});
+  rows.push_back({k("max_age_s"), std::to_string(d::carrier_max_age_s),
+                  "A message not submitted this long after its request ends as 内部エラー.",
+                  carrier_int(c, &carrier_settings::max_age_s, 1, 7 * 86400)});
+  rows.push_back({k("in_doubt_wait_ms"), std::to_string(d::carrier_in_doubt_wait_ms),
+                  "How long a submit left unanswered waits for the carrier's receipt before "
+                  "it is sent again.",
+                  carrier_int(c, &carrier_settings::in_doubt_wait_ms, 100, 86400000)});
+  rows.push_back({k("response_timeout_ms"), std::to_string(d::carrier_response_timeout_ms),
+                  "A submit without an answer this long is in doubt.",
+                  carrier_int(c, &carrier_settings::response_timeout_ms, 100, 600000)});
+  rows.push_back({k("enquire_link_s"), std::to_string(d::carrier_enquire_link_s),
+                  "Idle seconds before an enquire_link.",
+                  carrier_int(c, &carrier_settings::enquire_link_s, 1, 3600)});
+  rows.push_back({k("resp_ids"), d::carrier_ids,
+                  "How the SMSC writes ids in submit_sm_resp: text, hex or decimal.",
+                  [c](settings& s, std::string_view v) {
+                    return apply_id_format(s.sms.carriers[c].resp_ids, v);
+                  }});
+  rows.push_back({k("receipt_ids"), d::carrier_ids,
+                  "How the SMSC writes ids in receipts: text, hex or decimal.",
+                  [c](settings& s, std::string_view v) {
+                    return apply_id_format(s.sms.carriers[c].receipt_ids, v);
+                  }});
+}
+
+std::vector<key_spec> sms_rows() {
+  namespace d = defaults;
+  using S = settings;
+  std::vector<key_spec> rows{
+      {"sms.group_id", d::sms_group_id, "Consumer group of the SMS senders.",
+       text(&S::sms, &sms_settings::group_id, false)},
+      {"sms.short_domain", d::sms_short_domain,
+       "Domain of short links; 6 characters make each link 23 characters long.",
+       text(&S::sms, &sms_settings::short_domain, false)},
+      {"sms.number_ranges", d::sms_number_ranges,
+       "Number-range table: national prefix,carrier per line.",
+       text(&S::sms, &sms_settings::number_ranges, false)},
+      {"sms.ported", d::sms_ported,
+       "Portability overrides: national number,carrier per line; empty: none.",
+       text(&S::sms, &sms_settings::ported, true)},
+      {"sms.retention_days", std::to_string(d::sms_retention_days),
+       "Days the delivery log keeps a row (at least 3 months).",
+       integer(&S::sms, &sms_settings::retention_days, 92, 3650)},
+      {"sms.docomo_retry_errors", d::sms_docomo_retry_errors,
+       "docomo receipt err codes that mean リトライ (comma-separated).",
+       [](settings& s, std::string_view v) -> std::string {
+         s.sms.docomo_retry_errors.clear();
+         for (auto e : split(v, ','))
+           if (!e.empty())
+             s.sms.docomo_retry_errors.emplace_back(e);
+         return {};
+       }},
+      {"sms.undetermined_after_s", std::to_string(d::sms_undetermined_after_s),
+       "docomo messages without a result this long after sending end as 不定.",
+       integer(&S::sms, &sms_settings::undetermined_after_s, 1, 86400)},
+      {"sms.simulate_carriers", d::sms_simulate_carriers,
+       "Start a simulated SMSC per carrier in this process and send there (the demo).",
+       [](settings& s, std::string_view v) { return apply_bool(s.sms.simulate_carriers, v); }},
+      {"sms.simulator_mix", d::sms_simulator_mix,
+       "Receipt outcomes of the simulated SMSCs (see tools/smsc_sim).",
+       text(&S::sms, &sms_settings::simulator_mix, false)},
+      {"sms.simulator_receipt_delay_ms", std::to_string(d::sms_simulator_receipt_delay_ms),
+       "Delay before a simulated SMSC sends a receipt.",
+       integer(&S::sms, &sms_settings::simulator_receipt_delay_ms, 0, 3600000)},
+  };
+  const char* names[] = {"au", "docomo", "softbank", "rakuten"};
+  for (size_t c = 0; c < 4; ++c)
+    add_carrier_rows(rows, c, names[c]);
+  return rows;
+}
+
 const std::vector<key_spec>& schema() {
   namespace d = defaults;
   using S = settings;
-  static const std::vector<key_spec> rows{
+  static std::vector<key_spec> rows{
       {"node.id", d::node_id, "Name of this node in logs and dead letters.",
        text(&S::node, &node_settings::id, false)},
       {"node.data_dir", d::data_dir, "Directory of this node's RocksDB database.",
@@ -197,6 +336,12 @@ const std::vector<key_spec>& schema() {
        "Seconds between demo summaries.",
        integer(&S::demo, &demo_settings::summary_interval_s, 1, 3600)},
   };
+  static const bool with_sms = [] {
+    auto more = sms_rows();
+    rows.insert(rows.end(), more.begin(), more.end());
+    return true;
+  }();
+  (void)with_sms;
   return rows;
 }
 

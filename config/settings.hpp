@@ -60,6 +60,39 @@ struct demo_settings {
   int summary_interval_s = 0;
 };
 
+/// One carrier's sender: its SMSC connections and limits (product.md §3).
+struct carrier_settings {
+  std::string smsc;  // host:port; empty: no SMSC, messages wait until max_age_s
+  std::string system_id;
+  std::string password;
+  int connections = 0;
+  int rate = 0;    // submits per second
+  int window = 0;  // unacknowledged submits
+  int max_retries = 0;
+  int retry_backoff_ms = 0;
+  int max_age_s = 0;
+  int in_doubt_wait_ms = 0;
+  int response_timeout_ms = 0;
+  int enquire_link_s = 0;
+  std::string resp_ids;     // text, hex or decimal
+  std::string receipt_ids;  // text, hex or decimal
+};
+
+/// SMS delivery: job consumer, carrier resolution, short links, the delivery log.
+struct sms_settings {
+  std::string group_id;
+  std::string short_domain;
+  std::string number_ranges;
+  std::string ported;
+  int retention_days = 0;
+  std::vector<std::string> docomo_retry_errors;
+  int undetermined_after_s = 0;
+  bool simulate_carriers = false;  // start a simulated SMSC per carrier in this process
+  std::string simulator_mix;
+  int simulator_receipt_delay_ms = 0;
+  carrier_settings carriers[4];  // indexed by sms::carrier: au, docomo, softbank, rakuten
+};
+
 /// All settings of a node, validated.
 struct settings {
   node_settings node;
@@ -68,6 +101,7 @@ struct settings {
   abuse_settings abuse;
   flows_settings flows;
   demo_settings demo;
+  sms_settings sms;
 };
 
 }  // namespace ivrcast::config

@@ -16,12 +16,13 @@ struct topic_spec {
 inline constexpr topic_spec call_events{"calls.events", "call id", false};
 inline constexpr topic_spec call_commands{"calls.commands", "gateway id", false};
 inline constexpr topic_spec sms_jobs{"sms.jobs", "destination number", false};
-inline constexpr topic_spec sms_status{"sms.status", "message id", false};
+inline constexpr topic_spec sms_status{"sms.status", "message id (receipts: carrier/smsc id)", false};
+inline constexpr topic_spec sms_sends{"sms.sends", "message id, in the job's partition", true};
 inline constexpr topic_spec control_accounts{"control.accounts", "account id", true};
 inline constexpr topic_spec control_flows{"control.flows", "incoming number", true};
 inline constexpr topic_spec dead_letters{"deadletters", "source topic", false};
 
-inline constexpr std::array<topic_spec, 7> all{call_events, call_commands,    sms_jobs,
+inline constexpr std::array<topic_spec, 8> all{call_events, call_commands,    sms_jobs, sms_sends,
                                                sms_status,  control_accounts, control_flows,
                                                dead_letters};
 

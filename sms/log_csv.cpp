@@ -2,6 +2,8 @@
 
 #include <iconv.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <ctime>
 
 namespace ivrcast::sms {
@@ -71,6 +73,42 @@ void append_jst(std::string& out, int64_t unix_ms) {
   two(out, tm.tm_sec);
 }
 
+std::optional<int64_t> parse_jst(std::string_view t) {
+  int f[6] = {0, 0, 0, 0, 0, 0};
+  static constexpr size_t starts[] = {0, 5, 8, 11, 14, 17};
+  static constexpr size_t widths[] = {4, 2, 2, 2, 2, 2};
+  size_t fields = t.size() == 10 ? 3 : t.size() == 16 ? 5 : t.size() == 19 ? 6 : 0;
+  if (fields == 0)
+    return std::nullopt;
+  for (size_t i = 0; i < fields; ++i) {
+    for (size_t k = 0; k < widths[i]; ++k) {
+      char c = t[starts[i] + k];
+      if (c < '0' || c > '9')
+        return std::nullopt;
+      f[i] = f[i] * 10 + (c - '0');
+    }
+    if (i > 0) {
+      char sep = t[starts[i] - 1];
+      bool ok = i < 3 ? (sep == '-' || sep == '/') : i == 3 ? (sep == 'T' || sep == ' ') : sep == ':';
+      if (!ok)
+        return std::nullopt;
+    }
+  }
+  if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 59)
+    return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = f[0] - 1900;
+  tm.tm_mon = f[1] - 1;
+  tm.tm_mday = f[2];
+  tm.tm_hour = f[3];
+  tm.tm_min = f[4];
+  tm.tm_sec = f[5];
+  auto t_utc = timegm(&tm);
+  if (tm.tm_mday != f[2])
+    return std::nullopt;  // 2026-02-30 rolled over
+  return (static_cast<int64_t>(t_utc) - 9 * 3600) * 1000;
+}
+
 log_csv_writer::log_csv_writer(csv_encoding enc, sink_fn sink) : enc_(enc), sink_(std::move(sink)) {
   buf_.reserve(flush_at + 4096);
   if (enc_ == csv_encoding::shift_jis) {
@@ -111,7 +149,8 @@ bool log_csv_writer::row(const log_row& r) {
   o.append(",SMS,");
   field(o, r.flow_version_id);
   o.push_back(',');
-  field(o, r.flow_name);
+  o.append("IVRCampaign_");  // 案件名 names the published version (product.md §4)
+  field(o, r.flow_version_id);
   o.append(",,");  // コンテンツタイプ unused by the IVR plan
   field(o, r.body);
   o.push_back(',');

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,10 @@ std::string international(std::string_view national);
 
 /// Japan time `YYYY/MM/DD HH:MM:SS` of a Unix time in milliseconds; empty for 0.
 void append_jst(std::string& out, int64_t unix_ms);
+
+/// Parses Japan time `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS` (also with `/`
+/// and a space) into Unix milliseconds; nullopt if malformed.
+std::optional<int64_t> parse_jst(std::string_view text);
 
 /// Streams the delivery-log CSV: the 30 columns of product.md §4 in order, Japanese header,
 /// RFC 4180 quoting and CRLF line ends, UTF-8 with BOM or Shift_JIS (CP932). Holds one buffer

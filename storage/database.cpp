@@ -41,6 +41,15 @@ caf::expected<std::shared_ptr<database>> database::open(const std::string& dir) 
   std::filesystem::create_directories(dir, ec);
   if (ec)
     return caf::make_error(errc::storage_failure, "database.open", dir + ": " + ec.message());
+  return open_impl(dir, false);
+}
+
+caf::expected<std::shared_ptr<database>> database::open_read_only(const std::string& dir) {
+  return open_impl(dir, true);
+}
+
+caf::expected<std::shared_ptr<database>> database::open_impl(const std::string& dir,
+                                                             bool read_only) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -50,12 +59,15 @@ caf::expected<std::shared_ptr<database>> database::open(const std::string& dir) 
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{}},
       {"offsets", rocksdb::ColumnFamilyOptions{}},
       {"call_counts", counts},
+      {"sends", rocksdb::ColumnFamilyOptions{}},
+      {"delivery_log", rocksdb::ColumnFamilyOptions{}},
   };
   std::shared_ptr<database> out{new database};
   out->dir_ = dir;
   rocksdb::DB* raw = nullptr;
-  if (auto ok = check(rocksdb::DB::Open(options, dir, cfs, &out->handles_, &raw), "database.open");
-      !ok)
+  auto st = read_only ? rocksdb::DB::OpenForReadOnly(options, dir, cfs, &out->handles_, &raw)
+                      : rocksdb::DB::Open(options, dir, cfs, &out->handles_, &raw);
+  if (auto ok = check(st, "database.open"); !ok)
     return std::move(ok.error());
   out->db_.reset(raw);
   return out;

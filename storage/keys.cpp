@@ -26,6 +26,65 @@ uint64_t get_be64(std::string_view in) {
   return v;
 }
 
+std::string send(std::string_view message_id) {
+  return std::string{message_id};
+}
+
+std::string log_row(int64_t requested_ms, std::string_view message_id) {
+  std::string out{"r"};
+  put_be64(out, static_cast<uint64_t>(requested_ms));
+  out += message_id;
+  return out;
+}
+
+std::string log_id(std::string_view message_id) {
+  std::string out{"i"};
+  out += message_id;
+  return out;
+}
+
+std::string log_by_destination(std::string_view destination, int64_t requested_ms,
+                               std::string_view message_id) {
+  std::string out{"d"};
+  out += destination;
+  out += '\0';
+  put_be64(out, static_cast<uint64_t>(requested_ms));
+  out += message_id;
+  return out;
+}
+
+std::string log_smsc(uint8_t carrier, std::string_view smsc_id) {
+  std::string out{"s"};
+  out += static_cast<char>(carrier);
+  out += smsc_id;
+  return out;
+}
+
+std::string log_parked(uint8_t carrier, std::string_view smsc_id) {
+  std::string out{"p"};
+  out += static_cast<char>(carrier);
+  out += smsc_id;
+  return out;
+}
+
+std::string log_parked_by_handset(uint8_t carrier, std::string_view handset, int64_t at_ms,
+                                  std::string_view smsc_id) {
+  std::string out{"h"};
+  out += static_cast<char>(carrier);
+  out += handset;
+  out += '\0';
+  put_be64(out, static_cast<uint64_t>(at_ms));
+  out += smsc_id;
+  return out;
+}
+
+std::string log_undetermined(int64_t sent_ms, std::string_view message_id) {
+  std::string out{"u"};
+  put_be64(out, static_cast<uint64_t>(sent_ms));
+  out += message_id;
+  return out;
+}
+
 std::string offset(std::string_view projection, int32_t partition) {
   std::string out{projection};
   out += '\0';

@@ -17,6 +17,27 @@ std::string call_count(std::string_view number, uint32_t yyyymmdd);
 /// Splits a call_count key; false if it is not one.
 bool parse_call_count(std::string_view key, std::string& number, uint32_t& yyyymmdd);
 
+/// sends CF: <message id>.
+std::string send(std::string_view message_id);
+
+// delivery_log CF, one letter per kind of entry:
+/// 'r' <requested ms BE64> <message id>: the row (time-ordered, so a range export is one scan).
+std::string log_row(int64_t requested_ms, std::string_view message_id);
+/// 'i' <message id>: the row's key.
+std::string log_id(std::string_view message_id);
+/// 'd' <destination> \0 <requested ms BE64> <message id>: search by destination.
+std::string log_by_destination(std::string_view destination, int64_t requested_ms,
+                               std::string_view message_id);
+/// 's' <carrier> <smsc id>: message id \0 part index, to match receipts.
+std::string log_smsc(uint8_t carrier, std::string_view smsc_id);
+/// 'p' <carrier> <smsc id>: a receipt that matched no submit yet (StatusEvent).
+std::string log_parked(uint8_t carrier, std::string_view smsc_id);
+/// 'h' <carrier> <handset> \0 <received ms BE64> <smsc id>: parked receipts per handset.
+std::string log_parked_by_handset(uint8_t carrier, std::string_view handset, int64_t at_ms,
+                                  std::string_view smsc_id);
+/// 'u' <sent ms BE64> <message id>: docomo messages still waiting for a result (不定 sweep).
+std::string log_undetermined(int64_t sent_ms, std::string_view message_id);
+
 void put_be32(std::string& out, uint32_t v);
 void put_be64(std::string& out, uint64_t v);
 uint32_t get_be32(std::string_view in);

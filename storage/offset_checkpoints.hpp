@@ -7,7 +7,7 @@
 #include <caf/expected.hpp>
 
 namespace rocksdb {
-class WriteBatch;
+class WriteBatchBase;
 }
 
 namespace ivrcast::storage {
@@ -24,7 +24,7 @@ class offset_checkpoints {
   [[nodiscard]] caf::expected<int64_t> load(int32_t partition) const;
 
   /// Adds "partition is done through `offset`" to `wb`.
-  void stage(rocksdb::WriteBatch& wb, int32_t partition, int64_t offset) const;
+  void stage(rocksdb::WriteBatchBase& wb, int32_t partition, int64_t offset) const;
 
  private:
   std::shared_ptr<database> db_;

@@ -243,6 +243,8 @@ caf::expected<sms_job> decode_job(std::string_view value) {
   job.requested_at_ms = pb.requested_at_ms();
   if (job.job.empty() || job.destination.empty())
     return bad("SmsJob needs job_id and destination");
+  if (job.requested_at_ms <= 0)
+    return bad("SmsJob " + job.job.value + " has no requested_at_ms");
   return job;
 }
 

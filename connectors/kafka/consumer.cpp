@@ -295,4 +295,13 @@ void partition_reader::run() {
   }
 }
 
+caf::expected<int64_t> group_consumer::high_watermark(const std::string& topic,
+                                                     int32_t partition) const {
+  int64_t lo = 0;
+  int64_t hi = 0;
+  if (auto e = rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &lo, &hi, 10000))
+    return kafka_error(e, "group_consumer.high_watermark");
+  return hi;
+}
+
 }  // namespace ivrcast::connectors::kafka

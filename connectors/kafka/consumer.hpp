@@ -50,6 +50,10 @@ class group_consumer {
   /// Partitions owned now (thread-safe snapshot count).
   size_t owned() const { return owned_.load(); }
 
+  /// High watermark of any topic's partition, asked of the broker (blocks up to 10 s).
+  [[nodiscard]] caf::expected<int64_t> high_watermark(const std::string& topic,
+                                                      int32_t partition) const;
+
  private:
   group_consumer() = default;
   void run();

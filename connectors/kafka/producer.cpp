@@ -77,9 +77,15 @@ producer::topic_ref producer::topic(const std::string& name) {
 }
 
 bool producer::produce(topic_ref t, std::string_view key, std::string_view value, uint64_t ticket) {
+  return produce_to(t, -1, key, value, ticket);
+}
+
+bool producer::produce_to(topic_ref t, int32_t partition, std::string_view key,
+                          std::string_view value, uint64_t ticket) {
   static_assert(sizeof(uintptr_t) >= sizeof(uint64_t), "tickets travel as the message opaque");
   while (!fatal_.load(std::memory_order_relaxed)) {
-    if (rd_kafka_produce(t.handle, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+    if (rd_kafka_produce(t.handle, partition < 0 ? RD_KAFKA_PARTITION_UA : partition,
+                         RD_KAFKA_MSG_F_COPY,
                          const_cast<char*>(value.data()), value.size(), key.data(), key.size(),
                          reinterpret_cast<void*>(static_cast<uintptr_t>(ticket))) == 0)
       return true;

@@ -45,6 +45,10 @@ class producer {
   /// full. False after a fatal producer error.
   bool produce(topic_ref t, std::string_view key, std::string_view value, uint64_t ticket);
 
+  /// The same into a given partition (negative: by key).
+  bool produce_to(topic_ref t, int32_t partition, std::string_view key, std::string_view value,
+                  uint64_t ticket);
+
   /// Waits until everything queued is delivered, at most `timeout`.
   [[nodiscard]] caf::expected<void> flush(std::chrono::milliseconds timeout);
 

@@ -51,7 +51,7 @@ std::string jst_stamp(int64_t ms) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char tmp[16];
-  std::strftime(tmp, sizeof tmp, "%y%m%d%H%M", &tm);
+  std::strftime(tmp, sizeof tmp, "%y%m%d%H%M%S", &tm);
   return tmp;
 }
 

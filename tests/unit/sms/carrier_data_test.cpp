@@ -97,7 +97,7 @@ TEST(LogCsvTest, HeaderHasTheThirtyColumnsAndRowsFollowTheRules) {
   r.destination = "09012345678";
   r.via = carrier::rakuten;
   r.flow_version_id = "v1";
-  r.flow_name = "IVRCampaign_v1";
+  r.flow_name = "来店予約";
   r.body = "ご予約,\"確認\"\n";
   r.incoming_number = "0501110001";
   r.status = delivery_status::delivered;

@@ -1,0 +1,533 @@
+#include "actors/sms_sender.hpp"
+
+#include <deque>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <caf/all.hpp>
+
+#include "actors/log.hpp"
+#include "connectors/smpp/receipt.hpp"
+#include "connectors/smpp/session.hpp"
+#include "connectors/smpp/submit.hpp"
+#include "messages/clock.hpp"
+#include "messages/errc.hpp"
+#include "sms/delivery_status.hpp"
+#include "sms/segment_rules.hpp"
+#include "storage/delivery_log.hpp"
+#include "storage/sends.hpp"
+
+namespace ivrcast::actors {
+
+uint64_t sender_ticket(sms::carrier c, uint64_t token) {
+  return (uint64_t{1} << 60) | (static_cast<uint64_t>(c) << 56) | (token & ((1ULL << 56) - 1));
+}
+
+namespace {
+
+namespace smpp = connectors::smpp;
+using sms::delivery_status;
+
+smpp::id_format id_format_of(const std::string& s) {
+  return s == "hex" ? smpp::id_format::hex
+                    : s == "decimal" ? smpp::id_format::decimal : smpp::id_format::text;
+}
+
+/// One message on its way through the sender.
+struct outgoing {
+  enum class phase : uint8_t { queued, fencing, ready, submitting, in_doubt, closing };
+  std::shared_ptr<sms_work> w;
+  std::vector<std::u16string_view> parts;
+  int next_part = 0;
+  std::vector<std::string> ids;
+  phase ph = phase::queued;
+  int attempts = 0;
+  int64_t doubt_since_ms = 0;
+  int64_t doubt_until_ms = 0;
+  bool resume_in_doubt = false;  // taken over with an IN_FLIGHT record
+  int session = -1;
+  uint32_t sequence = 0;
+  int64_t submitted_ms = 0;
+  uint8_t reference = 0;
+};
+
+/// The sender's state machine; the actor feeds it events and ticks.
+class sender_core {
+ public:
+  explicit sender_core(const sender_context* ctx)
+      : ctx_(ctx), resp_ids_(id_format_of(ctx->cfg.resp_ids)) {
+    bound_.assign(ctx->sessions ? ctx->sessions->size() : 0, false);
+    tokens_ = 1;
+    last_refill_ms_ = unix_now_ms();
+  }
+
+  void on(const sender_event& e) {
+    switch (e.what) {
+      case sender_event::kind::work:
+        take(e.work);
+        break;
+      case sender_event::kind::bound:
+        if (e.session >= 0 && static_cast<size_t>(e.session) < bound_.size())
+          bound_[static_cast<size_t>(e.session)] = true;
+        break;
+      case sender_event::kind::unbound:
+        unbound(e.session);
+        break;
+      case sender_event::kind::submit_resp:
+        submit_resp(e.session, e.sequence, e.status, e.id);
+        break;
+      case sender_event::kind::delivered:
+        delivered(e.token, e.ok);
+        break;
+      case sender_event::kind::drain:
+        drain(e.partition);
+        if (e.done)
+          (*e.done)();
+        break;
+    }
+    pump();
+  }
+
+  void tick() {
+    auto now = unix_now_ms();
+    // Submits unanswered for too long are in doubt; the entry stays so a late answer counts.
+    for (auto& [key, o] : outstanding_)
+      if (o->ph == outgoing::phase::submitting &&
+          now - o->submitted_ms > ctx_->cfg.response_timeout_ms)
+        doubt(o, o->submitted_ms, "no submit_sm_resp in time");
+    resolve_doubts(now);
+    pump();
+  }
+
+ private:
+  // -- taking up work ------------------------------------------------------------------------
+
+  void take(std::shared_ptr<sms_work> w) {
+    auto o = std::make_unique<outgoing>();
+    o->w = std::move(w);
+    const auto& msg = o->w->msg;
+    o->parts = sms::split_parts(ctx_->carrier, msg.text);
+    o->reference = static_cast<uint8_t>(std::hash<std::string>{}(msg.message_id));
+    // The log row is (re)announced whatever happened before: the projection keeps the first.
+    emit_status(*o, wire::StatusEvent::ACCEPTED, delivery_status::preparing, {});
+    if (const auto& rec = o->w->record) {
+      switch (rec->state()) {
+        case wire::SendRecord::SUBMITTED:
+          for (const auto& id : rec->smsc_ids())
+            o->ids.push_back(id);
+          // The status event may not have made it before a crash: say it again.
+          emit_submitted(*o, rec->at_ms());
+          ++ctx_->metrics->skipped;
+          return finish_now(*o);
+        case wire::SendRecord::CLOSED:
+          emit_status(*o, wire::StatusEvent::FINAL,
+                      sms::status_from(static_cast<uint32_t>(rec->final_status()))
+                          .value_or(delivery_status::internal_error),
+                      rec->reason());
+          ++ctx_->metrics->skipped;
+          return finish_now(*o);
+        case wire::SendRecord::IN_FLIGHT:
+          o->next_part = rec->next_part();
+          for (const auto& id : rec->smsc_ids())
+            o->ids.push_back(id);
+          o->resume_in_doubt = true;
+          o->doubt_since_ms = rec->at_ms();
+          break;
+        default:
+          break;
+      }
+    }
+    auto& queue = by_dest_[o->w->job.destination];
+    queue.push_back(std::move(o));
+    if (queue.size() == 1)
+      activate(*queue.front());
+  }
+
+  /// The message at the front of its destination's queue starts.
+  void activate(outgoing& o) {
+    if (o.resume_in_doubt)
+      return doubt(&o, o.doubt_since_ms, "taken over in flight");
+    fence(o);
+  }
+
+  // -- records -------------------------------------------------------------------------------
+
+  uint64_t track(outgoing& o) {
+    auto token = next_token_++;
+    by_token_[token] = &o;
+    return sender_ticket(ctx_->carrier, token);
+  }
+
+  void put_record(outgoing& o, wire::SendRecord::State st, delivery_status final_status,
+                  const std::string& reason) {
+    wire::SendRecord rec;
+    rec.set_message_id(o.w->msg.message_id);
+    rec.set_state(st);
+    rec.set_carrier(static_cast<int32_t>(ctx_->carrier) + 1);
+    rec.set_next_part(o.next_part);
+    for (const auto& id : o.ids)
+      rec.add_smsc_ids(id);
+    rec.set_at_ms(unix_now_ms());
+    rec.set_destination(o.w->job.destination);
+    if (st == wire::SendRecord::CLOSED) {
+      rec.set_final_status(static_cast<int32_t>(final_status));
+      rec.set_reason(reason);
+    }
+    rec.SerializeToString(&buf_);
+    ctx_->producer->produce_to(ctx_->sends_topic, o.w->partition, o.w->msg.message_id, buf_,
+                               track(o));
+  }
+
+  void fill_detail(const outgoing& o, wire::LogDetail& d) const {
+    const auto& j = o.w->job;
+    const auto& m = o.w->msg;
+    d.set_job_id(j.job.value);
+    d.set_account_id(j.account.value);
+    d.set_requested_at_ms(j.requested_at_ms);
+    d.set_destination(j.destination);
+    d.set_carrier(static_cast<int32_t>(ctx_->carrier) + 1);
+    d.set_flow_version_id(j.flow_version.value);
+    d.set_flow_name(j.flow_name);
+    d.set_body(m.body);
+    d.set_incoming_number(j.incoming_number);
+    d.set_sender_id(j.sender_id);
+    d.set_sent_length(m.length);
+    d.set_segments(m.segments);
+    d.set_parts(static_cast<int32_t>(o.parts.size()));
+    for (const auto& l : m.links) {
+      auto* sl = d.add_links();
+      sl->set_code(l.code);
+      sl->set_url(l.url);
+    }
+  }
+
+  void emit_status(const outgoing& o, wire::StatusEvent::Kind kind, delivery_status st,
+                   const std::string& reason) {
+    wire::StatusEvent ev;
+    ev.set_kind(kind);
+    ev.set_message_id(o.w->msg.message_id);
+    ev.set_status(static_cast<int32_t>(st));
+    ev.set_at_ms(unix_now_ms());
+    ev.set_reason(reason);
+    fill_detail(o, *ev.mutable_detail());
+    ev.SerializeToString(&buf_);
+    ctx_->producer->produce(ctx_->status_topic, o.w->msg.message_id, buf_, 0);
+  }
+
+  void emit_submitted(const outgoing& o, int64_t at_ms) {
+    wire::StatusEvent ev;
+    ev.set_kind(wire::StatusEvent::SUBMITTED);
+    ev.set_message_id(o.w->msg.message_id);
+    ev.set_status(static_cast<int32_t>(delivery_status::sent));
+    ev.set_at_ms(at_ms);
+    fill_detail(o, *ev.mutable_detail());
+    for (const auto& id : o.ids)
+      ev.add_smsc_ids(id);
+    ev.SerializeToString(&buf_);
+    ctx_->producer->produce(ctx_->status_topic, o.w->msg.message_id, buf_, 0);
+  }
+
+  /// Makes "part next_part may be at the carrier" durable before it goes.
+  void fence(outgoing& o) {
+    o.ph = outgoing::phase::fencing;
+    put_record(o, wire::SendRecord::IN_FLIGHT, delivery_status::preparing, {});
+  }
+
+  void close_submitted(outgoing& o) {
+    o.ph = outgoing::phase::closing;
+    emit_submitted(o, unix_now_ms());
+    put_record(o, wire::SendRecord::SUBMITTED, delivery_status::sent, {});
+  }
+
+  void close(outgoing& o, delivery_status st, const std::string& reason) {
+    o.ph = outgoing::phase::closing;
+    logger().info("event=sms_closed carrier={} message={} status={} reason=\"{}\"",
+                  sms::key(ctx_->carrier), o.w->msg.message_id, sms::label(st), reason);
+    emit_status(o, wire::StatusEvent::FINAL, st, reason);
+    put_record(o, wire::SendRecord::CLOSED, st, reason);
+  }
+
+  void delivered(uint64_t token, bool ok) {
+    auto it = by_token_.find(token & ((1ULL << 56) - 1));
+    if (it == by_token_.end())
+      return;  // drained meanwhile
+    auto* o = it->second;
+    by_token_.erase(it);
+    if (!ok) {
+      // Only a fatal producer error loses a record; the job is not done, a restart redoes it.
+      logger().error("event=send_record_lost carrier={} message={}", sms::key(ctx_->carrier),
+                     o->w->msg.message_id);
+      return;
+    }
+    if (o->ph == outgoing::phase::fencing) {
+      o->ph = outgoing::phase::ready;
+      ready_.push_back(o);
+    } else if (o->ph == outgoing::phase::closing) {
+      finish(*o);
+    }
+  }
+
+  // -- submitting ----------------------------------------------------------------------------
+
+  void pump() {
+    auto now = unix_now_ms();
+    auto rate = static_cast<double>(ctx_->cfg.rate);
+    tokens_ = std::min(std::max(1.0, rate / 50), tokens_ + (now - last_refill_ms_) * rate / 1000);
+    last_refill_ms_ = now;
+    if (now < paused_until_ms_)
+      return;
+    while (!ready_.empty() && outstanding_.size() < static_cast<size_t>(ctx_->cfg.window) &&
+           tokens_ >= 1) {
+      auto* o = ready_.front();
+      if (o->ph != outgoing::phase::ready) {
+        ready_.pop_front();  // drained or resolved meanwhile
+        continue;
+      }
+      auto max_age_ms = int64_t{ctx_->cfg.max_age_s} * 1000;
+      if (o->next_part == 0 && o->ids.empty() && now - o->w->job.requested_at_ms > max_age_ms) {
+        ready_.pop_front();
+        close(*o, delivery_status::internal_error, "not sent within the maximum message age");
+        continue;
+      }
+      auto session = pick_session();
+      if (session < 0)
+        return;  // nothing bound: `bound` pumps again
+      const auto& rule = sms::rule_of(ctx_->carrier);
+      auto sm = smpp::make_submit(
+          o->w->job.sender_id, o->w->job.destination,
+          o->parts[static_cast<size_t>(o->next_part)],
+          {o->next_part, static_cast<int>(o->parts.size()), o->reference}, rule.payload_tlv);
+      auto seq = (*ctx_->sessions)[static_cast<size_t>(session)]->submit(sm);
+      if (seq == 0) {
+        bound_[static_cast<size_t>(session)] = false;
+        continue;
+      }
+      ready_.pop_front();
+      tokens_ -= 1;
+      o->ph = outgoing::phase::submitting;
+      o->session = session;
+      o->sequence = seq;
+      o->submitted_ms = now;
+      outstanding_[{session, seq}] = o;
+    }
+  }
+
+  int pick_session() {
+    for (size_t k = 0; k < bound_.size(); ++k) {
+      auto s = (rr_ + k) % bound_.size();
+      if (bound_[s]) {
+        rr_ = s + 1;
+        return static_cast<int>(s);
+      }
+    }
+    return -1;
+  }
+
+  void submit_resp(int session, uint32_t seq, uint32_t status, const std::string& id) {
+    auto it = outstanding_.find({session, seq});
+    if (it == outstanding_.end())
+      return;  // an answer for a submit given up on (its session went away)
+    auto* o = it->second;
+    outstanding_.erase(it);
+    if (o->ph == outgoing::phase::in_doubt)
+      forget_doubt(o);  // a late answer settles the doubt
+    else if (o->ph != outgoing::phase::submitting)
+      return;
+    auto outcome = sms::map_submit_status(status);
+    switch (outcome.verdict) {
+      case sms::submit_verdict::accepted:
+        ++ctx_->metrics->parts_accepted;
+        backoff_ms_ = 0;
+        return accepted(*o, smpp::normalise_message_id(id, resp_ids_));
+      case sms::submit_verdict::retry_later:
+        ++ctx_->metrics->throttled;
+        if (++o->attempts > ctx_->cfg.max_retries)
+          return close(*o, delivery_status::carrier_error,
+                       "refused " + std::to_string(o->attempts) + " times (status " +
+                           std::to_string(status) + ")");
+        // Pause this carrier only; the part goes first when it resumes, keeping the order.
+        backoff_ms_ = backoff_ms_ == 0 ? ctx_->cfg.retry_backoff_ms
+                                       : std::min(backoff_ms_ * 2, 30000);
+        paused_until_ms_ = unix_now_ms() + backoff_ms_;
+        o->ph = outgoing::phase::ready;
+        ready_.push_front(o);
+        return;
+      case sms::submit_verdict::rejected:
+        return close(*o, o->next_part == 0 ? outcome.status : delivery_status::partially_failed,
+                     "submit_sm refused with status " + std::to_string(status));
+    }
+  }
+
+  void accepted(outgoing& o, std::string id) {
+    o.ids.push_back(std::move(id));
+    o.attempts = 0;
+    ++o.next_part;
+    if (static_cast<size_t>(o.next_part) < o.parts.size())
+      return fence(o);
+    close_submitted(o);
+  }
+
+  // -- doubt ---------------------------------------------------------------------------------
+
+  void doubt(outgoing* o, int64_t since_ms, const char* why) {
+    if (o->ph == outgoing::phase::in_doubt)
+      return;
+    ++ctx_->metrics->in_doubt;
+    logger().info("event=sms_in_doubt carrier={} message={} part={} reason=\"{}\"",
+                  sms::key(ctx_->carrier), o->w->msg.message_id, o->next_part, why);
+    o->ph = outgoing::phase::in_doubt;
+    o->doubt_since_ms = since_ms;
+    o->doubt_until_ms = unix_now_ms() + ctx_->cfg.in_doubt_wait_ms;
+    doubts_.push_back(o);
+  }
+
+  void forget_doubt(outgoing* o) {
+    std::erase(doubts_, o);
+  }
+
+  void unbound(int session) {
+    if (session >= 0 && static_cast<size_t>(session) < bound_.size())
+      bound_[static_cast<size_t>(session)] = false;
+    for (auto it = outstanding_.begin(); it != outstanding_.end();) {
+      if (it->first.first == session) {
+        doubt(it->second, it->second->submitted_ms, "connection lost before the answer");
+        it = outstanding_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  /// A part in doubt is settled by a newer record (another owner finished it), by its receipt
+  /// (the carrier has it), or after the wait by sending it again.
+  void resolve_doubts(int64_t now) {
+    for (size_t i = 0; i < doubts_.size();) {
+      auto* o = doubts_[i];
+      if (auto rec = ctx_->sends->find(o->w->msg.message_id); rec && *rec) {
+        const auto& r = **rec;
+        if (r.state() == wire::SendRecord::SUBMITTED || r.state() == wire::SendRecord::CLOSED) {
+          doubts_.erase(doubts_.begin() + static_cast<ptrdiff_t>(i));
+          drop_outstanding(o);
+          ++ctx_->metrics->skipped;
+          finish(*o);
+          continue;
+        }
+        if (r.next_part() > o->next_part) {  // another owner moved on: follow it
+          o->next_part = r.next_part();
+          o->ids.assign(r.smsc_ids().begin(), r.smsc_ids().end());
+          o->doubt_since_ms = r.at_ms();
+          o->doubt_until_ms = now + ctx_->cfg.in_doubt_wait_ms;
+        }
+      }
+      // Receipts carry the receiving node's clock: allow a second of skew.
+      auto id = ctx_->log->unmatched_receipt(ctx_->carrier, o->w->job.destination,
+                                             o->doubt_since_ms - 1000, adopted_);
+      if (id && *id) {
+        ++ctx_->metrics->adopted;
+        adopted_.insert(**id);
+        doubts_.erase(doubts_.begin() + static_cast<ptrdiff_t>(i));
+        drop_outstanding(o);
+        accepted(*o, **id);
+        continue;
+      }
+      if (now >= o->doubt_until_ms) {
+        ++ctx_->metrics->resubmitted;
+        logger().warn("event=sms_resubmit carrier={} message={} part={}",
+                      sms::key(ctx_->carrier), o->w->msg.message_id, o->next_part);
+        doubts_.erase(doubts_.begin() + static_cast<ptrdiff_t>(i));
+        drop_outstanding(o);
+        o->ph = outgoing::phase::ready;
+        ready_.push_front(o);
+        continue;
+      }
+      ++i;
+    }
+  }
+
+  void drop_outstanding(outgoing* o) {
+    for (auto it = outstanding_.begin(); it != outstanding_.end(); ++it)
+      if (it->second == o) {
+        outstanding_.erase(it);
+        return;
+      }
+  }
+
+  // -- ending --------------------------------------------------------------------------------
+
+  void finish_now(outgoing& o) {
+    ++ctx_->metrics->finished;
+    ctx_->job_done(o.w->partition, o.w->offset);
+  }
+
+  void finish(outgoing& o) {
+    ++ctx_->metrics->finished;
+    ctx_->job_done(o.w->partition, o.w->offset);
+    auto it = by_dest_.find(o.w->job.destination);
+    if (it == by_dest_.end())
+      return;
+    auto& queue = it->second;
+    std::erase_if(queue, [&](const std::unique_ptr<outgoing>& p) { return p.get() == &o; });
+    if (queue.empty())
+      by_dest_.erase(it);
+    else if (queue.front()->ph == outgoing::phase::queued)
+      activate(*queue.front());
+  }
+
+  /// Lets a revoked partition go: its messages not on the wire now are left to the new owner,
+  /// which finds their records (or none) in sms.sends.
+  void drain(int32_t partition) {
+    auto busy = [](const outgoing& o) {
+      return o.ph == outgoing::phase::submitting || o.ph == outgoing::phase::closing ||
+             o.ph == outgoing::phase::fencing;
+    };
+    for (auto it = by_dest_.begin(); it != by_dest_.end();) {
+      auto& queue = it->second;
+      std::erase_if(queue, [&](const std::unique_ptr<outgoing>& p) {
+        if (p->w->partition != partition || busy(*p))
+          return false;
+        std::erase(doubts_, p.get());
+        std::erase(ready_, p.get());
+        for (auto t = by_token_.begin(); t != by_token_.end();)
+          t = t->second == p.get() ? by_token_.erase(t) : std::next(t);
+        drop_outstanding(p.get());
+        return true;
+      });
+      it = queue.empty() ? by_dest_.erase(it) : std::next(it);
+    }
+  }
+
+  const sender_context* ctx_;
+  smpp::id_format resp_ids_;
+  std::unordered_map<std::string, std::deque<std::unique_ptr<outgoing>>> by_dest_;
+  std::unordered_map<uint64_t, outgoing*> by_token_;
+  std::map<std::pair<int, uint32_t>, outgoing*> outstanding_;
+  std::deque<outgoing*> ready_;
+  std::vector<outgoing*> doubts_;
+  std::unordered_set<std::string> adopted_;
+  std::vector<bool> bound_;
+  double tokens_ = 0;
+  int64_t last_refill_ms_ = 0;
+  int64_t paused_until_ms_ = 0;
+  int backoff_ms_ = 0;
+  size_t rr_ = 0;
+  uint64_t next_token_ = 1;
+  std::string buf_;
+};
+
+}  // namespace
+
+sms_sender_actor::behavior_type sms_sender(sms_sender_actor::pointer self,
+                                           const sender_context* ctx) {
+  auto core = std::make_shared<sender_core>(ctx);
+  self->delayed_send(self, std::chrono::milliseconds{20}, atom::tick_v);
+  return {
+      [core](const sender_event& e) { core->on(e); },
+      [self, core](atom::tick) {
+        core->tick();
+        self->delayed_send(self, std::chrono::milliseconds{20}, atom::tick_v);
+      },
+  };
+}
+
+}  // namespace ivrcast::actors

@@ -1,0 +1,110 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "config/settings.hpp"
+#include "connectors/kafka/producer.hpp"
+#include "messages/calls.hpp"
+#include "messages/sms.pb.h"
+#include "messages/type_ids.hpp"
+#include "sms/prepare.hpp"
+
+namespace ivrcast::connectors::smpp {
+class session;
+}
+namespace ivrcast::storage {
+class delivery_log;
+class sends;
+}  // namespace ivrcast::storage
+
+namespace ivrcast::actors {
+
+/// One job handed to its carrier's sender.
+struct sms_work {
+  int32_t partition = -1;  // of sms.jobs; sms.sends records go to the same partition
+  int64_t offset = -1;
+  messages::sms_job job;
+  sms::prepared_message msg;
+  std::optional<wire::SendRecord> record;  // sms.sends' record when the job was read
+};
+
+/// Everything that reaches a sender: work, its SMPP sessions' news, delivery reports of its
+/// own records, and the drain of a revoked partition.
+struct sender_event {
+  enum class kind : uint8_t { work, bound, unbound, submit_resp, delivered, drain };
+  kind what = kind::work;
+  int session = -1;
+  uint32_t sequence = 0;
+  uint32_t status = 0;
+  std::string id;
+  uint64_t token = 0;
+  bool ok = false;
+  int32_t partition = -1;
+  std::shared_ptr<sms_work> work;
+  std::shared_ptr<std::function<void()>> done;  // drain: called once the partition is let go
+};
+
+/// Counters of the SMS side of a node. Relaxed atomics.
+struct sms_metrics {
+  std::atomic<uint64_t> jobs{0};
+  std::atomic<uint64_t> dead_letters{0};
+  std::atomic<uint64_t> unresolved{0};     // ended before sending (no carrier, too long, ...)
+  std::atomic<uint64_t> parts_accepted{0};  // submit_sm_resp OK
+  std::atomic<uint64_t> throttled{0};
+  std::atomic<uint64_t> in_doubt{0};
+  std::atomic<uint64_t> adopted{0};      // in-doubt parts proven received by their receipt
+  std::atomic<uint64_t> resubmitted{0};  // in-doubt parts sent again after the wait
+  std::atomic<uint64_t> skipped{0};      // already submitted: a replay found the record
+  std::atomic<uint64_t> finished{0};
+  std::atomic<uint64_t> receipts{0};
+  std::atomic<uint64_t> status_applied{0};
+};
+
+/// What a sender needs from its node; lives as long as the node.
+struct sender_context {
+  sms::carrier carrier = sms::carrier::au;
+  config::carrier_settings cfg;
+  std::vector<std::unique_ptr<connectors::smpp::session>>* sessions = nullptr;
+  connectors::kafka::producer* producer = nullptr;
+  connectors::kafka::producer::topic_ref sends_topic;
+  connectors::kafka::producer::topic_ref status_topic;
+  const storage::delivery_log* log = nullptr;
+  const storage::sends* sends = nullptr;
+  std::function<void(int32_t partition, int64_t offset)> job_done;
+  sms_metrics* metrics = nullptr;
+};
+
+/// Tickets of the sender's own records: kind 1, the carrier, a token.
+uint64_t sender_ticket(sms::carrier c, uint64_t token);
+
+}  // namespace ivrcast::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ivrcast::actors::sender_event)
+
+namespace ivrcast::actors {
+
+/// One carrier's sender on this node: owns the carrier's submit window, rate limit, retries
+/// with backoff and the per-destination order of messages. Before each part goes out it makes
+/// the part's IN_FLIGHT record durable in sms.sends; a part left unanswered (timeout, lost
+/// connection, a takeover) is "in doubt" and is sent again only when neither its receipt nor a
+/// newer record appears within `in_doubt_wait_ms`. Throttling pauses this carrier only.
+using sms_sender_actor = caf::typed_actor<
+    /// Work, session news, delivery reports, drains (see sender_event).
+    caf::reacts_to<sender_event>,
+    /// Periodic (20 ms): refill the rate limit, time out submits, resolve parts in doubt.
+    caf::reacts_to<atom::tick>>;
+
+sms_sender_actor::behavior_type sms_sender(sms_sender_actor::pointer self,
+                                           const sender_context* ctx);
+
+}  // namespace ivrcast::actors

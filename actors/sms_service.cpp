@@ -1,0 +1,522 @@
+#include "actors/sms_service.hpp"
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+
+#include "actors/log.hpp"
+#include "connectors/delivery/codec.hpp"
+#include "connectors/gateway/codec.hpp"
+#include "connectors/gateway/dead_letters.hpp"
+#include "connectors/kafka/bus.hpp"
+#include "connectors/kafka/consumer.hpp"
+#include "connectors/kafka/producer.hpp"
+#include "connectors/smpp/receipt.hpp"
+#include "connectors/smpp/session.hpp"
+#include "ivr/offset_progress.hpp"
+#include "messages/clock.hpp"
+#include "messages/errc.hpp"
+#include "sms/carrier_directory.hpp"
+#include "storage/database.hpp"
+#include "storage/delivery_log.hpp"
+#include "storage/sends.hpp"
+
+namespace ivrcast::actors {
+namespace {
+
+namespace kafka = connectors::kafka;
+namespace smpp = connectors::smpp;
+
+// Delivery tickets: kind in the top 4 bits. 1: a sender's record (see sender_ticket);
+// 2: a receipt to acknowledge (carrier, session, sequence); 3: a job ended before any sender
+// (partition, offset).
+constexpr uint64_t receipt_kind = 2;
+constexpr uint64_t job_kind = 3;
+
+uint64_t receipt_ticket(size_t carrier, int session, uint32_t seq) {
+  return (receipt_kind << 60) | (static_cast<uint64_t>(carrier) << 56) |
+         (static_cast<uint64_t>(session & 0xFF) << 32) | seq;
+}
+
+uint64_t job_ticket(int32_t partition, int64_t offset) {
+  return (job_kind << 60) | (static_cast<uint64_t>(partition & 0xFFFF) << 40) |
+         (static_cast<uint64_t>(offset) & ((1ULL << 40) - 1));
+}
+
+smpp::id_format id_format_of(const std::string& s) {
+  return s == "hex" ? smpp::id_format::hex
+                    : s == "decimal" ? smpp::id_format::decimal : smpp::id_format::text;
+}
+
+}  // namespace
+
+struct sms_service::impl final : kafka::consumer_handler {
+  /// One carrier's SMPP sessions report here (their I/O threads).
+  struct carrier_link final : smpp::session_handler {
+    impl* owner = nullptr;
+    size_t index = 0;
+    sms_sender_actor sender;
+
+    void bound(int session) override {
+      sender_event e;
+      e.what = sender_event::kind::bound;
+      e.session = session;
+      caf::anon_send(sender, std::move(e));
+    }
+    void unbound(int session, std::string_view) override {
+      sender_event e;
+      e.what = sender_event::kind::unbound;
+      e.session = session;
+      caf::anon_send(sender, std::move(e));
+    }
+    void submit_resp(int session, uint32_t seq, uint32_t status, std::string_view id) override {
+      sender_event e;
+      e.what = sender_event::kind::submit_resp;
+      e.session = session;
+      e.sequence = seq;
+      e.status = status;
+      e.id = id;
+      caf::anon_send(sender, std::move(e));
+    }
+    void deliver(int session, uint32_t seq, const smpp::sm_body& sm) override {
+      owner->ingest(index, session, seq, sm);
+    }
+  };
+
+  config::settings settings;
+  std::shared_ptr<kafka::bus> bus;
+  std::shared_ptr<storage::database> db;
+  std::unique_ptr<storage::sends> sends;
+  std::unique_ptr<storage::delivery_log> log;
+  std::unique_ptr<sms::carrier_directory> directory;
+  sms_metrics metrics;
+  std::unique_ptr<kafka::producer> producer;
+  std::unique_ptr<connectors::gateway::dead_letters> dead_letters;
+  kafka::producer::topic_ref status_topic;
+  std::string sends_topic_name;
+  std::string jobs_topic_name;
+  std::string status_topic_name;
+  std::array<sender_context, 4> contexts;
+  std::array<std::vector<std::unique_ptr<smpp::session>>, 4> sessions;
+  std::array<carrier_link, 4> links;
+  std::array<sms_sender_actor, 4> senders;
+  std::array<smpp::id_format, 4> receipt_ids{};
+
+  // Job offsets per owned partition.
+  std::mutex progress_mtx;
+  std::unordered_map<int32_t, ivr::offset_progress> progress;
+  std::unordered_map<int32_t, bool> needs_catch_up;
+
+  // The sends view's progress, waited on before a newly owned partition's jobs run.
+  std::mutex sends_mtx;
+  std::condition_variable sends_cv;
+
+  std::unique_ptr<kafka::partition_reader> sends_reader;
+  std::unique_ptr<kafka::partition_reader> status_reader;
+  std::unique_ptr<kafka::group_consumer> jobs;
+  std::thread upkeep;
+  std::mutex upkeep_mtx;
+  std::condition_variable upkeep_cv;
+  bool stopping = false;
+  bool stopped = false;
+  std::string buf;
+
+  /// sms.sends into the local view.
+  struct sends_feed final : kafka::partition_reader::handler {
+    impl* owner = nullptr;
+    std::vector<storage::topic_record> recs;
+    int64_t start_offset(int32_t p) override {
+      auto cp = owner->sends->checkpoint(p);
+      return cp ? *cp + 1 : 0;
+    }
+    void records(int32_t p, std::span<const kafka::record> batch) override {
+      recs.clear();
+      for (const auto& r : batch)
+        recs.push_back({r.offset, r.key, r.value});
+      if (auto ok = owner->sends->apply(p, recs); !ok)
+        logger().error("event=sends_apply_failed partition={} error=\"{}\"", p,
+                       describe(ok.error()));
+      std::lock_guard<std::mutex> guard{owner->sends_mtx};
+      owner->sends_cv.notify_all();
+    }
+  } sends_handler;
+
+  /// sms.status into the delivery log.
+  struct status_feed final : kafka::partition_reader::handler {
+    impl* owner = nullptr;
+    std::vector<storage::status_input> evs;
+    int64_t start_offset(int32_t p) override {
+      auto cp = owner->log->checkpoint(p);
+      return cp ? *cp + 1 : 0;
+    }
+    void records(int32_t p, std::span<const kafka::record> batch) override {
+      evs.clear();
+      for (const auto& r : batch) {
+        auto ev = connectors::delivery::decode_status(r.value);
+        if (!ev) {
+          ++owner->metrics.dead_letters;
+          owner->dead_letters->send(owner->status_topic_name, r, describe(ev.error()), 0);
+          continue;
+        }
+        evs.push_back({r.offset, std::move(*ev)});
+      }
+      if (evs.empty() || evs.back().offset != batch.back().offset) {
+        // Keep the checkpoint moving past refused records.
+        storage::status_input last;
+        last.offset = batch.back().offset;
+        last.event.set_kind(wire::StatusEvent::KIND_UNSPECIFIED);
+        evs.push_back(std::move(last));
+      }
+      if (auto ok = owner->log->apply(p, evs); !ok)
+        logger().error("event=delivery_log_apply_failed partition={} error=\"{}\"", p,
+                       describe(ok.error()));
+      else
+        owner->metrics.status_applied += evs.size();
+    }
+  } status_handler;
+
+  ~impl() override { shutdown(); }
+
+  // -- consumer_handler (sms.jobs, consumer thread) -------------------------------------------
+
+  void assigned(const std::vector<int32_t>& partitions) override {
+    std::lock_guard<std::mutex> guard{progress_mtx};
+    for (auto p : partitions) {
+      progress[p] = ivr::offset_progress{};
+      needs_catch_up[p] = true;
+    }
+  }
+
+  void revoked(const std::vector<int32_t>& partitions) override {
+    // Let go of the partitions' queued work in every sender before the group moves them, and
+    // make every record they wrote durable, so the next owner's view holds it.
+    for (auto p : partitions) {
+      std::vector<std::future<void>> waits;
+      for (auto& s : senders) {
+        auto promise = std::make_shared<std::promise<void>>();
+        waits.push_back(promise->get_future());
+        sender_event e;
+        e.what = sender_event::kind::drain;
+        e.partition = p;
+        e.done = std::make_shared<std::function<void()>>([promise] { promise->set_value(); });
+        caf::anon_send(s, std::move(e));
+      }
+      for (auto& w : waits)
+        if (w.wait_for(std::chrono::seconds{5}) != std::future_status::ready)
+          logger().warn("event=drain_timeout partition={}", p);
+    }
+    if (auto ok = producer->flush(std::chrono::seconds{10}); !ok)
+      logger().warn("event=flush_on_revoke_incomplete error=\"{}\"", describe(ok.error()));
+  }
+
+  void catch_up(int32_t p) {
+    auto hw = jobs->high_watermark(sends_topic_name, p);
+    if (!hw) {
+      logger().warn("event=sends_watermark_unknown partition={} error=\"{}\"", p,
+                    describe(hw.error()));
+      return;
+    }
+    std::unique_lock<std::mutex> guard{sends_mtx};
+    if (!sends_cv.wait_for(guard, std::chrono::seconds{60},
+                           [&] { return sends->applied(p) >= *hw - 1; }))
+      logger().warn("event=sends_catch_up_timeout partition={} applied={} high={}", p,
+                    sends->applied(p), *hw);
+  }
+
+  void records(int32_t partition, std::span<const kafka::record> recs) override {
+    bool wait = false;
+    {
+      std::lock_guard<std::mutex> guard{progress_mtx};
+      wait = std::exchange(needs_catch_up[partition], false);
+      auto& pr = progress[partition];
+      for (const auto& r : recs)
+        pr.consumed(r.offset);
+    }
+    if (wait)
+      catch_up(partition);
+    for (const auto& r : recs) {
+      ++metrics.jobs;
+      auto job = connectors::gateway::decode_job(r.value);
+      if (!job) {
+        ++metrics.dead_letters;
+        dead_letters->send(jobs_topic_name, r, describe(job.error()),
+                           job_ticket(partition, r.offset));
+        continue;
+      }
+      auto msg = sms::prepare(*job, *directory, settings.sms.short_domain);
+      if (!msg) {
+        end_unsent(partition, r.offset, *job, describe(msg.error()));
+        continue;
+      }
+      auto w = std::make_shared<sms_work>();
+      w->partition = partition;
+      w->offset = r.offset;
+      w->job = std::move(*job);
+      w->msg = std::move(*msg);
+      auto rec = sends->find(w->msg.message_id);
+      if (!rec) {
+        logger().error("event=sends_unreadable error=\"{}\"", describe(rec.error()));
+        continue;  // never done: not committed, a restart retries it
+      }
+      w->record = std::move(*rec);
+      sender_event e;
+      e.what = sender_event::kind::work;
+      auto c = static_cast<size_t>(w->msg.via);
+      e.work = std::move(w);
+      caf::anon_send(senders[c], std::move(e));
+    }
+  }
+
+  /// A job that cannot be sent (no carrier, too long, ...) ends as 内部エラー in the log.
+  void end_unsent(int32_t partition, int64_t offset, const messages::sms_job& job,
+                  const std::string& reason) {
+    ++metrics.unresolved;
+    wire::StatusEvent ev;
+    ev.set_kind(wire::StatusEvent::FINAL);
+    auto message_id = sms::message_id_of(job);
+    ev.set_message_id(message_id);
+    ev.set_status(static_cast<int32_t>(sms::delivery_status::internal_error));
+    ev.set_at_ms(unix_now_ms());
+    ev.set_reason(reason);
+    auto* d = ev.mutable_detail();
+    d->set_job_id(job.job.value);
+    d->set_account_id(job.account.value);
+    d->set_requested_at_ms(job.requested_at_ms);
+    d->set_destination(job.destination);
+    d->set_flow_version_id(job.flow_version.value);
+    d->set_flow_name(job.flow_name);
+    d->set_body(job.body);
+    d->set_incoming_number(job.incoming_number);
+    d->set_sender_id(job.sender_id);
+    ev.SerializeToString(&buf);
+    producer->produce(status_topic, message_id, buf, job_ticket(partition, offset));
+  }
+
+  int64_t committable(int32_t partition) override {
+    std::lock_guard<std::mutex> guard{progress_mtx};
+    auto it = progress.find(partition);
+    return it == progress.end() ? -1 : it->second.committable(std::nullopt);
+  }
+
+  void job_done(int32_t partition, int64_t offset) {
+    std::lock_guard<std::mutex> guard{progress_mtx};
+    if (auto it = progress.find(partition); it != progress.end())
+      it->second.handled(offset, 0);
+  }
+
+  // -- receipts (session I/O threads) --------------------------------------------------------
+
+  void ingest(size_t carrier, int session, uint32_t seq, const smpp::sm_body& sm) {
+    auto& s = *sessions[carrier][static_cast<size_t>(session)];
+    if (!smpp::is_receipt(sm)) {
+      s.ack_deliver(seq, smpp::status::ok);  // mobile-originated: the IVR plan takes none
+      return;
+    }
+    auto r = smpp::parse_receipt(sm);
+    if (!r) {
+      // Acknowledged anyway: the SMSC would resend the same bytes forever.
+      ++metrics.dead_letters;
+      kafka::record raw;
+      raw.value = sm.short_message;
+      dead_letters->send("smpp.deliver_sm", raw, describe(r.error()), 0);
+      s.ack_deliver(seq, smpp::status::ok);
+      return;
+    }
+    ++metrics.receipts;
+    wire::StatusEvent ev;
+    ev.set_kind(wire::StatusEvent::RECEIPT);
+    ev.set_at_ms(unix_now_ms());
+    ev.set_carrier(static_cast<int32_t>(carrier) + 1);
+    ev.set_smsc_id(smpp::normalise_message_id(r->message_id, receipt_ids[carrier]));
+    ev.set_receipt_state(static_cast<int32_t>(r->state));
+    ev.set_err(r->err);
+    ev.set_handset(r->handset);
+    ev.set_done_at_ms(r->done_at_ms);
+    std::string bytes;
+    ev.SerializeToString(&bytes);
+    auto key = std::string{sms::key(static_cast<sms::carrier>(carrier))} + "/" + ev.smsc_id();
+    // Acknowledged only once the receipt is durable (on_delivery).
+    producer->produce(status_topic, key, bytes, receipt_ticket(carrier, session, seq));
+  }
+
+  // -- producer thread -----------------------------------------------------------------------
+
+  void on_delivery(uint64_t ticket, bool ok) {
+    auto kind = ticket >> 60;
+    auto carrier = static_cast<size_t>((ticket >> 56) & 0xF);
+    if (kind == 1 && carrier < senders.size()) {
+      sender_event e;
+      e.what = sender_event::kind::delivered;
+      e.token = ticket;
+      e.ok = ok;
+      caf::anon_send(senders[carrier], std::move(e));
+    } else if (kind == receipt_kind && carrier < sessions.size()) {
+      auto session = static_cast<size_t>((ticket >> 32) & 0xFF);
+      if (session < sessions[carrier].size())
+        sessions[carrier][session]->ack_deliver(
+            static_cast<uint32_t>(ticket & 0xFFFFFFFF),
+            ok ? smpp::status::ok : smpp::status::system_error);  // an error makes it resend
+    } else if (kind == job_kind && ok) {
+      job_done(static_cast<int32_t>((ticket >> 40) & 0xFFFF),
+               static_cast<int64_t>(ticket & ((1ULL << 40) - 1)));
+    }
+  }
+
+  void upkeep_loop() {
+    std::unique_lock<std::mutex> guard{upkeep_mtx};
+    while (!stopping) {
+      auto now = unix_now_ms();
+      if (auto n = log->close_undetermined(now, int64_t{settings.sms.undetermined_after_s} * 1000);
+          n && *n > 0)
+        logger().info("event=sms_undetermined count={}", *n);
+      if (auto n = log->purge(now - int64_t{settings.sms.retention_days} * 86400 * 1000);
+          n && *n > 0)
+        logger().info("event=delivery_log_purged rows={}", *n);
+      upkeep_cv.wait_for(guard, std::chrono::seconds{30}, [this] { return stopping; });
+    }
+  }
+
+  void shutdown() {
+    if (stopped)
+      return;
+    stopped = true;
+    {
+      std::lock_guard<std::mutex> guard{upkeep_mtx};
+      stopping = true;
+    }
+    upkeep_cv.notify_all();
+    if (upkeep.joinable())
+      upkeep.join();
+    if (jobs)
+      jobs->stop();
+    for (auto& list : sessions)
+      for (auto& s : list)
+        s->stop();
+    if (producer)
+      if (auto ok = producer->flush(std::chrono::seconds{10}); !ok)
+        logger().warn("event=sms_flush_incomplete error=\"{}\"", describe(ok.error()));
+    for (auto* r : {status_reader.get(), sends_reader.get()})
+      if (r)
+        r->stop();
+    for (auto& s : senders)
+      if (s)
+        caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+  }
+};
+
+sms_service::sms_service(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+sms_service::~sms_service() {
+  stop();
+}
+
+void sms_service::stop() {
+  impl_->shutdown();
+}
+
+const sms_metrics& sms_service::metrics() const {
+  return impl_->metrics;
+}
+
+const storage::delivery_log& sms_service::log() const {
+  return *impl_->log;
+}
+
+size_t sms_service::owned_partitions() const {
+  return impl_->jobs ? impl_->jobs->owned() : 0;
+}
+
+caf::expected<std::unique_ptr<sms_service>> sms_service::start(
+    const config::settings& s, std::shared_ptr<kafka::bus> bus,
+    std::shared_ptr<storage::database> db, caf::actor_system& sys) {
+  auto p = std::make_unique<impl>();
+  auto* d = p.get();
+  d->settings = s;
+  d->bus = std::move(bus);
+  d->db = db;
+  auto dir = sms::carrier_directory::load(s.sms.number_ranges, s.sms.ported);
+  if (!dir)
+    return std::move(dir.error());
+  d->directory = std::make_unique<sms::carrier_directory>(std::move(*dir));
+  d->sends = std::make_unique<storage::sends>(db);
+  d->log = std::make_unique<storage::delivery_log>(db, s.sms.docomo_retry_errors);
+  auto prod = kafka::producer::open(*d->bus, s.node.id + "-sms",
+                                    [d](uint64_t t, bool ok) { d->on_delivery(t, ok); });
+  if (!prod)
+    return std::move(prod.error());
+  d->producer = std::move(*prod);
+  d->dead_letters =
+      std::make_unique<connectors::gateway::dead_letters>(*d->bus, *d->producer, s.node.id);
+  d->sends_topic_name = d->bus->topic(topics::sms_sends);
+  d->jobs_topic_name = d->bus->topic(topics::sms_jobs);
+  d->status_topic_name = d->bus->topic(topics::sms_status);
+  d->status_topic = d->producer->topic(d->status_topic_name);
+  auto sends_topic = d->producer->topic(d->sends_topic_name);
+
+  // Views first: a sender consults both.
+  d->sends_handler.owner = d;
+  d->status_handler.owner = d;
+  auto sr = kafka::partition_reader::open(*d->bus, d->sends_topic_name, s.node.id + "-sends",
+                                          d->sends_handler);
+  if (!sr)
+    return std::move(sr.error());
+  d->sends_reader = std::move(*sr);
+  auto st = kafka::partition_reader::open(*d->bus, d->status_topic_name, s.node.id + "-status",
+                                          d->status_handler);
+  if (!st)
+    return std::move(st.error());
+  d->status_reader = std::move(*st);
+  d->sends_reader->start();
+  d->status_reader->start();
+
+  for (auto c : sms::all_carriers) {
+    auto i = static_cast<size_t>(c);
+    const auto& cs = s.sms.carriers[i];
+    auto& ctx = d->contexts[i];
+    ctx.carrier = c;
+    ctx.cfg = cs;
+    ctx.sessions = &d->sessions[i];
+    ctx.producer = d->producer.get();
+    ctx.sends_topic = sends_topic;
+    ctx.status_topic = d->status_topic;
+    ctx.log = d->log.get();
+    ctx.sends = d->sends.get();
+    ctx.job_done = [d](int32_t part, int64_t off) { d->job_done(part, off); };
+    ctx.metrics = &d->metrics;
+    d->receipt_ids[i] = id_format_of(cs.receipt_ids);
+    if (!cs.smsc.empty()) {
+      auto colon = cs.smsc.rfind(':');
+      smpp::session_settings ss;
+      ss.host = cs.smsc.substr(0, colon);
+      ss.port = static_cast<uint16_t>(std::stoi(cs.smsc.substr(colon + 1)));
+      ss.system_id = cs.system_id;
+      ss.password = cs.password;
+      ss.enquire_link_ms = cs.enquire_link_s * 1000;
+      ss.response_timeout_ms = cs.response_timeout_ms;
+      for (int k = 0; k < cs.connections; ++k)
+        d->sessions[i].push_back(std::make_unique<smpp::session>(ss, k, d->links[i]));
+    }
+    d->senders[i] = sys.spawn(sms_sender, &ctx);
+    d->links[i].owner = d;
+    d->links[i].index = i;
+    d->links[i].sender = d->senders[i];
+    for (auto& session : d->sessions[i])
+      session->start();
+  }
+
+  auto jobs = kafka::group_consumer::open(*d->bus, s.sms.group_id, d->jobs_topic_name,
+                                          s.node.id + "-sms-jobs", *d);
+  if (!jobs)
+    return std::move(jobs.error());
+  d->jobs = std::move(*jobs);
+  d->jobs->start();
+  d->upkeep = std::thread{[d] { d->upkeep_loop(); }};
+  logger().info("event=sms_service_started node={}", s.node.id);
+  return std::unique_ptr<sms_service>{new sms_service(std::move(p))};
+}
+
+}  // namespace ivrcast::actors

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <memory>
+
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/sms_sender.hpp"
+#include "config/settings.hpp"
+
+namespace ivrcast::connectors::kafka {
+class bus;
+}
+namespace ivrcast::storage {
+class database;
+class delivery_log;
+}  // namespace ivrcast::storage
+
+namespace ivrcast::actors {
+
+/// The SMS side of a node: consumes sms.jobs as a group member, prepares each job, hands it to
+/// its carrier's sender actor, ingests delivery receipts from the SMPP sessions into sms.status,
+/// keeps the sms.sends view and folds sms.status into the delivery log. Commits a job's offset
+/// only once its final send record is durable.
+class sms_service {
+ public:
+  /// Starts on the node's bus, database and actor system; fails naming what could not start
+  /// (carrier files, Kafka clients).
+  [[nodiscard]] static caf::expected<std::unique_ptr<sms_service>> start(
+      const config::settings& s, std::shared_ptr<connectors::kafka::bus> bus,
+      std::shared_ptr<storage::database> db, caf::actor_system& sys);
+  ~sms_service();
+  sms_service(const sms_service&) = delete;
+  sms_service& operator=(const sms_service&) = delete;
+
+  /// Leaves the group, unbinds from every SMSC, stops the senders, flushes. Idempotent. Call
+  /// before the actor system shuts down.
+  void stop();
+
+  const sms_metrics& metrics() const;
+  const storage::delivery_log& log() const;
+  /// Partitions of sms.jobs owned now.
+  size_t owned_partitions() const;
+
+  struct impl;
+
+ private:
+  explicit sms_service(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace ivrcast::actors

@@ -1,0 +1,415 @@
+#include "storage/delivery_log.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+#include <rocksdb/write_batch.h>
+
+#include "messages/errc.hpp"
+#include "sms/delivery_status.hpp"
+#include "storage/database.hpp"
+#include "storage/keys.hpp"
+#include "storage/status.hpp"
+
+namespace ivrcast::storage {
+namespace {
+
+using sms::delivery_status;
+
+delivery_status status_of(int32_t v) {
+  return sms::status_from(static_cast<uint32_t>(v)).value_or(delivery_status::preparing);
+}
+
+/// Statuses only move forward; a final status never changes.
+delivery_status advance(delivery_status old_status, delivery_status next) {
+  if (sms::is_final(old_status))
+    return old_status;
+  return sms::rank(next) >= sms::rank(old_status) ? next : old_status;
+}
+
+/// One apply's reads and writes: reads see the batch's own earlier writes.
+class batch_view {
+ public:
+  batch_view(database& db) : db_(&db), wb_(rocksdb::BytewiseComparator(), 0, true) {}
+
+  caf::expected<std::optional<std::string>> get(const std::string& key) {
+    std::string v;
+    auto st = wb_.GetFromBatchAndDB(&db_->db(), rocksdb::ReadOptions{}, db_->delivery_log(), key,
+                                    &v);
+    if (st.IsNotFound())
+      return std::optional<std::string>{};
+    if (auto ok = check(st, "delivery_log.get"); !ok)
+      return std::move(ok.error());
+    return std::optional<std::string>{std::move(v)};
+  }
+  void put(const std::string& k, const std::string& v) {
+    (void)wb_.Put(db_->delivery_log(), k, v);  // ignored: only oversized keys fail
+  }
+  void del(const std::string& k) {
+    (void)wb_.Delete(db_->delivery_log(), k);  // ignored: as above
+  }
+  rocksdb::WriteBatchWithIndex& batch() { return wb_; }
+  rocksdb::Status write() { return db_->db().Write(rocksdb::WriteOptions{}, wb_.GetWriteBatch()); }
+
+ private:
+  database* db_;
+  rocksdb::WriteBatchWithIndex wb_;
+};
+
+/// Loads a row by message id; nullopt if absent.
+caf::expected<std::optional<std::pair<std::string, wire::LogRow>>> load_row(
+    batch_view& v, const std::string& message_id) {
+  auto key = v.get(keys::log_id(message_id));
+  if (!key)
+    return std::move(key.error());
+  if (!*key)
+    return std::optional<std::pair<std::string, wire::LogRow>>{};
+  auto value = v.get(**key);
+  if (!value)
+    return std::move(value.error());
+  if (!*value)
+    return caf::make_error(errc::storage_corrupt, "delivery_log", "index without row " + message_id);
+  wire::LogRow row;
+  if (!row.ParseFromString(**value))
+    return caf::make_error(errc::storage_corrupt, "delivery_log", "row " + message_id);
+  return std::optional<std::pair<std::string, wire::LogRow>>{{std::move(**key), std::move(row)}};
+}
+
+}  // namespace
+
+delivery_log::delivery_log(std::shared_ptr<database> db, std::vector<std::string> retry_errors)
+    : db_(db), checkpoints_(std::move(db), "delivery_log"), retry_errors_(std::move(retry_errors)) {}
+
+caf::expected<int64_t> delivery_log::checkpoint(int32_t partition) const {
+  return checkpoints_.load(partition);
+}
+
+sms::log_row delivery_log::to_row(const wire::LogRow& r) {
+  sms::log_row out;
+  const auto& d = r.detail();
+  out.job_id = d.job_id();
+  out.message_id = r.message_id();
+  out.account_id = d.account_id();
+  out.requested_at_ms = d.requested_at_ms();
+  out.sent_at_ms = r.sent_at_ms();
+  out.destination = d.destination();
+  if (d.carrier() > 0)
+    out.via = static_cast<sms::carrier>(d.carrier() - 1);
+  out.flow_version_id = d.flow_version_id();
+  out.flow_name = d.flow_name();
+  out.body = d.body();
+  out.incoming_number = d.incoming_number();
+  out.sender_id = d.sender_id();
+  out.status = status_of(r.status());
+  out.arrived_at_ms = r.arrived_at_ms();
+  out.sent_length = d.sent_length();
+  out.segments = d.segments();
+  out.parts = d.parts();
+  out.opened_at_ms = r.opened_at_ms();
+  return out;
+}
+
+caf::expected<void> delivery_log::apply(int32_t partition, std::span<const status_input> evs) {
+  if (evs.empty())
+    return {};
+  std::lock_guard<std::mutex> guard{write_mtx_};
+  auto stored = checkpoints_.load(partition);
+  if (!stored)
+    return std::move(stored.error());
+  batch_view v{*db_};
+  using loaded = std::pair<std::string, wire::LogRow>;
+
+  // Row of a detail-carrying event, created on first sight.
+  auto ensure = [&](const wire::StatusEvent& ev) -> caf::expected<std::optional<loaded>> {
+    auto got = load_row(v, ev.message_id());
+    if (!got || *got || !ev.has_detail())
+      return got;
+    wire::LogRow row;
+    row.set_message_id(ev.message_id());
+    *row.mutable_detail() = ev.detail();
+    row.set_status(static_cast<int32_t>(delivery_status::preparing));
+    const auto& d = ev.detail();
+    auto key = keys::log_row(d.requested_at_ms(), ev.message_id());
+    v.put(keys::log_id(ev.message_id()), key);
+    v.put(keys::log_by_destination(d.destination(), d.requested_at_ms(), ev.message_id()), "");
+    return std::optional<loaded>{loaded{std::move(key), std::move(row)}};
+  };
+
+  auto store = [&](const loaded& l) {
+    std::string bytes;
+    l.second.SerializeToString(&bytes);
+    v.put(l.first, bytes);
+  };
+
+  // One part's receipt onto its row.
+  auto apply_receipt = [&](loaded& l, int part, const wire::StatusEvent& ev) {
+    auto& row = l.second;
+    auto c = static_cast<sms::carrier>(ev.carrier() - 1);
+    auto st = sms::state_from_tlv(static_cast<uint8_t>(ev.receipt_state()));
+    if (!st || part < 0 || part >= row.part_status_size())
+      return;
+    auto next = sms::part_status(c, *st, ev.err(), retry_errors_);
+    row.set_part_status(part,
+                        static_cast<int32_t>(advance(status_of(row.part_status(part)), next)));
+    std::vector<delivery_status> parts;
+    for (auto p : row.part_status())
+      parts.push_back(status_of(p));
+    auto before = status_of(row.status());
+    auto now = advance(before, sms::combine(parts));
+    row.set_status(static_cast<int32_t>(now));
+    // done date may be minute-precise: never earlier than the send itself.
+    auto done = ev.done_at_ms() >= row.sent_at_ms() && ev.done_at_ms() > 0 ? ev.done_at_ms()
+                                                                             : ev.at_ms();
+    if (next == delivery_status::delivered)
+      row.set_arrived_at_ms(std::max(row.arrived_at_ms(), done));
+    if (sms::is_final(now) && !sms::is_final(before) && row.sent_at_ms() > 0)
+      v.del(keys::log_undetermined(row.sent_at_ms(), row.message_id()));
+  };
+
+  for (const auto& in : evs) {
+    if (in.offset <= *stored)
+      continue;  // folded in before
+    const auto& ev = in.event;
+    switch (ev.kind()) {
+      case wire::StatusEvent::ACCEPTED: {
+        auto l = ensure(ev);
+        if (!l)
+          return std::move(l.error());
+        if (*l)
+          store(**l);
+        break;
+      }
+      case wire::StatusEvent::FINAL: {
+        auto l = ensure(ev);
+        if (!l)
+          return std::move(l.error());
+        if (!*l)
+          break;
+        auto& row = (*l)->second;
+        auto before = status_of(row.status());
+        row.set_status(static_cast<int32_t>(advance(before, status_of(ev.status()))));
+        if (sms::is_final(status_of(row.status())) && !sms::is_final(before) &&
+            row.sent_at_ms() > 0)
+          v.del(keys::log_undetermined(row.sent_at_ms(), row.message_id()));
+        store(**l);
+        break;
+      }
+      case wire::StatusEvent::SUBMITTED: {
+        auto l = ensure(ev);
+        if (!l)
+          return std::move(l.error());
+        if (!*l)
+          break;
+        auto& row = (*l)->second;
+        if (row.smsc_ids_size() > 0)
+          break;  // a replayed or re-sent submit record
+        auto c = static_cast<uint8_t>(row.detail().carrier());
+        row.set_sent_at_ms(ev.at_ms());
+        row.set_status(static_cast<int32_t>(
+            advance(status_of(row.status()), delivery_status::sent)));
+        for (int i = 0; i < ev.smsc_ids_size(); ++i) {
+          row.add_smsc_ids(ev.smsc_ids(i));
+          row.add_part_status(static_cast<int32_t>(delivery_status::sent));
+          v.put(keys::log_smsc(c, ev.smsc_ids(i)), ev.message_id() + '\0' + std::to_string(i));
+        }
+        if (row.detail().carrier() == static_cast<int32_t>(sms::carrier::docomo) + 1)
+          v.put(keys::log_undetermined(ev.at_ms(), ev.message_id()), "");
+        for (int i = 0; i < ev.smsc_ids_size(); ++i) {
+          auto parked_key = keys::log_parked(c, ev.smsc_ids(i));
+          auto parked = v.get(parked_key);
+          if (!parked)
+            return std::move(parked.error());
+          if (!*parked)
+            continue;
+          wire::StatusEvent rc;
+          if (rc.ParseFromString(**parked)) {
+            apply_receipt(**l, i, rc);
+            v.del(keys::log_parked_by_handset(c, rc.handset(), rc.at_ms(), rc.smsc_id()));
+          }
+          v.del(parked_key);
+        }
+        store(**l);
+        break;
+      }
+      case wire::StatusEvent::RECEIPT: {
+        auto c = static_cast<uint8_t>(ev.carrier());
+        auto match = v.get(keys::log_smsc(c, ev.smsc_id()));
+        if (!match)
+          return std::move(match.error());
+        if (!*match) {
+          std::string bytes;
+          ev.SerializeToString(&bytes);
+          v.put(keys::log_parked(c, ev.smsc_id()), bytes);
+          v.put(keys::log_parked_by_handset(c, ev.handset(), ev.at_ms(), ev.smsc_id()), "");
+          break;
+        }
+        auto nul = (*match)->find('\0');
+        auto message_id = (*match)->substr(0, nul);
+        int part = std::atoi((*match)->c_str() + nul + 1);
+        auto l = load_row(v, message_id);
+        if (!l)
+          return std::move(l.error());
+        if (!*l)
+          break;
+        apply_receipt(**l, part, ev);
+        store(**l);
+        break;
+      }
+      default:
+        break;  // validated at the edge: cannot happen
+    }
+  }
+  checkpoints_.stage(v.batch(), partition, evs.back().offset);
+  return check(v.write(), "delivery_log.apply");
+}
+
+caf::expected<std::optional<sms::log_row>> delivery_log::find(std::string_view message_id) const {
+  batch_view v{*db_};
+  auto l = load_row(v, std::string{message_id});
+  if (!l)
+    return std::move(l.error());
+  if (!*l)
+    return std::optional<sms::log_row>{};
+  return std::optional<sms::log_row>{to_row((*l)->second)};
+}
+
+caf::expected<size_t> delivery_log::scan(int64_t from_ms, int64_t to_ms,
+                                         std::string_view destination,
+                                         const std::function<bool(const sms::log_row&)>& fn) const {
+  rocksdb::ReadOptions ro;
+  std::string lower;
+  std::string upper;
+  if (destination.empty()) {
+    lower = keys::log_row(from_ms, "");
+    upper = keys::log_row(to_ms, "");
+  } else {
+    lower = keys::log_by_destination(destination, from_ms, "");
+    upper = keys::log_by_destination(destination, to_ms, "");
+  }
+  rocksdb::Slice upper_slice{upper};
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->delivery_log())};
+  size_t n = 0;
+  wire::LogRow row;
+  std::string value;
+  auto prefix = lower.size() - 8;  // 'd' + destination + \0 (or 'r')
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    rocksdb::Slice bytes = it->value();
+    if (!destination.empty()) {
+      auto k = it->key();
+      auto row_key = "r" + std::string{k.data() + prefix, k.size() - prefix};
+      auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->delivery_log(), row_key, &value);
+      if (!st.ok())
+        continue;  // purged between the two reads
+      bytes = value;
+    }
+    if (!row.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+      return caf::make_error(errc::storage_corrupt, "delivery_log.scan", it->key().ToString());
+    ++n;
+    if (!fn(to_row(row)))
+      break;
+  }
+  if (auto ok = check(it->status(), "delivery_log.scan"); !ok)
+    return std::move(ok.error());
+  return n;
+}
+
+caf::expected<std::vector<sms::log_row>> delivery_log::search(int64_t from_ms, int64_t to_ms,
+                                                              std::string_view destination,
+                                                              size_t limit) const {
+  std::vector<sms::log_row> out;
+  auto n = scan(from_ms, to_ms, destination, [&](const sms::log_row& r) {
+    out.push_back(r);
+    return out.size() < limit;
+  });
+  if (!n)
+    return std::move(n.error());
+  return out;
+}
+
+caf::expected<std::optional<std::string>> delivery_log::unmatched_receipt(
+    sms::carrier c, std::string_view handset, int64_t since_ms,
+    const std::unordered_set<std::string>& exclude) const {
+  auto cb = static_cast<uint8_t>(static_cast<uint8_t>(c) + 1);
+  auto lower = keys::log_parked_by_handset(cb, handset, since_ms, "");
+  auto upper = keys::log_parked_by_handset(cb, handset, INT64_MAX, "");
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper_slice{upper};
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->delivery_log())};
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    auto k = it->key();
+    std::string id{k.data() + lower.size(), k.size() - lower.size()};
+    if (!exclude.contains(id))
+      return std::optional<std::string>{std::move(id)};
+  }
+  if (auto ok = check(it->status(), "delivery_log.unmatched_receipt"); !ok)
+    return std::move(ok.error());
+  return std::optional<std::string>{};
+}
+
+caf::expected<size_t> delivery_log::close_undetermined(int64_t now_ms, int64_t after_ms) {
+  std::lock_guard<std::mutex> guard{write_mtx_};
+  auto upper = keys::log_undetermined(now_ms - after_ms, "");
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper_slice{upper};
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->delivery_log())};
+  batch_view v{*db_};
+  size_t n = 0;
+  for (it->Seek("u"); it->Valid(); it->Next()) {
+    auto k = it->key().ToString();
+    auto message_id = k.substr(9);
+    auto l = load_row(v, message_id);
+    if (!l)
+      return std::move(l.error());
+    v.del(k);
+    if (!*l)
+      continue;
+    auto& row = (*l)->second;
+    if (sms::is_final(status_of(row.status())))
+      continue;
+    row.set_status(static_cast<int32_t>(delivery_status::undetermined));
+    std::string bytes;
+    row.SerializeToString(&bytes);
+    v.put((*l)->first, bytes);
+    ++n;
+  }
+  if (auto ok = check(v.write(), "delivery_log.close_undetermined"); !ok)
+    return std::move(ok.error());
+  return n;
+}
+
+caf::expected<size_t> delivery_log::purge(int64_t before_ms) {
+  std::lock_guard<std::mutex> guard{write_mtx_};
+  auto upper = keys::log_row(before_ms, "");
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper_slice{upper};
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->delivery_log())};
+  rocksdb::WriteBatch wb;
+  auto* cf = db_->delivery_log();
+  size_t n = 0;
+  wire::LogRow row;
+  for (it->Seek("r"); it->Valid(); it->Next()) {
+    if (!row.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+      continue;
+    const auto& d = row.detail();
+    (void)wb.Delete(cf, it->key());  // ignored (all four): only oversized keys fail
+    (void)wb.Delete(cf, keys::log_id(row.message_id()));
+    (void)wb.Delete(cf, keys::log_by_destination(d.destination(), d.requested_at_ms(),
+                                                 row.message_id()));
+    for (const auto& id : row.smsc_ids())
+      (void)wb.Delete(cf, keys::log_smsc(static_cast<uint8_t>(d.carrier()), id));
+    if (++n % 10000 == 0) {
+      if (auto ok = check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "delivery_log.purge");
+          !ok)
+        return std::move(ok.error());
+      wb.Clear();
+    }
+  }
+  if (auto ok = check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "delivery_log.purge"); !ok)
+    return std::move(ok.error());
+  return n;
+}
+
+}  // namespace ivrcast::storage

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "messages/sms.pb.h"
+#include "sms/carrier.hpp"
+#include "sms/log_row.hpp"
+#include "storage/offset_checkpoints.hpp"
+
+namespace ivrcast::storage {
+
+class database;
+
+/// A decoded status event and where it came from.
+struct status_input {
+  int64_t offset = 0;
+  wire::StatusEvent event;
+};
+
+/// The delivery log [配信ログ]: one row per message, folded from the sms.status topic
+/// exactly once (the partition's offset lands in the same batch as the rows). Receipts that
+/// arrive before their submit is known are parked and applied when it is. Statuses only move
+/// forward. Keys are ordered by send-scheduled time, so a range is one scan; a destination
+/// index serves "range + destination". Writers (apply, purge, the 不定 sweep) serialise on an
+/// internal mutex; reads run from any thread.
+class delivery_log {
+ public:
+  delivery_log(std::shared_ptr<database> db, std::vector<std::string> docomo_retry_errors);
+
+  /// Folds one partition's events, skipping those at or below its checkpoint.
+  [[nodiscard]] caf::expected<void> apply(int32_t partition, std::span<const status_input> evs);
+  [[nodiscard]] caf::expected<int64_t> checkpoint(int32_t partition) const;
+
+  /// The row of one message.
+  [[nodiscard]] caf::expected<std::optional<sms::log_row>> find(
+      std::string_view message_id) const;
+
+  /// Calls `fn` for each row scheduled in [from_ms, to_ms), in time order, optionally only for
+  /// one destination (national form), until `fn` returns false. Returns the rows visited.
+  [[nodiscard]] caf::expected<size_t> scan(int64_t from_ms, int64_t to_ms,
+                                           std::string_view destination,
+                                           const std::function<bool(const sms::log_row&)>& fn) const;
+
+  /// At most `limit` rows of a search (the screen's result list).
+  [[nodiscard]] caf::expected<std::vector<sms::log_row>> search(int64_t from_ms, int64_t to_ms,
+                                                                std::string_view destination,
+                                                                size_t limit) const;
+
+  /// A parked receipt of `c` from `handset` received at or after `since_ms` whose id is not
+  /// in `exclude`: a part submitted in doubt that the carrier did receive. Returns its id.
+  [[nodiscard]] caf::expected<std::optional<std::string>> unmatched_receipt(
+      sms::carrier c, std::string_view handset, int64_t since_ms,
+      const std::unordered_set<std::string>& exclude) const;
+
+  /// Closes docomo messages still without a result `after_ms` after sending as 不定.
+  [[nodiscard]] caf::expected<size_t> close_undetermined(int64_t now_ms, int64_t after_ms);
+
+  /// Deletes rows scheduled before `before_ms` with their index entries (retention).
+  [[nodiscard]] caf::expected<size_t> purge(int64_t before_ms);
+
+  /// Row conversion, for the HTTP API and tests.
+  static sms::log_row to_row(const wire::LogRow& r);
+
+ private:
+  std::shared_ptr<database> db_;
+  offset_checkpoints checkpoints_;
+  std::vector<std::string> retry_errors_;
+  std::mutex write_mtx_;
+};
+
+}  // namespace ivrcast::storage

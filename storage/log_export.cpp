@@ -1,0 +1,26 @@
+#include "storage/log_export.hpp"
+
+#include "messages/errc.hpp"
+#include "storage/delivery_log.hpp"
+
+namespace ivrcast::storage {
+
+caf::expected<size_t> export_csv(const delivery_log& log, int64_t from_ms, int64_t to_ms,
+                                 std::string_view destination, sms::csv_encoding enc,
+                                 const sms::log_csv_writer::sink_fn& sink) {
+  sms::log_csv_writer w{enc, sink};
+  bool ok = w.header();
+  size_t rows = 0;
+  auto n = log.scan(from_ms, to_ms, destination, [&](const sms::log_row& r) {
+    ok = w.row(r);
+    rows += ok ? 1 : 0;
+    return ok;
+  });
+  if (!n)
+    return std::move(n.error());
+  if (!ok || !w.finish())
+    return caf::make_error(errc::io_failure, "export_csv", "the output refused the data");
+  return rows;
+}
+
+}  // namespace ivrcast::storage

@@ -1,0 +1,72 @@
+#include "storage/sends.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "messages/errc.hpp"
+#include "storage/database.hpp"
+#include "storage/keys.hpp"
+#include "storage/status.hpp"
+
+namespace ivrcast::storage {
+
+sends::sends(std::shared_ptr<database> db) : db_(db), checkpoints_(std::move(db), "sends") {
+  for (auto& a : applied_)
+    a = -2;  // unknown: read the checkpoint on first use
+}
+
+caf::expected<int64_t> sends::checkpoint(int32_t partition) const {
+  return checkpoints_.load(partition);
+}
+
+int64_t sends::applied(int32_t partition) const {
+  if (partition < 0 || static_cast<size_t>(partition) >= max_partitions)
+    return -1;
+  auto v = applied_[static_cast<size_t>(partition)].load();
+  if (v != -2)
+    return v;
+  auto cp = checkpoints_.load(partition);
+  return cp ? *cp : -1;
+}
+
+caf::expected<void> sends::apply(int32_t partition, std::span<const topic_record> recs) {
+  if (recs.empty())
+    return {};
+  auto stored = checkpoints_.load(partition);
+  if (!stored)
+    return std::move(stored.error());
+  rocksdb::WriteBatch wb;
+  wire::SendRecord rec;
+  for (const auto& r : recs) {
+    if (r.offset <= *stored)
+      continue;  // replayed
+    if (!rec.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())) ||
+        rec.message_id().empty()) {
+      ++refused_;
+      continue;
+    }
+    // A message's records share one partition, so they arrive in the order written.
+    (void)wb.Put(db_->sends(), keys::send(rec.message_id()), r.value);  // ignored: tiny keys
+  }
+  checkpoints_.stage(wb, partition, recs.back().offset);
+  if (auto ok = check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "sends.apply"); !ok)
+    return ok;
+  if (static_cast<size_t>(partition) < max_partitions)
+    applied_[static_cast<size_t>(partition)] = recs.back().offset;
+  return {};
+}
+
+caf::expected<std::optional<wire::SendRecord>> sends::find(std::string_view message_id) const {
+  std::string value;
+  auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->sends(), keys::send(message_id), &value);
+  if (st.IsNotFound())
+    return std::optional<wire::SendRecord>{};
+  if (auto ok = check(st, "sends.find"); !ok)
+    return std::move(ok.error());
+  wire::SendRecord rec;
+  if (!rec.ParseFromString(value))
+    return caf::make_error(errc::storage_corrupt, "sends.find", std::string{message_id});
+  return std::optional<wire::SendRecord>{std::move(rec)};
+}
+
+}  // namespace ivrcast::storage
