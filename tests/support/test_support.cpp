@@ -42,6 +42,9 @@ config::settings settings_for(const std::string& test_name, const std::string& d
   s->kafka.topic_prefix = "t." + unique + ".";
   s->kafka.group_id = "g." + unique;
   s->kafka.session_timeout_ms = 6000;
+  s->sms.group_id = "gs." + unique;
+  s->sms.number_ranges = IVRCAST_SOURCE_DIR "/config/carriers/number_ranges.csv";
+  s->sms.ported = IVRCAST_SOURCE_DIR "/config/carriers/ported.csv";
   if (const char* brokers = std::getenv("IVRCAST_TEST_BROKERS"))
     s->kafka.brokers = brokers;
   return *s;

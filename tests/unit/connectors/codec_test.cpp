@@ -89,6 +89,9 @@ TEST(GatewayCodecTest, CommandsAndJobsRoundTrip) {
   job.destination = "09012345678";
   job.body = "本文";
   gateway::encode(job, buf);
+  EXPECT_FALSE(gateway::decode_job(buf));  // no requested time: the sender could not age it
+  job.requested_at_ms = 1767225600000;
+  gateway::encode(job, buf);
   auto j = gateway::decode_job(buf);
   ASSERT_TRUE(j);
   EXPECT_EQ(j->job.value, "v1-c1");

@@ -1,0 +1,194 @@
+#include "tests/support/sms_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include "connectors/gateway/codec.hpp"
+#include "connectors/kafka/producer.hpp"
+#include "sms/carrier_directory.hpp"
+#include "sms/log_csv.hpp"
+#include "sms/prepare.hpp"
+#include "sms/segment_rules.hpp"
+
+namespace ivrcast::test {
+namespace {
+
+const sms::carrier_directory& directory() {
+  static const auto d = sms::carrier_directory::load(
+                            IVRCAST_SOURCE_DIR "/config/carriers/number_ranges.csv",
+                            IVRCAST_SOURCE_DIR "/config/carriers/ported.csv")
+                            .value();
+  return d;
+}
+
+sms::delivery_status status_of(tools::sim_outcome o, sms::carrier c) {
+  switch (o) {
+    case tools::sim_outcome::delivered:
+    case tools::sim_outcome::enroute:
+      return sms::delivery_status::delivered;
+    case tools::sim_outcome::undeliverable:
+    case tools::sim_outcome::expired:
+      return sms::delivery_status::failed;
+    case tools::sim_outcome::rejected:
+      return sms::delivery_status::carrier_error;
+    case tools::sim_outcome::retry:
+      return c == sms::carrier::docomo ? sms::delivery_status::retry
+                                       : sms::delivery_status::failed;
+  }
+  return sms::delivery_status::delivered;
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<tools::smsc_sim>> start_carriers(config::settings& s,
+                                                             int receipt_delay_ms) {
+  std::vector<std::unique_ptr<tools::smsc_sim>> out;
+  for (auto c : sms::all_carriers) {
+    auto i = static_cast<size_t>(c);
+    tools::smsc_sim_options o;
+    o.name = std::string{sms::key(c)};
+    o.outcome_mix = sms_test_mix;
+    o.receipt_delay_ms = receipt_delay_ms;
+    o.resp_ids = c == sms::carrier::au ? connectors::smpp::id_format::hex
+                                       : connectors::smpp::id_format::decimal;
+    o.receipt_ids = connectors::smpp::id_format::decimal;
+    o.receipt_tlvs = c != sms::carrier::softbank;
+    auto sim = tools::smsc_sim::start(o);
+    EXPECT_TRUE(sim);
+    s.sms.carriers[i].smsc = "127.0.0.1:" + std::to_string((*sim)->port());
+    s.sms.carriers[i].resp_ids = c == sms::carrier::au ? "hex" : "decimal";
+    s.sms.carriers[i].receipt_ids = "decimal";
+    s.sms.carriers[i].rate = 100000;
+    s.sms.carriers[i].in_doubt_wait_ms = 3000;
+    s.sms.carriers[i].response_timeout_ms = 2000;
+    s.sms.carriers[i].retry_backoff_ms = 20;
+    s.sms.carriers[i].max_retries = 50;
+    out.push_back(std::move(*sim));
+  }
+  return out;
+}
+
+messages::sms_job test_job(const std::string& run, int i, int64_t requested_at_ms) {
+  messages::sms_job j;
+  j.call = call_id{run + "-call-" + std::to_string(i)};
+  j.flow_version = flow_version_id{"fv-" + run};
+  j.job = job_id{j.flow_version.value + "-" + j.call.value};
+  j.account = account_id{"acc-test"};
+  j.incoming_number = "0501110001";
+  j.flow_name = "テスト案件";
+  char dest[16];
+  std::snprintf(dest, sizeof dest, "090%d%07d", i % 10, i);
+  j.destination = dest;
+  j.sender_id = "0312345678";
+  j.body = i % 7 == 0 ? std::string("ご来店ありがとうございます。") + std::string(130, 'x') +
+                            " 詳細: https://example.com/x?i=" + std::to_string(i)
+                      : "ご予約を承りました。番号" + std::to_string(i);
+  j.short_urls = true;
+  j.requested_at_ms = requested_at_ms + i;
+  return j;
+}
+
+int expected_parts(const messages::sms_job& job) {
+  auto m = sms::prepare(job, directory(), "ivc.jp").value();
+  return static_cast<int>(sms::split_parts(m.via, m.text).size());
+}
+
+sms::delivery_status expected_status(const messages::sms_job& job) {
+  auto m = sms::prepare(job, directory(), "ivc.jp").value();
+  std::vector<sms::delivery_status> parts;
+  for (int k = 0; k < expected_parts(job); ++k)
+    parts.push_back(status_of(tools::outcome_for(sms_test_mix, job.destination, k), m.via));
+  return sms::combine(parts);
+}
+
+void produce_jobs(const connectors::kafka::bus& b, const std::vector<messages::sms_job>& jobs) {
+  auto p = connectors::kafka::producer::open(b, "test-jobs", [](uint64_t, bool) {});
+  ASSERT_TRUE(p);
+  auto t = (*p)->topic(b.topic(topics::sms_jobs));
+  std::string buf;
+  for (const auto& j : jobs) {
+    connectors::gateway::encode(j, buf);
+    ASSERT_TRUE((*p)->produce(t, j.destination, buf, 0));
+  }
+  ASSERT_TRUE((*p)->flush(std::chrono::seconds{30}));
+}
+
+void produce_raw_job(const connectors::kafka::bus& b, const std::string& key,
+                     const std::string& value) {
+  auto p = connectors::kafka::producer::open(b, "test-poison", [](uint64_t, bool) {});
+  ASSERT_TRUE(p);
+  ASSERT_TRUE((*p)->produce((*p)->topic(b.topic(topics::sms_jobs)), key, value, 0));
+  ASSERT_TRUE((*p)->flush(std::chrono::seconds{30}));
+}
+
+std::vector<std::vector<std::string>> parse_csv(std::string_view t) {
+  if (t.starts_with("\xEF\xBB\xBF"))
+    t.remove_prefix(3);
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < t.size() && t[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\r' && i + 1 < t.size() && t[i + 1] == '\n') {
+      row.push_back(std::move(field));
+      field.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+      ++i;
+    } else {
+      field += c;
+    }
+  }
+  return rows;
+}
+
+std::vector<std::string> expected_csv_fields(const messages::sms_job& job, const sms::log_row& r) {
+  auto m = sms::prepare(job, directory(), "ivc.jp").value();
+  auto jst = [](int64_t ms) {
+    std::string s;
+    sms::append_jst(s, ms);
+    return s;
+  };
+  bool delivered = r.status == sms::delivery_status::delivered;
+  std::vector<std::string> f{job.job.value,
+                             job.job.value + ".1",
+                             "送信",
+                             "",
+                             "1",
+                             jst(job.requested_at_ms),
+                             jst(r.sent_at_ms),
+                             "+81" + job.destination.substr(1),
+                             delivered ? std::string{sms::display_name(m.via)} : "不明",
+                             "SMS",
+                             job.flow_version.value,
+                             "IVRCampaign_" + job.flow_version.value,
+                             "",
+                             m.body,
+                             std::string{sms::label(r.status)},
+                             std::string{sms::arrival_label(r.status)},
+                             jst(r.arrived_at_ms),
+                             std::to_string(m.length),
+                             std::to_string(m.segments),
+                             "",
+                             ""};
+  for (int k = 0; k < 8; ++k)
+    f.emplace_back();
+  f.push_back("+81" + job.incoming_number.substr(1));
+  return f;
+}
+
+}  // namespace ivrcast::test
