@@ -11,6 +11,10 @@
 #include "sms/log_row.hpp"
 #include "tools/smsc_sim/smsc_sim.hpp"
 
+namespace ivrcast::storage {
+class delivery_log;
+}
+
 namespace ivrcast::test {
 
 /// Receipt outcomes of the tests' simulated SMSCs.
@@ -43,5 +47,11 @@ std::vector<std::vector<std::string>> parse_csv(std::string_view text);
 
 /// The CSV line the export must hold for `job` once final (30 fields).
 std::vector<std::string> expected_csv_fields(const messages::sms_job& job, const sms::log_row& r);
+
+/// Every job's row is final and as the simulator's mix decides, every part reached its carrier
+/// exactly once, and the CSV of [from, to) matches the rows column by column.
+void expect_exactly_once(const storage::delivery_log& log,
+                         const std::vector<std::unique_ptr<tools::smsc_sim>>& carriers,
+                         const std::vector<messages::sms_job>& jobs, int64_t from, int64_t to);
 
 }  // namespace ivrcast::test

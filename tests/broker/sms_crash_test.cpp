@@ -1,0 +1,138 @@
+// On a real broker: 10,000 messages across the four carriers, with the node process killed
+// (SIGKILL) in the middle and started again on the same disk. Every part must reach the
+// simulated carriers exactly once and the delivery log must hold one correct row per message.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <fstream>
+
+#include "connectors/kafka/bus.hpp"
+#include "messages/clock.hpp"
+#include "storage/database.hpp"
+#include "storage/delivery_log.hpp"
+#include "tests/support/sms_support.hpp"
+#include "tests/support/test_support.hpp"
+
+extern char** environ;
+
+namespace ivrcast {
+namespace {
+
+/// The node as its own process, `ivrcast run --config <file>`.
+class node_process {
+ public:
+  node_process(std::string config, std::string log) : config_(std::move(config)), log_(std::move(log)) {}
+  ~node_process() { kill_now(SIGKILL); }
+
+  void start() {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    std::string bin = IVRCAST_BINARY;
+    char* argv[] = {bin.data(), const_cast<char*>("run"), const_cast<char*>("--config"),
+                    config_.data(), nullptr};
+    ASSERT_EQ(posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+  }
+
+  void kill_now(int sig) {
+    if (pid_ <= 0)
+      return;
+    ::kill(pid_, sig);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  std::string config_;
+  std::string log_;
+  pid_t pid_ = -1;
+};
+
+void write_config(const config::settings& s, const std::string& path) {
+  std::ofstream out{path};
+  out << "node.id = crash-node\nnode.data_dir = " << s.node.data_dir << "\nnode.log_level = info\n"
+      << "kafka.brokers = " << s.kafka.brokers << "\nkafka.topic_prefix = " << s.kafka.topic_prefix
+      << "\nkafka.group_id = " << s.kafka.group_id << "\nkafka.session_timeout_ms = 6000\n"
+      << "sms.group_id = " << s.sms.group_id << "\nsms.number_ranges = " << s.sms.number_ranges
+      << "\nsms.ported = " << s.sms.ported << "\n";
+  const char* names[] = {"au", "docomo", "softbank", "rakuten"};
+  for (size_t i = 0; i < 4; ++i) {
+    const auto& c = s.sms.carriers[i];
+    std::string k = std::string{"sms."} + names[i] + ".";
+    out << k << "smsc = " << c.smsc << "\n"
+        << k << "resp_ids = " << c.resp_ids << "\n"
+        << k << "receipt_ids = " << c.receipt_ids << "\n"
+        << k << "rate = " << c.rate << "\n"
+        << k << "in_doubt_wait_ms = " << c.in_doubt_wait_ms << "\n"
+        << k << "response_timeout_ms = " << c.response_timeout_ms << "\n"
+        << k << "retry_backoff_ms = " << c.retry_backoff_ms << "\n"
+        << k << "max_retries = " << c.max_retries << "\n";
+  }
+}
+
+/// Rows of [from, to) that are final, read from the node's disk beside the running node.
+size_t final_rows(const config::settings& s, int64_t from, int64_t to) {
+  auto db = storage::database::open_read_only(s.node.data_dir);
+  if (!db)
+    return 0;
+  storage::delivery_log log{*db, s.sms.docomo_retry_errors};
+  size_t n = 0;
+  auto ok = log.scan(from, to, "", [&](const sms::log_row& r) {
+    n += sms::is_final(r.status) ? 1 : 0;
+    return true;
+  });
+  return ok ? n : 0;
+}
+
+TEST(SmsCrashTest, TenThousandMessagesExactlyOnceAcrossASigkill) {
+  ASSERT_NE(std::getenv("IVRCAST_TEST_BROKERS"), nullptr) << "runs on the real broker only";
+  test::temp_dir dir;
+  auto s = test::settings_for("SmsCrash", dir.path() + "/node");
+  auto carriers = test::start_carriers(s, 100);
+  auto b = connectors::kafka::bus::open(s.kafka);
+  ASSERT_OK(b);
+  auto config = dir.path() + "/node.conf";
+  write_config(s, config);
+  node_process node{config, dir.path() + "/node.log"};
+  node.start();
+
+  std::vector<messages::sms_job> jobs;
+  auto t0 = unix_now_ms();
+  for (int i = 0; i < 10000; ++i)
+    jobs.push_back(test::test_job("crash", i, t0));
+  test::produce_jobs(**b, jobs);
+
+  auto submits = [&] {
+    uint64_t n = 0;
+    for (const auto& c : carriers)
+      n += c->counts().submits;
+    return n;
+  };
+  ASSERT_TRUE(test::eventually([&] { return submits() > 3000; }, std::chrono::seconds{120}));
+  node.kill_now(SIGKILL);
+  auto at_kill = submits();
+  EXPECT_LT(at_kill, 11000u) << "the kill came too late to prove anything";
+  node.start();
+
+  auto from = jobs.front().requested_at_ms;
+  auto to = jobs.back().requested_at_ms + 1;
+  ASSERT_TRUE(test::eventually([&] { return final_rows(s, from, to) == jobs.size(); },
+                               std::chrono::seconds{240}))
+      << final_rows(s, from, to) << " of " << jobs.size() << " rows final; submits at kill "
+      << at_kill;
+  node.kill_now(SIGTERM);
+  auto db = storage::database::open_read_only(s.node.data_dir);
+  ASSERT_OK(db);
+  storage::delivery_log log{*db, s.sms.docomo_retry_errors};
+  test::expect_exactly_once(log, carriers, jobs, from, to);
+}
+
+}  // namespace
+}  // namespace ivrcast
