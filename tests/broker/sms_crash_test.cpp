@@ -91,6 +91,23 @@ size_t final_rows(const config::settings& s, int64_t from, int64_t to) {
   return ok ? n : 0;
 }
 
+/// What the rows that are not final look like (diagnostics).
+std::string pending_rows(const config::settings& s, int64_t from, int64_t to) {
+  auto db = storage::database::open_read_only(s.node.data_dir);
+  if (!db)
+    return "database unreadable";
+  storage::delivery_log log{*db, s.sms.docomo_retry_errors};
+  std::string out;
+  int shown = 0;
+  auto ok = log.scan(from, to, "", [&](const sms::log_row& r) {
+    if (!sms::is_final(r.status) && shown++ < 8)
+      out += r.message_id + "=" + std::string{sms::label(r.status)} + " parts=" +
+             std::to_string(r.parts) + " ";
+    return true;
+  });
+  return ok ? out : "scan failed";
+}
+
 TEST(SmsCrashTest, TenThousandMessagesExactlyOnceAcrossASigkill) {
   ASSERT_NE(std::getenv("IVRCAST_TEST_BROKERS"), nullptr) << "runs on the real broker only";
   test::temp_dir dir;
@@ -126,7 +143,13 @@ TEST(SmsCrashTest, TenThousandMessagesExactlyOnceAcrossASigkill) {
   ASSERT_TRUE(test::eventually([&] { return final_rows(s, from, to) == jobs.size(); },
                                std::chrono::seconds{240}))
       << final_rows(s, from, to) << " of " << jobs.size() << " rows final; submits at kill "
-      << at_kill;
+      << at_kill << "; " << pending_rows(s, from, to) << "; receipts pending "
+      << [&] {
+           size_t n = 0;
+           for (const auto& c : carriers)
+             n += c->receipts_pending();
+           return n;
+         }();
   node.kill_now(SIGTERM);
   auto db = storage::database::open_read_only(s.node.data_dir);
   ASSERT_OK(db);

@@ -1,0 +1,144 @@
+// Our SMPP client against an SMSC we did not write: tests/smpp/netsmpp_smsc.pl (Net::SMPP).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "connectors/smpp/receipt.hpp"
+#include "connectors/smpp/session.hpp"
+#include "connectors/smpp/submit.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace ivrcast::connectors::smpp {
+namespace {
+
+/// Runs the Perl SMSC and collects its event lines.
+class perl_smsc {
+ public:
+  perl_smsc() {
+    pipe_ = ::popen("perl " IVRCAST_SOURCE_DIR "/tests/smpp/netsmpp_smsc.pl", "r");
+    reader_ = std::thread{[this] {
+      char line[512];
+      while (pipe_ && std::fgets(line, sizeof line, pipe_)) {
+        std::lock_guard<std::mutex> guard{mtx_};
+        lines_.emplace_back(line);
+      }
+    }};
+  }
+  ~perl_smsc() {
+    std::system("pkill -f netsmpp_smsc.pl");
+    if (reader_.joinable())
+      reader_.join();
+    if (pipe_)
+      ::pclose(pipe_);
+  }
+  int count(std::string_view prefix) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    int n = 0;
+    for (const auto& l : lines_)
+      n += l.starts_with(prefix) ? 1 : 0;
+    return n;
+  }
+  uint16_t port() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (const auto& l : lines_)
+      if (l.starts_with("PORT "))
+        return static_cast<uint16_t>(std::stoi(l.substr(5)));
+    return 0;
+  }
+
+ private:
+  FILE* pipe_ = nullptr;
+  std::thread reader_;
+  std::mutex mtx_;
+  std::vector<std::string> lines_;
+};
+
+struct recorder final : session_handler {
+  std::mutex mtx;
+  int binds = 0;
+  int unbinds = 0;
+  std::vector<std::pair<uint32_t, std::string>> resps;  // sequence, message id
+  std::vector<receipt> receipts;
+  session* s = nullptr;
+
+  void bound(int) override {
+    std::lock_guard<std::mutex> guard{mtx};
+    ++binds;
+  }
+  void unbound(int, std::string_view) override {
+    std::lock_guard<std::mutex> guard{mtx};
+    ++unbinds;
+  }
+  void submit_resp(int, uint32_t seq, uint32_t status, std::string_view id) override {
+    std::lock_guard<std::mutex> guard{mtx};
+    if (status == status::ok)
+      resps.emplace_back(seq, std::string{id});
+  }
+  void deliver(int, uint32_t seq, const sm_body& sm) override {
+    auto r = parse_receipt(sm);
+    {
+      std::lock_guard<std::mutex> guard{mtx};
+      if (r)
+        receipts.push_back(*r);
+    }
+    s->ack_deliver(seq, status::ok);
+  }
+  template <class F>
+  auto with(F f) {
+    std::lock_guard<std::mutex> guard{mtx};
+    return f();
+  }
+};
+
+TEST(SmppInteropTest, BindsSubmitsTakesReceiptsSurvivesADropAndUnbinds) {
+  perl_smsc smsc;
+  ASSERT_TRUE(test::eventually([&] { return smsc.port() != 0; }, std::chrono::seconds{20}));
+  recorder rec;
+  session_settings ss;
+  ss.port = smsc.port();
+  ss.system_id = "ivrcast";
+  ss.password = "pw";
+  ss.reconnect_min_ms = 50;
+  session s{ss, 0, rec};
+  rec.s = &s;
+  s.start();
+  ASSERT_TRUE(test::eventually([&] { return s.bound(); }));
+  auto submit = [&](const char* dest, std::u16string_view text, part_position pos) {
+    uint32_t seq = 0;
+    EXPECT_TRUE(test::eventually([&] {
+      seq = s.submit(make_submit("0312345678", dest, text, pos, false));
+      return seq != 0;
+    }));
+    return seq;
+  };
+  submit("09011110001", u"ご予約を承りました", {0, 1, 0});
+  submit("09011110002", std::u16string(67, u'あ'), {0, 2, 9});
+  ASSERT_TRUE(test::eventually([&] { return rec.with([&] { return rec.resps.size() == 2; }); }));
+  submit("09011110003", u"三通目", {0, 1, 0});  // the SMSC drops the line instead of answering
+  ASSERT_TRUE(test::eventually([&] { return rec.with([&] { return rec.unbinds >= 1; }); }));
+  ASSERT_TRUE(test::eventually([&] { return rec.with([&] { return rec.binds >= 2; }); }));
+  submit("09011110004", u"再接続後", {0, 1, 0});
+  // Four receipts: three answered submits and the dropped one's, sent after the rebind.
+  ASSERT_TRUE(test::eventually([&] { return rec.with([&] { return rec.receipts.size() == 4; }); }));
+  ASSERT_TRUE(test::eventually([&] { return smsc.count("RECEIPT_ACK status=0") == 4; }));
+  rec.with([&] {
+    EXPECT_EQ(rec.resps.size(), 3u);
+    EXPECT_EQ(rec.resps[0].second, "NS00001");
+    std::vector<std::string> ids;
+    for (const auto& r : rec.receipts) {
+      EXPECT_EQ(r.state, sms::receipt_state::delivered);
+      ids.push_back(normalise_message_id(r.message_id, id_format::text));
+    }
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(ids, (std::vector<std::string>{"ns00001", "ns00002", "ns00003", "ns00004"}));
+    EXPECT_EQ(rec.receipts[0].handset, "09011110001");
+  });
+  EXPECT_EQ(smsc.count("SUBMIT "), 4);
+  s.stop();
+  ASSERT_TRUE(test::eventually([&] { return smsc.count("UNBIND") == 1; }));
+}
+
+}  // namespace
+}  // namespace ivrcast::connectors::smpp
