@@ -30,8 +30,9 @@ namespace smpp = connectors::smpp;
 using sms::delivery_status;
 
 smpp::id_format id_format_of(const std::string& s) {
-  return s == "hex" ? smpp::id_format::hex
-                    : s == "decimal" ? smpp::id_format::decimal : smpp::id_format::text;
+  return s == "hex"       ? smpp::id_format::hex
+         : s == "decimal" ? smpp::id_format::decimal
+                          : smpp::id_format::text;
 }
 
 /// One message on its way through the sender.
@@ -295,8 +296,7 @@ class sender_core {
         return;  // nothing bound: `bound` pumps again
       const auto& rule = sms::rule_of(ctx_->carrier);
       auto sm = smpp::make_submit(
-          o->w->job.sender_id, o->w->job.destination,
-          o->parts[static_cast<size_t>(o->next_part)],
+          o->w->job.sender_id, o->w->job.destination, o->parts[static_cast<size_t>(o->next_part)],
           {o->next_part, static_cast<int>(o->parts.size()), o->reference}, rule.payload_tlv);
       auto seq = (*ctx_->sessions)[static_cast<size_t>(session)]->submit(sm);
       if (seq == 0) {
@@ -347,8 +347,8 @@ class sender_core {
                        "refused " + std::to_string(o->attempts) + " times (status " +
                            std::to_string(status) + ")");
         // Pause this carrier only; the part goes first when it resumes, keeping the order.
-        backoff_ms_ = backoff_ms_ == 0 ? ctx_->cfg.retry_backoff_ms
-                                       : std::min(backoff_ms_ * 2, 30000);
+        backoff_ms_ =
+            backoff_ms_ == 0 ? ctx_->cfg.retry_backoff_ms : std::min(backoff_ms_ * 2, 30000);
         paused_until_ms_ = unix_now_ms() + backoff_ms_;
         o->ph = outgoing::phase::ready;
         ready_.push_front(o);
@@ -382,9 +382,7 @@ class sender_core {
     doubts_.push_back(o);
   }
 
-  void forget_doubt(outgoing* o) {
-    std::erase(doubts_, o);
-  }
+  void forget_doubt(outgoing* o) { std::erase(doubts_, o); }
 
   void unbound(int session) {
     if (session >= 0 && static_cast<size_t>(session) < bound_.size())
@@ -433,8 +431,8 @@ class sender_core {
       }
       if (now >= o->doubt_until_ms) {
         ++ctx_->metrics->resubmitted;
-        logger().warn("event=sms_resubmit carrier={} message={} part={}",
-                      sms::key(ctx_->carrier), o->w->msg.message_id, o->next_part);
+        logger().warn("event=sms_resubmit carrier={} message={} part={}", sms::key(ctx_->carrier),
+                      o->w->msg.message_id, o->next_part);
         doubts_.erase(doubts_.begin() + static_cast<ptrdiff_t>(i));
         drop_outstanding(o);
         o->ph = outgoing::phase::ready;

@@ -58,7 +58,7 @@ struct sender_event {
 struct sms_metrics {
   std::atomic<uint64_t> jobs{0};
   std::atomic<uint64_t> dead_letters{0};
-  std::atomic<uint64_t> unresolved{0};     // ended before sending (no carrier, too long, ...)
+  std::atomic<uint64_t> unresolved{0};      // ended before sending (no carrier, too long, ...)
   std::atomic<uint64_t> parts_accepted{0};  // submit_sm_resp OK
   std::atomic<uint64_t> throttled{0};
   std::atomic<uint64_t> in_doubt{0};

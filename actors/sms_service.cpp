@@ -48,8 +48,9 @@ uint64_t job_ticket(int32_t partition, int64_t offset) {
 }
 
 smpp::id_format id_format_of(const std::string& s) {
-  return s == "hex" ? smpp::id_format::hex
-                    : s == "decimal" ? smpp::id_format::decimal : smpp::id_format::text;
+  return s == "hex"       ? smpp::id_format::hex
+         : s == "decimal" ? smpp::id_format::decimal
+                          : smpp::id_format::text;
 }
 
 }  // namespace

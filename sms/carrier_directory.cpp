@@ -45,16 +45,15 @@ caf::expected<void> read_table(std::string_view text, std::string_view source, b
                              where + "expected `number,carrier`");
     auto number = trim(line.substr(0, comma));
     auto name = trim(line.substr(comma + 1));
-    if (!digits(number) || number[0] != '0' || (exact && number.size() != 11) ||
-        number.size() > 11)
+    if (!digits(number) || number[0] != '0' || (exact && number.size() != 11) || number.size() > 11)
       return caf::make_error(errc::bad_config, "carrier_directory",
                              where + "`" + std::string{number} + "` is not a national " +
                                  (exact ? "11-digit number" : "number prefix (0 + digits)"));
     auto c = parse_carrier(name);
     if (!c)
-      return caf::make_error(errc::bad_config, "carrier_directory",
-                             where + "unknown carrier `" + std::string{name} +
-                                 "` (au, docomo, softbank, rakuten)");
+      return caf::make_error(
+          errc::bad_config, "carrier_directory",
+          where + "unknown carrier `" + std::string{name} + "` (au, docomo, softbank, rakuten)");
     if (!out.emplace(std::string{number}, *c).second)
       return caf::make_error(errc::bad_config, "carrier_directory",
                              where + "`" + std::string{number} + "` listed twice");

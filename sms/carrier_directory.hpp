@@ -20,10 +20,9 @@ namespace ivrcast::sms {
 class carrier_directory {
  public:
   /// Parses both files' text; fails naming the source, line and what is wrong.
-  [[nodiscard]] static caf::expected<carrier_directory> parse(std::string_view ranges,
-                                                              std::string_view ported,
-                                                              std::string_view ranges_name = "ranges",
-                                                              std::string_view ported_name = "ported");
+  [[nodiscard]] static caf::expected<carrier_directory> parse(
+      std::string_view ranges, std::string_view ported, std::string_view ranges_name = "ranges",
+      std::string_view ported_name = "ported");
 
   /// Loads the two files from disk.
   [[nodiscard]] static caf::expected<carrier_directory> load(const std::string& ranges_path,

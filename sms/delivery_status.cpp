@@ -61,10 +61,10 @@ std::string_view arrival_label(delivery_status s) {
 
 std::optional<receipt_state> parse_stat(std::string_view stat) {
   static constexpr std::pair<std::string_view, receipt_state> names[] = {
-      {"ENROUTE", receipt_state::enroute},   {"DELIVRD", receipt_state::delivered},
-      {"EXPIRED", receipt_state::expired},   {"DELETED", receipt_state::deleted},
+      {"ENROUTE", receipt_state::enroute},       {"DELIVRD", receipt_state::delivered},
+      {"EXPIRED", receipt_state::expired},       {"DELETED", receipt_state::deleted},
       {"UNDELIV", receipt_state::undeliverable}, {"ACCEPTD", receipt_state::accepted},
-      {"UNKNOWN", receipt_state::unknown},   {"REJECTD", receipt_state::rejected},
+      {"UNKNOWN", receipt_state::unknown},       {"REJECTD", receipt_state::rejected},
   };
   for (const auto& [name, st] : names)
     if (stat == name)

@@ -89,7 +89,9 @@ std::optional<int64_t> parse_jst(std::string_view t) {
     }
     if (i > 0) {
       char sep = t[starts[i] - 1];
-      bool ok = i < 3 ? (sep == '-' || sep == '/') : i == 3 ? (sep == 'T' || sep == ' ') : sep == ':';
+      bool ok = i < 3    ? (sep == '-' || sep == '/')
+                : i == 3 ? (sep == 'T' || sep == ' ')
+                         : sep == ':';
       if (!ok)
         return std::nullopt;
     }

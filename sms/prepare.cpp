@@ -9,8 +9,7 @@ std::string message_id_of(const messages::sms_job& job) {
   return job.job.value + ".1";
 }
 
-caf::expected<prepared_message> prepare(const messages::sms_job& job,
-                                        const carrier_directory& dir,
+caf::expected<prepared_message> prepare(const messages::sms_job& job, const carrier_directory& dir,
                                         std::string_view short_domain) {
   prepared_message m;
   m.message_id = message_id_of(job);
@@ -36,11 +35,11 @@ caf::expected<prepared_message> prepare(const messages::sms_job& job,
   auto seg = billed_segments(m.via, m.length);
   if (!seg)
     return caf::make_error(errc::bad_input, "prepare",
-                           m.length == 0 ? std::string{"the body is empty"}
-                                         : "the body has " + std::to_string(m.length) +
-                                               " characters; " + std::string{display_name(m.via)} +
-                                               " takes at most " +
-                                               std::to_string(rule_of(m.via).max_length));
+                           m.length == 0
+                               ? std::string{"the body is empty"}
+                               : "the body has " + std::to_string(m.length) + " characters; " +
+                                     std::string{display_name(m.via)} + " takes at most " +
+                                     std::to_string(rule_of(m.via).max_length));
   m.segments = *seg;
   return m;
 }

@@ -69,8 +69,7 @@ caf::expected<std::u16string> to_utf16(std::string_view s) {
     }
     static constexpr uint32_t min_of[] = {0, 0x80, 0x800, 0x10000};
     if (cp < min_of[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return caf::make_error(errc::bad_input, "utf8",
-                             "invalid code point at " + std::to_string(i));
+      return caf::make_error(errc::bad_input, "utf8", "invalid code point at " + std::to_string(i));
     if (cp >= 0x10000) {
       cp -= 0x10000;
       out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));

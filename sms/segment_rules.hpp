@@ -14,11 +14,11 @@ namespace ivrcast::sms {
 /// How a carrier bills and splits a message, from the procedures guide §5.2 (SMS長文課金体系)
 /// as restated in product.md §3. Lengths are UTF-16 code units.
 struct segment_rule {
-  int single_max;      // a message this long or shorter is one segment (1–70)
-  int per_part;        // units per billed segment above single_max: ceil(len / per_part)
-  bool flat_rate;      // SoftBank: one segment whatever the length, up to max_length
-  int max_length;      // longest message the carrier accepts
-  bool payload_tlv;    // sent as one submit_sm with message_payload instead of UDH parts
+  int single_max;    // a message this long or shorter is one segment (1–70)
+  int per_part;      // units per billed segment above single_max: ceil(len / per_part)
+  bool flat_rate;    // SoftBank: one segment whatever the length, up to max_length
+  int max_length;    // longest message the carrier accepts
+  bool payload_tlv;  // sent as one submit_sm with message_payload instead of UDH parts
 };
 
 /// The rule of `c`; the table lives in segment_rules.cpp with its source.

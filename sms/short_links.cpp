@@ -63,9 +63,9 @@ caf::expected<rewritten_body> rewrite_urls(std::string_view body, std::string_vi
                                            std::string_view message_id) {
   auto urls = find_urls(body);
   if (urls.size() > max_urls)
-    return caf::make_error(errc::bad_input, "short_links",
-                           "the body holds " + std::to_string(urls.size()) +
-                               " URLs; at most 5 are allowed");
+    return caf::make_error(
+        errc::bad_input, "short_links",
+        "the body holds " + std::to_string(urls.size()) + " URLs; at most 5 are allowed");
   rewritten_body out;
   out.text.reserve(body.size() + urls.size() * 8);
   size_t pos = 0;

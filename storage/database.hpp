@@ -37,11 +37,11 @@ class database {
 
  private:
   database() = default;
-  static caf::expected<std::shared_ptr<database>> open_impl(const std::string& dir,
-                                                            bool read_only);
+  static caf::expected<std::shared_ptr<database>> open_impl(const std::string& dir, bool read_only);
   std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, offsets, call_counts, sends, delivery_log
+  std::vector<rocksdb::ColumnFamilyHandle*>
+      handles_;  // default, offsets, call_counts, sends, delivery_log
 };
 
 }  // namespace ivrcast::storage

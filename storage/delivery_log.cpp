@@ -33,8 +33,8 @@ class batch_view {
 
   caf::expected<std::optional<std::string>> get(const std::string& key) {
     std::string v;
-    auto st = wb_.GetFromBatchAndDB(&db_->db(), rocksdb::ReadOptions{}, db_->delivery_log(), key,
-                                    &v);
+    auto st =
+        wb_.GetFromBatchAndDB(&db_->db(), rocksdb::ReadOptions{}, db_->delivery_log(), key, &v);
     if (st.IsNotFound())
       return std::optional<std::string>{};
     if (auto ok = check(st, "delivery_log.get"); !ok)
@@ -67,7 +67,8 @@ caf::expected<std::optional<std::pair<std::string, wire::LogRow>>> load_row(
   if (!value)
     return std::move(value.error());
   if (!*value)
-    return caf::make_error(errc::storage_corrupt, "delivery_log", "index without row " + message_id);
+    return caf::make_error(errc::storage_corrupt, "delivery_log",
+                           "index without row " + message_id);
   wire::LogRow row;
   if (!row.ParseFromString(**value))
     return caf::make_error(errc::storage_corrupt, "delivery_log", "row " + message_id);
@@ -77,7 +78,9 @@ caf::expected<std::optional<std::pair<std::string, wire::LogRow>>> load_row(
 }  // namespace
 
 delivery_log::delivery_log(std::shared_ptr<database> db, std::vector<std::string> retry_errors)
-    : db_(db), checkpoints_(std::move(db), "delivery_log"), retry_errors_(std::move(retry_errors)) {}
+    : db_(db),
+      checkpoints_(std::move(db), "delivery_log"),
+      retry_errors_(std::move(retry_errors)) {}
 
 caf::expected<int64_t> delivery_log::checkpoint(int32_t partition) const {
   return checkpoints_.load(partition);
@@ -157,8 +160,8 @@ caf::expected<void> delivery_log::apply(int32_t partition, std::span<const statu
     auto now = advance(before, sms::combine(parts));
     row.set_status(static_cast<int32_t>(now));
     // done date may be minute-precise: never earlier than the send itself.
-    auto done = ev.done_at_ms() >= row.sent_at_ms() && ev.done_at_ms() > 0 ? ev.done_at_ms()
-                                                                             : ev.at_ms();
+    auto done =
+        ev.done_at_ms() >= row.sent_at_ms() && ev.done_at_ms() > 0 ? ev.done_at_ms() : ev.at_ms();
     if (next == delivery_status::delivered)
       row.set_arrived_at_ms(std::max(row.arrived_at_ms(), done));
     if (sms::is_final(now) && !sms::is_final(before) && row.sent_at_ms() > 0)
@@ -204,8 +207,8 @@ caf::expected<void> delivery_log::apply(int32_t partition, std::span<const statu
           break;  // a replayed or re-sent submit record
         auto c = static_cast<uint8_t>(row.detail().carrier());
         row.set_sent_at_ms(ev.at_ms());
-        row.set_status(static_cast<int32_t>(
-            advance(status_of(row.status()), delivery_status::sent)));
+        row.set_status(
+            static_cast<int32_t>(advance(status_of(row.status()), delivery_status::sent)));
         for (int i = 0; i < ev.smsc_ids_size(); ++i) {
           row.add_smsc_ids(ev.smsc_ids(i));
           row.add_part_status(static_cast<int32_t>(delivery_status::sent));
@@ -396,13 +399,12 @@ caf::expected<size_t> delivery_log::purge(int64_t before_ms) {
     const auto& d = row.detail();
     (void)wb.Delete(cf, it->key());  // ignored (all four): only oversized keys fail
     (void)wb.Delete(cf, keys::log_id(row.message_id()));
-    (void)wb.Delete(cf, keys::log_by_destination(d.destination(), d.requested_at_ms(),
-                                                 row.message_id()));
+    (void)wb.Delete(
+        cf, keys::log_by_destination(d.destination(), d.requested_at_ms(), row.message_id()));
     for (const auto& id : row.smsc_ids())
       (void)wb.Delete(cf, keys::log_smsc(static_cast<uint8_t>(d.carrier()), id));
     if (++n % 10000 == 0) {
-      if (auto ok = check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "delivery_log.purge");
-          !ok)
+      if (auto ok = check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "delivery_log.purge"); !ok)
         return std::move(ok.error());
       wb.Clear();
     }

@@ -43,14 +43,13 @@ class delivery_log {
   [[nodiscard]] caf::expected<int64_t> checkpoint(int32_t partition) const;
 
   /// The row of one message.
-  [[nodiscard]] caf::expected<std::optional<sms::log_row>> find(
-      std::string_view message_id) const;
+  [[nodiscard]] caf::expected<std::optional<sms::log_row>> find(std::string_view message_id) const;
 
   /// Calls `fn` for each row scheduled in [from_ms, to_ms), in time order, optionally only for
   /// one destination (national form), until `fn` returns false. Returns the rows visited.
-  [[nodiscard]] caf::expected<size_t> scan(int64_t from_ms, int64_t to_ms,
-                                           std::string_view destination,
-                                           const std::function<bool(const sms::log_row&)>& fn) const;
+  [[nodiscard]] caf::expected<size_t> scan(
+      int64_t from_ms, int64_t to_ms, std::string_view destination,
+      const std::function<bool(const sms::log_row&)>& fn) const;
 
   /// At most `limit` rows of a search (the screen's result list).
   [[nodiscard]] caf::expected<std::vector<sms::log_row>> search(int64_t from_ms, int64_t to_ms,

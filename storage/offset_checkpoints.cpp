@@ -27,7 +27,8 @@ caf::expected<int64_t> offset_checkpoints::load(int32_t partition) const {
   return static_cast<int64_t>(keys::get_be64(value));
 }
 
-void offset_checkpoints::stage(rocksdb::WriteBatchBase& wb, int32_t partition, int64_t offset) const {
+void offset_checkpoints::stage(rocksdb::WriteBatchBase& wb, int32_t partition,
+                               int64_t offset) const {
   std::string value;
   keys::put_be64(value, static_cast<uint64_t>(offset));
   // ignored: WriteBatch::Put only fails on oversized keys, and ours are tiny

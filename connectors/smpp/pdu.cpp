@@ -232,12 +232,12 @@ caf::expected<pdu> decode(std::string_view frame, pdu* header_out) {
       r.end(std::string{command_name(p.command_id)}.c_str());
       break;
     default:
-      return caf::make_error(errc::bad_input, "smpp.decode",
-                             "unknown command_id 0x" + [&] {
-                               char tmp[9];
-                               std::snprintf(tmp, sizeof tmp, "%08x", p.command_id);
-                               return std::string{tmp};
-                             }());
+      return caf::make_error(
+          errc::bad_input, "smpp.decode", "unknown command_id 0x" + [&] {
+            char tmp[9];
+            std::snprintf(tmp, sizeof tmp, "%08x", p.command_id);
+            return std::string{tmp};
+          }());
   }
   if (!r.error().empty())
     return bad(std::string{command_name(p.command_id)} + ": " + r.error());

@@ -27,8 +27,8 @@ std::string_view field(std::string_view text, std::string_view name) {
     if (pos == 0 || text[pos - 1] == ' ') {
       auto start = pos + name.size();
       auto end = text.find(' ', start);
-      return text.substr(start, end == std::string_view::npos ? std::string_view::npos
-                                                              : end - start);
+      return text.substr(start,
+                         end == std::string_view::npos ? std::string_view::npos : end - start);
     }
     from = pos + 1;
   }

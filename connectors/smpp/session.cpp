@@ -22,8 +22,7 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             clock_type::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now().time_since_epoch())
       .count();
 }
 
@@ -178,7 +177,8 @@ bool session::connect_and_bind(std::string& why) {
       continue;
     auto n = ::recv(fd_, buf, sizeof buf, 0);
     if (n <= 0) {
-      why = n == 0 ? "closed by the SMSC during bind" : std::string{"recv: "} + std::strerror(errno);
+      why =
+          n == 0 ? "closed by the SMSC during bind" : std::string{"recv: "} + std::strerror(errno);
       return false;
     }
     in_.append(buf, static_cast<size_t>(n));
@@ -238,8 +238,8 @@ void session::handle(const pdu& p, std::string& why, bool& closing) {
       break;
     case cmd::generic_nack:
       // A nack of one of our submits fails that submit; other nacks only get logged.
-      logger().warn("event=smpp_generic_nack session={} sequence={} status={}", index_,
-                    p.sequence, p.command_status);
+      logger().warn("event=smpp_generic_nack session={} sequence={} status={}", index_, p.sequence,
+                    p.command_status);
       handler_->submit_resp(index_, p.sequence,
                             p.command_status ? p.command_status : status::system_error, {});
       break;

@@ -19,9 +19,9 @@ struct session_settings {
   std::string system_id;
   std::string password;
   std::string system_type;
-  int enquire_link_ms = 30000;   // keep-alive interval when idle
+  int enquire_link_ms = 30000;      // keep-alive interval when idle
   int response_timeout_ms = 10000;  // bind and enquire_link answers
-  int reconnect_min_ms = 200;    // backoff doubles up to reconnect_max_ms
+  int reconnect_min_ms = 200;       // backoff doubles up to reconnect_max_ms
   int reconnect_max_ms = 10000;
 };
 

@@ -12,8 +12,8 @@ void append_ucs2(std::string& out, std::u16string_view text) {
 
 }  // namespace
 
-sm_body make_submit(std::string_view source, std::string_view destination,
-                    std::u16string_view text, part_position pos, bool payload) {
+sm_body make_submit(std::string_view source, std::string_view destination, std::u16string_view text,
+                    part_position pos, bool payload) {
   sm_body sm;
   sm.source_addr_npi = 1;
   sm.source_addr = source;
@@ -29,8 +29,12 @@ sm_body make_submit(std::string_view source, std::string_view destination,
   }
   if (pos.count > 1) {
     sm.esm_class = 0x40;
-    sm.short_message = {'\x05', '\x00', '\x03', static_cast<char>(pos.reference),
-                        static_cast<char>(pos.count), static_cast<char>(pos.index + 1)};
+    sm.short_message = {'\x05',
+                        '\x00',
+                        '\x03',
+                        static_cast<char>(pos.reference),
+                        static_cast<char>(pos.count),
+                        static_cast<char>(pos.index + 1)};
   }
   append_ucs2(sm.short_message, text);
   return sm;

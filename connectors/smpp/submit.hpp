@@ -18,8 +18,8 @@ struct part_position {
 /// requested, national addresses (TON unknown, NPI ISDN). Several parts carry the 8-bit
 /// concatenation UDH (esm_class 0x40); `payload` puts the text in message_payload instead
 /// of short_message (SoftBank's single long message).
-sm_body make_submit(std::string_view source, std::string_view destination,
-                    std::u16string_view text, part_position pos, bool payload);
+sm_body make_submit(std::string_view source, std::string_view destination, std::u16string_view text,
+                    part_position pos, bool payload);
 
 /// Part text of a submit_sm body back in UTF-16 (UDH and payload handled); for tests and
 /// the simulator.

@@ -25,7 +25,8 @@ namespace {
 /// The node as its own process, `ivrcast run --config <file>`.
 class node_process {
  public:
-  node_process(std::string config, std::string log) : config_(std::move(config)), log_(std::move(log)) {}
+  node_process(std::string config, std::string log)
+      : config_(std::move(config)), log_(std::move(log)) {}
   ~node_process() { kill_now(SIGKILL); }
 
   void start() {
@@ -101,8 +102,8 @@ std::string pending_rows(const config::settings& s, int64_t from, int64_t to) {
   int shown = 0;
   auto ok = log.scan(from, to, "", [&](const sms::log_row& r) {
     if (!sms::is_final(r.status) && shown++ < 8)
-      out += r.message_id + "=" + std::string{sms::label(r.status)} + " parts=" +
-             std::to_string(r.parts) + " ";
+      out += r.message_id + "=" + std::string{sms::label(r.status)} +
+             " parts=" + std::to_string(r.parts) + " ";
     return true;
   });
   return ok ? out : "scan failed";
@@ -143,8 +144,7 @@ TEST(SmsCrashTest, TenThousandMessagesExactlyOnceAcrossASigkill) {
   ASSERT_TRUE(test::eventually([&] { return final_rows(s, from, to) == jobs.size(); },
                                std::chrono::seconds{240}))
       << final_rows(s, from, to) << " of " << jobs.size() << " rows final; submits at kill "
-      << at_kill << "; " << pending_rows(s, from, to) << "; receipts pending "
-      << [&] {
+      << at_kill << "; " << pending_rows(s, from, to) << "; receipts pending " << [&] {
            size_t n = 0;
            for (const auto& c : carriers)
              n += c->receipts_pending();

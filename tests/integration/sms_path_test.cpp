@@ -151,9 +151,8 @@ TEST_F(SmsPathTest, RestartOnTheSameDiskSendsNothingAgain) {
   }
   start_node();
   test::produce_jobs(*bus_, jobs);  // the gateway sent them all again
-  ASSERT_TRUE(test::eventually(
-      [&] { return node_->sms().metrics().skipped.load() >= jobs.size(); },
-      std::chrono::seconds{60}));
+  ASSERT_TRUE(test::eventually([&] { return node_->sms().metrics().skipped.load() >= jobs.size(); },
+                               std::chrono::seconds{60}));
   expect_delivered_once(jobs);
 }
 

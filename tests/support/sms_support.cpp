@@ -2,25 +2,25 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include "connectors/gateway/codec.hpp"
 #include "connectors/kafka/producer.hpp"
 #include "sms/carrier_directory.hpp"
-#include "storage/delivery_log.hpp"
-#include "storage/log_export.hpp"
-#include "tests/support/test_support.hpp"
-#include <map>
 #include "sms/log_csv.hpp"
 #include "sms/prepare.hpp"
 #include "sms/segment_rules.hpp"
+#include "storage/delivery_log.hpp"
+#include "storage/log_export.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace ivrcast::test {
 namespace {
 
 const sms::carrier_directory& directory() {
-  static const auto d = sms::carrier_directory::load(
-                            IVRCAST_SOURCE_DIR "/config/carriers/number_ranges.csv",
-                            IVRCAST_SOURCE_DIR "/config/carriers/ported.csv")
-                            .value();
+  static const auto d =
+      sms::carrier_directory::load(IVRCAST_SOURCE_DIR "/config/carriers/number_ranges.csv",
+                                   IVRCAST_SOURCE_DIR "/config/carriers/ported.csv")
+          .value();
   return d;
 }
 
@@ -35,8 +35,7 @@ sms::delivery_status status_of(tools::sim_outcome o, sms::carrier c) {
     case tools::sim_outcome::rejected:
       return sms::delivery_status::carrier_error;
     case tools::sim_outcome::retry:
-      return c == sms::carrier::docomo ? sms::delivery_status::retry
-                                       : sms::delivery_status::failed;
+      return c == sms::carrier::docomo ? sms::delivery_status::retry : sms::delivery_status::failed;
   }
   return sms::delivery_status::delivered;
 }
@@ -198,49 +197,50 @@ std::vector<std::string> expected_csv_fields(const messages::sms_job& job, const
 void expect_exactly_once(const storage::delivery_log& log,
                          const std::vector<std::unique_ptr<tools::smsc_sim>>& carriers_,
                          const std::vector<messages::sms_job>& jobs, int64_t from, int64_t to) {
-    uint64_t parts = 0;
-    for (const auto& j : jobs)
-      parts += static_cast<uint64_t>(test::expected_parts(j));
-    uint64_t submits = 0;
-    for (const auto& c : carriers_) {
-      auto st = c->counts();
-      submits += st.submits;
-      EXPECT_EQ(st.duplicates, 0u) << "duplicates at the simulated " << "SMSC";
-    }
-    EXPECT_EQ(submits, parts) << "every part reaches its carrier exactly once";
+  uint64_t parts = 0;
+  for (const auto& j : jobs)
+    parts += static_cast<uint64_t>(test::expected_parts(j));
+  uint64_t submits = 0;
+  for (const auto& c : carriers_) {
+    auto st = c->counts();
+    submits += st.submits;
+    EXPECT_EQ(st.duplicates, 0u) << "duplicates at the simulated "
+                                 << "SMSC";
+  }
+  EXPECT_EQ(submits, parts) << "every part reaches its carrier exactly once";
 
-    std::string csv;
-    auto rows = storage::export_csv(log, from, to, "", sms::csv_encoding::utf8_bom,
-                                    [&](std::string_view s) {
-                                      csv.append(s);
-                                      return true;
-                                    });
-    ASSERT_OK(rows);
-    ASSERT_EQ(*rows, jobs.size());
-    auto lines = test::parse_csv(csv);
-    ASSERT_EQ(lines.size(), jobs.size() + 1);
-    EXPECT_EQ(lines[0].size(), 30u);
-    std::map<std::string, std::vector<std::string>> by_job;
-    for (size_t i = 1; i < lines.size(); ++i)
-      by_job[lines[i][0]] = lines[i];
-    std::map<sms::delivery_status, int> statuses;
-    for (const auto& j : jobs) {
-      SCOPED_TRACE(j.job.value);
-      auto row = log.find(j.job.value + ".1");
-      ASSERT_OK(row);
-      ASSERT_TRUE(row->has_value());
-      const auto& r = **row;
-      EXPECT_EQ(r.status, test::expected_status(j));
-      EXPECT_GT(r.sent_at_ms, 0);
-      ++statuses[r.status];
-      auto it = by_job.find(j.job.value);
-      ASSERT_NE(it, by_job.end());
-      EXPECT_EQ(it->second, test::expected_csv_fields(j, r));
-    }
-    // The mix must really have produced the interesting outcomes.
-    EXPECT_GT(statuses[sms::delivery_status::delivered], 0);
-    EXPECT_GT(statuses[sms::delivery_status::failed], 0);
-    EXPECT_GT(statuses[sms::delivery_status::partially_failed], 0);
+  std::string csv;
+  auto rows =
+      storage::export_csv(log, from, to, "", sms::csv_encoding::utf8_bom, [&](std::string_view s) {
+        csv.append(s);
+        return true;
+      });
+  ASSERT_OK(rows);
+  ASSERT_EQ(*rows, jobs.size());
+  auto lines = test::parse_csv(csv);
+  ASSERT_EQ(lines.size(), jobs.size() + 1);
+  EXPECT_EQ(lines[0].size(), 30u);
+  std::map<std::string, std::vector<std::string>> by_job;
+  for (size_t i = 1; i < lines.size(); ++i)
+    by_job[lines[i][0]] = lines[i];
+  std::map<sms::delivery_status, int> statuses;
+  for (const auto& j : jobs) {
+    SCOPED_TRACE(j.job.value);
+    auto row = log.find(j.job.value + ".1");
+    ASSERT_OK(row);
+    ASSERT_TRUE(row->has_value());
+    const auto& r = **row;
+    EXPECT_EQ(r.status, test::expected_status(j));
+    EXPECT_GT(r.sent_at_ms, 0);
+    ++statuses[r.status];
+    auto it = by_job.find(j.job.value);
+    ASSERT_NE(it, by_job.end());
+    EXPECT_EQ(it->second, test::expected_csv_fields(j, r));
+  }
+  // The mix must really have produced the interesting outcomes.
+  EXPECT_GT(statuses[sms::delivery_status::delivered], 0);
+  EXPECT_GT(statuses[sms::delivery_status::failed], 0);
+  EXPECT_GT(statuses[sms::delivery_status::partially_failed], 0);
 }
 
 }  // namespace ivrcast::test

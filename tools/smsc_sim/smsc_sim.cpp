@@ -444,9 +444,9 @@ caf::expected<std::unique_ptr<smsc_sim>> smsc_sim::start(smsc_sim_options o) {
       ::listen(p->listen_fd, 64) != 0) {
     auto why = std::string{std::strerror(errno)};
     ::close(p->listen_fd);
-    return caf::make_error(errc::io_failure, "smsc_sim.start",
-                           "cannot listen on 127.0.0.1:" + std::to_string(p->opts.port) + ": " +
-                               why);
+    return caf::make_error(
+        errc::io_failure, "smsc_sim.start",
+        "cannot listen on 127.0.0.1:" + std::to_string(p->opts.port) + ": " + why);
   }
   socklen_t len = sizeof addr;
   ::getsockname(p->listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);

@@ -11,7 +11,8 @@ namespace ivrcast::sms {
 namespace {
 
 TEST(CarrierDirectoryTest, PortedNumbersWinOverTheLongestRange) {
-  auto d = carrier_directory::parse("090,docomo\n0901,au # longer wins\n", "09011112222,softbank\n");
+  auto d =
+      carrier_directory::parse("090,docomo\n0901,au # longer wins\n", "09011112222,softbank\n");
   ASSERT_TRUE(d) << describe(d.error());
   EXPECT_EQ(d->resolve("09000000000"), carrier::docomo);
   EXPECT_EQ(d->resolve("09010000000"), carrier::au);
@@ -133,7 +134,7 @@ TEST(LogCsvTest, CarrierIsUnknownUntilDeliveredAndShiftJisIsOnRequest) {
   ASSERT_TRUE(w.row(r));
   ASSERT_TRUE(w.finish());
   EXPECT_FALSE(out.starts_with("\xEF\xBB\xBF"));
-  EXPECT_TRUE(out.starts_with("\x83W\x83\x87\x83u"));  // ジョブ in CP932
+  EXPECT_TRUE(out.starts_with("\x83W\x83\x87\x83u"));           // ジョブ in CP932
   EXPECT_NE(out.find("\x97\x5C\x96\xF1?"), std::string::npos);  // 予約?
   EXPECT_NE(out.find("\x95\x73\x96\xBE"), std::string::npos);   // 不明
 }
