@@ -15,6 +15,23 @@ namespace {
 
 constexpr size_t max_batch = 2000;
 
+/// Low and high watermark of one partition. A topic created a moment ago answers
+/// NOT_LEADER_FOR_PARTITION (or LEADER_NOT_AVAILABLE) until its leader has taken over: those
+/// are retried for up to 30 s, as Kafka clients are meant to; anything else fails at once.
+rd_kafka_resp_err_t watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition,
+                               int64_t& lo, int64_t& hi) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+  while (true) {
+    auto e = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &lo, &hi, 10000);
+    bool transient = e == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+                     e == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+                     e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    if (!transient || std::chrono::steady_clock::now() > deadline)
+      return e;
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});  // leader election takes ~100 ms
+  }
+}
+
 /// Polls up to max_batch messages (waiting at most 100 ms for the first) and hands them to
 /// `fn(partition, span<record>)`, one call per run of one partition, in order.
 template <class Fn>
@@ -238,7 +255,7 @@ caf::expected<std::unique_ptr<partition_reader>> partition_reader::open(const bu
   for (int32_t p = 0; p < count; ++p) {
     int64_t lo = 0;
     int64_t hi = 0;
-    if (auto e = rd_kafka_query_watermark_offsets(out->rk_, topic.c_str(), p, &lo, &hi, 10000)) {
+    if (auto e = watermarks(out->rk_, topic, p, lo, hi)) {
       rd_kafka_topic_partition_list_destroy(list);
       return kafka_error(e, "partition_reader.watermarks");
     }
@@ -299,7 +316,7 @@ caf::expected<int64_t> group_consumer::high_watermark(const std::string& topic,
                                                      int32_t partition) const {
   int64_t lo = 0;
   int64_t hi = 0;
-  if (auto e = rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &lo, &hi, 10000))
+  if (auto e = watermarks(rk_, topic, partition, lo, hi))
     return kafka_error(e, "group_consumer.high_watermark");
   return hi;
 }
