@@ -137,7 +137,8 @@ void print_log_summary(const storage::delivery_log& log) {
   });
   if (!n)
     return;
-  std::printf("   delivery log [配信ログ] today: %llu rows:", static_cast<unsigned long long>(total));
+  std::printf("   delivery log [配信ログ] today: %llu rows:",
+              static_cast<unsigned long long>(total));
   for (const auto& [k, v] : by_status)
     std::printf(" %s=%llu", k.c_str(), static_cast<unsigned long long>(v));
   std::printf("\n");
@@ -149,8 +150,8 @@ void print_sms_summary(const actors::sms_service& sms) {
   std::printf(
       "   sms: jobs=%llu parts_accepted=%llu throttled=%llu in_doubt=%llu adopted=%llu "
       "resubmitted=%llu finished=%llu receipts=%llu unsendable=%llu dead_letters=%llu\n",
-      u(m.jobs), u(m.parts_accepted), u(m.throttled), u(m.in_doubt), u(m.adopted),
-      u(m.resubmitted), u(m.finished), u(m.receipts), u(m.unresolved), u(m.dead_letters));
+      u(m.jobs), u(m.parts_accepted), u(m.throttled), u(m.in_doubt), u(m.adopted), u(m.resubmitted),
+      u(m.finished), u(m.receipts), u(m.unresolved), u(m.dead_letters));
   print_log_summary(sms.log());
 }
 
@@ -197,34 +198,6 @@ void print_summary(const actors::node* n, const tools::gateway_sim* sim) {
   std::fflush(stdout);
 }
 
-/// Starts a simulated SMSC per carrier and points the carriers' settings at them.
-caf::expected<std::vector<std::unique_ptr<tools::smsc_sim>>> simulate_carriers(
-    config::settings& s) {
-  std::vector<std::unique_ptr<tools::smsc_sim>> out;
-  for (auto c : sms::all_carriers) {
-    auto i = static_cast<size_t>(c);
-    tools::smsc_sim_options o;
-    o.name = std::string{sms::key(c)};
-    o.outcome_mix = s.sms.simulator_mix;
-    o.receipt_delay_ms = s.sms.simulator_receipt_delay_ms;
-    o.password = s.sms.carriers[i].password;
-    // au answers in hex and reports in decimal, as some SMSCs do; the others use one form.
-    o.resp_ids = c == sms::carrier::au ? connectors::smpp::id_format::hex
-                                       : connectors::smpp::id_format::decimal;
-    o.receipt_ids = connectors::smpp::id_format::decimal;
-    o.receipt_tlvs = c != sms::carrier::softbank;  // SoftBank's receipts: text only
-    auto sim = tools::smsc_sim::start(o);
-    if (!sim)
-      return std::move(sim.error());
-    s.sms.carriers[i].smsc = "127.0.0.1:" + std::to_string((*sim)->port());
-    s.sms.carriers[i].resp_ids = c == sms::carrier::au ? "hex" : "decimal";
-    s.sms.carriers[i].receipt_ids = "decimal";
-    spdlog::info("event=simulated_smsc carrier={} port={}", o.name, (*sim)->port());
-    out.push_back(std::move(*sim));
-  }
-  return out;
-}
-
 /// Writes the CSV of [from, to) to `path`.
 int export_log(const storage::delivery_log& log, int64_t from, int64_t to,
                const std::string& destination, const std::string& encoding,
@@ -237,7 +210,9 @@ int export_log(const storage::delivery_log& log, int64_t from, int64_t to,
   auto rows = storage::export_csv(
       log, from, to, destination,
       encoding == "sjis" ? sms::csv_encoding::shift_jis : sms::csv_encoding::utf8_bom,
-      [f](std::string_view chunk) { return std::fwrite(chunk.data(), 1, chunk.size(), f) == chunk.size(); });
+      [f](std::string_view chunk) {
+        return std::fwrite(chunk.data(), 1, chunk.size(), f) == chunk.size();
+      });
   std::fclose(f);
   if (!rows)
     return fail("export-log", rows.error());
@@ -304,7 +279,7 @@ int main(int argc, char** argv) {
   if (c.command == "demo")
     s->sms.simulate_carriers = true;
   if (s->sms.simulate_carriers && c.command != "sim") {
-    auto sims = simulate_carriers(*s);
+    auto sims = tools::simulate_carriers(s->sms);
     if (!sims)
       return fail("simulated carriers", sims.error());
     carriers = std::move(*sims);
@@ -388,8 +363,8 @@ int main(int argc, char** argv) {
   }
   if (n && !c.export_file.empty()) {
     auto now = unix_now_ms();
-    auto rc = export_log(n->sms().log(), now - 86400000, now + 60000, "", c.encoding,
-                         c.export_file);
+    auto rc =
+        export_log(n->sms().log(), now - 86400000, now + 60000, "", c.encoding, c.export_file);
     if (rc != 0)
       return rc;
   }

@@ -20,6 +20,18 @@
 
 namespace ivrcast::actors {
 
+void job_detail(const messages::sms_job& j, wire::LogDetail& d) {
+  d.set_job_id(j.job.value);
+  d.set_account_id(j.account.value);
+  d.set_requested_at_ms(j.requested_at_ms);
+  d.set_destination(j.destination);
+  d.set_flow_version_id(j.flow_version.value);
+  d.set_flow_name(j.flow_name);
+  d.set_body(j.body);
+  d.set_incoming_number(j.incoming_number);
+  d.set_sender_id(j.sender_id);
+}
+
 uint64_t sender_ticket(sms::carrier c, uint64_t token) {
   return (uint64_t{1} << 60) | (static_cast<uint64_t>(c) << 56) | (token & ((1ULL << 56) - 1));
 }
@@ -28,12 +40,6 @@ namespace {
 
 namespace smpp = connectors::smpp;
 using sms::delivery_status;
-
-smpp::id_format id_format_of(const std::string& s) {
-  return s == "hex"       ? smpp::id_format::hex
-         : s == "decimal" ? smpp::id_format::decimal
-                          : smpp::id_format::text;
-}
 
 /// One message on its way through the sender.
 struct outgoing {
@@ -57,7 +63,8 @@ struct outgoing {
 class sender_core {
  public:
   explicit sender_core(const sender_context* ctx)
-      : ctx_(ctx), resp_ids_(id_format_of(ctx->cfg.resp_ids)) {
+      : ctx_(ctx),
+        resp_ids_(smpp::parse_id_format(ctx->cfg.resp_ids).value_or(smpp::id_format::text)) {
     bound_.assign(ctx->sessions ? ctx->sessions->size() : 0, false);
     tokens_ = 1;
     last_refill_ms_ = unix_now_ms();
@@ -84,7 +91,7 @@ class sender_core {
       case sender_event::kind::drain:
         drain(e.partition);
         if (e.done)
-          (*e.done)();
+          e.done();
         break;
     }
     pump();
@@ -97,7 +104,11 @@ class sender_core {
       if (o->ph == outgoing::phase::submitting &&
           now - o->submitted_ms > ctx_->cfg.response_timeout_ms)
         doubt(o, o->submitted_ms, "no submit_sm_resp in time");
-    resolve_doubts(now);
+    // Settling a doubt reads RocksDB; five times a second is soon enough for a wait of seconds.
+    if (now >= next_doubt_check_ms_) {
+      resolve_doubts(now);
+      next_doubt_check_ms_ = now + 200;
+    }
     pump();
   }
 
@@ -111,21 +122,21 @@ class sender_core {
     o->parts = sms::split_parts(ctx_->carrier, msg.text);
     o->reference = static_cast<uint8_t>(std::hash<std::string>{}(msg.message_id));
     // The log row is (re)announced whatever happened before: the projection keeps the first.
-    emit_status(*o, wire::StatusEvent::ACCEPTED, delivery_status::preparing, {});
+    emit(*o, wire::StatusEvent::ACCEPTED, delivery_status::preparing, unix_now_ms());
     if (const auto& rec = o->w->record) {
       switch (rec->state()) {
         case wire::SendRecord::SUBMITTED:
           for (const auto& id : rec->smsc_ids())
             o->ids.push_back(id);
           // The status event may not have made it before a crash: say it again.
-          emit_submitted(*o, rec->at_ms());
+          emit(*o, wire::StatusEvent::SUBMITTED, delivery_status::sent, rec->at_ms());
           ++ctx_->metrics->skipped;
           return finish_now(*o);
         case wire::SendRecord::CLOSED:
-          emit_status(*o, wire::StatusEvent::FINAL,
-                      sms::status_from(static_cast<uint32_t>(rec->final_status()))
-                          .value_or(delivery_status::internal_error),
-                      rec->reason());
+          emit(*o, wire::StatusEvent::FINAL,
+               sms::status_from(static_cast<uint32_t>(rec->final_status()))
+                   .value_or(delivery_status::internal_error),
+               unix_now_ms(), rec->reason());
           ++ctx_->metrics->skipped;
           return finish_now(*o);
         case wire::SendRecord::IN_FLIGHT:
@@ -180,19 +191,21 @@ class sender_core {
                                track(o));
   }
 
-  void fill_detail(const outgoing& o, wire::LogDetail& d) const {
-    const auto& j = o.w->job;
+  /// Publishes a status event of the message with its whole detail, so that any event can
+  /// create the log row.
+  void emit(const outgoing& o, wire::StatusEvent::Kind kind, delivery_status st, int64_t at_ms,
+            const std::string& reason = {}) {
     const auto& m = o.w->msg;
-    d.set_job_id(j.job.value);
-    d.set_account_id(j.account.value);
-    d.set_requested_at_ms(j.requested_at_ms);
-    d.set_destination(j.destination);
+    wire::StatusEvent ev;
+    ev.set_kind(kind);
+    ev.set_message_id(m.message_id);
+    ev.set_status(static_cast<int32_t>(st));
+    ev.set_at_ms(at_ms);
+    ev.set_reason(reason);
+    auto& d = *ev.mutable_detail();
+    job_detail(o.w->job, d);
     d.set_carrier(static_cast<int32_t>(ctx_->carrier) + 1);
-    d.set_flow_version_id(j.flow_version.value);
-    d.set_flow_name(j.flow_name);
     d.set_body(m.body);
-    d.set_incoming_number(j.incoming_number);
-    d.set_sender_id(j.sender_id);
     d.set_sent_length(m.length);
     d.set_segments(m.segments);
     d.set_parts(static_cast<int32_t>(o.parts.size()));
@@ -201,32 +214,11 @@ class sender_core {
       sl->set_code(l.code);
       sl->set_url(l.url);
     }
-  }
-
-  void emit_status(const outgoing& o, wire::StatusEvent::Kind kind, delivery_status st,
-                   const std::string& reason) {
-    wire::StatusEvent ev;
-    ev.set_kind(kind);
-    ev.set_message_id(o.w->msg.message_id);
-    ev.set_status(static_cast<int32_t>(st));
-    ev.set_at_ms(unix_now_ms());
-    ev.set_reason(reason);
-    fill_detail(o, *ev.mutable_detail());
+    if (kind == wire::StatusEvent::SUBMITTED)
+      for (const auto& id : o.ids)
+        ev.add_smsc_ids(id);
     ev.SerializeToString(&buf_);
-    ctx_->producer->produce(ctx_->status_topic, o.w->msg.message_id, buf_, 0);
-  }
-
-  void emit_submitted(const outgoing& o, int64_t at_ms) {
-    wire::StatusEvent ev;
-    ev.set_kind(wire::StatusEvent::SUBMITTED);
-    ev.set_message_id(o.w->msg.message_id);
-    ev.set_status(static_cast<int32_t>(delivery_status::sent));
-    ev.set_at_ms(at_ms);
-    fill_detail(o, *ev.mutable_detail());
-    for (const auto& id : o.ids)
-      ev.add_smsc_ids(id);
-    ev.SerializeToString(&buf_);
-    ctx_->producer->produce(ctx_->status_topic, o.w->msg.message_id, buf_, 0);
+    ctx_->producer->produce(ctx_->status_topic, m.message_id, buf_, 0);
   }
 
   /// Makes "part next_part may be at the carrier" durable before it goes.
@@ -237,7 +229,7 @@ class sender_core {
 
   void close_submitted(outgoing& o) {
     o.ph = outgoing::phase::closing;
-    emit_submitted(o, unix_now_ms());
+    emit(o, wire::StatusEvent::SUBMITTED, delivery_status::sent, unix_now_ms());
     put_record(o, wire::SendRecord::SUBMITTED, delivery_status::sent, {});
   }
 
@@ -245,7 +237,7 @@ class sender_core {
     o.ph = outgoing::phase::closing;
     logger().info("event=sms_closed carrier={} message={} status={} reason=\"{}\"",
                   sms::key(ctx_->carrier), o.w->msg.message_id, sms::label(st), reason);
-    emit_status(o, wire::StatusEvent::FINAL, st, reason);
+    emit(o, wire::StatusEvent::FINAL, st, unix_now_ms(), reason);
     put_record(o, wire::SendRecord::CLOSED, st, reason);
   }
 
@@ -453,14 +445,15 @@ class sender_core {
 
   // -- ending --------------------------------------------------------------------------------
 
+  /// Reports a message's job done (its final record is durable).
   void finish_now(outgoing& o) {
     ++ctx_->metrics->finished;
     ctx_->job_done(o.w->partition, o.w->offset);
   }
 
+  /// Ends a message and starts the next one to its destination.
   void finish(outgoing& o) {
-    ++ctx_->metrics->finished;
-    ctx_->job_done(o.w->partition, o.w->offset);
+    finish_now(o);
     auto it = by_dest_.find(o.w->job.destination);
     if (it == by_dest_.end())
       return;
@@ -507,6 +500,7 @@ class sender_core {
   double tokens_ = 0;
   int64_t last_refill_ms_ = 0;
   int64_t paused_until_ms_ = 0;
+  int64_t next_doubt_check_ms_ = 0;
   int backoff_ms_ = 0;
   size_t rr_ = 0;
   uint64_t next_token_ = 1;

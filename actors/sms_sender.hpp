@@ -51,7 +51,7 @@ struct sender_event {
   bool ok = false;
   int32_t partition = -1;
   std::shared_ptr<sms_work> work;
-  std::shared_ptr<std::function<void()>> done;  // drain: called once the partition is let go
+  std::function<void()> done;  // drain: called once the partition is let go
 };
 
 /// Counters of the SMS side of a node. Relaxed atomics.
@@ -83,6 +83,10 @@ struct sender_context {
   std::function<void(int32_t partition, int64_t offset)> job_done;
   sms_metrics* metrics = nullptr;
 };
+
+/// The job's own fields of a delivery-log detail (the body as requested; a sender overwrites
+/// it with the body as sent, and adds carrier, length and segments).
+void job_detail(const messages::sms_job& job, wire::LogDetail& d);
 
 /// Tickets of the sender's own records: kind 1, the carrier, a token.
 uint64_t sender_ticket(sms::carrier c, uint64_t token);

@@ -47,12 +47,6 @@ uint64_t job_ticket(int32_t partition, int64_t offset) {
          (static_cast<uint64_t>(offset) & ((1ULL << 40) - 1));
 }
 
-smpp::id_format id_format_of(const std::string& s) {
-  return s == "hex"       ? smpp::id_format::hex
-         : s == "decimal" ? smpp::id_format::decimal
-                          : smpp::id_format::text;
-}
-
 }  // namespace
 
 struct sms_service::impl final : kafka::consumer_handler {
@@ -165,14 +159,7 @@ struct sms_service::impl final : kafka::consumer_handler {
         }
         evs.push_back({r.offset, std::move(*ev)});
       }
-      if (evs.empty() || evs.back().offset != batch.back().offset) {
-        // Keep the checkpoint moving past refused records.
-        storage::status_input last;
-        last.offset = batch.back().offset;
-        last.event.set_kind(wire::StatusEvent::KIND_UNSPECIFIED);
-        evs.push_back(std::move(last));
-      }
-      if (auto ok = owner->log->apply(p, evs); !ok)
+      if (auto ok = owner->log->apply(p, batch.back().offset, evs); !ok)
         logger().error("event=delivery_log_apply_failed partition={} error=\"{}\"", p,
                        describe(ok.error()));
       else
@@ -203,7 +190,7 @@ struct sms_service::impl final : kafka::consumer_handler {
         sender_event e;
         e.what = sender_event::kind::drain;
         e.partition = p;
-        e.done = std::make_shared<std::function<void()>>([promise] { promise->set_value(); });
+        e.done = [promise] { promise->set_value(); };
         caf::anon_send(s, std::move(e));
       }
       for (auto& w : waits)
@@ -283,16 +270,7 @@ struct sms_service::impl final : kafka::consumer_handler {
     ev.set_status(static_cast<int32_t>(sms::delivery_status::internal_error));
     ev.set_at_ms(unix_now_ms());
     ev.set_reason(reason);
-    auto* d = ev.mutable_detail();
-    d->set_job_id(job.job.value);
-    d->set_account_id(job.account.value);
-    d->set_requested_at_ms(job.requested_at_ms);
-    d->set_destination(job.destination);
-    d->set_flow_version_id(job.flow_version.value);
-    d->set_flow_name(job.flow_name);
-    d->set_body(job.body);
-    d->set_incoming_number(job.incoming_number);
-    d->set_sender_id(job.sender_id);
+    job_detail(job, *ev.mutable_detail());
     ev.SerializeToString(&buf);
     producer->produce(status_topic, message_id, buf, job_ticket(partition, offset));
   }
@@ -488,7 +466,7 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     ctx.sends = d->sends.get();
     ctx.job_done = [d](int32_t part, int64_t off) { d->job_done(part, off); };
     ctx.metrics = &d->metrics;
-    d->receipt_ids[i] = id_format_of(cs.receipt_ids);
+    d->receipt_ids[i] = smpp::parse_id_format(cs.receipt_ids).value_or(smpp::id_format::text);
     if (!cs.smsc.empty()) {
       auto colon = cs.smsc.rfind(':');
       smpp::session_settings ss;

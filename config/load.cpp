@@ -7,6 +7,7 @@
 
 #include "config/defaults.hpp"
 #include "messages/errc.hpp"
+#include "messages/text.hpp"
 
 namespace ivrcast::config {
 namespace {
@@ -20,14 +21,6 @@ struct key_spec {
   std::string description;
   apply_fn apply;
 };
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 template <class Section>
 apply_fn text(Section settings::*section, std::string Section::*field, bool allow_empty) {
@@ -72,15 +65,6 @@ std::vector<std::string_view> split(std::string_view v, char sep) {
       return out;
     v.remove_prefix(pos + 1);
   }
-}
-
-bool all_digits(std::string_view v) {
-  if (v.empty())
-    return false;
-  for (char c : v)
-    if (c < '0' || c > '9')
-      return false;
-  return true;
 }
 
 std::string apply_prefixes(settings& s, std::string_view v) {

@@ -4,26 +4,10 @@
 #include <sstream>
 
 #include "messages/errc.hpp"
+#include "messages/text.hpp"
 
 namespace ivrcast::sms {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-bool digits(std::string_view s) {
-  if (s.empty())
-    return false;
-  for (char c : s)
-    if (c < '0' || c > '9')
-      return false;
-  return true;
-}
 
 /// Reads `number,carrier` lines into `out`; `exact` requires whole 11-digit numbers.
 caf::expected<void> read_table(std::string_view text, std::string_view source, bool exact,
@@ -45,7 +29,8 @@ caf::expected<void> read_table(std::string_view text, std::string_view source, b
                              where + "expected `number,carrier`");
     auto number = trim(line.substr(0, comma));
     auto name = trim(line.substr(comma + 1));
-    if (!digits(number) || number[0] != '0' || (exact && number.size() != 11) || number.size() > 11)
+    if (!all_digits(number) || number[0] != '0' || (exact && number.size() != 11) ||
+        number.size() > 11)
       return caf::make_error(errc::bad_config, "carrier_directory",
                              where + "`" + std::string{number} + "` is not a national " +
                                  (exact ? "11-digit number" : "number prefix (0 + digits)"));

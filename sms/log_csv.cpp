@@ -1,5 +1,7 @@
 #include "sms/log_csv.hpp"
 
+#include "messages/clock.hpp"
+
 #include <iconv.h>
 
 #include <cerrno>
@@ -98,17 +100,11 @@ std::optional<int64_t> parse_jst(std::string_view t) {
   }
   if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 59)
     return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = f[0] - 1900;
-  tm.tm_mon = f[1] - 1;
-  tm.tm_mday = f[2];
-  tm.tm_hour = f[3];
-  tm.tm_min = f[4];
-  tm.tm_sec = f[5];
-  auto t_utc = timegm(&tm);
-  if (tm.tm_mday != f[2])
-    return std::nullopt;  // 2026-02-30 rolled over
-  return (static_cast<int64_t>(t_utc) - 9 * 3600) * 1000;
+  static constexpr int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (f[0] % 4 == 0 && f[0] % 100 != 0) || f[0] % 400 == 0;
+  if (f[2] > month_days[f[1] - 1] || (f[1] == 2 && f[2] == 29 && !leap))
+    return std::nullopt;  // 2026-02-30
+  return jst_to_unix_ms(f[0], f[1], f[2], f[3], f[4], f[5]);
 }
 
 log_csv_writer::log_csv_writer(csv_encoding enc, sink_fn sink) : enc_(enc), sink_(std::move(sink)) {

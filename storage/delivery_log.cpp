@@ -111,15 +111,17 @@ sms::log_row delivery_log::to_row(const wire::LogRow& r) {
   return out;
 }
 
-caf::expected<void> delivery_log::apply(int32_t partition, std::span<const status_input> evs) {
-  if (evs.empty())
-    return {};
+caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
+                                        std::span<const status_input> evs) {
   std::lock_guard<std::mutex> guard{write_mtx_};
   auto stored = checkpoints_.load(partition);
   if (!stored)
     return std::move(stored.error());
+  if (last_offset <= *stored)
+    return {};  // the whole batch was folded in before
   batch_view v{*db_};
   using loaded = std::pair<std::string, wire::LogRow>;
+  std::vector<delivery_status> parts;
 
   // Row of a detail-carrying event, created on first sight.
   auto ensure = [&](const wire::StatusEvent& ev) -> caf::expected<std::optional<loaded>> {
@@ -143,9 +145,17 @@ caf::expected<void> delivery_log::apply(int32_t partition, std::span<const statu
     v.put(l.first, bytes);
   };
 
+  // Moves the row's status forward; a row that becomes final leaves the 不定 watch list.
+  auto move_status = [&](wire::LogRow& row, delivery_status next) {
+    auto before = status_of(row.status());
+    auto now = advance(before, next);
+    row.set_status(static_cast<int32_t>(now));
+    if (sms::is_final(now) && !sms::is_final(before) && row.sent_at_ms() > 0)
+      v.del(keys::log_undetermined(row.sent_at_ms(), row.message_id()));
+  };
+
   // One part's receipt onto its row.
-  auto apply_receipt = [&](loaded& l, int part, const wire::StatusEvent& ev) {
-    auto& row = l.second;
+  auto apply_receipt = [&](wire::LogRow& row, int part, const wire::StatusEvent& ev) {
     auto c = static_cast<sms::carrier>(ev.carrier() - 1);
     auto st = sms::state_from_tlv(static_cast<uint8_t>(ev.receipt_state()));
     if (!st || part < 0 || part >= row.part_status_size())
@@ -153,115 +163,96 @@ caf::expected<void> delivery_log::apply(int32_t partition, std::span<const statu
     auto next = sms::part_status(c, *st, ev.err(), retry_errors_);
     row.set_part_status(part,
                         static_cast<int32_t>(advance(status_of(row.part_status(part)), next)));
-    std::vector<delivery_status> parts;
+    parts.clear();
     for (auto p : row.part_status())
       parts.push_back(status_of(p));
-    auto before = status_of(row.status());
-    auto now = advance(before, sms::combine(parts));
-    row.set_status(static_cast<int32_t>(now));
     // done date may be minute-precise: never earlier than the send itself.
     auto done =
         ev.done_at_ms() >= row.sent_at_ms() && ev.done_at_ms() > 0 ? ev.done_at_ms() : ev.at_ms();
     if (next == delivery_status::delivered)
       row.set_arrived_at_ms(std::max(row.arrived_at_ms(), done));
-    if (sms::is_final(now) && !sms::is_final(before) && row.sent_at_ms() > 0)
-      v.del(keys::log_undetermined(row.sent_at_ms(), row.message_id()));
+    move_status(row, sms::combine(parts));
+  };
+
+  // The submit of every part: index its SMSC ids and apply receipts that came first.
+  auto submitted = [&](wire::LogRow& row, const wire::StatusEvent& ev) -> caf::expected<void> {
+    if (row.smsc_ids_size() > 0)
+      return {};  // a replayed or re-sent submit record
+    auto c = static_cast<uint8_t>(row.detail().carrier());
+    row.set_sent_at_ms(ev.at_ms());
+    move_status(row, delivery_status::sent);
+    for (int i = 0; i < ev.smsc_ids_size(); ++i) {
+      row.add_smsc_ids(ev.smsc_ids(i));
+      row.add_part_status(static_cast<int32_t>(delivery_status::sent));
+      v.put(keys::log_smsc(c, ev.smsc_ids(i)), ev.message_id() + '\0' + std::to_string(i));
+    }
+    if (row.detail().carrier() == static_cast<int32_t>(sms::carrier::docomo) + 1)
+      v.put(keys::log_undetermined(ev.at_ms(), ev.message_id()), "");
+    for (int i = 0; i < ev.smsc_ids_size(); ++i) {
+      auto parked_key = keys::log_parked(c, ev.smsc_ids(i));
+      auto parked = v.get(parked_key);
+      if (!parked)
+        return std::move(parked.error());
+      if (!*parked)
+        continue;
+      wire::StatusEvent rc;
+      if (rc.ParseFromString(**parked)) {
+        apply_receipt(row, i, rc);
+        v.del(keys::log_parked_by_handset(c, rc.handset(), rc.at_ms(), rc.smsc_id()));
+      }
+      v.del(parked_key);
+    }
+    return {};
+  };
+
+  // A receipt: onto its row if its submit is known, else parked until it is.
+  auto receipt = [&](const wire::StatusEvent& ev) -> caf::expected<void> {
+    auto c = static_cast<uint8_t>(ev.carrier());
+    auto match = v.get(keys::log_smsc(c, ev.smsc_id()));
+    if (!match)
+      return std::move(match.error());
+    if (!*match) {
+      std::string bytes;
+      ev.SerializeToString(&bytes);
+      v.put(keys::log_parked(c, ev.smsc_id()), bytes);
+      v.put(keys::log_parked_by_handset(c, ev.handset(), ev.at_ms(), ev.smsc_id()), "");
+      return {};
+    }
+    auto nul = (*match)->find('\0');
+    auto l = load_row(v, (*match)->substr(0, nul));
+    if (!l)
+      return std::move(l.error());
+    if (*l) {
+      apply_receipt((*l)->second, std::atoi((*match)->c_str() + nul + 1), ev);
+      store(**l);
+    }
+    return {};
   };
 
   for (const auto& in : evs) {
     if (in.offset <= *stored)
       continue;  // folded in before
     const auto& ev = in.event;
-    switch (ev.kind()) {
-      case wire::StatusEvent::ACCEPTED: {
-        auto l = ensure(ev);
-        if (!l)
-          return std::move(l.error());
-        if (*l)
-          store(**l);
-        break;
-      }
-      case wire::StatusEvent::FINAL: {
-        auto l = ensure(ev);
-        if (!l)
-          return std::move(l.error());
-        if (!*l)
-          break;
-        auto& row = (*l)->second;
-        auto before = status_of(row.status());
-        row.set_status(static_cast<int32_t>(advance(before, status_of(ev.status()))));
-        if (sms::is_final(status_of(row.status())) && !sms::is_final(before) &&
-            row.sent_at_ms() > 0)
-          v.del(keys::log_undetermined(row.sent_at_ms(), row.message_id()));
-        store(**l);
-        break;
-      }
-      case wire::StatusEvent::SUBMITTED: {
-        auto l = ensure(ev);
-        if (!l)
-          return std::move(l.error());
-        if (!*l)
-          break;
-        auto& row = (*l)->second;
-        if (row.smsc_ids_size() > 0)
-          break;  // a replayed or re-sent submit record
-        auto c = static_cast<uint8_t>(row.detail().carrier());
-        row.set_sent_at_ms(ev.at_ms());
-        row.set_status(
-            static_cast<int32_t>(advance(status_of(row.status()), delivery_status::sent)));
-        for (int i = 0; i < ev.smsc_ids_size(); ++i) {
-          row.add_smsc_ids(ev.smsc_ids(i));
-          row.add_part_status(static_cast<int32_t>(delivery_status::sent));
-          v.put(keys::log_smsc(c, ev.smsc_ids(i)), ev.message_id() + '\0' + std::to_string(i));
-        }
-        if (row.detail().carrier() == static_cast<int32_t>(sms::carrier::docomo) + 1)
-          v.put(keys::log_undetermined(ev.at_ms(), ev.message_id()), "");
-        for (int i = 0; i < ev.smsc_ids_size(); ++i) {
-          auto parked_key = keys::log_parked(c, ev.smsc_ids(i));
-          auto parked = v.get(parked_key);
-          if (!parked)
-            return std::move(parked.error());
-          if (!*parked)
-            continue;
-          wire::StatusEvent rc;
-          if (rc.ParseFromString(**parked)) {
-            apply_receipt(**l, i, rc);
-            v.del(keys::log_parked_by_handset(c, rc.handset(), rc.at_ms(), rc.smsc_id()));
-          }
-          v.del(parked_key);
-        }
-        store(**l);
-        break;
-      }
-      case wire::StatusEvent::RECEIPT: {
-        auto c = static_cast<uint8_t>(ev.carrier());
-        auto match = v.get(keys::log_smsc(c, ev.smsc_id()));
-        if (!match)
-          return std::move(match.error());
-        if (!*match) {
-          std::string bytes;
-          ev.SerializeToString(&bytes);
-          v.put(keys::log_parked(c, ev.smsc_id()), bytes);
-          v.put(keys::log_parked_by_handset(c, ev.handset(), ev.at_ms(), ev.smsc_id()), "");
-          break;
-        }
-        auto nul = (*match)->find('\0');
-        auto message_id = (*match)->substr(0, nul);
-        int part = std::atoi((*match)->c_str() + nul + 1);
-        auto l = load_row(v, message_id);
-        if (!l)
-          return std::move(l.error());
-        if (!*l)
-          break;
-        apply_receipt(**l, part, ev);
-        store(**l);
-        break;
-      }
-      default:
-        break;  // validated at the edge: cannot happen
+    if (ev.kind() == wire::StatusEvent::RECEIPT) {
+      if (auto ok = receipt(ev); !ok)
+        return ok;
+      continue;
     }
+    auto l = ensure(ev);
+    if (!l)
+      return std::move(l.error());
+    if (!*l)
+      continue;
+    auto& row = (*l)->second;
+    if (ev.kind() == wire::StatusEvent::FINAL) {
+      move_status(row, status_of(ev.status()));
+    } else if (ev.kind() == wire::StatusEvent::SUBMITTED) {
+      if (auto ok = submitted(row, ev); !ok)
+        return ok;
+    }
+    store(**l);
   }
-  checkpoints_.stage(v.batch(), partition, evs.back().offset);
+  checkpoints_.stage(v.batch(), partition, last_offset);
   return check(v.write(), "delivery_log.apply");
 }
 

@@ -38,8 +38,10 @@ class delivery_log {
  public:
   delivery_log(std::shared_ptr<database> db, std::vector<std::string> docomo_retry_errors);
 
-  /// Folds one partition's events, skipping those at or below its checkpoint.
-  [[nodiscard]] caf::expected<void> apply(int32_t partition, std::span<const status_input> evs);
+  /// Folds one partition's events, skipping those at or below its checkpoint, and stores
+  /// `last_offset` (the batch's last record, which may have been refused and left out of `evs`).
+  [[nodiscard]] caf::expected<void> apply(int32_t partition, int64_t last_offset,
+                                          std::span<const status_input> evs);
   [[nodiscard]] caf::expected<int64_t> checkpoint(int32_t partition) const;
 
   /// The row of one message.

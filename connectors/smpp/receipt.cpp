@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "messages/clock.hpp"
 #include "messages/errc.hpp"
 
 namespace ivrcast::connectors::smpp {
@@ -45,23 +46,22 @@ int64_t parse_done(std::string_view v) {
       return 0;
     f[i / 2] = (v[i] - '0') * 10 + (v[i + 1] - '0');
   }
-  // Days from civil (H. Hinnant's algorithm), year 2000 + YY.
-  int y = 2000 + f[0];
-  unsigned m = static_cast<unsigned>(f[1]);
-  unsigned d = static_cast<unsigned>(f[2]);
-  if (m < 1 || m > 12 || d < 1 || d > 31 || f[3] > 23 || f[4] > 59 || f[5] > 59)
+  if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 59)
     return 0;
-  y -= m <= 2;
-  const int era = y / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  int64_t days = int64_t{era} * 146097 + static_cast<int64_t>(doe) - 719468;
-  int64_t secs = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5] - 9 * 3600;
-  return secs * 1000;
+  return jst_to_unix_ms(2000 + f[0], f[1], f[2], f[3], f[4], f[5]);
 }
 
 }  // namespace
+
+std::optional<id_format> parse_id_format(std::string_view s) {
+  if (s == "text")
+    return id_format::text;
+  if (s == "hex")
+    return id_format::hex;
+  if (s == "decimal")
+    return id_format::decimal;
+  return std::nullopt;
+}
 
 std::string normalise_message_id(std::string_view raw, id_format f) {
   if (f == id_format::text || raw.empty())

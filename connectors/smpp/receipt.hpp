@@ -16,6 +16,9 @@ namespace ivrcast::connectors::smpp {
 /// hex in submit_sm_resp and decimal in receipts, with or without leading zeros).
 enum class id_format : uint8_t { text, hex, decimal };
 
+/// Parses `text`, `hex` or `decimal` (the config values); nullopt otherwise.
+std::optional<id_format> parse_id_format(std::string_view s);
+
 /// Canonical form of a message id so both sides match: numbers become decimal without leading
 /// zeros; text is lower-cased without leading zeros. Numeric text that does not parse in the
 /// stated base falls back to the text form.

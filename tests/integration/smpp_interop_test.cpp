@@ -1,6 +1,8 @@
 // Our SMPP client against an SMSC we did not write: tests/smpp/netsmpp_smsc.pl (Net::SMPP).
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -27,7 +29,8 @@ class perl_smsc {
     }};
   }
   ~perl_smsc() {
-    std::system("pkill -f netsmpp_smsc.pl");
+    if (auto pid = value_of("PID "); pid > 0)
+      ::kill(static_cast<pid_t>(pid), SIGTERM);  // ends its accept loop and our reader's pipe
     if (reader_.joinable())
       reader_.join();
     if (pipe_)
@@ -40,15 +43,18 @@ class perl_smsc {
       n += l.starts_with(prefix) ? 1 : 0;
     return n;
   }
-  uint16_t port() {
+  uint16_t port() { return static_cast<uint16_t>(value_of("PORT ")); }
+
+ private:
+  /// The number on the script's first line starting with `prefix`, 0 if none yet.
+  long value_of(std::string_view prefix) {
     std::lock_guard<std::mutex> guard{mtx_};
     for (const auto& l : lines_)
-      if (l.starts_with("PORT "))
-        return static_cast<uint16_t>(std::stoi(l.substr(5)));
+      if (l.starts_with(prefix))
+        return std::stol(l.substr(prefix.size()));
     return 0;
   }
 
- private:
   FILE* pipe_ = nullptr;
   std::thread reader_;
   std::mutex mtx_;

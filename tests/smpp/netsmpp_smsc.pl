@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 # An SMSC written with Net::SMPP (libnet-smpp-perl), not by us: the peer our SMPP client is
-# tested against. Prints "PORT <n>" once listening, then one line per event. It answers binds
+# tested against. Prints "PID <pid>" and "PORT <n>" once listening, then one line per event. It answers binds
 # and enquire_links, gives every submit a text id and a delivery receipt (TLVs and text), and
 # drops the connection instead of answering the 3rd submit (its receipt follows on the next bind).
 use strict;
@@ -11,6 +11,7 @@ use IO::Socket::INET;
 $| = 1;
 my $listener = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 5,
                                      ReuseAddr => 1) or die "listen: $!";
+print "PID $$\n";
 print "PORT ", $listener->sockport, "\n";
 my $submits = 0;
 my @owed;  # receipts of submits whose answer was dropped

@@ -44,30 +44,18 @@ sms::delivery_status status_of(tools::sim_outcome o, sms::carrier c) {
 
 std::vector<std::unique_ptr<tools::smsc_sim>> start_carriers(config::settings& s,
                                                              int receipt_delay_ms) {
-  std::vector<std::unique_ptr<tools::smsc_sim>> out;
-  for (auto c : sms::all_carriers) {
-    auto i = static_cast<size_t>(c);
-    tools::smsc_sim_options o;
-    o.name = std::string{sms::key(c)};
-    o.outcome_mix = sms_test_mix;
-    o.receipt_delay_ms = receipt_delay_ms;
-    o.resp_ids = c == sms::carrier::au ? connectors::smpp::id_format::hex
-                                       : connectors::smpp::id_format::decimal;
-    o.receipt_ids = connectors::smpp::id_format::decimal;
-    o.receipt_tlvs = c != sms::carrier::softbank;
-    auto sim = tools::smsc_sim::start(o);
-    EXPECT_TRUE(sim);
-    s.sms.carriers[i].smsc = "127.0.0.1:" + std::to_string((*sim)->port());
-    s.sms.carriers[i].resp_ids = c == sms::carrier::au ? "hex" : "decimal";
-    s.sms.carriers[i].receipt_ids = "decimal";
-    s.sms.carriers[i].rate = 100000;
-    s.sms.carriers[i].in_doubt_wait_ms = 3000;
-    s.sms.carriers[i].response_timeout_ms = 2000;
-    s.sms.carriers[i].retry_backoff_ms = 20;
-    s.sms.carriers[i].max_retries = 50;
-    out.push_back(std::move(*sim));
+  s.sms.simulator_mix = sms_test_mix;
+  s.sms.simulator_receipt_delay_ms = receipt_delay_ms;
+  auto sims = tools::simulate_carriers(s.sms);
+  EXPECT_TRUE(sims) << describe(sims.error());
+  for (auto& c : s.sms.carriers) {
+    c.rate = 100000;
+    c.in_doubt_wait_ms = 3000;
+    c.response_timeout_ms = 2000;
+    c.retry_backoff_ms = 20;
+    c.max_retries = 50;
   }
-  return out;
+  return sims ? std::move(*sims) : std::vector<std::unique_ptr<tools::smsc_sim>>{};
 }
 
 messages::sms_job test_job(const std::string& run, int i, int64_t requested_at_ms) {
@@ -97,9 +85,10 @@ int expected_parts(const messages::sms_job& job) {
 
 sms::delivery_status expected_status(const messages::sms_job& job) {
   auto m = sms::prepare(job, directory(), "ivc.jp").value();
+  static const auto mix = tools::sim_mix::parse(sms_test_mix);
   std::vector<sms::delivery_status> parts;
   for (int k = 0; k < expected_parts(job); ++k)
-    parts.push_back(status_of(tools::outcome_for(sms_test_mix, job.destination, k), m.via));
+    parts.push_back(status_of(mix.pick(job.destination, k), m.via));
   return sms::combine(parts);
 }
 

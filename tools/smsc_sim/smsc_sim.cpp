@@ -22,18 +22,14 @@
 #include <spdlog/spdlog.h>
 
 #include "connectors/smpp/pdu.hpp"
+#include "messages/clock.hpp"
 #include "messages/errc.hpp"
+#include "sms/carrier.hpp"
 
 namespace ivrcast::tools {
 namespace {
 
 namespace smpp = connectors::smpp;
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string format_id(uint64_t id, smpp::id_format f) {
   char tmp[32];
@@ -99,14 +95,13 @@ struct connection {
 
 }  // namespace
 
-sim_outcome outcome_for(std::string_view mix, std::string_view destination, int part_index) {
+sim_mix sim_mix::parse(std::string_view mix) {
   static constexpr std::pair<std::string_view, sim_outcome> names[] = {
       {"delivered", sim_outcome::delivered}, {"undeliverable", sim_outcome::undeliverable},
       {"expired", sim_outcome::expired},     {"rejected", sim_outcome::rejected},
       {"retry", sim_outcome::retry},         {"enroute", sim_outcome::enroute},
   };
-  std::vector<std::pair<sim_outcome, uint64_t>> weights;
-  uint64_t total = 0;
+  sim_mix out;
   while (!mix.empty()) {
     auto comma = mix.find(',');
     auto item = mix.substr(0, comma);
@@ -118,14 +113,18 @@ sim_outcome outcome_for(std::string_view mix, std::string_view destination, int 
     uint64_t w = std::strtoull(std::string{item.substr(eq + 1)}.c_str(), nullptr, 10);
     for (const auto& [n, o] : names)
       if (n == name && w > 0) {
-        weights.emplace_back(o, w);
-        total += w;
+        out.weights_.emplace_back(o, w);
+        out.total_ += w;
       }
   }
-  if (total == 0)
+  return out;
+}
+
+sim_outcome sim_mix::pick(std::string_view destination, int part_index) const {
+  if (total_ == 0)
     return sim_outcome::delivered;
-  auto h = fnv(destination, fnv(std::to_string(part_index))) % total;
-  for (const auto& [o, w] : weights) {
+  auto h = fnv(destination, fnv(std::to_string(part_index))) % total_;
+  for (const auto& [o, w] : weights_) {
     if (h < w)
       return o;
     h -= w;
@@ -135,6 +134,7 @@ sim_outcome outcome_for(std::string_view mix, std::string_view destination, int 
 
 struct smsc_sim::impl {
   smsc_sim_options opts;
+  sim_mix mix;  // parsed once: submits are the hot path
   int listen_fd = -1;
   uint16_t port = 0;
   std::atomic<bool> stopping{false};
@@ -179,7 +179,7 @@ struct smsc_sim::impl {
     std::lock_guard<std::mutex> guard{mtx};
     // Receipts it never acknowledged go out again on the next bind, as a real SMSC does.
     for (auto& [seq, r] : c->unacked)
-      due.emplace(now_ms(), std::move(r));
+      due.emplace(unix_now_ms(), std::move(r));
     c->unacked.clear();
     c->bound = false;
     c->receives = false;
@@ -265,7 +265,7 @@ struct smsc_sim::impl {
           if (p.command_status == smpp::status::ok) {
             ++counts.receipts_acked;
           } else {
-            due.emplace(now_ms() + 100, std::move(it->second));  // refused: try again
+            due.emplace(unix_now_ms() + 100, std::move(it->second));  // refused: try again
           }
           c->unacked.erase(it);
         }
@@ -323,8 +323,8 @@ struct smsc_sim::impl {
         pr.id = id;
         pr.handset = sm.destination_addr;
         pr.sender = sm.source_addr;
-        pr.submitted_ms = now_ms();
-        pr.outcome = outcome_for(opts.outcome_mix, sm.destination_addr, part);
+        pr.submitted_ms = unix_now_ms();
+        pr.outcome = mix.pick(sm.destination_addr, part);
         pr.due_ms = pr.submitted_ms + opts.receipt_delay_ms;
         if (pr.outcome == sim_outcome::enroute) {
           auto first = pr;
@@ -387,8 +387,8 @@ struct smsc_sim::impl {
     p.sm.esm_class = 0x04;
     p.sm.short_message = "id:" + id + " sub:001 dlvrd:" + (state == 2 ? "001" : "000") +
                          " submit date:" + jst_stamp(pr.submitted_ms) +
-                         " done date:" + jst_stamp(now_ms()) + " stat:" + stat + " err:" + err +
-                         " text:";
+                         " done date:" + jst_stamp(unix_now_ms()) + " stat:" + stat +
+                         " err:" + err + " text:";
     if (opts.receipt_tlvs) {
       p.sm.tlvs.push_back({smpp::tag::receipted_message_id, id + std::string(1, '\0')});
       p.sm.tlvs.push_back({smpp::tag::message_state, std::string(1, static_cast<char>(state))});
@@ -400,7 +400,7 @@ struct smsc_sim::impl {
     std::unique_lock<std::mutex> lock{mtx};
     while (!stopping.load()) {
       cv.wait_for(lock, std::chrono::milliseconds{5});
-      auto now = now_ms();
+      auto now = unix_now_ms();
       std::vector<std::pair<std::shared_ptr<connection>, smpp::pdu>> out;
       for (auto it = due.begin(); it != due.end() && it->first <= now;) {
         std::shared_ptr<connection> target;
@@ -420,7 +420,6 @@ struct smsc_sim::impl {
         ++counts.receipts_sent;
         it = due.erase(it);
       }
-      // Drop closed connections whose threads are done with them.
       lock.unlock();
       for (auto& [c, p] : out)
         c->write(p);
@@ -432,6 +431,7 @@ struct smsc_sim::impl {
 caf::expected<std::unique_ptr<smsc_sim>> smsc_sim::start(smsc_sim_options o) {
   auto p = std::make_unique<impl>();
   p->opts = std::move(o);
+  p->mix = sim_mix::parse(p->opts.outcome_mix);
   p->throttle_every = p->opts.throttle_every;
   p->listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
@@ -528,6 +528,31 @@ void smsc_sim::drop_connections() {
 
 void smsc_sim::drop_after_next_submit() {
   impl_->drop_next = true;
+}
+
+caf::expected<std::vector<std::unique_ptr<smsc_sim>>> simulate_carriers(config::sms_settings& s) {
+  std::vector<std::unique_ptr<smsc_sim>> out;
+  for (auto c : sms::all_carriers) {
+    auto i = static_cast<size_t>(c);
+    smsc_sim_options o;
+    o.name = std::string{sms::key(c)};
+    o.outcome_mix = s.simulator_mix;
+    o.receipt_delay_ms = s.simulator_receipt_delay_ms;
+    o.password = s.carriers[i].password;
+    // au answers in hex and reports in decimal, as some SMSCs do; the others use one form.
+    o.resp_ids = c == sms::carrier::au ? smpp::id_format::hex : smpp::id_format::decimal;
+    o.receipt_ids = smpp::id_format::decimal;
+    o.receipt_tlvs = c != sms::carrier::softbank;  // SoftBank's receipts: text only
+    auto sim = smsc_sim::start(o);
+    if (!sim)
+      return std::move(sim.error());
+    s.carriers[i].smsc = "127.0.0.1:" + std::to_string((*sim)->port());
+    s.carriers[i].resp_ids = c == sms::carrier::au ? "hex" : "decimal";
+    s.carriers[i].receipt_ids = "decimal";
+    spdlog::info("event=simulated_smsc carrier={} port={}", o.name, (*sim)->port());
+    out.push_back(std::move(*sim));
+  }
+  return out;
 }
 
 }  // namespace ivrcast::tools

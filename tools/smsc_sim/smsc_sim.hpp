@@ -8,6 +8,7 @@
 
 #include <caf/expected.hpp>
 
+#include "config/settings.hpp"
 #include "connectors/smpp/receipt.hpp"
 
 namespace ivrcast::tools {
@@ -27,10 +28,20 @@ struct smsc_sim_options {
   int throttle_every = 0;    // answer every n-th submit with ESME_RTHROTTLED; 0 never
 };
 
-/// The outcome the simulator gives a part: a pure function of the destination and part, so a
-/// test can predict every message's final status.
 enum class sim_outcome : uint8_t { delivered, undeliverable, expired, rejected, retry, enroute };
-sim_outcome outcome_for(std::string_view mix, std::string_view destination, int part_index);
+
+/// Receipt outcomes by weight (`delivered=90,rejected=10`). The outcome of a part is a pure
+/// function of its destination and index, so a test can predict every message's final status.
+class sim_mix {
+ public:
+  /// Unknown names and zero weights are ignored; an empty mix delivers everything.
+  static sim_mix parse(std::string_view text);
+  sim_outcome pick(std::string_view destination, int part_index) const;
+
+ private:
+  std::vector<std::pair<sim_outcome, uint64_t>> weights_;
+  uint64_t total_ = 0;
+};
 
 /// An SMSC on loopback for one carrier: accepts binds (transceiver, transmitter, receiver),
 /// answers submit_sm with ids and sends a delivery receipt per accepted part after a delay,
@@ -75,5 +86,10 @@ class smsc_sim {
   explicit smsc_sim(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
 };
+
+/// Starts a simulated SMSC per carrier (`simulator_mix`, `simulator_receipt_delay_ms`) and
+/// points `s.carriers` at them: the demo's and the tests' carriers.
+[[nodiscard]] caf::expected<std::vector<std::unique_ptr<smsc_sim>>> simulate_carriers(
+    config::sms_settings& s);
 
 }  // namespace ivrcast::tools
