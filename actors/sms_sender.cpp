@@ -3,7 +3,6 @@
 #include <deque>
 #include <map>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <caf/all.hpp>
 
@@ -57,6 +56,7 @@ struct outgoing {
   uint32_t sequence = 0;
   int64_t submitted_ms = 0;
   uint8_t reference = 0;
+  int pending = 0;  // closing: delivery reports still awaited (status event and record)
 };
 
 /// The sender's state machine; the actor feeds it events and ticks.
@@ -126,19 +126,9 @@ class sender_core {
     if (const auto& rec = o->w->record) {
       switch (rec->state()) {
         case wire::SendRecord::SUBMITTED:
-          for (const auto& id : rec->smsc_ids())
-            o->ids.push_back(id);
-          // The status event may not have made it before a crash: say it again.
-          emit(*o, wire::StatusEvent::SUBMITTED, delivery_status::sent, rec->at_ms());
-          ++ctx_->metrics->skipped;
-          return finish_now(*o);
         case wire::SendRecord::CLOSED:
-          emit(*o, wire::StatusEvent::FINAL,
-               sms::status_from(static_cast<uint32_t>(rec->final_status()))
-                   .value_or(delivery_status::internal_error),
-               unix_now_ms(), rec->reason());
-          ++ctx_->metrics->skipped;
-          return finish_now(*o);
+          reannounce(*o, *rec);
+          break;
         case wire::SendRecord::IN_FLIGHT:
           o->next_part = rec->next_part();
           for (const auto& id : rec->smsc_ids())
@@ -152,8 +142,30 @@ class sender_core {
     }
     auto& queue = by_dest_[o->w->job.destination];
     queue.push_back(std::move(o));
-    if (queue.size() == 1)
+    activate_front(queue);
+  }
+
+  /// Starts the destination's first message if it is waiting: one message to a destination at a
+  /// time, so a receipt from that handset can only belong to the part in doubt.
+  void activate_front(std::deque<std::unique_ptr<outgoing>>& queue) {
+    if (!queue.empty() && queue.front()->ph == outgoing::phase::queued)
       activate(*queue.front());
+  }
+
+  /// The message was finished before (an earlier run, another owner): its last status event may
+  /// have been lost with a crash, so say it again, and let the job go once that is durable.
+  void reannounce(outgoing& o, const wire::SendRecord& rec) {
+    ++ctx_->metrics->skipped;
+    o.ph = outgoing::phase::closing;
+    o.pending = 1;
+    if (rec.state() == wire::SendRecord::SUBMITTED) {
+      o.ids.assign(rec.smsc_ids().begin(), rec.smsc_ids().end());
+      return emit(o, wire::StatusEvent::SUBMITTED, delivery_status::sent, rec.at_ms(), {}, true);
+    }
+    emit(o, wire::StatusEvent::FINAL,
+         sms::status_from(static_cast<uint32_t>(rec.final_status()))
+             .value_or(delivery_status::internal_error),
+         unix_now_ms(), rec.reason(), true);
   }
 
   /// The message at the front of its destination's queue starts.
@@ -193,8 +205,8 @@ class sender_core {
 
   /// Publishes a status event of the message with its whole detail, so that any event can
   /// create the log row.
-  void emit(const outgoing& o, wire::StatusEvent::Kind kind, delivery_status st, int64_t at_ms,
-            const std::string& reason = {}) {
+  void emit(outgoing& o, wire::StatusEvent::Kind kind, delivery_status st, int64_t at_ms,
+            const std::string& reason = {}, bool tracked = false) {
     const auto& m = o.w->msg;
     wire::StatusEvent ev;
     ev.set_kind(kind);
@@ -218,7 +230,7 @@ class sender_core {
       for (const auto& id : o.ids)
         ev.add_smsc_ids(id);
     ev.SerializeToString(&buf_);
-    ctx_->producer->produce(ctx_->status_topic, m.message_id, buf_, 0);
+    ctx_->producer->produce(ctx_->status_topic, m.message_id, buf_, tracked ? track(o) : 0);
   }
 
   /// Makes "part next_part may be at the carrier" durable before it goes.
@@ -227,9 +239,12 @@ class sender_core {
     put_record(o, wire::SendRecord::IN_FLIGHT, delivery_status::preparing, {});
   }
 
+  // A message is done only once both its last status event and its last record are durable:
+  // with the record alone, a crash could commit the job and lose the event the log needs.
   void close_submitted(outgoing& o) {
     o.ph = outgoing::phase::closing;
-    emit(o, wire::StatusEvent::SUBMITTED, delivery_status::sent, unix_now_ms());
+    o.pending = 2;
+    emit(o, wire::StatusEvent::SUBMITTED, delivery_status::sent, unix_now_ms(), {}, true);
     put_record(o, wire::SendRecord::SUBMITTED, delivery_status::sent, {});
   }
 
@@ -237,7 +252,8 @@ class sender_core {
     o.ph = outgoing::phase::closing;
     logger().info("event=sms_closed carrier={} message={} status={} reason=\"{}\"",
                   sms::key(ctx_->carrier), o.w->msg.message_id, sms::label(st), reason);
-    emit(o, wire::StatusEvent::FINAL, st, unix_now_ms(), reason);
+    o.pending = 2;
+    emit(o, wire::StatusEvent::FINAL, st, unix_now_ms(), reason, true);
     put_record(o, wire::SendRecord::CLOSED, st, reason);
   }
 
@@ -256,7 +272,7 @@ class sender_core {
     if (o->ph == outgoing::phase::fencing) {
       o->ph = outgoing::phase::ready;
       ready_.push_back(o);
-    } else if (o->ph == outgoing::phase::closing) {
+    } else if (o->ph == outgoing::phase::closing && --o->pending == 0) {
       finish(*o);
     }
   }
@@ -392,6 +408,8 @@ class sender_core {
   /// A part in doubt is settled by a newer record (another owner finished it), by its receipt
   /// (the carrier has it), or after the wait by sending it again.
   void resolve_doubts(int64_t now) {
+    // By then the log has long matched an adopted id: its receipt is no longer parked.
+    std::erase_if(adopted_, [&](const auto& kv) { return now - kv.second > 600000; });
     for (size_t i = 0; i < doubts_.size();) {
       auto* o = doubts_[i];
       if (auto rec = ctx_->sends->find(o->w->msg.message_id); rec && *rec) {
@@ -399,8 +417,7 @@ class sender_core {
         if (r.state() == wire::SendRecord::SUBMITTED || r.state() == wire::SendRecord::CLOSED) {
           doubts_.erase(doubts_.begin() + static_cast<ptrdiff_t>(i));
           drop_outstanding(o);
-          ++ctx_->metrics->skipped;
-          finish(*o);
+          reannounce(*o, r);
           continue;
         }
         if (r.next_part() > o->next_part) {  // another owner moved on: follow it
@@ -411,11 +428,16 @@ class sender_core {
         }
       }
       // Receipts carry the receiving node's clock: allow a second of skew.
+      // Not a receipt of this message's earlier parts, which may well arrive after this part's
+      // fence, nor one adopted already and not yet matched by the log.
+      auto taken = [&](const std::string& id) {
+        return adopted_.contains(id) || std::find(o->ids.begin(), o->ids.end(), id) != o->ids.end();
+      };
       auto id = ctx_->log->unmatched_receipt(ctx_->carrier, o->w->job.destination,
-                                             o->doubt_since_ms - 1000, adopted_);
+                                             o->doubt_since_ms - 1000, taken);
       if (id && *id) {
         ++ctx_->metrics->adopted;
-        adopted_.insert(**id);
+        adopted_.emplace(**id, now);
         doubts_.erase(doubts_.begin() + static_cast<ptrdiff_t>(i));
         drop_outstanding(o);
         accepted(*o, **id);
@@ -445,15 +467,11 @@ class sender_core {
 
   // -- ending --------------------------------------------------------------------------------
 
-  /// Reports a message's job done (its final record is durable).
-  void finish_now(outgoing& o) {
+  /// Ends a message (what it wrote last is durable), reports its job done and starts the next
+  /// one to its destination.
+  void finish(outgoing& o) {
     ++ctx_->metrics->finished;
     ctx_->job_done(o.w->partition, o.w->offset);
-  }
-
-  /// Ends a message and starts the next one to its destination.
-  void finish(outgoing& o) {
-    finish_now(o);
     auto it = by_dest_.find(o.w->job.destination);
     if (it == by_dest_.end())
       return;
@@ -461,8 +479,8 @@ class sender_core {
     std::erase_if(queue, [&](const std::unique_ptr<outgoing>& p) { return p.get() == &o; });
     if (queue.empty())
       by_dest_.erase(it);
-    else if (queue.front()->ph == outgoing::phase::queued)
-      activate(*queue.front());
+    else
+      activate_front(queue);
   }
 
   /// Lets a revoked partition go: its messages not on the wire now are left to the new owner,
@@ -495,7 +513,7 @@ class sender_core {
   std::map<std::pair<int, uint32_t>, outgoing*> outstanding_;
   std::deque<outgoing*> ready_;
   std::vector<outgoing*> doubts_;
-  std::unordered_set<std::string> adopted_;
+  std::unordered_map<std::string, int64_t> adopted_;  // id → when; forgotten after 10 min
   std::vector<bool> bound_;
   double tokens_ = 0;
   int64_t last_refill_ms_ = 0;

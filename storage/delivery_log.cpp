@@ -322,7 +322,7 @@ caf::expected<std::vector<sms::log_row>> delivery_log::search(int64_t from_ms, i
 
 caf::expected<std::optional<std::string>> delivery_log::unmatched_receipt(
     sms::carrier c, std::string_view handset, int64_t since_ms,
-    const std::unordered_set<std::string>& exclude) const {
+    const std::function<bool(const std::string&)>& taken) const {
   auto cb = static_cast<uint8_t>(static_cast<uint8_t>(c) + 1);
   auto lower = keys::log_parked_by_handset(cb, handset, since_ms, "");
   auto upper = keys::log_parked_by_handset(cb, handset, INT64_MAX, "");
@@ -333,7 +333,7 @@ caf::expected<std::optional<std::string>> delivery_log::unmatched_receipt(
   for (it->Seek(lower); it->Valid(); it->Next()) {
     auto k = it->key();
     std::string id{k.data() + lower.size(), k.size() - lower.size()};
-    if (!exclude.contains(id))
+    if (!taken(id))
       return std::optional<std::string>{std::move(id)};
   }
   if (auto ok = check(it->status(), "delivery_log.unmatched_receipt"); !ok)

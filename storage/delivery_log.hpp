@@ -8,7 +8,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -58,11 +57,11 @@ class delivery_log {
                                                                 std::string_view destination,
                                                                 size_t limit) const;
 
-  /// A parked receipt of `c` from `handset` received at or after `since_ms` whose id is not
-  /// in `exclude`: a part submitted in doubt that the carrier did receive. Returns its id.
+  /// A parked receipt of `c` from `handset` received at or after `since_ms` whose id `taken`
+  /// does not claim: a part submitted in doubt that the carrier did receive. Returns its id.
   [[nodiscard]] caf::expected<std::optional<std::string>> unmatched_receipt(
       sms::carrier c, std::string_view handset, int64_t since_ms,
-      const std::unordered_set<std::string>& exclude) const;
+      const std::function<bool(const std::string&)>& taken) const;
 
   /// Closes docomo messages still without a result `after_ms` after sending as 不定.
   [[nodiscard]] caf::expected<size_t> close_undetermined(int64_t now_ms, int64_t after_ms);
