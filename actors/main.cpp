@@ -124,7 +124,8 @@ bool wait_for_signal(const sigset_t& set, double seconds) {
   return sigtimedwait(&set, nullptr, &ts) > 0;
 }
 
-/// Statuses of today's delivery-log rows (JST day), for the summary.
+/// Statuses of today's delivery-log rows (JST day). A scan of the whole day: for the demo's
+/// summary only, never a production node's.
 void print_log_summary(const storage::delivery_log& log) {
   auto now = unix_now_ms();
   auto day_start = (now + 9 * 3600 * 1000) / 86400000 * 86400000 - 9 * 3600 * 1000;
@@ -144,7 +145,7 @@ void print_log_summary(const storage::delivery_log& log) {
   std::printf("\n");
 }
 
-void print_sms_summary(const actors::sms_service& sms) {
+void print_sms_summary(const actors::sms_service& sms, bool with_log) {
   const auto& m = sms.metrics();
   auto u = [](const std::atomic<uint64_t>& a) { return static_cast<unsigned long long>(a.load()); };
   std::printf(
@@ -152,7 +153,8 @@ void print_sms_summary(const actors::sms_service& sms) {
       "resubmitted=%llu finished=%llu receipts=%llu unsendable=%llu dead_letters=%llu\n",
       u(m.jobs), u(m.parts_accepted), u(m.throttled), u(m.in_doubt), u(m.adopted), u(m.resubmitted),
       u(m.finished), u(m.receipts), u(m.unresolved), u(m.dead_letters));
-  print_log_summary(sms.log());
+  if (with_log)
+    print_log_summary(sms.log());
 }
 
 void print_summary(const actors::node* n, const tools::gateway_sim* sim) {
@@ -182,7 +184,7 @@ void print_summary(const actors::node* n, const tools::gateway_sim* sim) {
       std::printf(" %s=%llu", ivr::to_string(static_cast<ivr::call_outcome>(i)),
                   static_cast<unsigned long long>(m.outcomes[static_cast<size_t>(i)].load()));
     std::printf("\n");
-    print_sms_summary(n->sms());
+    print_sms_summary(n->sms(), sim != nullptr);
     const auto& counts = n->counts();
     auto today = storage::jst_day(unix_now_ms());
     if (auto totals = counts.totals()) {

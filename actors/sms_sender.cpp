@@ -57,6 +57,7 @@ struct outgoing {
   int64_t submitted_ms = 0;
   uint8_t reference = 0;
   int pending = 0;  // closing: delivery reports still awaited (status event and record)
+  std::vector<std::pair<int32_t, int64_t>> also_done;  // the same job read again meanwhile
 };
 
 /// The sender's state machine; the actor feeds it events and ticks.
@@ -116,8 +117,15 @@ class sender_core {
   // -- taking up work ------------------------------------------------------------------------
 
   void take(std::shared_ptr<sms_work> w) {
+    // A job read again (a rebalance gave its partition back) while its message is still here:
+    // the message reports both offsets when it ends, and is never taken up twice.
+    if (auto it = active_.find(w->msg.message_id); it != active_.end()) {
+      it->second->also_done.emplace_back(w->partition, w->offset);
+      return;
+    }
     auto o = std::make_unique<outgoing>();
     o->w = std::move(w);
+    active_[o->w->msg.message_id] = o.get();
     const auto& msg = o->w->msg;
     o->parts = sms::split_parts(ctx_->carrier, msg.text);
     o->reference = static_cast<uint8_t>(std::hash<std::string>{}(msg.message_id));
@@ -172,7 +180,7 @@ class sender_core {
   void activate(outgoing& o) {
     if (o.resume_in_doubt)
       return doubt(&o, o.doubt_since_ms, "taken over in flight");
-    fence(o);
+    to_fence_.push_back(&o);  // fenced by pump when the window has room
   }
 
   // -- records -------------------------------------------------------------------------------
@@ -235,6 +243,7 @@ class sender_core {
 
   /// Makes "part next_part may be at the carrier" durable before it goes.
   void fence(outgoing& o) {
+    ++fencing_;
     o.ph = outgoing::phase::fencing;
     put_record(o, wire::SendRecord::IN_FLIGHT, delivery_status::preparing, {});
   }
@@ -270,6 +279,7 @@ class sender_core {
       return;
     }
     if (o->ph == outgoing::phase::fencing) {
+      --fencing_;
       o->ph = outgoing::phase::ready;
       ready_.push_back(o);
     } else if (o->ph == outgoing::phase::closing && --o->pending == 0) {
@@ -286,6 +296,13 @@ class sender_core {
     last_refill_ms_ = now;
     if (now < paused_until_ms_)
       return;
+    // Fence no further ahead than the window: every fenced part is one a crash leaves in doubt.
+    auto window = static_cast<size_t>(ctx_->cfg.window);
+    while (!to_fence_.empty() && fencing_ + ready_.size() + outstanding_.size() < window) {
+      auto* o = to_fence_.front();
+      to_fence_.pop_front();
+      fence(*o);
+    }
     while (!ready_.empty() && outstanding_.size() < static_cast<size_t>(ctx_->cfg.window) &&
            tokens_ >= 1) {
       auto* o = ready_.front();
@@ -410,6 +427,10 @@ class sender_core {
   void resolve_doubts(int64_t now) {
     // By then the log has long matched an adopted id: its receipt is no longer parked.
     std::erase_if(adopted_, [&](const auto& kv) { return now - kv.second > 600000; });
+    // The proof of a part in doubt can only come while a session is bound and once the log has
+    // read its backlog: until then the wait does not run.
+    bool can_tell =
+        std::find(bound_.begin(), bound_.end(), true) != bound_.end() && ctx_->log_live->load();
     for (size_t i = 0; i < doubts_.size();) {
       auto* o = doubts_[i];
       if (auto rec = ctx_->sends->find(o->w->msg.message_id); rec && *rec) {
@@ -428,6 +449,17 @@ class sender_core {
         }
       }
       // Receipts carry the receiving node's clock: allow a second of skew.
+      // The log already has the message's submit: its SUBMITTED status event made it before a
+      // crash and its SUBMITTED record did not (they go to different topics).
+      if (auto ids = ctx_->log->submitted_ids(o->w->msg.message_id);
+          ids && ids->size() == o->parts.size()) {
+        doubts_.erase(doubts_.begin() + static_cast<ptrdiff_t>(i));
+        drop_outstanding(o);
+        o->ids = std::move(*ids);
+        o->next_part = static_cast<int>(o->parts.size());
+        close_submitted(*o);
+        continue;
+      }
       // Not a receipt of this message's earlier parts, which may well arrive after this part's
       // fence, nor one adopted already and not yet matched by the log.
       auto taken = [&](const std::string& id) {
@@ -443,6 +475,8 @@ class sender_core {
         accepted(*o, **id);
         continue;
       }
+      if (!can_tell)
+        o->doubt_until_ms = std::max(o->doubt_until_ms, now + ctx_->cfg.in_doubt_wait_ms);
       if (now >= o->doubt_until_ms) {
         ++ctx_->metrics->resubmitted;
         logger().warn("event=sms_resubmit carrier={} message={} part={}", sms::key(ctx_->carrier),
@@ -472,6 +506,9 @@ class sender_core {
   void finish(outgoing& o) {
     ++ctx_->metrics->finished;
     ctx_->job_done(o.w->partition, o.w->offset);
+    for (const auto& [partition, offset] : o.also_done)
+      ctx_->job_done(partition, offset);
+    active_.erase(o.w->msg.message_id);
     auto it = by_dest_.find(o.w->job.destination);
     if (it == by_dest_.end())
       return;
@@ -497,6 +534,8 @@ class sender_core {
           return false;
         std::erase(doubts_, p.get());
         std::erase(ready_, p.get());
+        std::erase(to_fence_, p.get());
+        active_.erase(p->w->msg.message_id);
         for (auto t = by_token_.begin(); t != by_token_.end();)
           t = t->second == p.get() ? by_token_.erase(t) : std::next(t);
         drop_outstanding(p.get());
@@ -510,7 +549,10 @@ class sender_core {
   smpp::id_format resp_ids_;
   std::unordered_map<std::string, std::deque<std::unique_ptr<outgoing>>> by_dest_;
   std::unordered_map<uint64_t, outgoing*> by_token_;
+  std::unordered_map<std::string, outgoing*> active_;  // by message id
   std::map<std::pair<int, uint32_t>, outgoing*> outstanding_;
+  std::deque<outgoing*> to_fence_;  // active messages whose first part waits for the window
+  size_t fencing_ = 0;              // fences produced, not yet confirmed
   std::deque<outgoing*> ready_;
   std::vector<outgoing*> doubts_;
   std::unordered_map<std::string, int64_t> adopted_;  // id → when; forgotten after 10 min

@@ -80,6 +80,9 @@ struct sender_context {
   connectors::kafka::producer::topic_ref status_topic;
   const storage::delivery_log* log = nullptr;
   const storage::sends* sends = nullptr;
+  /// The delivery log has read sms.status up to where it stood at start: before that, a receipt
+  /// that proves a part in doubt may be sitting unread in the backlog.
+  const std::atomic<bool>* log_live = nullptr;
   std::function<void(int32_t partition, int64_t offset)> job_done;
   sms_metrics* metrics = nullptr;
 };

@@ -109,6 +109,7 @@ struct sms_service::impl final : kafka::consumer_handler {
   // The sends view's progress, waited on before a newly owned partition's jobs run.
   std::mutex sends_mtx;
   std::condition_variable sends_cv;
+  std::atomic<bool> log_live{false};
 
   std::unique_ptr<kafka::partition_reader> sends_reader;
   std::unique_ptr<kafka::partition_reader> status_reader;
@@ -164,6 +165,10 @@ struct sms_service::impl final : kafka::consumer_handler {
                        describe(ok.error()));
       else
         owner->metrics.status_applied += evs.size();
+    }
+    void caught_up() override {
+      logger().info("event=delivery_log_live");
+      owner->log_live = true;
     }
   } status_handler;
 
@@ -464,6 +469,7 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     ctx.status_topic = d->status_topic;
     ctx.log = d->log.get();
     ctx.sends = d->sends.get();
+    ctx.log_live = &d->log_live;
     ctx.job_done = [d](int32_t part, int64_t off) { d->job_done(part, off); };
     ctx.metrics = &d->metrics;
     d->receipt_ids[i] = smpp::parse_id_format(cs.receipt_ids).value_or(smpp::id_format::text);

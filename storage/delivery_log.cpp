@@ -266,6 +266,18 @@ caf::expected<std::optional<sms::log_row>> delivery_log::find(std::string_view m
   return std::optional<sms::log_row>{to_row((*l)->second)};
 }
 
+caf::expected<std::vector<std::string>> delivery_log::submitted_ids(
+    std::string_view message_id) const {
+  batch_view v{*db_};
+  auto l = load_row(v, std::string{message_id});
+  if (!l)
+    return std::move(l.error());
+  if (!*l)
+    return std::vector<std::string>{};
+  const auto& ids = (*l)->second.smsc_ids();
+  return std::vector<std::string>{ids.begin(), ids.end()};
+}
+
 caf::expected<size_t> delivery_log::scan(int64_t from_ms, int64_t to_ms,
                                          std::string_view destination,
                                          const std::function<bool(const sms::log_row&)>& fn) const {

@@ -57,6 +57,11 @@ class delivery_log {
                                                                 std::string_view destination,
                                                                 size_t limit) const;
 
+  /// The SMSC ids of every part of a message whose SUBMITTED event the log has applied; empty
+  /// if none (or no row).
+  [[nodiscard]] caf::expected<std::vector<std::string>> submitted_ids(
+      std::string_view message_id) const;
+
   /// A parked receipt of `c` from `handset` received at or after `since_ms` whose id `taken`
   /// does not claim: a part submitted in doubt that the carrier did receive. Returns its id.
   [[nodiscard]] caf::expected<std::optional<std::string>> unmatched_receipt(
