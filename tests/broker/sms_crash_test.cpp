@@ -155,6 +155,25 @@ TEST(SmsCrashTest, TenThousandMessagesExactlyOnceAcrossASigkill) {
   ASSERT_OK(db);
   storage::delivery_log log{*db, s.sms.docomo_retry_errors};
   test::expect_exactly_once(log, carriers, jobs, from, to);
+  int shown = 0;
+  for (const auto& j : jobs) {
+    size_t n = 0;
+    for (const auto& c : carriers)
+      n += c->submits_to(j.destination);
+    if (n != static_cast<size_t>(test::expected_parts(j)) && shown++ < 5)
+      ADD_FAILURE() << "DIAG " << j.job.value << " dest " << j.destination << " submits " << n
+                    << " status " << sms::label(log.find(j.job.value + ".1").value().value().status)
+                    << " parked " << [&] {
+                         std::string out;
+                         for (auto c : sms::all_carriers)
+                           out += log.unmatched_receipt(c, j.destination, 0,
+                                                        [](const std::string&) { return false; })
+                                      .value()
+                                      .value_or("-") +
+                                  ",";
+                         return out;
+                       }();
+  }
 }
 
 }  // namespace
