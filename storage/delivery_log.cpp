@@ -212,9 +212,25 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
     if (!match)
       return std::move(match.error());
     if (!*match) {
+      // One parked receipt per id: an intermediate one (ENROUTE) never replaces a final one,
+      // which a resend after a reconnect may deliver first.
+      auto parked_key = keys::log_parked(c, ev.smsc_id());
+      auto parked = v.get(parked_key);
+      if (!parked)
+        return std::move(parked.error());
+      wire::StatusEvent old;
+      if (*parked && old.ParseFromString(**parked)) {
+        auto is_final_state = [](int32_t st) {
+          auto s = sms::state_from_tlv(static_cast<uint8_t>(st));
+          return s && *s != sms::receipt_state::enroute && *s != sms::receipt_state::accepted;
+        };
+        if (is_final_state(old.receipt_state()) && !is_final_state(ev.receipt_state()))
+          return {};
+        v.del(keys::log_parked_by_handset(c, old.handset(), old.at_ms(), old.smsc_id()));
+      }
       std::string bytes;
       ev.SerializeToString(&bytes);
-      v.put(keys::log_parked(c, ev.smsc_id()), bytes);
+      v.put(parked_key, bytes);
       v.put(keys::log_parked_by_handset(c, ev.handset(), ev.at_ms(), ev.smsc_id()), "");
       return {};
     }

@@ -1,0 +1,97 @@
+#include "storage/delivery_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include "storage/database.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace ivrcast::storage {
+namespace {
+
+constexpr int64_t t0 = 1'795'359'600'000;
+constexpr int32_t au = static_cast<int32_t>(sms::carrier::au) + 1;
+
+class DeliveryLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = database::open(dir_.path());
+    ASSERT_OK(db);
+    db_ = std::move(*db);
+    log_ = std::make_unique<delivery_log>(db_, std::vector<std::string>{"006"});
+  }
+
+  /// Applies `ev` as the next record of partition 0.
+  void apply(wire::StatusEvent ev) {
+    std::vector<status_input> in{{next_offset_, std::move(ev)}};
+    ASSERT_OK(log_->apply(0, next_offset_++, in));
+  }
+
+  static wire::StatusEvent submitted(std::vector<std::string> ids) {
+    wire::StatusEvent ev;
+    ev.set_kind(wire::StatusEvent::SUBMITTED);
+    ev.set_message_id("m1");
+    ev.set_at_ms(t0 + 10);
+    auto* d = ev.mutable_detail();
+    d->set_requested_at_ms(t0);
+    d->set_destination("09012345678");
+    d->set_carrier(au);
+    d->set_parts(static_cast<int32_t>(ids.size()));
+    for (auto& id : ids)
+      ev.add_smsc_ids(id);
+    return ev;
+  }
+
+  static wire::StatusEvent receipt(std::string id, sms::receipt_state st) {
+    wire::StatusEvent ev;
+    ev.set_kind(wire::StatusEvent::RECEIPT);
+    ev.set_carrier(au);
+    ev.set_smsc_id(std::move(id));
+    ev.set_receipt_state(static_cast<int32_t>(st));
+    ev.set_handset("09012345678");
+    ev.set_at_ms(t0 + 20);
+    return ev;
+  }
+
+  sms::delivery_status status() {
+    auto row = log_->find("m1");
+    EXPECT_TRUE(row && row->has_value());
+    return row && row->has_value() ? (*row)->status : sms::delivery_status::preparing;
+  }
+
+  test::temp_dir dir_;
+  std::shared_ptr<database> db_;
+  std::unique_ptr<delivery_log> log_;
+  int64_t next_offset_ = 0;
+};
+
+TEST_F(DeliveryLogTest, ReceiptsBeforeTheSubmitAreParkedAndApplied) {
+  apply(receipt("a", sms::receipt_state::delivered));
+  apply(receipt("b", sms::receipt_state::undeliverable));
+  apply(submitted({"a", "b"}));
+  EXPECT_EQ(status(), sms::delivery_status::partially_failed);
+  auto left = log_->unmatched_receipt(sms::carrier::au, "09012345678", 0,
+                                      [](const std::string&) { return false; });
+  ASSERT_OK(left);
+  EXPECT_FALSE(left->has_value()) << "matched receipts leave the parking";
+}
+
+TEST_F(DeliveryLogTest, AParkedFinalReceiptIsNotReplacedByItsIntermediateOne) {
+  // A resend after a reconnect can deliver DELIVRD before the ENROUTE that preceded it.
+  apply(receipt("a", sms::receipt_state::delivered));
+  apply(receipt("a", sms::receipt_state::enroute));
+  apply(submitted({"a"}));
+  EXPECT_EQ(status(), sms::delivery_status::delivered);
+}
+
+TEST_F(DeliveryLogTest, ReplayedRecordsChangeNothingAndStatusesOnlyMoveForward) {
+  apply(submitted({"a"}));
+  apply(receipt("a", sms::receipt_state::delivered));
+  std::vector<status_input> replay{{0, submitted({"a"})},
+                                   {1, receipt("a", sms::receipt_state::undeliverable)}};
+  ASSERT_OK(log_->apply(0, 1, replay));
+  apply(receipt("a", sms::receipt_state::enroute));
+  EXPECT_EQ(status(), sms::delivery_status::delivered);
+}
+
+}  // namespace
+}  // namespace ivrcast::storage
