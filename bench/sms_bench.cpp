@@ -1,0 +1,232 @@
+// SMS benchmarks. Prints numbers, asserts nothing:
+//   sms_bench submits [jobs]  one node sending jobs to simulated SMSCs over loopback SMPP with
+//                             receipts (Kafka: IVRCAST_KAFKA_BROKERS, else the embedded cluster)
+//   sms_bench log [rows]      delivery-log search and CSV export over `rows` rows in RocksDB
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/node.hpp"
+#include "actors/sms_service.hpp"
+#include "config/load.hpp"
+#include "connectors/gateway/codec.hpp"
+#include "connectors/kafka/bus.hpp"
+#include "connectors/kafka/producer.hpp"
+#include "messages/clock.hpp"
+#include "messages/errc.hpp"
+#include "storage/database.hpp"
+#include "storage/delivery_log.hpp"
+#include "storage/log_export.hpp"
+#include "tools/smsc_sim/smsc_sim.hpp"
+
+namespace {
+
+using namespace ivrcast;
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t0) {
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+int fail(const char* what, const caf::error& e) {
+  std::fprintf(stderr, "%s: %s\n", what, describe(e).c_str());
+  return 1;
+}
+
+messages::sms_job job(int i, int64_t t0) {
+  messages::sms_job j;
+  j.call = call_id{"bench-" + std::to_string(i)};
+  j.flow_version = flow_version_id{"fv-bench"};
+  j.job = job_id{"fv-bench-" + j.call.value};
+  j.account = account_id{"acc-bench"};
+  j.incoming_number = "0501110001";
+  j.flow_name = "bench";
+  char dest[16];
+  std::snprintf(dest, sizeof dest, "090%d%07d", i % 10, i % 10000000);
+  j.destination = dest;
+  j.sender_id = "0312345678";
+  j.body = "ご予約を承りました。ご来店をお待ちしております。";
+  j.requested_at_ms = t0 + i / 1000;
+  return j;
+}
+
+int submits(int jobs) {
+  auto s = config::load("", [](const char* k) { return std::getenv(k); });
+  if (!s)
+    return fail("config", s.error());
+  auto dir = std::filesystem::temp_directory_path() / "ivrcast-sms-bench";
+  std::filesystem::remove_all(dir);
+  s->node.data_dir = dir.string();
+  s->node.log_level = "warn";
+  spdlog::set_level(spdlog::level::warn);
+  s->kafka.topic_prefix = "bench" + std::to_string(unix_now_ms()) + ".";
+  s->sms.simulator_mix = "delivered=100";
+  s->sms.simulator_receipt_delay_ms = 0;
+  auto sims = tools::simulate_carriers(s->sms);
+  if (!sims)
+    return fail("simulators", sims.error());
+  for (auto& c : s->sms.carriers) {
+    c.rate = 1000000;
+    c.window = 2000;
+  }
+  auto b = connectors::kafka::bus::open(s->kafka);
+  if (!b)
+    return fail("kafka", b.error());
+  std::shared_ptr<connectors::kafka::bus> bus{std::move(*b)};
+  auto n = actors::node::start(*s, bus);
+  if (!n)
+    return fail("node", n.error());
+  auto& node = **n;
+  while (node.sms().owned_partitions() == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+
+  auto prod = connectors::kafka::producer::open(*bus, "bench-jobs", [](uint64_t, bool) {});
+  if (!prod)
+    return fail("producer", prod.error());
+  auto topic = (*prod)->topic(bus->topic(topics::sms_jobs));
+  std::string buf;
+  auto t_jobs = unix_now_ms();
+  for (int i = 0; i < jobs; ++i) {
+    connectors::gateway::encode(job(i, t_jobs), buf);
+    (*prod)->produce(topic, job(i, t_jobs).destination, buf, 0);
+  }
+  if (auto ok = (*prod)->flush(std::chrono::seconds{120}); !ok)
+    return fail("flush", ok.error());
+  // Timed from when every job is on the topic: the node's consume, prepare, fence, submit.
+  auto t0 = clock_type::now();
+  const auto& m = node.sms().metrics();
+  auto target = static_cast<uint64_t>(jobs);
+  double submitted_s = 0;
+  while (m.finished.load() < target || m.receipts.load() < target) {
+    if (submitted_s == 0 && m.parts_accepted.load() >= target)
+      submitted_s = seconds_since(t0);
+    if (seconds_since(t0) > 600) {
+      std::fprintf(stderr, "timeout: %llu of %d finished\n",
+                   static_cast<unsigned long long>(m.finished.load()), jobs);
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
+  if (submitted_s == 0)
+    submitted_s = seconds_since(t0);
+  auto receipts_s = seconds_since(t0);
+  uint64_t dups = 0;
+  for (const auto& sim : *sims)
+    dups += sim->counts().duplicates;
+  std::printf(
+      "RESULT sms_submits jobs=%d cores=%u kafka=%s accepted_s=%.2f submits_per_s=%.0f "
+      "receipts_done_s=%.2f messages_with_receipts_per_s=%.0f duplicates=%llu\n",
+      jobs, std::thread::hardware_concurrency(), s->kafka.embedded() ? "embedded" : "broker",
+      submitted_s, jobs / submitted_s, receipts_s, jobs / receipts_s,
+      static_cast<unsigned long long>(dups));
+  node.stop();
+  std::filesystem::remove_all(dir);
+  return 0;
+}
+
+double percentile(std::vector<double>& v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+int log_bench(int64_t rows) {
+  auto dir = std::filesystem::temp_directory_path() / "ivrcast-log-bench";
+  std::filesystem::remove_all(dir);
+  auto db = storage::database::open(dir.string());
+  if (!db)
+    return fail("database", db.error());
+  storage::delivery_log log{*db, {"006"}};
+  // Rows spread over 90 days, 1,000 destinations each with many messages.
+  const int64_t t0 = unix_now_ms() - int64_t{90} * 86400000;
+  const int64_t step = int64_t{90} * 86400000 / rows;
+  auto fill0 = clock_type::now();
+  std::vector<storage::status_input> batch;
+  batch.reserve(10000);
+  int64_t offset = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    storage::status_input in;
+    in.offset = offset++;
+    auto& ev = in.event;
+    ev.set_kind(wire::StatusEvent::ACCEPTED);
+    ev.set_message_id("fv-bench-" + std::to_string(i) + ".1");
+    ev.set_at_ms(t0 + i * step);
+    auto* d = ev.mutable_detail();
+    d->set_job_id("fv-bench-" + std::to_string(i));
+    d->set_requested_at_ms(t0 + i * step);
+    char dest[16];
+    std::snprintf(dest, sizeof dest, "0901%07lld", static_cast<long long>(i % 1000));
+    d->set_destination(dest);
+    d->set_carrier(1);
+    d->set_flow_version_id("fv-bench");
+    d->set_flow_name("bench");
+    d->set_body("ご予約を承りました。ご来店をお待ちしております。");
+    d->set_incoming_number("0501110001");
+    d->set_sent_length(24);
+    d->set_segments(1);
+    d->set_parts(1);
+    batch.push_back(std::move(in));
+    if (batch.size() == 10000 || i + 1 == rows) {
+      if (auto ok = log.apply(0, batch.back().offset, batch); !ok)
+        return fail("apply", ok.error());
+      batch.clear();
+    }
+  }
+  auto fill_s = seconds_since(fill0);
+
+  std::mt19937_64 rng{42};
+  std::vector<double> by_range;
+  std::vector<double> by_dest;
+  for (int q = 0; q < 1000; ++q) {
+    auto from = t0 + static_cast<int64_t>(rng() % static_cast<uint64_t>(rows)) * step;
+    auto t = clock_type::now();
+    auto r = log.search(from, from + 3600000, "", 100);  // an hour, first page
+    by_range.push_back(seconds_since(t) * 1000);
+    char dest[16];
+    std::snprintf(dest, sizeof dest, "0901%07llu", static_cast<unsigned long long>(rng() % 1000));
+    t = clock_type::now();
+    auto r2 = log.search(from, from + int64_t{7} * 86400000, dest, 100);  // a week, one number
+    by_dest.push_back(seconds_since(t) * 1000);
+    if (!r || !r2)
+      return fail("search", r ? r2.error() : r.error());
+  }
+  uint64_t bytes = 0;
+  auto e0 = clock_type::now();
+  auto exported = storage::export_csv(log, t0, t0 + int64_t{91} * 86400000, "",
+                                      sms::csv_encoding::utf8_bom, [&](std::string_view s) {
+                                        bytes += s.size();
+                                        return true;
+                                      });
+  if (!exported)
+    return fail("export", exported.error());
+  auto export_s = seconds_since(e0);
+  std::printf(
+      "RESULT delivery_log rows=%lld cores=%u fill_s=%.1f search_range_p50_ms=%.3f "
+      "search_range_p99_ms=%.3f search_dest_p50_ms=%.3f search_dest_p99_ms=%.3f "
+      "export_rows=%zu export_s=%.1f export_rows_per_s=%.0f export_mib=%.0f\n",
+      static_cast<long long>(rows), std::thread::hardware_concurrency(), fill_s,
+      percentile(by_range, 0.5), percentile(by_range, 0.99), percentile(by_dest, 0.5),
+      percentile(by_dest, 0.99), *exported, export_s, static_cast<double>(*exported) / export_s,
+      static_cast<double>(bytes) / (1 << 20));
+  std::filesystem::remove_all(dir);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "submits")
+    return submits(argc > 2 ? std::atoi(argv[2]) : 100000);
+  if (mode == "log")
+    return log_bench(argc > 2 ? std::atoll(argv[2]) : 10000000);
+  std::fprintf(stderr, "usage: sms_bench submits [jobs] | log [rows]\n");
+  return 2;
+}
