@@ -88,6 +88,11 @@ caf::expected<int64_t> delivery_log::checkpoint(int32_t partition) const {
 
 sms::log_row delivery_log::to_row(const wire::LogRow& r) {
   sms::log_row out;
+  fill_row(r, out);
+  return out;
+}
+
+void delivery_log::fill_row(const wire::LogRow& r, sms::log_row& out) {
   const auto& d = r.detail();
   out.job_id = d.job_id();
   out.message_id = r.message_id();
@@ -95,8 +100,8 @@ sms::log_row delivery_log::to_row(const wire::LogRow& r) {
   out.requested_at_ms = d.requested_at_ms();
   out.sent_at_ms = r.sent_at_ms();
   out.destination = d.destination();
-  if (d.carrier() > 0)
-    out.via = static_cast<sms::carrier>(d.carrier() - 1);
+  out.via =
+      d.carrier() > 0 ? std::optional{static_cast<sms::carrier>(d.carrier() - 1)} : std::nullopt;
   out.flow_version_id = d.flow_version_id();
   out.flow_name = d.flow_name();
   out.body = d.body();
@@ -108,7 +113,6 @@ sms::log_row delivery_log::to_row(const wire::LogRow& r) {
   out.segments = d.segments();
   out.parts = d.parts();
   out.opened_at_ms = r.opened_at_ms();
-  return out;
 }
 
 caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
@@ -297,38 +301,44 @@ caf::expected<std::vector<std::string>> delivery_log::submitted_ids(
 caf::expected<size_t> delivery_log::scan(int64_t from_ms, int64_t to_ms,
                                          std::string_view destination,
                                          const std::function<bool(const sms::log_row&)>& fn) const {
+  bool by_destination = !destination.empty();
+  auto lower = by_destination ? keys::log_by_destination(destination, from_ms, "")
+                              : keys::log_row(from_ms, "");
+  auto upper =
+      by_destination ? keys::log_by_destination(destination, to_ms, "") : keys::log_row(to_ms, "");
   rocksdb::ReadOptions ro;
-  std::string lower;
-  std::string upper;
-  if (destination.empty()) {
-    lower = keys::log_row(from_ms, "");
-    upper = keys::log_row(to_ms, "");
-  } else {
-    lower = keys::log_by_destination(destination, from_ms, "");
-    upper = keys::log_by_destination(destination, to_ms, "");
-  }
   rocksdb::Slice upper_slice{upper};
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->delivery_log())};
   size_t n = 0;
+  bool more = true;
+  // Reused for every row: an export allocates nothing per row once the strings have grown.
   wire::LogRow row;
+  sms::log_row out;
+  auto visit = [&](rocksdb::Slice bytes) -> caf::expected<void> {
+    if (!row.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+      return caf::make_error(errc::storage_corrupt, "delivery_log.scan", "unreadable row");
+    fill_row(row, out);
+    ++n;
+    more = fn(out);
+    return {};
+  };
+  auto prefix = lower.size() - 8;  // 'd' + destination + \0
+  std::string row_key;
   std::string value;
-  auto prefix = lower.size() - 8;  // 'd' + destination + \0 (or 'r')
-  for (it->Seek(lower); it->Valid(); it->Next()) {
+  for (it->Seek(lower); it->Valid() && more; it->Next()) {
     rocksdb::Slice bytes = it->value();
-    if (!destination.empty()) {
+    if (by_destination) {
+      // The index entry names the row; its key is the entry's tail after 'r'.
       auto k = it->key();
-      auto row_key = "r" + std::string{k.data() + prefix, k.size() - prefix};
+      row_key.assign("r").append(k.data() + prefix, k.size() - prefix);
       auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->delivery_log(), row_key, &value);
       if (!st.ok())
         continue;  // purged between the two reads
       bytes = value;
     }
-    if (!row.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-      return caf::make_error(errc::storage_corrupt, "delivery_log.scan", it->key().ToString());
-    ++n;
-    if (!fn(to_row(row)))
-      break;
+    if (auto ok = visit(bytes); !ok)
+      return std::move(ok.error());
   }
   if (auto ok = check(it->status(), "delivery_log.scan"); !ok)
     return std::move(ok.error());

@@ -76,6 +76,8 @@ class delivery_log {
 
   /// Row conversion, for the HTTP API and tests.
   static sms::log_row to_row(const wire::LogRow& r);
+  /// The same into a row whose strings are reused (scans).
+  static void fill_row(const wire::LogRow& r, sms::log_row& out);
 
  private:
   std::shared_ptr<database> db_;
