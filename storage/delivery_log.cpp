@@ -140,6 +140,8 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
     auto key = keys::log_row(d.requested_at_ms(), ev.message_id());
     v.put(keys::log_id(ev.message_id()), key);
     v.put(keys::log_by_destination(d.destination(), d.requested_at_ms(), ev.message_id()), "");
+    for (const auto& link : d.links())
+      v.put(keys::log_short_link(link.code()), ev.message_id() + '\0' + link.url());
     return std::optional<loaded>{loaded{std::move(key), std::move(row)}};
   };
 
@@ -284,6 +286,21 @@ caf::expected<std::optional<sms::log_row>> delivery_log::find(std::string_view m
   if (!*l)
     return std::optional<sms::log_row>{};
   return std::optional<sms::log_row>{to_row((*l)->second)};
+}
+
+caf::expected<std::optional<delivery_log::link_target>> delivery_log::short_link(
+    std::string_view code) const {
+  std::string value;
+  auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->delivery_log(), keys::log_short_link(code),
+                          &value);
+  if (st.IsNotFound())
+    return std::optional<link_target>{};
+  if (auto ok = check(st, "delivery_log.short_link"); !ok)
+    return std::move(ok.error());
+  auto nul = value.find('\0');
+  if (nul == std::string::npos)
+    return caf::make_error(errc::storage_corrupt, "delivery_log.short_link", std::string{code});
+  return std::optional<link_target>{link_target{value.substr(0, nul), value.substr(nul + 1)}};
 }
 
 caf::expected<std::vector<std::string>> delivery_log::submitted_ids(
@@ -432,6 +449,8 @@ caf::expected<size_t> delivery_log::purge(int64_t before_ms) {
         cf, keys::log_by_destination(d.destination(), d.requested_at_ms(), row.message_id()));
     for (const auto& id : row.smsc_ids())
       (void)wb.Delete(cf, keys::log_smsc(static_cast<uint8_t>(d.carrier()), id));
+    for (const auto& link : d.links())
+      (void)wb.Delete(cf, keys::log_short_link(link.code()));
     if (++n % 10000 == 0) {
       if (auto ok = check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "delivery_log.purge"); !ok)
         return std::move(ok.error());

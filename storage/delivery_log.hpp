@@ -57,6 +57,14 @@ class delivery_log {
                                                                 std::string_view destination,
                                                                 size_t limit) const;
 
+  /// Where a short link goes: its message and the original URL.
+  struct link_target {
+    std::string message_id;
+    std::string url;
+  };
+  /// The target of a short-link code (for the redirector), or nullopt if unknown or purged.
+  [[nodiscard]] caf::expected<std::optional<link_target>> short_link(std::string_view code) const;
+
   /// The SMSC ids of every part of a message whose SUBMITTED event the log has applied; empty
   /// if none (or no row).
   [[nodiscard]] caf::expected<std::vector<std::string>> submitted_ids(

@@ -78,6 +78,12 @@ std::string log_parked_by_handset(uint8_t carrier, std::string_view handset, int
   return out;
 }
 
+std::string log_short_link(std::string_view code) {
+  std::string out{"l"};
+  out += code;
+  return out;
+}
+
 std::string log_undetermined(int64_t sent_ms, std::string_view message_id) {
   std::string out{"u"};
   put_be64(out, static_cast<uint64_t>(sent_ms));

@@ -35,6 +35,8 @@ std::string log_parked(uint8_t carrier, std::string_view smsc_id);
 /// 'h' <carrier> <handset> \0 <received ms BE64> <smsc id>: parked receipts per handset.
 std::string log_parked_by_handset(uint8_t carrier, std::string_view handset, int64_t at_ms,
                                   std::string_view smsc_id);
+/// 'l' <short-link code>: message id \0 original URL, for the redirector.
+std::string log_short_link(std::string_view code);
 /// 'u' <sent ms BE64> <message id>: docomo messages still waiting for a result (不定 sweep).
 std::string log_undetermined(int64_t sent_ms, std::string_view message_id);
 

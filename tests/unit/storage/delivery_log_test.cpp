@@ -93,5 +93,22 @@ TEST_F(DeliveryLogTest, ReplayedRecordsChangeNothingAndStatusesOnlyMoveForward) 
   EXPECT_EQ(status(), sms::delivery_status::delivered);
 }
 
+TEST_F(DeliveryLogTest, ShortLinksResolveToTheirMessageAndUrlUntilPurged) {
+  auto ev = submitted({"a"});
+  auto* link = ev.mutable_detail()->add_links();
+  link->set_code("Ab3dEf9H");
+  link->set_url("https://example.com/reserve?x=1");
+  apply(ev);
+  auto target = log_->short_link("Ab3dEf9H");
+  ASSERT_OK(target);
+  ASSERT_TRUE(target->has_value());
+  EXPECT_EQ((*target)->message_id, "m1");
+  EXPECT_EQ((*target)->url, "https://example.com/reserve?x=1");
+  EXPECT_FALSE(log_->short_link("nosuchco").value().has_value());
+  ASSERT_OK(log_->purge(t0 + 1));
+  EXPECT_FALSE(log_->short_link("Ab3dEf9H").value().has_value());
+  EXPECT_FALSE(log_->find("m1").value().has_value());
+}
+
 }  // namespace
 }  // namespace ivrcast::storage
