@@ -20,6 +20,7 @@
 #include "connectors/kafka/producer.hpp"
 #include "messages/errc.hpp"
 #include "storage/call_counts.hpp"
+#include "storage/control_state.hpp"
 #include "storage/database.hpp"
 
 namespace ivrcast::actors {
@@ -44,23 +45,52 @@ messages::call_event_batch decode_batch(int32_t partition, std::span<const kafka
   return b;
 }
 
-/// Keeps the flow table of a node: both control topics, read whole on every node.
-class control_view final : public kafka::partition_reader::handler {
+/// Folds control.state into the node's RocksDB (control_state) and keeps the IVR's flow table
+/// in step with it. The table is rebuilt from RocksDB at start; the topic is read from the
+/// checkpoint on.
+class control_feed final : public kafka::partition_reader::handler {
  public:
-  control_view(messages::flow_source& out, bool accounts) : out_(&out), accounts_(accounts) {}
+  control_feed(storage::control_state& state, messages::flow_source& out)
+      : state_(&state), out_(&out) {}
 
-  int64_t start_offset(int32_t) override { return 0; }
+  /// The flow table from what RocksDB already holds.
+  caf::expected<void> load() {
+    caf::expected<void> result{};
+    out_->update([&](messages::flow_table& next) {
+      for (auto prefix : {"account/", "flow/"})
+        if (auto ok = state_->scan(prefix,
+                                   [&](std::string_view key, const wire::ControlRecord& r) {
+                                     fold(key, &r, next);
+                                     return true;
+                                   });
+            !ok)
+          result = std::move(ok.error());
+    });
+    return result;
+  }
+
+  int64_t start_offset(int32_t) override { return state_->applied() + 1; }
 
   void records(int32_t, std::span<const kafka::record> batch) override {
-    out_->update([&](messages::flow_table& next) {
-      for (const auto& r : batch) {
-        auto ok = accounts_ ? connectors::control::apply_account(r.key, r.value, next)
-                            : connectors::control::apply_flow(r.key, r.value, next);
-        if (!ok)
-          logger().warn("event=control_record_refused topic={} offset={} reason=\"{}\"",
-                        accounts_ ? "accounts" : "flows", r.offset, describe(ok.error()));
-      }
-    });
+    inputs_.clear();
+    for (const auto& r : batch)
+      inputs_.push_back({r.offset, r.key, r.value});
+    std::vector<std::string> refused;
+    auto changes = state_->apply(batch.back().offset, inputs_, refused);
+    for (const auto& why : refused)
+      logger().warn("event=control_record_refused reason=\"{}\"", why);
+    if (!changes) {
+      logger().error("event=control_apply_failed error=\"{}\"", describe(changes.error()));
+      return;
+    }
+    bool relevant = false;
+    for (const auto& c : *changes)
+      relevant |= c.key.starts_with("account/") || c.key.starts_with("flow/");
+    if (relevant)
+      out_->update([&](messages::flow_table& next) {
+        for (const auto& c : *changes)
+          fold(c.key, c.record ? &*c.record : nullptr, next);
+      });
   }
 
   void caught_up() override {
@@ -75,8 +105,15 @@ class control_view final : public kafka::partition_reader::handler {
   }
 
  private:
+  static void fold(std::string_view key, const wire::ControlRecord* r, messages::flow_table& t) {
+    if (auto ok = connectors::control::apply_record(key, r, t); !ok)
+      logger().warn("event=control_record_refused key={} reason=\"{}\"", key,
+                    describe(ok.error()));
+  }
+
+  storage::control_state* state_;
   messages::flow_source* out_;
-  bool accounts_;
+  std::vector<storage::control_input> inputs_;
   std::mutex mtx_;
   std::condition_variable cv_;
   bool done_ = false;
@@ -130,11 +167,10 @@ struct node::impl final : kafka::consumer_handler {
   call_counter_actor counter;
   std::mutex routers_mtx;
   std::unordered_map<int32_t, owned_partition> routers;
-  std::unique_ptr<control_view> accounts_view;
-  std::unique_ptr<control_view> flows_view;
+  std::shared_ptr<storage::control_state> control;
+  std::unique_ptr<control_feed> control_view;
   std::unique_ptr<counter_feed> feed;
-  std::unique_ptr<kafka::partition_reader> accounts_reader;
-  std::unique_ptr<kafka::partition_reader> flows_reader;
+  std::unique_ptr<kafka::partition_reader> control_reader;
   std::unique_ptr<kafka::partition_reader> counts_reader;
   std::unique_ptr<kafka::group_consumer> calls;
   std::unique_ptr<sms_service> sms;
@@ -193,7 +229,7 @@ struct node::impl final : kafka::consumer_handler {
       calls->stop();
     if (sms)
       sms->stop();
-    for (auto* r : {counts_reader.get(), flows_reader.get(), accounts_reader.get()})
+    for (auto* r : {counts_reader.get(), control_reader.get()})
       if (r)
         r->stop();
     if (system) {
@@ -281,23 +317,18 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->sms = std::move(*sms);
 
   // The control view first: a call routed before the flows are known would be rejected.
-  d->accounts_view = std::make_unique<control_view>(d->flows, true);
-  d->flows_view = std::make_unique<control_view>(d->flows, false);
-  auto acc = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::control_accounts),
-                                           s.node.id + "-accounts", *d->accounts_view);
-  if (!acc)
-    return std::move(acc.error());
-  d->accounts_reader = std::move(*acc);
-  auto fl = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::control_flows),
-                                          s.node.id + "-flows", *d->flows_view);
-  if (!fl)
-    return std::move(fl.error());
-  d->flows_reader = std::move(*fl);
-  d->accounts_reader->start();
-  d->flows_reader->start();
-  if (!d->accounts_view->wait(std::chrono::seconds{60}) ||
-      !d->flows_view->wait(std::chrono::seconds{60}))
-    return caf::make_error(errc::timeout, "node.start", "control topics not read within 60 s");
+  d->control = std::make_shared<storage::control_state>(d->db);
+  d->control_view = std::make_unique<control_feed>(*d->control, d->flows);
+  if (auto ok = d->control_view->load(); !ok)
+    return std::move(ok.error());
+  auto cr0 = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::control_state),
+                                           s.node.id + "-control", *d->control_view);
+  if (!cr0)
+    return std::move(cr0.error());
+  d->control_reader = std::move(*cr0);
+  d->control_reader->start();
+  if (!d->control_view->wait(std::chrono::seconds{60}))
+    return caf::make_error(errc::timeout, "node.start", "control topic not read within 60 s");
   logger().info("event=control_view_ready node={} flows={} accounts={}", s.node.id,
                 d->flows.current()->flows.size(), d->flows.current()->accounts.size());
 

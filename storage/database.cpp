@@ -61,6 +61,7 @@ caf::expected<std::shared_ptr<database>> database::open_impl(const std::string& 
       {"call_counts", counts},
       {"sends", rocksdb::ColumnFamilyOptions{}},
       {"delivery_log", rocksdb::ColumnFamilyOptions{}},
+      {"control", rocksdb::ColumnFamilyOptions{}},
   };
   std::shared_ptr<database> out{new database};
   out->dir_ = dir;

@@ -33,6 +33,7 @@ class database {
   rocksdb::ColumnFamilyHandle* call_counts() { return handles_[2]; }
   rocksdb::ColumnFamilyHandle* sends() { return handles_[3]; }
   rocksdb::ColumnFamilyHandle* delivery_log() { return handles_[4]; }
+  rocksdb::ColumnFamilyHandle* control() { return handles_[5]; }
   const std::string& dir() const { return dir_; }
 
  private:
@@ -41,7 +42,7 @@ class database {
   std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*>
-      handles_;  // default, offsets, call_counts, sends, delivery_log
+      handles_;  // default, offsets, call_counts, sends, delivery_log, control
 };
 
 }  // namespace ivrcast::storage

@@ -11,15 +11,7 @@ caf::error bad(std::string what) {
   return caf::make_error(errc::bad_input, std::move(what));
 }
 
-}  // namespace
-
-caf::expected<void> apply_account(std::string_view key, std::string_view value,
-                                  messages::flow_table& table) {
-  wire::Account pb;
-  if (!pb.ParseFromArray(value.data(), static_cast<int>(value.size())))
-    return bad("not an Account protobuf");
-  if (pb.account_id().empty() || pb.account_id() != key)
-    return bad("account_id must be set and equal the record key");
+caf::expected<void> apply_account(const wire::Account& pb, messages::flow_table& table) {
   messages::account_info info;
   info.id = account_id{pb.account_id()};
   switch (pb.state()) {
@@ -36,20 +28,10 @@ caf::expected<void> apply_account(std::string_view key, std::string_view value,
   return {};
 }
 
-caf::expected<void> apply_flow(std::string_view key, std::string_view value,
-                               messages::flow_table& table) {
-  auto number = ivr::normalise_number(key);
-  if (number.empty())
-    return bad("control.flows key must be an incoming number");
-  if (value.empty()) {
-    table.flows.erase(number);
-    return {};
-  }
-  wire::PublishedFlow pb;
-  if (!pb.ParseFromArray(value.data(), static_cast<int>(value.size())))
-    return bad("not a PublishedFlow protobuf");
-  if (pb.incoming_number() != number)
-    return bad("PublishedFlow.incoming_number must equal the record key");
+caf::expected<void> apply_flow(const wire::PublishedFlow& pb, messages::flow_table& table) {
+  auto number = ivr::normalise_number(pb.incoming_number());
+  if (number.empty() || number != pb.incoming_number())
+    return bad("PublishedFlow.incoming_number must be an incoming number in national form");
   if (pb.version_id().empty() || pb.account_id().empty())
     return bad("PublishedFlow needs version_id and account_id");
   auto f = std::make_shared<messages::published_flow>();
@@ -73,6 +55,21 @@ caf::expected<void> apply_flow(std::string_view key, std::string_view value,
   f->sms_body = pb.sms().body();
   f->short_urls = pb.sms().short_urls();
   table.flows[number] = std::move(f);
+  return {};
+}
+
+}  // namespace
+
+caf::expected<void> apply_record(std::string_view key, const wire::ControlRecord* rec,
+                                 messages::flow_table& table) {
+  if (rec && rec->has_account())
+    return apply_account(rec->account(), table);
+  if (rec && rec->has_flow())
+    return apply_flow(rec->flow(), table);
+  if (!rec && key.starts_with("flow/"))
+    table.flows.erase(std::string{key.substr(5)});
+  if (!rec && key.starts_with("account/"))
+    table.accounts.erase(account_id{std::string{key.substr(8)}});
   return {};
 }
 

@@ -191,18 +191,34 @@ caf::expected<flow_file> load_flow_file(const std::string& path) {
 }
 
 caf::expected<void> publish(const flow_file& f, const kafka::bus& b, kafka::producer& p) {
-  auto accounts = p.topic(b.topic(topics::control_accounts));
-  auto flows = p.topic(b.topic(topics::control_flows));
+  auto topic = p.topic(b.topic(topics::control_state));
   std::string buf;
+  auto put = [&](std::string key, const wire::ControlRecord& r) -> caf::expected<void> {
+    r.SerializeToString(&buf);
+    if (!p.produce(topic, key, buf, 0))
+      return caf::make_error(errc::kafka_failure, "publish", key);
+    return {};
+  };
+  wire::ControlRecord r;
   for (const auto& a : f.accounts) {
-    a.SerializeToString(&buf);
-    if (!p.produce(accounts, a.account_id(), buf, 0))
-      return caf::make_error(errc::kafka_failure, "publish", "account " + a.account_id());
+    *r.mutable_account() = a;
+    if (auto ok = put("account/" + a.account_id(), r); !ok)
+      return ok;
   }
   for (const auto& fl : f.flows) {
-    fl.SerializeToString(&buf);
-    if (!p.produce(flows, fl.incoming_number(), buf, 0))
-      return caf::make_error(errc::kafka_failure, "publish", "flow " + fl.incoming_number());
+    // The draft mirrors the published version, so the portal shows the flow as 公開.
+    auto* d = r.mutable_draft();
+    d->set_incoming_number(fl.incoming_number());
+    d->set_account_id(fl.account_id());
+    *d->mutable_steps() = fl.steps();
+    *d->mutable_sms() = fl.sms();
+    d->set_updated_at_ms(fl.published_at_ms());
+    d->set_changed_since_publish(false);
+    if (auto ok = put("draft/" + fl.incoming_number(), r); !ok)
+      return ok;
+    *r.mutable_flow() = fl;
+    if (auto ok = put("flow/" + fl.incoming_number(), r); !ok)
+      return ok;
   }
   return p.flush(std::chrono::seconds{30});
 }

@@ -25,7 +25,8 @@ caf::expected<void> create_topics(const config::kafka_settings& s, const std::st
   std::vector<rd_kafka_NewTopic_t*> news;
   for (const auto& t : topics::all) {
     auto name = topics::name(s.topic_prefix, t);
-    auto* nt = rd_kafka_NewTopic_new(name.c_str(), s.partitions, s.replication_factor, errstr,
+    auto* nt = rd_kafka_NewTopic_new(name.c_str(), t.single_partition ? 1 : s.partitions,
+                                     s.replication_factor, errstr,
                                      sizeof errstr);
     if (t.compacted)
       // ignored: a literal valid setting
@@ -76,7 +77,7 @@ caf::expected<std::unique_ptr<bus>> bus::open(const config::kafka_settings& s) {
     out->embedded_ = std::move(*cluster);
     out->brokers_ = out->embedded_->bootstraps();
     for (const auto& t : topics::all)
-      if (auto ok = out->embedded_->create_topic(out->topic(t), s.partitions); !ok)
+      if (auto ok = out->embedded_->create_topic(out->topic(t), t.single_partition ? 1 : s.partitions); !ok)
         return std::move(ok.error());
     logger().info("event=embedded_kafka_started brokers={} partitions={}", out->brokers_,
                   s.partitions);

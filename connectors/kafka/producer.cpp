@@ -11,6 +11,15 @@ namespace ivrcast::connectors::kafka {
 
 caf::expected<std::unique_ptr<producer>> producer::open(const bus& b, std::string client_id,
                                                         delivery_fn on_delivery) {
+  placed_fn placed;
+  if (on_delivery)
+    placed = [fn = std::move(on_delivery)](uint64_t t, bool ok, int32_t, int64_t) { fn(t, ok); };
+  return open_placed(b, std::move(client_id), std::move(placed));
+}
+
+caf::expected<std::unique_ptr<producer>> producer::open_placed(const bus& b,
+                                                               std::string client_id,
+                                                               placed_fn on_delivery) {
   std::map<std::string, std::string> base{
       {"bootstrap.servers", b.brokers()},
       {"client.id", client_id},
@@ -67,7 +76,7 @@ void producer::on_report(rd_kafka_s* rk, const void* msg, void* opaque) {
   }
   auto ticket = reinterpret_cast<uintptr_t>(m->_private);
   if (ticket != 0 && self->on_delivery_)
-    self->on_delivery_(ticket, ok);
+    self->on_delivery_(ticket, ok, ok ? m->partition : -1, ok ? m->offset : -1);
 }
 
 producer::topic_ref producer::topic(const std::string& name) {

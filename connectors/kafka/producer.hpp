@@ -25,6 +25,8 @@ class bus;
 class producer {
  public:
   using delivery_fn = std::function<void(uint64_t ticket, bool ok)>;
+  /// Where a delivered record landed (partition, offset; -1 when it failed).
+  using placed_fn = std::function<void(uint64_t ticket, bool ok, int32_t partition, int64_t offset)>;
 
   /// A topic resolved once, for cheap produce calls.
   struct topic_ref {
@@ -34,6 +36,10 @@ class producer {
   [[nodiscard]] static caf::expected<std::unique_ptr<producer>> open(const bus& b,
                                                                      std::string client_id,
                                                                      delivery_fn on_delivery);
+  /// The same, reporting where each record landed (read-your-writes waits on that offset).
+  [[nodiscard]] static caf::expected<std::unique_ptr<producer>> open_placed(const bus& b,
+                                                                            std::string client_id,
+                                                                            placed_fn on_delivery);
   ~producer();
   producer(const producer&) = delete;
   producer& operator=(const producer&) = delete;
@@ -57,7 +63,7 @@ class producer {
   static void on_report(rd_kafka_s* rk, const void* msg, void* opaque);
 
   rd_kafka_s* rk_ = nullptr;
-  delivery_fn on_delivery_;
+  placed_fn on_delivery_;
   std::vector<rd_kafka_topic_s*> topics_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> fatal_{false};

@@ -113,11 +113,16 @@ TEST(FlowFileTest, ParsesAndDerivesAStableVersion) {
   EXPECT_EQ(f->flows[0].incoming_number(), "05011110001");
   EXPECT_EQ(f->flows[0].version_id(), control::parse_flow_file(good_file)->flows[0].version_id());
   messages::flow_table table;
-  ASSERT_TRUE(control::apply_account("a", f->accounts[0].SerializeAsString(), table));
-  ASSERT_TRUE(control::apply_flow("05011110001", f->flows[0].SerializeAsString(), table));
+  wire::ControlRecord acc, flow;
+  *acc.mutable_account() = f->accounts[0];
+  *flow.mutable_flow() = f->flows[0];
+  ASSERT_TRUE(control::apply_record("account/a", &acc, table));
+  ASSERT_TRUE(control::apply_record("flow/05011110001", &flow, table));
   EXPECT_EQ(table.flows.at("05011110001")->step4.audio_url, "u");
-  ASSERT_TRUE(control::apply_flow("05011110001", "", table));  // tombstone: deleted
+  ASSERT_TRUE(control::apply_record("flow/05011110001", nullptr, table));  // tombstone: deleted
   EXPECT_TRUE(table.flows.empty());
+  flow.mutable_flow()->set_incoming_number("not a number");
+  EXPECT_FALSE(control::apply_record("flow/05011110001", &flow, table));
 }
 
 TEST(FlowFileTest, RefusesRuleBreakersNamingThePath) {

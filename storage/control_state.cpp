@@ -1,0 +1,189 @@
+#include "storage/control_state.hpp"
+
+#include <cstdio>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "messages/errc.hpp"
+#include "storage/database.hpp"
+#include "storage/status.hpp"
+
+namespace ivrcast::storage {
+namespace {
+
+constexpr std::string_view email_index = "idx/email/";
+
+std::string email_key(std::string_view email) {
+  std::string k{email_index};
+  k += email;
+  return k;
+}
+
+std::string id_of(const wire::ControlRecord& r) {
+  switch (r.kind_case()) {
+    case wire::ControlRecord::kEnterprise:
+      return r.enterprise().enterprise_id();
+    case wire::ControlRecord::kAccount:
+      return r.account().account_id();
+    case wire::ControlRecord::kUser:
+      return r.user().user_id();
+    case wire::ControlRecord::kDraft:
+      return r.draft().incoming_number();
+    case wire::ControlRecord::kFlow:
+      return r.flow().incoming_number();
+    case wire::ControlRecord::kAudio:
+      return r.audio().audio_id();
+    default:
+      return {};
+  }
+}
+
+}  // namespace
+
+std::string control_state::key_of(const wire::ControlRecord& r) {
+  static constexpr const char* kinds[] = {"", "enterprise/", "account/", "user/",
+                                          "draft/", "flow/", "audio/"};
+  auto kind = static_cast<size_t>(r.kind_case());
+  if (kind == 0 || kind >= std::size(kinds))
+    return {};
+  std::string k = kinds[kind];
+  k += id_of(r);
+  if (r.has_audio()) {
+    char idx[8];
+    std::snprintf(idx, sizeof idx, "/%05u", r.audio().index());
+    k += idx;
+  }
+  return k;
+}
+
+control_state::control_state(std::shared_ptr<database> db)
+    : db_(db), checkpoints_(std::move(db), "control") {
+  if (auto cp = checkpoints_.load(0))
+    applied_ = *cp;
+}
+
+caf::expected<std::vector<control_change>> control_state::apply(
+    int64_t last_offset, std::span<const control_input> recs, std::vector<std::string>& refused) {
+  std::vector<control_change> changes;
+  auto stored = applied_.load();
+  if (last_offset <= stored)
+    return changes;
+  rocksdb::WriteBatch wb;
+  std::string value;
+  for (const auto& in : recs) {
+    if (in.offset <= stored)
+      continue;
+    std::string key{in.key};
+    if (key.empty() || key.starts_with(email_index)) {
+      refused.push_back("offset " + std::to_string(in.offset) + ": key '" + key +
+                        "' is not <kind>/<id>");
+      continue;
+    }
+    std::optional<wire::ControlRecord> rec;
+    if (!in.value.empty()) {
+      rec.emplace();
+      if (!rec->ParseFromArray(in.value.data(), static_cast<int>(in.value.size())) ||
+          key_of(*rec) != key || id_of(*rec).empty()) {
+        refused.push_back("offset " + std::to_string(in.offset) + ": key '" + key +
+                          "' does not match a ControlRecord of that kind and id");
+        continue;
+      }
+    }
+    if (key.starts_with("user/")) {
+      // The email index follows the user: drop the old address, add the new one.
+      value.clear();
+      auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->control(), key, &value);
+      wire::ControlRecord old;
+      if (st.ok() && old.ParseFromString(value) && old.has_user() &&
+          (!rec || old.user().email() != rec->user().email()))
+        (void)wb.Delete(db_->control(), email_key(old.user().email()));  // ignored: tiny key
+      if (rec)
+        (void)wb.Put(db_->control(), email_key(rec->user().email()), rec->user().user_id());
+    }
+    if (rec)
+      (void)wb.Put(db_->control(), key, in.value);  // ignored: only fails on oversized keys
+    else
+      (void)wb.Delete(db_->control(), key);
+    changes.push_back({std::move(key), std::move(rec)});
+  }
+  checkpoints_.stage(wb, 0, last_offset);
+  rocksdb::WriteOptions wo;
+  if (auto ok = check(db_->db().Write(wo, &wb), "control_state.apply"); !ok)
+    return std::move(ok.error());
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    applied_ = last_offset;
+  }
+  cv_.notify_all();
+  return changes;
+}
+
+bool control_state::wait_applied(int64_t offset, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> guard{mtx_};
+  return cv_.wait_for(guard, timeout, [&] { return applied_.load() >= offset; });
+}
+
+caf::expected<std::optional<wire::ControlRecord>> control_state::get(std::string_view key) const {
+  std::string value;
+  auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->control(), key, &value);
+  if (st.IsNotFound())
+    return std::optional<wire::ControlRecord>{};
+  if (auto ok = check(st, "control_state.get"); !ok)
+    return std::move(ok.error());
+  wire::ControlRecord r;
+  if (!r.ParseFromString(value))
+    return caf::make_error(errc::storage_corrupt, "control_state.get", std::string{key});
+  return std::optional<wire::ControlRecord>{std::move(r)};
+}
+
+caf::expected<void> control_state::scan(
+    std::string_view prefix,
+    const std::function<bool(std::string_view, const wire::ControlRecord&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(rocksdb::ReadOptions{}, db_->control())};
+  wire::ControlRecord r;
+  for (it->Seek(rocksdb::Slice{prefix.data(), prefix.size()}); it->Valid(); it->Next()) {
+    auto k = it->key();
+    std::string_view key{k.data(), k.size()};
+    if (!key.starts_with(prefix))
+      break;
+    auto v = it->value();
+    if (!r.ParseFromArray(v.data(), static_cast<int>(v.size())))
+      return caf::make_error(errc::storage_corrupt, "control_state.scan", std::string{key});
+    if (!fn(key, r))
+      break;
+  }
+  return check(it->status(), "control_state.scan");
+}
+
+caf::expected<std::optional<std::string>> control_state::user_by_email(
+    std::string_view email) const {
+  std::string value;
+  auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->control(), email_key(email), &value);
+  if (st.IsNotFound())
+    return std::optional<std::string>{};
+  if (auto ok = check(st, "control_state.user_by_email"); !ok)
+    return std::move(ok.error());
+  return std::optional<std::string>{std::move(value)};
+}
+
+caf::expected<std::optional<std::string>> control_state::audio(std::string_view audio_id) const {
+  std::string out;
+  uint32_t expected = 0, seen = 0;
+  std::string prefix = "audio/" + std::string{audio_id} + "/";
+  auto ok = scan(prefix, [&](std::string_view, const wire::ControlRecord& r) {
+    if (r.audio().index() != seen)
+      return false;
+    expected = r.audio().count();
+    out += r.audio().data();
+    ++seen;
+    return true;
+  });
+  if (!ok)
+    return std::move(ok.error());
+  if (seen == 0 || seen != expected)
+    return std::optional<std::string>{};
+  return std::optional<std::string>{std::move(out)};
+}
+
+}  // namespace ivrcast::storage
