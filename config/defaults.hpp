@@ -32,6 +32,21 @@ inline constexpr int abuse_window_s = 600;
 
 inline constexpr const char* flows_file = "";
 
+inline constexpr const char* http_listen = "";
+inline constexpr const char* http_public_url = "http://127.0.0.1:8080";
+inline constexpr int http_threads = 8;
+inline constexpr const char* http_admin_token = "";
+inline constexpr const char* http_secure_cookies = "false";
+inline constexpr int http_max_json_bytes = 65536;
+
+inline constexpr int security_argon2_ops = 2;         // libsodium's OPSLIMIT_INTERACTIVE
+inline constexpr int security_argon2_mem_kib = 65536;  // libsodium's MEMLIMIT_INTERACTIVE
+inline constexpr int security_logins_per_minute = 20;
+
+inline constexpr const char* smtp_url = "";
+inline constexpr const char* smtp_from = "ivrcast <no-reply@ivrcast.invalid>";
+inline constexpr const char* smtp_templates = "config/mail";
+
 inline constexpr double demo_calls_per_second = 20.0;
 inline constexpr const char* demo_mix =
     "mobile=30,landline_valid=20,landline_retry=10,landline_give_up=8,silence=6,hash_early=6,"

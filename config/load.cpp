@@ -56,6 +56,20 @@ apply_fn positive_real(Section settings::*section, double Section::*field) {
   };
 }
 
+std::string apply_admin_token(settings& s, std::string_view v) {
+  if (!v.empty() && v.size() < 16)
+    return "must be empty or at least 16 characters";
+  s.http.admin_token = std::string{v};
+  return {};
+}
+
+std::string apply_smtp_url(settings& s, std::string_view v) {
+  if (!v.empty() && !v.starts_with("smtp://") && !v.starts_with("smtps://"))
+    return "must be empty or start with smtp:// or smtps://";
+  s.smtp.url = std::string{v};
+  return {};
+}
+
 std::vector<std::string_view> split(std::string_view v, char sep) {
   std::vector<std::string_view> out;
   while (true) {
@@ -311,6 +325,38 @@ const std::vector<key_spec>& schema() {
       {"flows.file", d::flows_file,
        "JSON of accounts and flows published to the control topics at start-up; empty: none.",
        text(&S::flows, &flows_settings::file, true)},
+      {"http.listen", d::http_listen, "host:port of the HTTP API; empty: no HTTP server.",
+       text(&S::http, &http_settings::listen, true)},
+      {"http.public_url", d::http_public_url,
+       "Base URL of this service as users and gateways reach it (mail links, audio URLs).",
+       text(&S::http, &http_settings::public_url, false)},
+      {"http.threads", std::to_string(d::http_threads), "HTTP worker threads.",
+       integer(&S::http, &http_settings::threads, 1, 256)},
+      {"http.admin_token", d::http_admin_token,
+       "Bearer token of the operator's admin API (at least 16 characters); empty: admin API off.",
+       apply_admin_token},
+      {"http.secure_cookies", d::http_secure_cookies,
+       "true: session cookies carry Secure (set when served over HTTPS).",
+       [](settings& s, std::string_view v) { return apply_bool(s.http.secure_cookies, v); }},
+      {"http.max_json_bytes", std::to_string(d::http_max_json_bytes),
+       "Largest JSON request body accepted.",
+       integer(&S::http, &http_settings::max_json_bytes, 1024, 1 << 24)},
+      {"security.argon2_ops", std::to_string(d::security_argon2_ops),
+       "argon2id passes per password hash.",
+       integer(&S::security, &security_settings::argon2_ops, 1, 10)},
+      {"security.argon2_mem_kib", std::to_string(d::security_argon2_mem_kib),
+       "argon2id memory per password hash, KiB.",
+       integer(&S::security, &security_settings::argon2_mem_kib, 8, 1 << 20)},
+      {"security.logins_per_minute", std::to_string(d::security_logins_per_minute),
+       "Login attempts allowed per client address per minute.",
+       integer(&S::security, &security_settings::logins_per_minute, 1, 100000)},
+      {"smtp.url", d::smtp_url,
+       "SMTP server of outgoing mail (smtp://host:port); empty: mails are logged, not sent.",
+       apply_smtp_url},
+      {"smtp.from", d::smtp_from, "Sender of outgoing mail.",
+       text(&S::smtp, &smtp_settings::from, false)},
+      {"smtp.templates", d::smtp_templates, "Directory of the mail templates.",
+       text(&S::smtp, &smtp_settings::templates, false)},
       {"demo.calls_per_second", std::to_string(d::demo_calls_per_second),
        "Rate of simulated calls in `ivrcast demo`.",
        positive_real(&S::demo, &demo_settings::calls_per_second)},

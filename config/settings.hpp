@@ -93,6 +93,30 @@ struct sms_settings {
   carrier_settings carriers[4];  // indexed by sms::carrier: au, docomo, softbank, rakuten
 };
 
+/// The HTTP API (and, later, the portal) served by a node.
+struct http_settings {
+  std::string listen;      // host:port; empty: no HTTP server
+  std::string public_url;  // base of links in mails and of audio URLs given to gateways
+  int threads = 0;
+  std::string admin_token;  // bearer token of the operator's admin API; empty: admin API off
+  bool secure_cookies = false;
+  int max_json_bytes = 0;
+};
+
+/// Password hashing cost and login throttling (the rules themselves are product.md §6).
+struct security_settings {
+  int argon2_ops = 0;
+  int argon2_mem_kib = 0;
+  int logins_per_minute = 0;  // per client address
+};
+
+/// Outgoing mail.
+struct smtp_settings {
+  std::string url;  // smtp://host:port; empty: mails are logged instead of sent
+  std::string from;
+  std::string templates;  // directory of <name>.txt templates
+};
+
 /// All settings of a node, validated.
 struct settings {
   node_settings node;
@@ -102,6 +126,9 @@ struct settings {
   flows_settings flows;
   demo_settings demo;
   sms_settings sms;
+  http_settings http;
+  security_settings security;
+  smtp_settings smtp;
 };
 
 }  // namespace ivrcast::config

@@ -266,7 +266,11 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
     if (!*l)
       continue;
     auto& row = (*l)->second;
-    if (ev.kind() == wire::StatusEvent::FINAL) {
+    if (ev.kind() == wire::StatusEvent::OPENED) {
+      if (row.opened_at_ms() != 0)
+        continue;  // only the first open counts
+      row.set_opened_at_ms(ev.at_ms());
+    } else if (ev.kind() == wire::StatusEvent::FINAL) {
       move_status(row, status_of(ev.status()));
     } else if (ev.kind() == wire::StatusEvent::SUBMITTED) {
       if (auto ok = submitted(row, ev); !ok)

@@ -26,6 +26,10 @@ caf::expected<wire::StatusEvent> decode_status(std::string_view value) {
           ev.receipt_state() > 255)
         return bad("receipt state " + std::to_string(ev.receipt_state()) + " is not 1..8");
       return ev;
+    case wire::StatusEvent::OPENED:
+      if (ev.message_id().empty() || ev.at_ms() <= 0)
+        return bad("OPENED event without a message id or time");
+      return ev;
     case wire::StatusEvent::ACCEPTED:
     case wire::StatusEvent::SUBMITTED:
     case wire::StatusEvent::FINAL:

@@ -200,7 +200,7 @@ void expect_exactly_once(const storage::delivery_log& log,
 
   std::string csv;
   auto rows =
-      storage::export_csv(log, from, to, "", sms::csv_encoding::utf8_bom, [&](std::string_view s) {
+      storage::export_csv(log, from, to, "", "", sms::csv_encoding::utf8_bom, [&](std::string_view s) {
         csv.append(s);
         return true;
       });

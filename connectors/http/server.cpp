@@ -1,0 +1,229 @@
+#include "connectors/http/server.hpp"
+
+#include <httplib.h>
+
+#include <regex>
+#include <thread>
+
+#include "connectors/log.hpp"
+#include "messages/errc.hpp"
+
+namespace ivrcast::connectors::http {
+namespace {
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+struct compiled_route {
+  std::string method;
+  std::string pattern;
+  std::regex re;
+  std::vector<std::string> names;
+  handler fn;
+};
+
+compiled_route compile(route r) {
+  compiled_route c;
+  c.method = r.method;
+  c.pattern = r.pattern;
+  c.fn = std::move(r.fn);
+  std::string re = "^";
+  for (size_t i = 0; i < r.pattern.size();) {
+    if (r.pattern[i] == '{') {
+      auto end = r.pattern.find('}', i);
+      c.names.push_back(r.pattern.substr(i + 1, end - i - 1));
+      re += "([^/]+)";
+      i = end + 1;
+    } else {
+      if (std::string_view{".+*?()[]^$|\\"}.find(r.pattern[i]) != std::string_view::npos)
+        re += '\\';
+      re += r.pattern[i++];
+    }
+  }
+  c.re = std::regex{re + "$"};
+  return c;
+}
+
+void write(const response& out, httplib::Response& res) {
+  res.status = out.status;
+  for (const auto& [k, v] : out.headers)
+    res.set_header(k, v);
+  if (out.stream) {
+    auto fn = out.stream;
+    res.set_chunked_content_provider(out.content_type,
+                                     [fn](size_t, httplib::DataSink& sink) {
+                                       fn([&](std::string_view piece) {
+                                         return sink.is_writable() &&
+                                                sink.write(piece.data(), piece.size());
+                                       });
+                                       sink.done();
+                                       return true;
+                                     });
+  } else if (!out.body.empty() || out.status != 204) {
+    res.set_content(out.body, out.content_type);
+  }
+}
+
+}  // namespace
+
+std::string request::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? std::string{} : it->second;
+}
+
+std::string request::cookie(std::string_view name) const {
+  std::string_view all = headers.contains("cookie") ? std::string_view{headers.at("cookie")} : "";
+  while (!all.empty()) {
+    auto semi = all.find(';');
+    auto part = all.substr(0, semi);
+    while (!part.empty() && part.front() == ' ')
+      part.remove_prefix(1);
+    if (part.size() > name.size() && part.starts_with(name) && part[name.size()] == '=')
+      return std::string{part.substr(name.size() + 1)};
+    if (semi == std::string_view::npos)
+      break;
+    all.remove_prefix(semi + 1);
+  }
+  return {};
+}
+
+std::string request::param(const std::string& name) const {
+  auto it = params.find(name);
+  return it == params.end() ? std::string{} : it->second;
+}
+
+std::string request::query_value(const std::string& name) const {
+  auto it = query.find(name);
+  return it == query.end() ? std::string{} : it->second;
+}
+
+response error(int status, std::string_view code, std::string_view message,
+               std::string_view details_json) {
+  response r;
+  r.status = status;
+  r.body = "{\"error\":{\"code\":\"" + json_escape(code) + "\",\"message\":\"" +
+           json_escape(message) + "\"";
+  if (!details_json.empty()) {
+    r.body += ",\"details\":";
+    r.body += details_json;
+  }
+  r.body += "}}";
+  return r;
+}
+
+struct server::impl {
+  httplib::Server srv;
+  std::vector<compiled_route> routes;
+  std::thread listener;
+  bool stopped = false;
+
+  void dispatch(const httplib::Request& req, httplib::Response& res) {
+    bool path_known = false;
+    std::smatch m;
+    for (const auto& r : routes) {
+      if (!std::regex_match(req.path, m, r.re))
+        continue;
+      path_known = true;
+      if (r.method != req.method)
+        continue;
+      request in;
+      in.method = req.method;
+      in.path = req.path;
+      in.body = req.body;
+      in.remote_addr = req.remote_addr;
+      for (size_t i = 0; i < r.names.size(); ++i)
+        in.params[r.names[i]] = httplib::detail::decode_url(m[i + 1].str(), false);
+      for (const auto& [k, v] : req.params)
+        in.query.emplace(k, v);
+      for (const auto& [k, v] : req.headers) {
+        std::string lower = k;
+        for (auto& c : lower)
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        in.headers.emplace(std::move(lower), v);
+      }
+      write(r.fn(in), res);
+      return;
+    }
+    if (path_known)
+      write(error(405, "method_not_allowed", req.method + " is not allowed on " + req.path), res);
+    else
+      write(error(404, "not_found", "no such endpoint: " + req.path), res);
+  }
+};
+
+caf::expected<std::unique_ptr<server>> server::start(server_options opts,
+                                                      std::vector<route> routes) {
+  std::unique_ptr<server> out{new server};
+  out->impl_ = std::make_unique<impl>();
+  auto* d = out->impl_.get();
+  for (auto& r : routes)
+    d->routes.push_back(compile(std::move(r)));
+  auto threads = static_cast<size_t>(opts.threads);
+  d->srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  d->srv.set_payload_max_length(opts.max_body_bytes);
+  auto h = [d](const httplib::Request& req, httplib::Response& res) { d->dispatch(req, res); };
+  for (const char* re : {".*"}) {
+    d->srv.Get(re, h);
+    d->srv.Post(re, h);
+    d->srv.Put(re, h);
+    d->srv.Delete(re, h);
+    d->srv.Patch(re, h);
+  }
+  d->srv.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty())
+      return;  // a handler's own error body
+    if (res.status == 413)
+      write(error(413, "body_too_large", "the request body is too large"), res);
+    else if (res.status >= 400)
+      write(error(res.status, "bad_request", "the request was refused: " + req.path), res);
+  });
+  auto colon = opts.listen.rfind(':');
+  if (colon == std::string::npos)
+    return caf::make_error(errc::bad_config, "http.listen", "must be host:port: " + opts.listen);
+  auto host = opts.listen.substr(0, colon);
+  int port = std::atoi(opts.listen.c_str() + colon + 1);
+  out->port_ = port == 0 ? d->srv.bind_to_any_port(host) : (d->srv.bind_to_port(host, port) ? port : -1);
+  if (out->port_ <= 0)
+    return caf::make_error(errc::io_failure, "http.listen", "cannot listen on " + opts.listen);
+  d->listener = std::thread{[d] { d->srv.listen_after_bind(); }};
+  logger().info("event=http_listening address={}:{}", host, out->port_);
+  return out;
+}
+
+server::~server() {
+  stop();
+}
+
+void server::stop() {
+  if (!impl_ || impl_->stopped)
+    return;
+  impl_->stopped = true;
+  impl_->srv.stop();
+  if (impl_->listener.joinable())
+    impl_->listener.join();
+}
+
+}  // namespace ivrcast::connectors::http

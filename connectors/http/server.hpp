@@ -1,0 +1,84 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+namespace ivrcast::connectors::http {
+
+/// What a handler sees of a request.
+struct request {
+  std::string method;
+  std::string path;
+  std::string body;
+  std::string remote_addr;
+  std::map<std::string, std::string> params;   // path parameters by name ({number} → "number")
+  std::map<std::string, std::string> query;    // first value of each query parameter
+  std::map<std::string, std::string> headers;  // names in lower case
+
+  std::string header(const std::string& lower_name) const;
+  std::string cookie(std::string_view name) const;
+  std::string param(const std::string& name) const;
+  std::string query_value(const std::string& name) const;
+};
+
+/// A handler's answer: a body, or a `stream` that writes the body in pieces (sent chunked).
+struct response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  /// Writes the body through `sink` (false from the sink: the client went away; stop).
+  std::function<void(const std::function<bool(std::string_view)>& sink)> stream;
+};
+
+/// A JSON error body `{"error": {"code", "message"}}` (plus `details`, a JSON array text).
+response error(int status, std::string_view code, std::string_view message,
+               std::string_view details_json = {});
+
+using handler = std::function<response(const request&)>;
+
+/// One route: method, OpenAPI-style path ("/v1/flows/{number}/draft") and its handler.
+struct route {
+  std::string method;
+  std::string pattern;
+  handler fn;
+};
+
+/// Server settings.
+struct server_options {
+  std::string listen;  // host:port; port 0 picks a free one
+  int threads = 8;
+  size_t max_body_bytes = 64u * 1024 * 1024;
+};
+
+/// An HTTP/1.1 server (cpp-httplib) dispatching to routes on its worker threads; unknown
+/// paths, wrong methods and oversized bodies get JSON errors. Handlers run concurrently.
+class server {
+ public:
+  [[nodiscard]] static caf::expected<std::unique_ptr<server>> start(server_options opts,
+                                                                    std::vector<route> routes);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// The port listened on.
+  int port() const { return port_; }
+  /// Stops accepting, finishes running requests, joins the listener. Idempotent.
+  void stop();
+
+  struct impl;
+
+ private:
+  server() = default;
+  std::unique_ptr<impl> impl_;
+  int port_ = 0;
+};
+
+}  // namespace ivrcast::connectors::http

@@ -1,0 +1,287 @@
+#include "control/api.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "control/api_internal.hpp"
+#include "control/cidr.hpp"
+#include "messages/clock.hpp"
+#include "messages/errc.hpp"
+#include "sms/log_csv.hpp"
+#include "storage/control_state.hpp"
+
+namespace ivrcast::control {
+namespace {
+
+std::vector<api_route> all_routes() {
+  std::vector<api_route> out;
+  add_session_routes(out);
+  add_flow_routes(out);
+  add_report_routes(out);
+  add_user_routes(out);
+  add_admin_routes(out);
+  return out;
+}
+
+/// Routes a session whose password must be changed may still use.
+bool allowed_before_password_change(const route_info& r) {
+  return r.pattern == "/v1/session" || r.pattern == "/v1/session/password";
+}
+
+/// Runs the access checks of `route`, then its handler.
+http::response guarded(api_context& c, const api_route& route, const http::request& req) {
+  call k{req, std::nullopt, {}, {}, wire::ROLE_UNSPECIFIED};
+  auto need = route.info.need;
+  if (need == access::anyone)
+    return route.fn(c, k);
+  if (need == access::operator_only) {
+    const auto& token = c.settings().http.admin_token;
+    auto given = req.header("authorization");
+    if (token.empty() || !given.starts_with("Bearer ") || !same_secret(given.substr(7), token))
+      return http::error(403, "forbidden", "the admin API needs the operator's bearer token");
+    return route.fn(c, k);
+  }
+  auto token = req.cookie("ivrcast_session");
+  auto s = token.empty() ? std::nullopt : c.sessions.touch(token, c.now());
+  if (!s)
+    return http::error(401, "not_logged_in", "log in first (no session, or it expired)");
+  k.sess = s;
+  if (req.method != "GET" && !same_secret(req.header("x-csrf-token"), s->csrf))
+    return http::error(403, "csrf_failed",
+                       "the X-CSRF-Token header is missing or does not match the session");
+  auto u = load(c, "user/" + s->user_id);
+  if (!u)
+    return internal(u.error());
+  if (!*u || (*u)->user().deleted() || !(*u)->user().active()) {
+    c.sessions.erase(s->token);
+    return http::error(401, "not_logged_in", "the user no longer exists or is disabled");
+  }
+  k.user = (*u)->user();
+  if (s->must_change_password && !allowed_before_password_change(route.info))
+    return http::error(403, "password_change_required", "change your password first");
+  if (need == access::session)
+    return route.fn(c, k);
+  if (s->account_id.empty())
+    return http::error(403, "account_not_selected", "choose an account first");
+  auto a = load(c, "account/" + s->account_id);
+  if (!a)
+    return internal(a.error());
+  if (!*a)
+    return http::error(403, "account_not_selected", "the chosen account no longer exists");
+  k.account = (*a)->account();
+  if (k.account.state() == wire::ACCOUNT_STATE_TERMINATED)
+    return http::error(403, "account_terminated", "this account has been terminated");
+  std::vector<std::string> allow{k.account.ip_allowlist().begin(), k.account.ip_allowlist().end()};
+  if (!address_allowed(req.remote_addr, allow)) {
+    audit(c, k, "ip_refused");
+    return http::error(403, "ip_not_allowed",
+                       "this account may not be used from your network address");
+  }
+  for (const auto& b : k.user.roles())
+    if (b.account_id() == k.account.account_id())
+      k.role = b.role();
+  if (!role_allows(k.role, need))
+    return http::error(403, "forbidden", "your role on this account does not allow this");
+  return route.fn(c, k);
+}
+
+}  // namespace
+
+// -- helpers -------------------------------------------------------------------------------
+
+bool role_allows(wire::Role r, access a) {
+  switch (a) {
+    case access::flows_publish:
+      return r == wire::ENTERPRISE_ADMIN || r == wire::SENIOR_ADMIN || r == wire::ADMIN;
+    case access::logs_view:
+      return r == wire::ENTERPRISE_ADMIN || r == wire::SENIOR_ADMIN;
+    case access::users_manage:
+      return r == wire::ENTERPRISE_ADMIN;
+    default:
+      return r != wire::ROLE_UNSPECIFIED;
+  }
+}
+
+
+http::response json_response(int status, const json& body) {
+  http::response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return r;
+}
+
+http::response no_content() {
+  http::response r;
+  r.status = 204;
+  return r;
+}
+
+http::response internal(const caf::error& e) {
+  spdlog::error("event=api_failure error=\"{}\"", describe(e));
+  return http::error(500, "internal", describe(e));
+}
+
+http::response problems::response() const {
+  return http::error(400, list[0]["code"].get<std::string>(),
+                     list[0]["field"].get<std::string>() + ": " +
+                         list[0]["message"].get<std::string>(),
+                     list.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+std::optional<http::response> parse_object(const api_context& c, const http::request& req,
+                                           json& out) {
+  if (req.body.size() > static_cast<size_t>(c.settings().http.max_json_bytes))
+    return http::error(413, "body_too_large",
+                       "JSON bodies are limited to " +
+                           std::to_string(c.settings().http.max_json_bytes) + " bytes");
+  out = json::parse(req.body, nullptr, false);
+  if (out.is_discarded())
+    return http::error(400, "bad_json", "the body is not valid JSON");
+  if (!out.is_object())
+    return http::error(400, "bad_json", "the body must be a JSON object");
+  return std::nullopt;
+}
+
+std::optional<std::string> string_field(const json& j, const std::string& name, problems& p,
+                                        bool required) {
+  auto it = j.find(name);
+  if (it == j.end() || it->is_null()) {
+    if (required)
+      p.add(name, "required", "is required");
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    p.add(name, "not_a_string", "must be a string");
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+caf::expected<std::optional<wire::ControlRecord>> load(const api_context& c,
+                                                       const std::string& key) {
+  return c.deps.state->get(key);
+}
+
+std::string jst(int64_t unix_ms) {
+  std::string out;
+  sms::append_jst(out, unix_ms);
+  return out;
+}
+
+std::string role_name(wire::Role r) {
+  switch (r) {
+    case wire::ENTERPRISE_ADMIN:
+      return "enterprise_admin";
+    case wire::SENIOR_ADMIN:
+      return "senior_admin";
+    case wire::ADMIN:
+      return "admin";
+    case wire::MEMBER:
+      return "member";
+    default:
+      return "none";
+  }
+}
+
+std::optional<wire::Role> role_from(std::string_view name) {
+  for (auto r : {wire::ENTERPRISE_ADMIN, wire::SENIOR_ADMIN, wire::ADMIN, wire::MEMBER})
+    if (role_name(r) == name)
+      return r;
+  return std::nullopt;
+}
+
+json user_json(const wire::User& u) {
+  json roles = json::array();
+  for (const auto& b : u.roles())
+    roles.push_back({{"account_id", b.account_id()}, {"role", role_name(b.role())}});
+  return {{"user_id", u.user_id()},         {"email", u.email()},
+          {"name", u.name()},               {"active", u.active()},
+          {"enterprise_id", u.enterprise_id()}, {"roles", roles}};
+}
+
+json accounts_json(const api_context& c, const wire::User& u) {
+  json out = json::array();
+  for (const auto& b : u.roles()) {
+    auto a = load(c, "account/" + b.account_id());
+    if (!a || !*a)
+      continue;
+    const auto& acc = (*a)->account();
+    out.push_back({{"account_id", acc.account_id()},
+                   {"name", acc.name()},
+                   {"enterprise_id", acc.enterprise_id()},
+                   {"role", role_name(b.role())},
+                   {"terminated", acc.state() == wire::ACCOUNT_STATE_TERMINATED}});
+  }
+  return out;
+}
+
+void audit(api_context& c, const call& k, std::string event, std::string detail) {
+  wire::AuditEvent ev;
+  ev.set_at_ms(c.now());
+  ev.set_event(std::move(event));
+  ev.set_user_id(k.user.user_id());
+  ev.set_email(k.user.email());
+  ev.set_account_id(k.account.account_id());
+  ev.set_ip(k.req.remote_addr);
+  ev.set_detail(std::move(detail));
+  c.out->audit(std::move(ev));
+}
+
+// -- api -----------------------------------------------------------------------------------
+
+struct api::impl {
+  api_context ctx;
+  std::unique_ptr<http::server> server;
+};
+
+caf::expected<std::unique_ptr<api>> api::start(api_deps deps) {
+  std::unique_ptr<api> out{new api};
+  out->impl_ = std::make_unique<impl>();
+  auto& c = out->impl_->ctx;
+  if (!deps.now_ms)
+    deps.now_ms = [] { return unix_now_ms(); };
+  c.deps = std::move(deps);
+  const auto& s = c.settings();
+  c.cost = hash_cost{s.security.argon2_ops, s.security.argon2_mem_kib};
+  c.login_limit = std::make_unique<login_rate_limit>(s.security.logins_per_minute);
+  c.mail = std::make_unique<connectors::smtp::mailer>(s.smtp);
+  auto w = writer::open(*c.deps.bus, *c.deps.state, s.node.id);
+  if (!w)
+    return std::move(w.error());
+  c.out = std::move(*w);
+  std::vector<http::route> routes;
+  for (auto& r : all_routes()) {
+    auto* ctx = &c;
+    routes.push_back({r.info.method, r.info.pattern,
+                      [ctx, r](const http::request& req) { return guarded(*ctx, r, req); }});
+  }
+  http::server_options opts;
+  opts.listen = s.http.listen;
+  opts.threads = s.http.threads;
+  auto srv = http::server::start(opts, std::move(routes));
+  if (!srv)
+    return std::move(srv.error());
+  out->impl_->server = std::move(*srv);
+  return out;
+}
+
+api::~api() {
+  stop();
+}
+
+int api::port() const {
+  return impl_->server->port();
+}
+
+void api::stop() {
+  if (impl_ && impl_->server)
+    impl_->server->stop();
+}
+
+std::vector<route_info> api::routes() {
+  std::vector<route_info> out;
+  for (const auto& r : all_routes())
+    out.push_back(r.info);
+  return out;
+}
+
+}  // namespace ivrcast::control

@@ -1,0 +1,591 @@
+// Flows: incoming numbers, drafts, guidance steps (text or audio), SMS settings, publish
+// (product.md §2).
+
+#include <algorithm>
+
+#include "control/api_internal.hpp"
+#include "control/audio.hpp"
+#include "ivr/phone.hpp"
+#include "sms/carrier.hpp"
+#include "sms/segment_rules.hpp"
+#include "sms/short_links.hpp"
+#include "storage/control_state.hpp"
+
+namespace ivrcast::control {
+namespace {
+
+constexpr uint32_t editable_steps[] = {1, 2, 4, 5};
+constexpr int max_text_chars = 100;
+constexpr int max_body_chars = 660;
+constexpr size_t audio_chunk_bytes = 256 * 1024;  // below every broker's message size limit
+
+const char* sample_text(uint32_t step) {
+  switch (step) {
+    case 1:
+      return "お電話ありがとうございます。こちらは、携帯電話にショートメッセージでご案内をお送りするサービスです。";
+    case 2:
+      return "ショートメッセージを受け取る携帯電話の番号を入力し、最後にシャープを押してください。";
+    case 4:
+      return "ショートメッセージを送信しました。ご確認ください。お電話ありがとうございました。";
+    default:
+      return "番号を確認できませんでした。もう一度、携帯電話の番号を入力してください。";
+  }
+}
+
+bool editable(uint32_t step) {
+  return std::find(std::begin(editable_steps), std::end(editable_steps), step) !=
+         std::end(editable_steps);
+}
+
+/// Code points of valid UTF-8; -1 if invalid.
+long chars_of(std::string_view s) {
+  long n = 0;
+  for (size_t i = 0; i < s.size(); ++n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size())
+      return -1;
+    for (size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80)
+        return -1;
+    i += len;
+  }
+  return n;
+}
+
+std::string audio_url(const api_context& c, const std::string& id) {
+  return c.settings().http.public_url + "/v1/audio/" + id + ".wav";
+}
+
+/// The audio id inside one of our audio URLs.
+std::string audio_id_of(std::string_view url) {
+  auto slash = url.rfind('/');
+  auto dot = url.rfind(".wav");
+  if (slash == std::string_view::npos || dot == std::string_view::npos || dot < slash)
+    return {};
+  return std::string{url.substr(slash + 1, dot - slash - 1)};
+}
+
+json steps_json(const google::protobuf::RepeatedPtrField<wire::Guidance>& steps) {
+  json out = json::object();
+  for (auto n : editable_steps)
+    out[std::to_string(n)] = {{"kind", "empty"}};
+  for (const auto& g : steps) {
+    if (g.has_text())
+      out[std::to_string(g.step())] = {{"kind", "text"}, {"text", g.text()}};
+    else if (g.has_audio_url())
+      out[std::to_string(g.step())] = {{"kind", "audio"}, {"audio_url", g.audio_url()}};
+  }
+  return out;
+}
+
+json sms_json(const wire::SmsSettings& s) {
+  return {{"sender_id", s.sender_id()}, {"body", s.body()}, {"short_urls", s.short_urls()}};
+}
+
+json draft_json(const wire::FlowDraft& d) {
+  return {{"incoming_number", d.incoming_number()},
+          {"account_id", d.account_id()},
+          {"steps", steps_json(d.steps())},
+          {"sms", sms_json(d.sms())},
+          {"updated_at", jst(d.updated_at_ms())},
+          {"changed_since_publish", d.changed_since_publish()}};
+}
+
+json flow_json(const wire::PublishedFlow& f) {
+  return {{"incoming_number", f.incoming_number()},
+          {"account_id", f.account_id()},
+          {"version_id", f.version_id()},
+          {"name", f.name()},
+          {"published_at", jst(f.published_at_ms())},
+          {"steps", steps_json(f.steps())},
+          {"sms", sms_json(f.sms())}};
+}
+
+/// The flow's number if it is one of the account's, else nullopt.
+std::optional<std::string> own_number(const call& k) {
+  auto n = ivr::normalise_number(k.req.param("number"));
+  for (const auto& own : k.account.incoming_numbers())
+    if (!n.empty() && own == n)
+      return n;
+  return std::nullopt;
+}
+
+http::response unknown_number(const call& k) {
+  return http::error(404, "unknown_number",
+                     "'" + k.req.param("number") + "' is not an incoming number of this account");
+}
+
+/// Loads the draft of the request's number; an answer if there is none.
+std::variant<wire::ControlRecord, http::response> draft_of(const api_context& c, const call& k) {
+  auto n = own_number(k);
+  if (!n)
+    return unknown_number(k);
+  auto r = load(c, "draft/" + *n);
+  if (!r)
+    return internal(r.error());
+  if (!*r)
+    return http::error(404, "flow_not_registered", "no flow is registered for " + *n);
+  return std::move(**r);
+}
+
+wire::Guidance* step_of(wire::FlowDraft& d, uint32_t step) {
+  for (auto& g : *d.mutable_steps())
+    if (g.step() == step)
+      return &g;
+  return nullptr;
+}
+
+/// Problems of SMS settings (sender ID, 660 characters after short-link expansion, 5 URLs).
+void check_sms(const api_context& c, const wire::Account& a, const wire::SmsSettings& s,
+               problems& p, bool for_publish) {
+  if (s.sender_id().empty()) {
+    if (for_publish)
+      p.add("sms.sender_id", "required", "choose a sender ID");
+  } else if (std::find(a.sender_ids().begin(), a.sender_ids().end(), s.sender_id()) ==
+             a.sender_ids().end()) {
+    p.add("sms.sender_id", "unknown_sender_id",
+          "'" + s.sender_id() + "' is not a sender ID of this account");
+  }
+  if (s.body().empty() && for_publish)
+    p.add("sms.body", "required", "the SMS body is empty");
+  auto urls = sms::find_urls(s.body());
+  if (s.short_urls() && urls.size() > sms::max_urls)
+    p.add("sms.body", "too_many_urls",
+          "at most 5 URLs (this body has " + std::to_string(urls.size()) + ")");
+  std::string sent = s.body();
+  if (s.short_urls() && urls.size() <= sms::max_urls)
+    if (auto rw = sms::rewrite_urls(s.body(), c.settings().sms.short_domain, "preview"))
+      sent = rw->text;
+  auto len = sms::utf16_length(sent);
+  if (!len)
+    p.add("sms.body", "bad_text", "the body is not valid UTF-8");
+  else if (*len > max_body_chars)
+    p.add("sms.body", "body_too_long",
+          "at most 660 characters" + std::string{s.short_urls() ? " after short-link expansion" : ""} +
+              " (this body has " + std::to_string(*len) + ")");
+}
+
+/// Reads SMS settings from JSON into `out`.
+void read_sms(const json& j, wire::SmsSettings& out, problems& p) {
+  if (!j.is_object()) {
+    p.add("sms", "not_an_object", "must be an object");
+    return;
+  }
+  if (auto v = string_field(j, "sender_id", p, false))
+    out.set_sender_id(*v);
+  if (auto v = string_field(j, "body", p, false))
+    out.set_body(*v);
+  if (auto it = j.find("short_urls"); it != j.end()) {
+    if (it->is_boolean())
+      out.set_short_urls(it->get<bool>());
+    else
+      p.add("sms.short_urls", "not_a_boolean", "must be true or false");
+  }
+}
+
+/// Validates step text and puts it into `d`.
+void set_text(wire::FlowDraft& d, uint32_t step, const std::string& text, problems& p) {
+  auto field = "steps." + std::to_string(step) + ".text";
+  auto n = chars_of(text);
+  if (n < 0)
+    p.add(field, "bad_text", "is not valid UTF-8");
+  else if (n == 0)
+    p.add(field, "required", "must not be empty (delete the step instead)");
+  else if (n > max_text_chars)
+    p.add(field, "text_too_long",
+          "at most 100 characters (this text has " + std::to_string(n) + ")");
+  if (!p.empty())
+    return;
+  auto* g = step_of(d, step);
+  if (!g) {
+    g = d.add_steps();
+    g->set_step(step);
+  }
+  g->set_text(text);
+}
+
+http::response save(api_context& c, wire::ControlRecord& rec) {
+  rec.mutable_draft()->set_updated_at_ms(c.now());
+  rec.mutable_draft()->set_changed_since_publish(true);
+  if (auto ok = c.out->put(rec); !ok)
+    return internal(ok.error());
+  return json_response(200, draft_json(rec.draft()));
+}
+
+// -- handlers -------------------------------------------------------------------------------
+
+http::response numbers(api_context& c, call& k) {
+  json out = json::array();
+  for (const auto& n : k.account.incoming_numbers()) {
+    auto d = load(c, "draft/" + n);
+    auto f = load(c, "flow/" + n);
+    if (!d || !f)
+      return internal(!d ? d.error() : f.error());
+    std::string state = !*d ? "unregistered"
+                        : (*d)->draft().changed_since_publish() || !*f ? "draft"
+                                                                       : "published";
+    out.push_back({{"incoming_number", n},
+                   {"state", state},
+                   {"published", static_cast<bool>(*f)},
+                   {"published_at", *f ? jst((*f)->flow().published_at_ms()) : ""},
+                   {"version_id", *f ? (*f)->flow().version_id() : ""}});
+  }
+  return json_response(200, {{"numbers", out}});
+}
+
+http::response register_flow(api_context& c, call& k) {
+  auto n = own_number(k);
+  if (!n)
+    return unknown_number(k);
+  auto existing = load(c, "draft/" + *n);
+  if (!existing)
+    return internal(existing.error());
+  if (*existing)
+    return http::error(409, "flow_exists", "a flow is already registered for " + *n);
+  wire::ControlRecord rec;
+  auto* d = rec.mutable_draft();
+  d->set_incoming_number(*n);
+  d->set_account_id(k.account.account_id());
+  for (auto step : editable_steps) {
+    auto* g = d->add_steps();
+    g->set_step(step);
+    g->set_text(sample_text(step));
+  }
+  if (k.account.sender_ids_size() > 0)
+    d->mutable_sms()->set_sender_id(k.account.sender_ids(0));
+  auto out = save(c, rec);
+  if (out.status == 200) {
+    out.status = 201;
+    audit(c, k, "flow_registered", *n);
+  }
+  return out;
+}
+
+http::response get_draft(api_context& c, call& k) {
+  auto d = draft_of(c, k);
+  if (auto* r = std::get_if<http::response>(&d))
+    return *r;
+  return json_response(200, draft_json(std::get<wire::ControlRecord>(d).draft()));
+}
+
+http::response get_published(api_context& c, call& k) {
+  auto n = own_number(k);
+  if (!n)
+    return unknown_number(k);
+  auto f = load(c, "flow/" + *n);
+  if (!f)
+    return internal(f.error());
+  if (!*f)
+    return http::error(404, "not_published", "no published flow for " + *n);
+  return json_response(200, flow_json((*f)->flow()));
+}
+
+http::response save_draft(api_context& c, call& k) {
+  auto d = draft_of(c, k);
+  if (auto* r = std::get_if<http::response>(&d))
+    return *r;
+  auto rec = std::move(std::get<wire::ControlRecord>(d));
+  json body;
+  if (auto bad = parse_object(c, k.req, body))
+    return *bad;
+  problems p;
+  auto& draft = *rec.mutable_draft();
+  if (auto it = body.find("steps"); it != body.end()) {
+    if (!it->is_object())
+      p.add("steps", "not_an_object", "must be an object of step number → {\"text\": …}");
+    else
+      for (const auto& [key, v] : it->items()) {
+        uint32_t step = key.size() == 1 ? static_cast<uint32_t>(key[0] - '0') : 0;
+        if (!editable(step)) {
+          p.add("steps." + key, "step_not_editable", "only steps 1, 2, 4 and 5 can be edited");
+          continue;
+        }
+        problems local;
+        auto text = v.is_object() ? string_field(v, "text", local, true) : std::nullopt;
+        if (!v.is_object() || !text) {
+          p.add("steps." + key + ".text", "required",
+                "give the step's text (audio is uploaded separately)");
+          continue;
+        }
+        auto* g = step_of(draft, step);
+        if (g && g->has_audio_url()) {
+          p.add("steps." + key, "delete_step_first",
+                "the step holds audio: delete it before switching to text");
+          continue;
+        }
+        set_text(draft, step, *text, p);
+      }
+  }
+  if (auto it = body.find("sms"); it != body.end())
+    read_sms(*it, *draft.mutable_sms(), p);
+  if (p.empty())
+    check_sms(c, k.account, draft.sms(), p, false);
+  if (!p.empty())
+    return p.response();
+  return save(c, rec);
+}
+
+uint32_t step_param(const call& k) {
+  auto s = k.req.param("step");
+  return s.size() == 1 ? static_cast<uint32_t>(s[0] - '0') : 0;
+}
+
+http::response put_step_text(api_context& c, call& k) {
+  auto step = step_param(k);
+  if (!editable(step))
+    return http::error(400, "step_not_editable", "only steps 1, 2, 4 and 5 can be edited");
+  auto d = draft_of(c, k);
+  if (auto* r = std::get_if<http::response>(&d))
+    return *r;
+  auto rec = std::move(std::get<wire::ControlRecord>(d));
+  json body;
+  if (auto bad = parse_object(c, k.req, body))
+    return *bad;
+  problems p;
+  auto text = string_field(body, "text", p, true);
+  if (!p.empty())
+    return p.response();
+  if (auto* g = step_of(*rec.mutable_draft(), step); g && g->has_audio_url())
+    return http::error(409, "delete_step_first",
+                       "the step holds audio: delete it before switching to text");
+  set_text(*rec.mutable_draft(), step, *text, p);
+  if (!p.empty())
+    return p.response();
+  return save(c, rec);
+}
+
+http::response put_step_audio(api_context& c, call& k) {
+  auto step = step_param(k);
+  if (!editable(step))
+    return http::error(400, "step_not_editable", "only steps 1, 2, 4 and 5 can be edited");
+  auto d = draft_of(c, k);
+  if (auto* r = std::get_if<http::response>(&d))
+    return *r;
+  auto rec = std::move(std::get<wire::ControlRecord>(d));
+  if (auto* g = step_of(*rec.mutable_draft(), step); g && g->has_text())
+    return http::error(409, "delete_step_first",
+                       "the step holds text: delete it before uploading audio");
+  problems p;
+  for (const auto& r : audio_problems(k.req.body))
+    p.add("file", r.code, r.message);
+  if (!p.empty())
+    return p.response();
+  auto id = digest_hex(k.req.body);
+  std::vector<change> changes;
+  auto count = static_cast<uint32_t>((k.req.body.size() + audio_chunk_bytes - 1) / audio_chunk_bytes);
+  for (uint32_t i = 0; i < count; ++i) {
+    wire::ControlRecord chunk;
+    auto* a = chunk.mutable_audio();
+    a->set_audio_id(id);
+    a->set_index(i);
+    a->set_count(count);
+    a->set_data(k.req.body.substr(i * audio_chunk_bytes, audio_chunk_bytes));
+    changes.push_back({storage::control_state::key_of(chunk), std::move(chunk)});
+  }
+  if (auto ok = c.out->write(changes); !ok)
+    return internal(ok.error());
+  auto* g = rec.mutable_draft()->add_steps();
+  g->set_step(step);
+  g->set_audio_url(audio_url(c, id));
+  return save(c, rec);
+}
+
+http::response delete_step(api_context& c, call& k) {
+  auto step = step_param(k);
+  if (!editable(step))
+    return http::error(400, "step_not_editable", "only steps 1, 2, 4 and 5 can be edited");
+  auto d = draft_of(c, k);
+  if (auto* r = std::get_if<http::response>(&d))
+    return *r;
+  auto rec = std::move(std::get<wire::ControlRecord>(d));
+  auto* steps = rec.mutable_draft()->mutable_steps();
+  auto it = std::find_if(steps->begin(), steps->end(),
+                         [&](const wire::Guidance& g) { return g.step() == step; });
+  if (it == steps->end())
+    return http::error(404, "step_empty", "step " + std::to_string(step) + " is already empty");
+  steps->erase(it);
+  return save(c, rec);
+}
+
+http::response put_sms(api_context& c, call& k) {
+  auto d = draft_of(c, k);
+  if (auto* r = std::get_if<http::response>(&d))
+    return *r;
+  auto rec = std::move(std::get<wire::ControlRecord>(d));
+  json body;
+  if (auto bad = parse_object(c, k.req, body))
+    return *bad;
+  problems p;
+  wire::SmsSettings s;
+  read_sms(body, s, p);
+  if (p.empty())
+    check_sms(c, k.account, s, p, false);
+  if (!p.empty())
+    return p.response();
+  *rec.mutable_draft()->mutable_sms() = s;
+  return save(c, rec);
+}
+
+http::response sms_preview(api_context& c, call& k) {
+  json body;
+  if (auto bad = parse_object(c, k.req, body))
+    return *bad;
+  problems p;
+  wire::SmsSettings s;
+  read_sms(body, s, p);
+  if (!p.empty())
+    return p.response();
+  problems rules;
+  check_sms(c, k.account, s, rules, false);
+  auto urls = sms::find_urls(s.body());
+  std::string sent = s.body();
+  if (s.short_urls() && urls.size() <= sms::max_urls)
+    if (auto rw = sms::rewrite_urls(s.body(), c.settings().sms.short_domain, "preview"))
+      sent = rw->text;
+  auto typed = sms::utf16_length(s.body());
+  auto len = sms::utf16_length(sent);
+  json segments = json::object();
+  for (auto carrier : sms::all_carriers) {
+    auto n = len ? sms::billed_segments(carrier, *len) : std::nullopt;
+    segments[std::string{sms::key(carrier)}] = n ? json(*n) : json(nullptr);
+  }
+  return json_response(200, {{"length", typed ? *typed : 0},
+                             {"sent_length", len ? *len : 0},
+                             {"url_count", urls.size()},
+                             {"length_may_differ", s.short_urls() && !urls.empty()},
+                             {"segments", segments},
+                             {"problems", rules.list}});
+}
+
+http::response publish(api_context& c, call& k) {
+  auto d = draft_of(c, k);
+  if (auto* r = std::get_if<http::response>(&d))
+    return *r;
+  auto rec = std::move(std::get<wire::ControlRecord>(d));
+  auto& draft = *rec.mutable_draft();
+  problems p;
+  for (auto step : editable_steps)
+    if (!step_of(draft, step))
+      p.add("steps." + std::to_string(step), "step_missing",
+            "step " + std::to_string(step) + " has neither text nor audio");
+  check_sms(c, k.account, draft.sms(), p, true);
+  if (!p.empty())
+    return p.response();
+  // A new immutable version: 案件ID (uuid form) and 案件名 IVRCampaign_<uuid>.
+  auto hex = random_hex(16);
+  auto uuid = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+              hex.substr(16, 4) + "-" + hex.substr(20);
+  wire::ControlRecord flow;
+  auto* f = flow.mutable_flow();
+  f->set_incoming_number(draft.incoming_number());
+  f->set_account_id(draft.account_id());
+  f->set_version_id(uuid);
+  f->set_name("IVRCampaign_" + uuid);
+  f->set_published_at_ms(c.now());
+  *f->mutable_steps() = draft.steps();
+  *f->mutable_sms() = draft.sms();
+  draft.set_changed_since_publish(false);
+  if (auto ok = c.out->write({{"flow/" + draft.incoming_number(), flow},
+                              {"draft/" + draft.incoming_number(), rec}});
+      !ok)
+    return internal(ok.error());
+  audit(c, k, "flow_published", draft.incoming_number() + " " + uuid);
+  return json_response(200, flow_json(*f));
+}
+
+http::response delete_flow(api_context& c, call& k) {
+  auto d = draft_of(c, k);
+  if (auto* r = std::get_if<http::response>(&d))
+    return *r;
+  auto n = std::get<wire::ControlRecord>(d).draft().incoming_number();
+  if (auto ok = c.out->write({{"flow/" + n, std::nullopt}, {"draft/" + n, std::nullopt}}); !ok)
+    return internal(ok.error());
+  audit(c, k, "flow_deleted", n);
+  return no_content();
+}
+
+http::response wav(std::string bytes) {
+  http::response r;
+  r.content_type = "audio/wav";
+  r.body = std::move(bytes);
+  return r;
+}
+
+/// 音声確認: a step as callers would hear it (text rendered by TTS, or the uploaded file).
+http::response step_audio(api_context& c, call& k, bool published) {
+  auto step = step_param(k);
+  if (step < 1 || step > 6)
+    return http::error(400, "bad_step", "steps are numbered 1 to 6");
+  auto n = own_number(k);
+  if (!n)
+    return unknown_number(k);
+  auto r = load(c, (published ? "flow/" : "draft/") + *n);
+  if (!r)
+    return internal(r.error());
+  if (!*r)
+    return http::error(404, published ? "not_published" : "flow_not_registered",
+                       "nothing to play for " + *n);
+  const auto& steps = published ? (*r)->flow().steps() : (*r)->draft().steps();
+  std::string text = step == 6 ? c.settings().ivr.step6_text : "";
+  if (step == 3)
+    return http::error(404, "step_silent", "step 3 waits for digits and plays nothing");
+  for (const auto& g : steps)
+    if (g.step() == step) {
+      if (g.has_audio_url()) {
+        auto bytes = c.deps.state->audio(audio_id_of(g.audio_url()));
+        if (!bytes)
+          return internal(bytes.error());
+        if (!*bytes)
+          return http::error(404, "audio_missing", "the step's audio file is not stored");
+        return wav(std::move(**bytes));
+      }
+      text = g.text();
+    }
+  if (text.empty())
+    return http::error(404, "step_empty", "step " + std::to_string(step) + " is empty");
+  auto speech = render_speech(text);
+  if (!speech)
+    return http::error(503, "tts_unavailable", "speech could not be rendered on this node");
+  return wav(std::move(*speech));
+}
+
+http::response audio_file(api_context& c, call& k) {
+  auto name = k.req.param("file");
+  if (!name.ends_with(".wav") || name.size() != 64 + 4)
+    return http::error(404, "audio_missing", "no such audio file");
+  auto bytes = c.deps.state->audio(name.substr(0, 64));
+  if (!bytes)
+    return internal(bytes.error());
+  if (!*bytes)
+    return http::error(404, "audio_missing", "no such audio file");
+  auto out = wav(std::move(**bytes));
+  out.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+  return out;
+}
+
+}  // namespace
+
+void add_flow_routes(std::vector<api_route>& out) {
+  using a = access;
+  out.push_back({{"GET", "/v1/numbers", a::account}, numbers});
+  out.push_back({{"POST", "/v1/flows/{number}", a::flows_edit}, register_flow});
+  out.push_back({{"DELETE", "/v1/flows/{number}", a::flows_edit}, delete_flow});
+  out.push_back({{"GET", "/v1/flows/{number}/draft", a::flows_edit}, get_draft});
+  out.push_back({{"PUT", "/v1/flows/{number}/draft", a::flows_edit}, save_draft});
+  out.push_back({{"PUT", "/v1/flows/{number}/draft/steps/{step}", a::flows_edit}, put_step_text});
+  out.push_back(
+      {{"PUT", "/v1/flows/{number}/draft/steps/{step}/audio", a::flows_edit}, put_step_audio});
+  out.push_back({{"DELETE", "/v1/flows/{number}/draft/steps/{step}", a::flows_edit}, delete_step});
+  out.push_back({{"GET", "/v1/flows/{number}/draft/steps/{step}/audio", a::flows_edit},
+                 [](api_context& c, call& k) { return step_audio(c, k, false); }});
+  out.push_back({{"PUT", "/v1/flows/{number}/draft/sms", a::flows_edit}, put_sms});
+  out.push_back({{"GET", "/v1/flows/{number}/published", a::account}, get_published});
+  out.push_back({{"GET", "/v1/flows/{number}/published/steps/{step}/audio", a::account},
+                 [](api_context& c, call& k) { return step_audio(c, k, true); }});
+  out.push_back({{"POST", "/v1/flows/{number}/publish", a::flows_publish}, publish});
+  out.push_back({{"POST", "/v1/sms/preview", a::flows_edit}, sms_preview});
+  out.push_back({{"GET", "/v1/audio/{file}", a::anyone}, audio_file});
+}
+
+}  // namespace ivrcast::control

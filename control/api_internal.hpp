@@ -1,0 +1,128 @@
+#pragma once
+
+// Shared by the api_*.cpp files only.
+
+#include <functional>
+#include <variant>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "connectors/http/server.hpp"
+#include "connectors/smtp/mailer.hpp"
+#include "control/api.hpp"
+#include "control/passwords.hpp"
+#include "control/sessions.hpp"
+#include "control/throttle.hpp"
+#include "control/writer.hpp"
+#include "messages/errc.hpp"
+#include "messages/control.pb.h"
+
+namespace ivrcast::control {
+
+namespace http = connectors::http;
+using json = nlohmann::json;
+
+/// Product rules of product.md §6.
+inline constexpr int64_t day_ms = 24LL * 3600 * 1000;
+inline constexpr int64_t password_lifetime_ms = 90 * day_ms;
+inline constexpr int64_t temporary_password_ms = 14 * day_ms;
+inline constexpr int64_t reset_code_ms = 3600 * 1000;
+inline constexpr int max_failed_logins = 5;
+inline constexpr int64_t lockout_ms = 30 * 60 * 1000;
+
+/// Everything handlers share.
+struct api_context {
+  api_deps deps;
+  std::unique_ptr<writer> out;
+  session_table sessions;
+  std::unique_ptr<login_rate_limit> login_limit;
+  unknown_user_failures unknown_failures;
+  std::unique_ptr<connectors::smtp::mailer> mail;
+  hash_cost cost;
+
+  int64_t now() const { return deps.now_ms(); }
+  const config::settings& settings() const { return *deps.settings; }
+};
+
+/// A request after the access checks, with what they loaded.
+struct call {
+  const http::request& req;
+  std::optional<session> sess;
+  wire::User user;        // set from `session` on
+  wire::Account account;  // set from `account` on
+  wire::Role role = wire::ROLE_UNSPECIFIED;
+};
+
+using api_handler = std::function<http::response(api_context&, call&)>;
+
+struct api_route {
+  route_info info;
+  api_handler fn;
+};
+
+void add_session_routes(std::vector<api_route>& out);
+void add_flow_routes(std::vector<api_route>& out);
+void add_report_routes(std::vector<api_route>& out);
+void add_user_routes(std::vector<api_route>& out);
+void add_admin_routes(std::vector<api_route>& out);
+
+// -- helpers (api.cpp) ----------------------------------------------------------------------
+
+/// The role matrix of product.md §6.
+bool role_allows(wire::Role r, access a);
+
+http::response json_response(int status, const json& body);
+http::response no_content();
+/// 500 with the error's text (storage or broker failures).
+http::response internal(const caf::error& e);
+
+/// Field-level validation problems, answered together as 400 invalid_input.
+struct problems {
+  json list = json::array();
+  void add(const std::string& field, const std::string& code, const std::string& message) {
+    list.push_back({{"field", field}, {"code", code}, {"message", message}});
+  }
+  bool empty() const { return list.empty(); }
+  /// 400 with the first problem's code and message and every problem in details.
+  http::response response() const;
+};
+
+/// The request body as a JSON object; a 400/413 answer if it is not one.
+std::optional<http::response> parse_object(const api_context& c, const http::request& req,
+                                           json& out);
+/// Reads an optional string field; a problem if present and not a string.
+std::optional<std::string> string_field(const json& j, const std::string& name, problems& p,
+                                        bool required);
+
+/// Records by key, through the node's control state.
+caf::expected<std::optional<wire::ControlRecord>> load(const api_context& c,
+                                                       const std::string& key);
+
+/// Japan-time text of a Unix time (YYYY/MM/DD HH:MM:SS); empty for 0.
+std::string jst(int64_t unix_ms);
+/// Role name as the API spells it.
+std::string role_name(wire::Role r);
+std::optional<wire::Role> role_from(std::string_view name);
+/// The user as the API shows it (never the hash).
+json user_json(const wire::User& u);
+/// The user's accounts with names and roles (for the session and account selection).
+json accounts_json(const api_context& c, const wire::User& u);
+/// Sets a new temporary password on `u` (hash, 14-day lifetime); returns it in clear for the
+/// mail. The caller writes the user, then calls send_temporary_password.
+std::string set_temporary_password(const api_context& c, wire::User& u);
+/// Mails the temporary password; false if the mail could not be handed to SMTP.
+bool send_temporary_password(const api_context& c, const wire::User& u, const std::string& pw);
+/// Sets a new reset code on `u` (hash, 1-hour lifetime); returns it in clear for the mail.
+std::string set_reset_code(const api_context& c, wire::User& u);
+bool send_reset_code(const api_context& c, const wire::User& u, const std::string& code);
+/// Validates and creates a user of `enterprise` from a JSON body (users and admin APIs).
+http::response create_user(api_context& c, const json& body, const std::string& enterprise,
+                           const std::string& actor);
+/// An audit event of this request.
+void audit(api_context& c, const call& k, std::string event, std::string detail = {});
+
+}  // namespace ivrcast::control

@@ -1,0 +1,223 @@
+// Delivery log search and CSV download (product.md §4), call counts (§5), short links (§2.3).
+
+#include "control/api_internal.hpp"
+#include "ivr/phone.hpp"
+#include "messages/text.hpp"
+#include "sms/carrier.hpp"
+#include "sms/delivery_status.hpp"
+#include "sms/log_csv.hpp"
+#include "storage/call_counts.hpp"
+#include "storage/delivery_log.hpp"
+#include "storage/log_export.hpp"
+
+namespace ivrcast::control {
+namespace {
+
+constexpr int64_t search_window_ms = 92 * day_ms;  // "within the last 3 months"
+constexpr size_t max_screen_rows = 1000;
+
+struct log_query {
+  int64_t from_ms = 0;
+  int64_t to_ms = 0;
+  std::string destination;  // national form; empty: any
+};
+
+/// Reads from/to (Japan time) and the optional destination; problems name the bad parameter.
+std::optional<log_query> read_log_query(const api_context& c, const call& k, problems& p) {
+  log_query q;
+  auto from = k.req.query_value("from"), to = k.req.query_value("to");
+  auto f = sms::parse_jst(from), t = sms::parse_jst(to);
+  if (from.empty())
+    p.add("from", "required", "give the start of the send-scheduled time range");
+  else if (!f)
+    p.add("from", "bad_date", "'" + from + "' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS])");
+  if (to.empty())
+    p.add("to", "required", "give the end of the send-scheduled time range");
+  else if (!t)
+    p.add("to", "bad_date", "'" + to + "' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS])");
+  if (f && t && *f >= *t)
+    p.add("to", "bad_range", "must be later than from");
+  if (f && *f < c.now() - search_window_ms)
+    p.add("from", "out_of_range", "the log can be searched over the last 3 months only");
+  auto dest = k.req.query_value("destination");
+  if (!dest.empty()) {
+    q.destination = ivr::normalise_number(dest);
+    if (q.destination.size() < 10 || q.destination.size() > 11 || q.destination[0] != '0')
+      p.add("destination", "bad_phone_number",
+            "'" + dest + "' is not a phone number (+81… or 0… form)");
+  }
+  if (!p.empty())
+    return std::nullopt;
+  q.from_ms = *f;
+  q.to_ms = *t;
+  return q;
+}
+
+http::response search_log(api_context& c, call& k) {
+  problems p;
+  auto q = read_log_query(c, k, p);
+  size_t limit = 100;
+  if (auto l = k.req.query_value("limit"); !l.empty()) {
+    if (!all_digits(l) || l.size() > 4 || std::stoul(l) == 0 || std::stoul(l) > max_screen_rows)
+      p.add("limit", "bad_limit", "must be 1 to 1000");
+    else
+      limit = std::stoul(l);
+  }
+  if (!p.empty())
+    return p.response();
+  json rows = json::array();
+  bool more = false;
+  auto scanned = c.deps.log->scan(q->from_ms, q->to_ms, q->destination, [&](const sms::log_row& r) {
+    if (r.account_id != k.account.account_id())
+      return true;
+    if (rows.size() == limit) {
+      more = true;
+      return false;
+    }
+    rows.push_back({{"message_id", r.message_id},
+                    {"job_id", r.job_id},
+                    {"kind", "送信"},
+                    {"scheduled_at", jst(r.requested_at_ms)},
+                    {"sent_at", jst(r.sent_at_ms)},
+                    {"incoming_number", sms::international(r.incoming_number)},
+                    {"destination", sms::international(r.destination)},
+                    {"carrier", r.via && r.status == sms::delivery_status::delivered
+                                    ? std::string{sms::display_name(*r.via)}
+                                    : std::string{"不明"}},
+                    {"channel", "SMS"},
+                    {"campaign", r.flow_name},
+                    {"status", std::string{sms::label(r.status)}},
+                    {"opened_at", jst(r.opened_at_ms)}});
+    return true;
+  });
+  if (!scanned)
+    return internal(scanned.error());
+  return json_response(200, {{"rows", rows}, {"more", more}});
+}
+
+http::response download_log(api_context& c, call& k) {
+  problems p;
+  auto q = read_log_query(c, k, p);
+  auto enc_text = k.req.query_value("encoding");
+  auto enc = sms::csv_encoding::utf8_bom;
+  if (enc_text == "shift_jis")
+    enc = sms::csv_encoding::shift_jis;
+  else if (!enc_text.empty() && enc_text != "utf-8")
+    p.add("encoding", "bad_encoding", "must be utf-8 or shift_jis");
+  if (!p.empty())
+    return p.response();
+  audit(c, k, "log_downloaded");
+  http::response r;
+  r.content_type = enc == sms::csv_encoding::shift_jis ? "text/csv; charset=Shift_JIS"
+                                                       : "text/csv; charset=UTF-8";
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"delivery-log.csv\"");
+  const auto* log = c.deps.log;
+  auto account = k.account.account_id();
+  auto query = *q;
+  r.stream = [log, account, query, enc](const std::function<bool(std::string_view)>& sink) {
+    auto rows = storage::export_csv(*log, query.from_ms, query.to_ms, query.destination, account,
+                                    enc, sink);
+    if (!rows)
+      spdlog::warn("event=csv_stream_ended error=\"{}\"", describe(rows.error()));
+  };
+  return r;
+}
+
+/// yyyymmdd of a Japan-time date text, or nullopt.
+std::optional<uint32_t> day_of(const std::string& text) {
+  auto ms = sms::parse_jst(text);
+  if (!ms || text.size() != 10)
+    return std::nullopt;
+  return storage::jst_day(*ms);
+}
+
+std::string day_text(uint32_t d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04u-%02u-%02u", d / 10000, d / 100 % 100, d % 100);
+  return buf;
+}
+
+http::response call_counts(api_context& c, call& k) {
+  problems p;
+  auto from_text = k.req.query_value("from"), to_text = k.req.query_value("to");
+  auto from = day_of(from_text), to = day_of(to_text);
+  if (!from)
+    p.add("from", from_text.empty() ? "required" : "bad_date", "give a day as YYYY-MM-DD");
+  if (!to)
+    p.add("to", to_text.empty() ? "required" : "bad_date", "give a day as YYYY-MM-DD");
+  auto today = storage::jst_day(c.now());
+  if (from && to) {
+    auto f_ms = *sms::parse_jst(from_text), t_ms = *sms::parse_jst(to_text);
+    if (*from > *to)
+      p.add("to", "bad_range", "must not be before from");
+    else if (*to >= today)
+      p.add("to", "out_of_range", "whole days up to yesterday only");
+    else if (t_ms - f_ms >= search_window_ms || f_ms < c.now() - search_window_ms - day_ms)
+      p.add("from", "out_of_range", "at most 3 months, within the last 3 months");
+  }
+  std::vector<std::string> numbers{k.account.incoming_numbers().begin(),
+                                   k.account.incoming_numbers().end()};
+  if (auto n = k.req.query_value("number"); !n.empty()) {
+    auto national = ivr::normalise_number(n);
+    if (std::find(numbers.begin(), numbers.end(), national) == numbers.end())
+      p.add("number", "unknown_number", "'" + n + "' is not an incoming number of this account");
+    numbers = {national};
+  }
+  if (!p.empty())
+    return p.response();
+  json rows = json::array();
+  for (const auto& n : numbers) {
+    auto days = c.deps.counts->days(n, *from, *to);
+    if (!days)
+      return internal(days.error());
+    uint64_t total = 0;
+    json per_day = json::array();
+    for (const auto& [d, count] : *days) {
+      total += count;
+      per_day.push_back({{"date", day_text(d)}, {"count", count}});
+    }
+    rows.push_back({{"incoming_number", sms::international(n)}, {"count", total}, {"days", per_day}});
+  }
+  return json_response(200, {{"from", day_text(*from)}, {"to", day_text(*to)}, {"rows", rows}});
+}
+
+http::response short_link(api_context& c, call& k) {
+  auto code = k.req.param("code");
+  if (code.size() != 8 || !std::all_of(code.begin(), code.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) != 0;
+      }))
+    return http::error(404, "unknown_link", "no such link");
+  auto target = c.deps.log->short_link(code);
+  if (!target)
+    return internal(target.error());
+  if (!*target)
+    return http::error(404, "unknown_link", "no such link");
+  // The first open is what the log keeps; later OPENED events are ignored by the projection.
+  auto row = c.deps.log->find((*target)->message_id);
+  if (row && *row && (*row)->opened_at_ms == 0) {
+    wire::StatusEvent ev;
+    ev.set_kind(wire::StatusEvent::OPENED);
+    ev.set_message_id((*target)->message_id);
+    ev.set_at_ms(c.now());
+    if (auto ok = c.out->status(ev); !ok)
+      spdlog::warn("event=open_not_recorded code={} error=\"{}\"", code, describe(ok.error()));
+  }
+  http::response r;
+  r.status = 302;
+  r.content_type = "text/plain";
+  r.body = "Found";
+  r.headers.emplace_back("Location", (*target)->url);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+}  // namespace
+
+void add_report_routes(std::vector<api_route>& out) {
+  out.push_back({{"GET", "/v1/delivery-log", access::logs_view}, search_log});
+  out.push_back({{"GET", "/v1/delivery-log.csv", access::logs_view}, download_log});
+  out.push_back({{"GET", "/v1/call-counts", access::logs_view}, call_counts});
+  out.push_back({{"GET", "/{code}", access::anyone}, short_link});
+}
+
+}  // namespace ivrcast::control

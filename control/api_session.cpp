@@ -1,0 +1,355 @@
+// Login, logout, account selection, password change and reset (product.md §6).
+
+#include <algorithm>
+
+#include "control/api_internal.hpp"
+#include "control/cidr.hpp"
+#include "messages/text.hpp"
+#include "storage/control_state.hpp"
+
+namespace ivrcast::control {
+namespace {
+
+std::string lower_trimmed(std::string_view s) {
+  std::string out{trim(s)};
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return out;
+}
+
+std::string cookie(const api_context& c, const std::string& name, const std::string& value,
+                   bool http_only, bool clear = false) {
+  auto out = name + "=" + value + "; Path=/; SameSite=Strict";
+  if (http_only)
+    out += "; HttpOnly";
+  if (c.settings().http.secure_cookies)
+    out += "; Secure";
+  if (clear)
+    out += "; Max-Age=0";
+  return out;
+}
+
+json session_json(const api_context& c, const session& s, const wire::User& u) {
+  wire::Role role = wire::ROLE_UNSPECIFIED;
+  for (const auto& b : u.roles())
+    if (b.account_id() == s.account_id)
+      role = b.role();
+  return {{"user", user_json(u)},
+          {"accounts", accounts_json(c, u)},
+          {"account_id", s.account_id},
+          {"role", role_name(role)},
+          {"permissions",
+           {{"flows_edit", role_allows(role, access::flows_edit)},
+            {"flows_publish", role_allows(role, access::flows_publish)},
+            {"logs_view", role_allows(role, access::logs_view)},
+            {"users_manage", role_allows(role, access::users_manage)}}},
+          {"password_change_required", s.must_change_password},
+          {"csrf_token", s.csrf}};
+}
+
+http::response refused_login() {
+  // The same answer for an unknown address and a wrong password (enumeration resistance).
+  return http::error(401, "invalid_credentials", "the email address or password is wrong");
+}
+
+http::response locked() {
+  return http::error(423, "locked",
+                     "too many failed logins: try again in 30 minutes or reset your password");
+}
+
+http::response login(api_context& c, call& k) {
+  json body;
+  if (auto bad = parse_object(c, k.req, body))
+    return *bad;
+  problems p;
+  auto email = string_field(body, "email", p, true);
+  auto password = string_field(body, "password", p, true);
+  if (!p.empty())
+    return p.response();
+  if (!c.login_limit->allow(k.req.remote_addr, c.now()))
+    return http::error(429, "too_many_attempts",
+                       "too many login attempts from your address: wait a minute");
+  auto addr = lower_trimmed(*email);
+  k.user.set_email(addr);
+  auto uid = c.deps.state->user_by_email(addr);
+  if (!uid)
+    return internal(uid.error());
+  std::optional<wire::ControlRecord> rec;
+  if (*uid) {
+    auto r = load(c, "user/" + **uid);
+    if (!r)
+      return internal(r.error());
+    rec = std::move(*r);
+  }
+  if (!rec || rec->user().deleted() || !rec->user().active()) {
+    if (c.unknown_failures.locked_until(addr, c.now()) != 0)
+      return locked();
+    // ignored: the result is always "no"; the work makes the answer take as long as a real one
+    (void)verify_password(dummy_hash(c.cost), *password);
+    audit(c, k, "login_failed", "unknown or disabled user");
+    if (c.unknown_failures.fail(addr, c.now(), max_failed_logins, lockout_ms) != 0)
+      return locked();
+    return refused_login();
+  }
+  auto& u = *rec->mutable_user();
+  k.user = u;
+  if (u.locked_until_ms() > c.now()) {
+    audit(c, k, "login_refused_locked");
+    return locked();
+  }
+  if (!verify_password(u.password_hash(), *password)) {
+    u.set_failed_logins(u.failed_logins() + 1);
+    bool now_locked = u.failed_logins() >= max_failed_logins;
+    if (now_locked) {
+      u.set_failed_logins(0);
+      u.set_locked_until_ms(c.now() + lockout_ms);
+    }
+    if (auto ok = c.out->put(*rec); !ok)
+      return internal(ok.error());
+    audit(c, k, now_locked ? "locked" : "login_failed");
+    return now_locked ? locked() : refused_login();
+  }
+  if (u.temporary_until_ms() > 0 && c.now() > u.temporary_until_ms()) {
+    audit(c, k, "login_refused_temporary_expired");
+    return http::error(401, "temporary_password_expired",
+                       "the temporary password has expired: ask for a password reset");
+  }
+  if (u.failed_logins() != 0 || u.locked_until_ms() != 0) {
+    u.set_failed_logins(0);
+    u.set_locked_until_ms(0);
+    if (auto ok = c.out->put(*rec); !ok)
+      return internal(ok.error());
+  }
+  bool must_change =
+      u.temporary_until_ms() > 0 || c.now() - u.password_set_at_ms() >= password_lifetime_ms;
+  auto s = c.sessions.create(u.user_id(), must_change, c.now());
+  // One account: chosen for the user, as the portal would do it anyway.
+  if (u.roles_size() == 1 && !must_change) {
+    auto a = load(c, "account/" + u.roles(0).account_id());
+    if (a && *a && (*a)->account().state() == wire::ACCOUNT_STATE_ACTIVE) {
+      std::vector<std::string> allow{(*a)->account().ip_allowlist().begin(),
+                                     (*a)->account().ip_allowlist().end()};
+      if (address_allowed(k.req.remote_addr, allow)) {
+        s.account_id = u.roles(0).account_id();
+        c.sessions.update(s);
+      }
+    }
+  }
+  audit(c, k, "login_ok", must_change ? "password change required" : "");
+  auto out = json_response(200, session_json(c, s, u));
+  out.headers.emplace_back("Set-Cookie", cookie(c, "ivrcast_session", s.token, true));
+  out.headers.emplace_back("Set-Cookie", cookie(c, "ivrcast_csrf", s.csrf, false));
+  return out;
+}
+
+http::response logout(api_context& c, call& k) {
+  c.sessions.erase(k.sess->token);
+  audit(c, k, "logout");
+  auto out = no_content();
+  out.headers.emplace_back("Set-Cookie", cookie(c, "ivrcast_session", "", true, true));
+  out.headers.emplace_back("Set-Cookie", cookie(c, "ivrcast_csrf", "", false, true));
+  return out;
+}
+
+http::response current(api_context& c, call& k) {
+  return json_response(200, session_json(c, *k.sess, k.user));
+}
+
+http::response choose_account(api_context& c, call& k) {
+  json body;
+  if (auto bad = parse_object(c, k.req, body))
+    return *bad;
+  problems p;
+  auto id = string_field(body, "account_id", p, true);
+  if (!p.empty())
+    return p.response();
+  bool bound = std::any_of(k.user.roles().begin(), k.user.roles().end(),
+                           [&](const auto& b) { return b.account_id() == *id; });
+  auto a = load(c, "account/" + *id);
+  if (!a)
+    return internal(a.error());
+  if (!bound || !*a)
+    return http::error(403, "forbidden", "you have no role on account " + *id);
+  k.account = (*a)->account();
+  if (k.account.state() == wire::ACCOUNT_STATE_TERMINATED)
+    return http::error(403, "account_terminated", "this account has been terminated");
+  std::vector<std::string> allow{k.account.ip_allowlist().begin(), k.account.ip_allowlist().end()};
+  if (!address_allowed(k.req.remote_addr, allow)) {
+    audit(c, k, "ip_refused");
+    return http::error(403, "ip_not_allowed",
+                       "this account may not be used from your network address");
+  }
+  k.sess->account_id = *id;
+  c.sessions.update(*k.sess);
+  audit(c, k, "account_selected");
+  return json_response(200, session_json(c, *k.sess, k.user));
+}
+
+/// Sets `pw` as the user's own password (not temporary), clearing locks and reset codes.
+void set_password(const api_context& c, wire::User& u, const std::string& pw) {
+  u.set_password_hash(hash_password(pw, c.cost));
+  u.set_password_set_at_ms(c.now());
+  u.set_temporary_until_ms(0);
+  u.set_failed_logins(0);
+  u.set_locked_until_ms(0);
+  u.clear_reset_code_hash();
+  u.set_reset_until_ms(0);
+}
+
+void check_new_password(const std::string& pw, problems& p) {
+  for (const auto& r : password_problems(pw))
+    p.add("new_password", r.code, r.message);
+}
+
+http::response change_password(api_context& c, call& k) {
+  json body;
+  if (auto bad = parse_object(c, k.req, body))
+    return *bad;
+  problems p;
+  auto current_pw = string_field(body, "current_password", p, true);
+  auto next = string_field(body, "new_password", p, true);
+  if (!p.empty())
+    return p.response();
+  if (!verify_password(k.user.password_hash(), *current_pw)) {
+    audit(c, k, "password_change_refused");
+    return http::error(400, "wrong_password", "current_password: the current password is wrong");
+  }
+  check_new_password(*next, p);
+  if (*next == *current_pw)
+    p.add("new_password", "password_unchanged", "must differ from the current password");
+  if (!p.empty())
+    return p.response();
+  wire::ControlRecord rec;
+  *rec.mutable_user() = k.user;
+  set_password(c, *rec.mutable_user(), *next);
+  if (auto ok = c.out->put(rec); !ok)
+    return internal(ok.error());
+  k.sess->must_change_password = false;
+  c.sessions.update(*k.sess);
+  c.sessions.erase_user(k.user.user_id(), k.sess->token);
+  audit(c, k, "password_changed");
+  return no_content();
+}
+
+http::response request_reset(api_context& c, call& k) {
+  json body;
+  if (auto bad = parse_object(c, k.req, body))
+    return *bad;
+  problems p;
+  auto email = string_field(body, "email", p, true);
+  if (!p.empty())
+    return p.response();
+  if (!c.login_limit->allow(k.req.remote_addr, c.now()))
+    return http::error(429, "too_many_attempts", "too many requests from your address");
+  auto addr = lower_trimmed(*email);
+  auto uid = c.deps.state->user_by_email(addr);
+  if (uid && *uid) {
+    auto r = load(c, "user/" + **uid);
+    if (r && *r && !(*r)->user().deleted() && (*r)->user().active()) {
+      auto code = set_reset_code(c, *(*r)->mutable_user());
+      if (auto ok = c.out->put(**r); !ok)
+        return internal(ok.error());
+      k.user = (*r)->user();
+      send_reset_code(c, k.user, code);
+      audit(c, k, "password_reset_requested");
+    }
+  }
+  // Accepted whether or not the address is known (enumeration resistance).
+  return json_response(202, {{"status", "accepted"}});
+}
+
+http::response confirm_reset(api_context& c, call& k) {
+  json body;
+  if (auto bad = parse_object(c, k.req, body))
+    return *bad;
+  problems p;
+  auto email = string_field(body, "email", p, true);
+  auto code = string_field(body, "code", p, true);
+  auto next = string_field(body, "new_password", p, true);
+  if (next)
+    check_new_password(*next, p);
+  if (!p.empty())
+    return p.response();
+  auto invalid = http::error(400, "invalid_reset_code", "the reset code is wrong or has expired");
+  auto uid = c.deps.state->user_by_email(lower_trimmed(*email));
+  if (!uid)
+    return internal(uid.error());
+  if (!*uid)
+    return invalid;
+  auto r = load(c, "user/" + **uid);
+  if (!r)
+    return internal(r.error());
+  if (!*r)
+    return invalid;
+  auto& u = *(*r)->mutable_user();
+  k.user = u;
+  if (u.deleted() || !u.active() || u.reset_code_hash().empty() || u.reset_until_ms() < c.now() ||
+      !same_secret(digest_hex(*code), u.reset_code_hash())) {
+    audit(c, k, "password_reset_refused");
+    return invalid;
+  }
+  set_password(c, u, *next);
+  if (auto ok = c.out->put(**r); !ok)
+    return internal(ok.error());
+  c.sessions.erase_user(u.user_id());
+  audit(c, k, "password_reset_done");
+  return no_content();
+}
+
+http::response health(api_context& c, call&) {
+  return json_response(200, {{"status", "ok"},
+                             {"node", c.settings().node.id},
+                             {"control_offset", c.deps.state->applied()}});
+}
+
+}  // namespace
+
+std::string set_temporary_password(const api_context& c, wire::User& u) {
+  auto pw = temporary_password();
+  u.set_password_hash(hash_password(pw, c.cost));
+  u.set_password_set_at_ms(c.now());
+  u.set_temporary_until_ms(c.now() + temporary_password_ms);
+  u.set_failed_logins(0);
+  u.set_locked_until_ms(0);
+  return pw;
+}
+
+bool send_temporary_password(const api_context& c, const wire::User& u, const std::string& pw) {
+  auto ok = c.mail->send(u.email(), "temporary_password",
+                         {{"name", u.name()},
+                          {"email", u.email()},
+                          {"password", pw},
+                          {"valid_until", jst(u.temporary_until_ms())},
+                          {"link", c.settings().http.public_url + "/"}});
+  return static_cast<bool>(ok);
+}
+
+std::string set_reset_code(const api_context& c, wire::User& u) {
+  auto code = random_hex(8);
+  u.set_reset_code_hash(digest_hex(code));
+  u.set_reset_until_ms(c.now() + reset_code_ms);
+  return code;
+}
+
+bool send_reset_code(const api_context& c, const wire::User& u, const std::string& code) {
+  auto ok = c.mail->send(u.email(), "password_reset",
+                         {{"name", u.name()},
+                          {"code", code},
+                          {"valid_until", jst(u.reset_until_ms())},
+                          {"link", c.settings().http.public_url + "/#/reset?email=" + u.email() +
+                                       "&code=" + code}});
+  return static_cast<bool>(ok);
+}
+
+void add_session_routes(std::vector<api_route>& out) {
+  out.push_back({{"GET", "/v1/health", access::anyone}, health});
+  out.push_back({{"POST", "/v1/session", access::anyone}, login});
+  out.push_back({{"GET", "/v1/session", access::session}, current});
+  out.push_back({{"DELETE", "/v1/session", access::session}, logout});
+  out.push_back({{"POST", "/v1/session/account", access::session}, choose_account});
+  out.push_back({{"POST", "/v1/session/password", access::session}, change_password});
+  out.push_back({{"POST", "/v1/password-resets", access::anyone}, request_reset});
+  out.push_back({{"POST", "/v1/password-resets/confirm", access::anyone}, confirm_reset});
+}
+
+}  // namespace ivrcast::control

@@ -1,0 +1,211 @@
+// Portal users of an enterprise: list, create (temporary password by mail), edit roles and
+// status, delete, password reset (product.md §6).
+
+#include "control/api_internal.hpp"
+#include "messages/text.hpp"
+#include "storage/control_state.hpp"
+
+namespace ivrcast::control {
+namespace {
+
+bool plausible_email(std::string_view e) {
+  auto at = e.find('@');
+  return e.size() <= 254 && at != std::string_view::npos && at > 0 && at + 1 < e.size() &&
+         e.find('@', at + 1) == std::string_view::npos &&
+         e.find_first_of(" \t\r\n<>,;\"") == std::string_view::npos &&
+         e.find('.', at) != std::string_view::npos;
+}
+
+/// Reads name, active and roles into `u`; roles must name accounts of `enterprise`.
+void read_user(const api_context& c, const json& body, const std::string& enterprise,
+               wire::User& u, problems& p, bool creating) {
+  if (auto name = string_field(body, "name", p, creating)) {
+    auto n = std::string{trim(*name)};
+    if (n.empty() || n.size() > 300)
+      p.add("name", "bad_name", "must be 1 to 100 characters");
+    else
+      u.set_name(n);
+  }
+  if (auto it = body.find("active"); it != body.end()) {
+    if (it->is_boolean())
+      u.set_active(it->get<bool>());
+    else
+      p.add("active", "not_a_boolean", "must be true or false");
+  } else if (creating) {
+    u.set_active(true);
+  }
+  auto it = body.find("roles");
+  if (it == body.end()) {
+    if (creating)
+      p.add("roles", "required", "give at least one account role");
+    return;
+  }
+  if (!it->is_array() || it->empty()) {
+    p.add("roles", "bad_roles", "must be a non-empty array of {account_id, role}");
+    return;
+  }
+  u.clear_roles();
+  for (size_t i = 0; i < it->size(); ++i) {
+    const auto& r = (*it)[i];
+    auto field = "roles[" + std::to_string(i) + "]";
+    problems local;
+    auto account = r.is_object() ? string_field(r, "account_id", local, true) : std::nullopt;
+    auto role = r.is_object() ? string_field(r, "role", local, true) : std::nullopt;
+    auto parsed = role ? role_from(*role) : std::nullopt;
+    if (!account || !parsed) {
+      p.add(field, "bad_role",
+            "needs account_id and a role: enterprise_admin, senior_admin, admin or member");
+      continue;
+    }
+    auto a = load(c, "account/" + *account);
+    if (!a || !*a || (*a)->account().enterprise_id() != enterprise) {
+      p.add(field + ".account_id", "unknown_account",
+            "'" + *account + "' is not an account of this enterprise");
+      continue;
+    }
+    auto* b = u.add_roles();
+    b->set_account_id(*account);
+    b->set_role(*parsed);
+  }
+}
+
+/// The user of the path if they belong to the caller's enterprise.
+std::variant<wire::ControlRecord, http::response> target(const api_context& c, const call& k) {
+  auto r = load(c, "user/" + k.req.param("user_id"));
+  if (!r)
+    return internal(r.error());
+  if (!*r || (*r)->user().deleted() ||
+      (*r)->user().enterprise_id() != k.account.enterprise_id())
+    return http::error(404, "unknown_user", "no such user in this enterprise");
+  return std::move(**r);
+}
+
+http::response list_users(api_context& c, call& k) {
+  json users = json::array();
+  auto ok = c.deps.state->scan("user/", [&](std::string_view, const wire::ControlRecord& r) {
+    if (!r.user().deleted() && r.user().enterprise_id() == k.account.enterprise_id())
+      users.push_back(user_json(r.user()));
+    return true;
+  });
+  if (!ok)
+    return internal(ok.error());
+  return json_response(200, {{"users", users}});
+}
+
+http::response get_user(api_context& c, call& k) {
+  auto t = target(c, k);
+  if (auto* r = std::get_if<http::response>(&t))
+    return *r;
+  return json_response(200, user_json(std::get<wire::ControlRecord>(t).user()));
+}
+
+http::response post_user(api_context& c, call& k) {
+  json body;
+  if (auto bad = parse_object(c, k.req, body))
+    return *bad;
+  auto out = create_user(c, body, k.account.enterprise_id(), k.user.user_id());
+  if (out.status == 201)
+    audit(c, k, "user_created", body.value("email", ""));
+  return out;
+}
+
+http::response put_user(api_context& c, call& k) {
+  auto t = target(c, k);
+  if (auto* r = std::get_if<http::response>(&t))
+    return *r;
+  auto rec = std::move(std::get<wire::ControlRecord>(t));
+  json body;
+  if (auto bad = parse_object(c, k.req, body))
+    return *bad;
+  problems p;
+  read_user(c, body, k.account.enterprise_id(), *rec.mutable_user(), p, false);
+  if (!p.empty())
+    return p.response();
+  if (auto ok = c.out->put(rec); !ok)
+    return internal(ok.error());
+  if (!rec.user().active())
+    c.sessions.erase_user(rec.user().user_id());
+  audit(c, k, "user_updated", rec.user().user_id());
+  return json_response(200, user_json(rec.user()));
+}
+
+http::response delete_user(api_context& c, call& k) {
+  auto t = target(c, k);
+  if (auto* r = std::get_if<http::response>(&t))
+    return *r;
+  auto rec = std::move(std::get<wire::ControlRecord>(t));
+  if (rec.user().user_id() == k.user.user_id())
+    return http::error(409, "cannot_delete_self", "you cannot delete yourself");
+  auto& u = *rec.mutable_user();
+  u.set_deleted(true);
+  u.clear_password_hash();
+  u.clear_reset_code_hash();
+  if (auto ok = c.out->put(rec); !ok)
+    return internal(ok.error());
+  c.sessions.erase_user(u.user_id());
+  audit(c, k, "user_deleted", u.user_id());
+  return no_content();
+}
+
+http::response reset_user(api_context& c, call& k) {
+  auto t = target(c, k);
+  if (auto* r = std::get_if<http::response>(&t))
+    return *r;
+  auto rec = std::move(std::get<wire::ControlRecord>(t));
+  auto code = set_reset_code(c, *rec.mutable_user());
+  if (auto ok = c.out->put(rec); !ok)
+    return internal(ok.error());
+  bool sent = send_reset_code(c, rec.user(), code);
+  audit(c, k, "password_reset_sent", rec.user().user_id());
+  return json_response(202, {{"status", "accepted"}, {"mail_sent", sent}});
+}
+
+}  // namespace
+
+http::response create_user(api_context& c, const json& body, const std::string& enterprise,
+                           const std::string& actor) {
+  problems p;
+  wire::ControlRecord rec;
+  auto& u = *rec.mutable_user();
+  auto email = string_field(body, "email", p, true);
+  std::string addr;
+  if (email) {
+    addr = std::string{trim(*email)};
+    std::transform(addr.begin(), addr.end(), addr.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (!plausible_email(addr))
+      p.add("email", "bad_email", "'" + *email + "' is not an email address");
+  }
+  read_user(c, body, enterprise, u, p, true);
+  if (!p.empty())
+    return p.response();
+  auto existing = c.deps.state->user_by_email(addr);
+  if (!existing)
+    return internal(existing.error());
+  if (*existing)
+    return http::error(409, "email_taken", "a user with this email address exists already");
+  u.set_user_id("u-" + random_hex(8));
+  u.set_enterprise_id(enterprise);
+  u.set_email(addr);
+  u.set_created_at_ms(c.now());
+  auto pw = set_temporary_password(c, u);
+  if (auto ok = c.out->put(rec); !ok)
+    return internal(ok.error());
+  bool sent = send_temporary_password(c, u, pw);
+  spdlog::info("event=user_created user={} by={} mail_sent={}", u.user_id(), actor, sent);
+  auto out = user_json(u);
+  out["mail_sent"] = sent;
+  return json_response(201, out);
+}
+
+void add_user_routes(std::vector<api_route>& out) {
+  using a = access;
+  out.push_back({{"GET", "/v1/users", a::users_manage}, list_users});
+  out.push_back({{"POST", "/v1/users", a::users_manage}, post_user});
+  out.push_back({{"GET", "/v1/users/{user_id}", a::users_manage}, get_user});
+  out.push_back({{"PUT", "/v1/users/{user_id}", a::users_manage}, put_user});
+  out.push_back({{"DELETE", "/v1/users/{user_id}", a::users_manage}, delete_user});
+  out.push_back({{"POST", "/v1/users/{user_id}/password-reset", a::users_manage}, reset_user});
+}
+
+}  // namespace ivrcast::control

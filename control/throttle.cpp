@@ -1,0 +1,41 @@
+#include "control/throttle.hpp"
+
+namespace ivrcast::control {
+
+bool login_rate_limit::allow(const std::string& address, int64_t now_ms) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (recent_.size() > 100000)
+    recent_.clear();  // a flood of addresses: forget rather than grow without bound
+  auto& q = recent_[address];
+  while (!q.empty() && now_ms - q.front() >= 60000)
+    q.pop_front();
+  if (q.size() >= static_cast<size_t>(per_minute_))
+    return false;
+  q.push_back(now_ms);
+  return true;
+}
+
+int64_t unknown_user_failures::locked_until(const std::string& email, int64_t now_ms) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto it = by_email_.find(email);
+  if (it == by_email_.end() || it->second.locked_until_ms <= now_ms)
+    return 0;
+  return it->second.locked_until_ms;
+}
+
+int64_t unknown_user_failures::fail(const std::string& email, int64_t now_ms, int max_failures,
+                                    int64_t lock_ms) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (by_email_.size() > 100000)
+    by_email_.clear();
+  auto& e = by_email_[email];
+  if (e.locked_until_ms != 0 && e.locked_until_ms <= now_ms)
+    e = entry{};
+  if (++e.failures < max_failures)
+    return 0;
+  e.failures = 0;
+  e.locked_until_ms = now_ms + lock_ms;
+  return e.locked_until_ms;
+}
+
+}  // namespace ivrcast::control

@@ -1,0 +1,124 @@
+#include "control/writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "connectors/kafka/bus.hpp"
+#include "messages/errc.hpp"
+#include "storage/control_state.hpp"
+
+namespace ivrcast::control {
+
+caf::expected<std::unique_ptr<writer>> writer::open(const connectors::kafka::bus& b,
+                                                    const storage::control_state& state,
+                                                    std::string node_id) {
+  std::unique_ptr<writer> out{new writer};
+  out->state_ = &state;
+  out->node_id_ = std::move(node_id);
+  auto* self = out.get();
+  auto p = connectors::kafka::producer::open_placed(
+      b, out->node_id_ + "-control-writer",
+      [self](uint64_t t, bool ok, int32_t, int64_t offset) { self->delivered(t, ok, offset); });
+  if (!p)
+    return std::move(p.error());
+  out->producer_ = std::move(*p);
+  out->control_topic_ = out->producer_->topic(b.topic(topics::control_state));
+  out->audit_topic_ = out->producer_->topic(b.topic(topics::control_audit));
+  out->status_topic_ = out->producer_->topic(b.topic(topics::sms_status));
+  return out;
+}
+
+writer::~writer() = default;
+
+void writer::delivered(uint64_t ticket, bool ok, int64_t offset) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto it = pending_.find(ticket);
+    if (it == pending_.end())
+      return;
+    it->second = outcome{true, ok, offset};
+  }
+  cv_.notify_all();
+}
+
+caf::expected<int64_t> writer::await(const std::vector<uint64_t>& tickets) {
+  std::unique_lock<std::mutex> guard{mtx_};
+  auto all_done = [&] {
+    for (auto t : tickets)
+      if (!pending_[t].done)
+        return false;
+    return true;
+  };
+  bool done = cv_.wait_for(guard, std::chrono::seconds{30}, all_done);
+  int64_t max_offset = -1;
+  bool ok = done;
+  for (auto t : tickets) {
+    ok = ok && pending_[t].ok;
+    max_offset = std::max(max_offset, pending_[t].offset);
+    pending_.erase(t);
+  }
+  if (!ok)
+    return caf::make_error(errc::kafka_failure, "control.write",
+                           done ? "the broker refused the write" : "no acknowledgement in 30 s");
+  return max_offset;
+}
+
+caf::expected<void> writer::write(const std::vector<change>& changes) {
+  std::vector<uint64_t> tickets;
+  std::string bytes;
+  for (const auto& c : changes) {
+    uint64_t t = 0;
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      t = next_ticket_++;
+      pending_[t] = outcome{};
+    }
+    tickets.push_back(t);
+    bytes.clear();
+    if (c.record)
+      c.record->SerializeToString(&bytes);
+    if (!producer_->produce_to(control_topic_, 0, c.key, bytes, t)) {
+      std::lock_guard<std::mutex> guard{mtx_};
+      pending_[t] = outcome{true, false, -1};
+    }
+  }
+  auto offset = await(tickets);
+  if (!offset)
+    return std::move(offset.error());
+  if (!state_->wait_applied(*offset, std::chrono::seconds{30}))
+    return caf::make_error(errc::timeout, "control.write",
+                           "written but not applied here within 30 s");
+  return {};
+}
+
+caf::expected<void> writer::put(const wire::ControlRecord& r) {
+  return write({change{storage::control_state::key_of(r), r}});
+}
+
+void writer::audit(wire::AuditEvent ev) {
+  ev.set_node(node_id_);
+  spdlog::info("event=audit what={} user={} email={} account={} ip={} detail=\"{}\"", ev.event(),
+               ev.user_id(), ev.email(), ev.account_id(), ev.ip(), ev.detail());
+  auto key = ev.user_id().empty() ? ev.email() : ev.user_id();
+  // ignored: a full local queue is waited out inside produce; a later failure is logged by the
+  // producer and the event stays in the log line above
+  (void)producer_->produce_to(audit_topic_, 0, key, ev.SerializeAsString(), 0);
+}
+
+caf::expected<void> writer::status(const wire::StatusEvent& ev) {
+  uint64_t t = 0;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    t = next_ticket_++;
+    pending_[t] = outcome{};
+  }
+  if (!producer_->produce(status_topic_, ev.message_id(), ev.SerializeAsString(), t)) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    pending_[t] = outcome{true, false, -1};
+  }
+  auto offset = await({t});
+  if (!offset)
+    return std::move(offset.error());
+  return {};
+}
+
+}  // namespace ivrcast::control
