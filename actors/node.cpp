@@ -18,6 +18,7 @@
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/consumer.hpp"
 #include "connectors/kafka/producer.hpp"
+#include "control/api.hpp"
 #include "messages/errc.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/control_state.hpp"
@@ -174,6 +175,7 @@ struct node::impl final : kafka::consumer_handler {
   std::unique_ptr<kafka::partition_reader> counts_reader;
   std::unique_ptr<kafka::group_consumer> calls;
   std::unique_ptr<sms_service> sms;
+  std::unique_ptr<control::api> api;
   bool stopped = false;
 
   ~impl() override { shutdown(); }
@@ -225,6 +227,8 @@ struct node::impl final : kafka::consumer_handler {
     if (stopped)
       return;
     stopped = true;
+    if (api)
+      api->stop();
     if (calls)
       calls->stop();
     if (sms)
@@ -273,12 +277,21 @@ const sms_service& node::sms() const {
   return *impl_->sms;
 }
 
+int node::http_port() const {
+  return impl_->api ? impl_->api->port() : 0;
+}
+
+const storage::control_state& node::control() const {
+  return *impl_->control;
+}
+
 size_t node::owned_partitions() const {
   return impl_->calls ? impl_->calls->owned() : 0;
 }
 
 caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
-                                                 std::shared_ptr<kafka::bus> bus) {
+                                                 std::shared_ptr<kafka::bus> bus,
+                                                 std::function<int64_t()> clock) {
   auto p = std::make_unique<impl>();
   auto* d = p.get();
   d->settings = s;
@@ -346,6 +359,19 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
     return std::move(calls.error());
   d->calls = std::move(*calls);
   d->calls->start();
+  if (!s.http.listen.empty()) {
+    control::api_deps deps;
+    deps.settings = &d->settings;
+    deps.state = d->control.get();
+    deps.log = &d->sms->log();
+    deps.counts = d->counts.get();
+    deps.bus = d->bus.get();
+    deps.now_ms = clock;
+    auto api = control::api::start(std::move(deps));
+    if (!api)
+      return std::move(api.error());
+    d->api = std::move(*api);
+  }
   logger().info("event=node_started node={} brokers={}", s.node.id, d->bus->brokers());
   return std::unique_ptr<node>{new node(std::move(p))};
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include <caf/expected.hpp>
@@ -13,6 +14,7 @@ class bus;
 }
 namespace ivrcast::storage {
 class call_counts;
+class control_state;
 }
 
 namespace ivrcast::actors {
@@ -25,10 +27,12 @@ class sms_service;
 class node {
  public:
   /// Starts a node on `bus` (shared with others in the same process, e.g. the embedded
-  /// cluster of the demo). Returns once the control view has caught up and the call consumer
+  /// cluster of the demo), with its HTTP API if http.listen is set; `clock` (ms) is the API's
+  /// time, the wall clock if empty (tests move it). Returns once the control view has caught up and the call consumer
   /// has joined its group, or fails naming what could not start.
   [[nodiscard]] static caf::expected<std::unique_ptr<node>> start(
-      const config::settings& s, std::shared_ptr<connectors::kafka::bus> bus);
+      const config::settings& s, std::shared_ptr<connectors::kafka::bus> bus,
+      std::function<int64_t()> clock = {});
 
   ~node();
   node(const node&) = delete;
@@ -42,6 +46,10 @@ class node {
   const storage::call_counts& counts() const;
   /// The SMS side: senders, receipts, the delivery log.
   const sms_service& sms() const;
+  /// Port of the HTTP API (0 if http.listen is empty).
+  int http_port() const;
+  /// The control-plane state (users, accounts, flows) as this node holds it.
+  const storage::control_state& control() const;
   /// Partitions of the call-events topic this node owns now.
   size_t owned_partitions() const;
 

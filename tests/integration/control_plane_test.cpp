@@ -1,0 +1,739 @@
+// The control plane through its HTTP API against a node: the role matrix, the password and
+// session rules on a controllable clock, publish versus live calls, refusal of bad input, and a
+// second node rebuilt from the topics. Embedded cluster (label integration) and real broker
+// (label broker).
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+#include <sndfile.h>
+
+#include "actors/node.hpp"
+#include "connectors/gateway/codec.hpp"
+#include "connectors/kafka/bus.hpp"
+#include "connectors/kafka/consumer.hpp"
+#include "connectors/kafka/producer.hpp"
+#include "control/api.hpp"
+#include "messages/clock.hpp"
+#include "messages/control.pb.h"
+#include "sms/log_csv.hpp"
+#include "storage/call_counts.hpp"
+#include "tests/support/portal_support.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace ivrcast {
+namespace {
+
+namespace kafka = connectors::kafka;
+using nlohmann::json;
+
+constexpr const char* admin_token = "operator-token-for-tests";
+constexpr const char* good_password = "Secure#Pass2026";
+constexpr int64_t minute_ms = 60 * 1000;
+constexpr int64_t day_ms = 24 * 60 * minute_ms;
+
+/// Keeps every record of a topic.
+class topic_copy final : public kafka::partition_reader::handler {
+ public:
+  int64_t start_offset(int32_t) override { return 0; }
+  void records(int32_t, std::span<const kafka::record> batch) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (const auto& r : batch)
+      values_.emplace_back(r.value);
+  }
+  std::vector<std::string> values() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return values_;
+  }
+
+ private:
+  mutable std::mutex mtx_;
+  std::vector<std::string> values_;
+};
+
+/// A WAV made with libsndfile: `rate` Hz, `channels`, μ-law unless `pcm`.
+std::string make_wav(int rate, int channels, double seconds, bool pcm = false) {
+  std::string path = "/tmp/ivrcast-test-" + std::to_string(rate) + "-" +
+                     std::to_string(channels) + (pcm ? "-pcm" : "") + ".wav";
+  SF_INFO info{};
+  info.samplerate = rate;
+  info.channels = channels;
+  info.format = SF_FORMAT_WAV | (pcm ? SF_FORMAT_PCM_16 : SF_FORMAT_ULAW);
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  std::vector<short> frames(static_cast<size_t>(rate * seconds) * channels, 1000);
+  sf_write_short(f, frames.data(), static_cast<sf_count_t>(frames.size()));
+  sf_close(f);
+  std::ifstream in{path, std::ios::binary};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::remove(path.c_str());
+  return buf.str();
+}
+
+class ControlPlaneTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    settings_ = test::settings_for(info->name(), dir_.path() + "/node-a");
+    settings_.http.listen = "127.0.0.1:0";
+    settings_.http.admin_token = admin_token;
+    settings_.http.public_url = "http://127.0.0.1";
+    settings_.security.argon2_ops = 1;  // the rules are under test, not the hash's cost
+    settings_.security.argon2_mem_kib = 8;
+    settings_.security.logins_per_minute = 1000;
+    settings_.smtp.url = sink_.url();
+    settings_.smtp.templates = IVRCAST_SOURCE_DIR "/config/mail";
+    auto b = kafka::bus::open(settings_.kafka);
+    ASSERT_OK(b);
+    bus_ = std::move(*b);
+  }
+
+  std::unique_ptr<actors::node> start_node(const std::string& data_dir) {
+    auto s = settings_;
+    s.node.data_dir = data_dir;
+    s.node.id = "node-" + std::to_string(++nodes_);
+    auto n = actors::node::start(s, bus_, [this] { return unix_now_ms() + shift_.load(); });
+    EXPECT_TRUE(n) << describe(n.error());
+    return n ? std::move(*n) : nullptr;
+  }
+
+  void start() {
+    node_ = start_node(settings_.node.data_dir);
+    ASSERT_TRUE(node_);
+    port_ = node_->http_port();
+    op_ = std::make_unique<test::portal_client>(port_);
+    op_->bearer = admin_token;
+  }
+
+  /// The operator sets up enterprise e1 with accounts a1 and a2 (a2 only from 10.1.0.0/16)
+  /// and its first enterprise admin, who logs in, changes the temporary password and picks a1.
+  void bootstrap() {
+    start();
+    ASSERT_EQ(op_->post("/v1/admin/enterprises", {{"enterprise_id", "e1"}, {"name", "Example"}})
+                  .status,
+              201);
+    auto a1 = op_->put("/v1/admin/accounts/a1",
+                       {{"enterprise_id", "e1"},
+                        {"name", "Main"},
+                        {"incoming_numbers", {"050-1111-0001", "050-1111-0002", "050-1111-0009"}},
+                        {"sender_ids", {"0312345678"}},
+                        {"contacts", {{{"name", "Ops"}, {"email", "ops@example.jp"}}}}});
+    ASSERT_EQ(a1.status, 201) << a1.raw;
+    ASSERT_EQ(op_->put("/v1/admin/accounts/a2", {{"enterprise_id", "e1"},
+                                                  {"name", "Branch"},
+                                                  {"incoming_numbers", {"050-2222-0001"}},
+                                                  {"sender_ids", {"0312345679"}},
+                                                  {"ip_allowlist", {"10.1.0.0/16"}}})
+                  .status,
+              201);
+    auto boss = op_->post("/v1/admin/users",
+                          {{"enterprise_id", "e1"},
+                           {"email", "boss@example.jp"},
+                           {"name", "Boss"},
+                           {"roles",
+                            {{{"account_id", "a1"}, {"role", "enterprise_admin"}},
+                             {{"account_id", "a2"}, {"role", "enterprise_admin"}}}}});
+    ASSERT_EQ(boss.status, 201) << boss.raw;
+    boss_ = first_login("boss@example.jp", 1);
+    ASSERT_TRUE(boss_);
+    ASSERT_EQ(boss_->post("/v1/session/account", {{"account_id", "a1"}}).status, 200);
+  }
+
+  /// Reads the temporary password from mail number `mail_no`, logs in (forced change) and sets
+  /// good_password.
+  std::unique_ptr<test::portal_client> first_login(const std::string& email, size_t mail_no) {
+    auto mail = sink_.wait_for(email, mail_no);
+    auto temp = test::field_after(mail, "仮パスワード:");
+    EXPECT_FALSE(temp.empty()) << mail;
+    auto c = std::make_unique<test::portal_client>(port_);
+    auto r = c->login(email, temp);
+    EXPECT_EQ(r.status, 200) << r.raw;
+    EXPECT_TRUE(r.body.value("password_change_required", false));
+    EXPECT_EQ(c->get("/v1/numbers").code(), "password_change_required");
+    auto ch = c->post("/v1/session/password",
+                      {{"current_password", temp}, {"new_password", good_password}});
+    EXPECT_EQ(ch.status, 204) << ch.raw;
+    return c;
+  }
+
+  /// A user of a1 with `role`, logged in with a1 chosen.
+  std::unique_ptr<test::portal_client> user_with(const std::string& role) {
+    auto email = role + "@example.jp";
+    auto r = boss_->post("/v1/users", {{"email", email},
+                                       {"name", role},
+                                       {"roles", {{{"account_id", "a1"}, {"role", role}}}}});
+    EXPECT_EQ(r.status, 201) << r.raw;
+    auto c = first_login(email, 1);
+    EXPECT_EQ(c->post("/v1/session/account", {{"account_id", "a1"}}).status, 200);
+    return c;
+  }
+
+  test::temp_dir dir_;
+  test::smtp_sink sink_;
+  config::settings settings_;
+  std::shared_ptr<kafka::bus> bus_;
+  std::atomic<int64_t> shift_{0};
+  int nodes_ = 0;
+  std::unique_ptr<actors::node> node_;
+  int port_ = 0;
+  std::unique_ptr<test::portal_client> op_;
+  std::unique_ptr<test::portal_client> boss_;
+};
+
+// -- role matrix ---------------------------------------------------------------------------
+
+/// Who may call each endpoint: product.md §6, written out rather than derived from the code.
+struct matrix_row {
+  const char* route;  // "METHOD pattern"
+  const char* allowed;  // E = 企業管理者, S = 上位管理者, A = 管理者, M = 一般利用者; "" = nobody
+};
+
+const matrix_row role_matrix[] = {
+    {"GET /v1/health", "ESAM"},
+    {"POST /v1/session", "ESAM"},
+    {"GET /v1/session", "ESAM"},
+    {"DELETE /v1/session", "ESAM"},
+    {"POST /v1/session/account", "ESAM"},
+    {"POST /v1/session/password", "ESAM"},
+    {"POST /v1/password-resets", "ESAM"},
+    {"POST /v1/password-resets/confirm", "ESAM"},
+    {"GET /v1/numbers", "ESAM"},
+    {"POST /v1/flows/{number}", "ESAM"},
+    {"DELETE /v1/flows/{number}", "ESAM"},
+    {"GET /v1/flows/{number}/draft", "ESAM"},
+    {"PUT /v1/flows/{number}/draft", "ESAM"},
+    {"PUT /v1/flows/{number}/draft/steps/{step}", "ESAM"},
+    {"PUT /v1/flows/{number}/draft/steps/{step}/audio", "ESAM"},
+    {"DELETE /v1/flows/{number}/draft/steps/{step}", "ESAM"},
+    {"GET /v1/flows/{number}/draft/steps/{step}/audio", "ESAM"},
+    {"PUT /v1/flows/{number}/draft/sms", "ESAM"},
+    {"GET /v1/flows/{number}/published", "ESAM"},
+    {"GET /v1/flows/{number}/published/steps/{step}/audio", "ESAM"},
+    {"POST /v1/flows/{number}/publish", "ESA"},
+    {"POST /v1/sms/preview", "ESAM"},
+    {"GET /v1/audio/{file}", "ESAM"},
+    {"GET /v1/delivery-log", "ES"},
+    {"GET /v1/delivery-log.csv", "ES"},
+    {"GET /v1/call-counts", "ES"},
+    {"GET /{code}", "ESAM"},
+    {"GET /v1/users", "E"},
+    {"POST /v1/users", "E"},
+    {"GET /v1/users/{user_id}", "E"},
+    {"PUT /v1/users/{user_id}", "E"},
+    {"DELETE /v1/users/{user_id}", "E"},
+    {"POST /v1/users/{user_id}/password-reset", "E"},
+    {"GET /v1/admin/enterprises", ""},
+    {"POST /v1/admin/enterprises", ""},
+    {"GET /v1/admin/accounts", ""},
+    {"PUT /v1/admin/accounts/{account_id}", ""},
+    {"POST /v1/admin/accounts/{account_id}/terminate", ""},
+    {"POST /v1/admin/users", ""},
+    {"POST /v1/admin/users/{user_id}/restore", ""},
+};
+
+std::string concrete(std::string pattern) {
+  const std::pair<const char*, const char*> values[] = {
+      {"{number}", "05011110009"}, {"{step}", "1"},          {"{user_id}", "u-nobody"},
+      {"{account_id}", "a1"},      {"{code}", "Zz9Zz9Zz"}, {"{file}", "none.wav"}};
+  for (const auto& [k, v] : values)
+    if (auto pos = pattern.find(k); pos != std::string::npos)
+      pattern.replace(pos, std::string{k}.size(), v);
+  return pattern;
+}
+
+TEST_F(ControlPlaneTest, EveryEndpointTimesEveryRoleIsAllowedOrForbidden) {
+  bootstrap();
+  std::set<std::string> documented;
+  for (const auto& row : role_matrix)
+    documented.insert(row.route);
+  std::set<std::string> served;
+  for (const auto& r : control::api::routes())
+    served.insert(r.method + " " + r.pattern);
+  ASSERT_EQ(documented, served) << "the matrix must list every route the API serves";
+
+  std::unique_ptr<test::portal_client> clients[4];
+  clients[0] = std::move(boss_);
+  clients[1] = user_with("senior_admin");
+  clients[2] = user_with("admin");
+  clients[3] = user_with("member");
+  const char roles[] = {'E', 'S', 'A', 'M'};
+  for (int i = 0; i < 4; ++i) {
+    for (const auto& row : role_matrix) {
+      std::string route = row.route;
+      if (route == "DELETE /v1/session")
+        continue;  // walked last: it ends the session
+      auto space = route.find(' ');
+      auto method = route.substr(0, space);
+      auto path = concrete(route.substr(space + 1));
+      auto r = clients[i]->send(method, path, method == "GET" ? "" : "{}");
+      bool allowed = std::string{row.allowed}.find(roles[i]) != std::string::npos;
+      SCOPED_TRACE(std::string{roles[i]} + " " + route + " -> " + std::to_string(r.status) +
+                   " " + r.raw.substr(0, 200));
+      ASSERT_NE(r.status, 0);
+      if (allowed) {
+        EXPECT_NE(r.status, 403);
+        EXPECT_NE(r.status, 401);
+      } else {
+        EXPECT_EQ(r.status, 403);
+      }
+    }
+    EXPECT_EQ(clients[i]->del("/v1/session").status, 204);
+    EXPECT_EQ(clients[i]->get("/v1/session").status, 401);
+  }
+}
+
+// -- password and session rules ------------------------------------------------------------
+
+TEST_F(ControlPlaneTest, PasswordRulesAreEnforcedOneByOne) {
+  bootstrap();
+  const std::pair<const char*, const char*> cases[] = {
+      {"Sh0rt#pw", "password_too_short"},     {"Has Space#2026x", "password_has_whitespace"},
+      {"lower#only2026", "password_needs_upper"}, {"UPPER#ONLY2026", "password_needs_lower"},
+      {"NoDigits#Here!", "password_needs_digit"}, {"NoSymbol2026abc", "password_needs_symbol"},
+  };
+  for (const auto& [pw, code] : cases) {
+    auto r = boss_->post("/v1/session/password",
+                         {{"current_password", good_password}, {"new_password", pw}});
+    EXPECT_EQ(r.status, 400) << pw;
+    EXPECT_EQ(r.code(), code) << pw << " " << r.raw;
+  }
+  auto wrong = boss_->post("/v1/session/password",
+                           {{"current_password", "Wrong#Pass2026"}, {"new_password", "New#Pass20261"}});
+  EXPECT_EQ(wrong.code(), "wrong_password");
+  // The old password still works: nothing above was stored.
+  test::portal_client again{port_};
+  EXPECT_EQ(again.login("boss@example.jp", good_password).status, 200);
+}
+
+TEST_F(ControlPlaneTest, PasswordsExpireAfterNinetyDaysAndMustBeChanged) {
+  bootstrap();
+  shift_ += 89 * day_ms;
+  test::portal_client early{port_};
+  EXPECT_FALSE(early.login("boss@example.jp", good_password).body.value("password_change_required", true));
+  shift_ += 1 * day_ms;
+  test::portal_client c{port_};
+  auto r = c.login("boss@example.jp", good_password);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.body.value("password_change_required", false));
+  EXPECT_EQ(c.post("/v1/session/account", {{"account_id", "a1"}}).code(), "password_change_required");
+  EXPECT_EQ(c.post("/v1/session/password",
+                   {{"current_password", good_password}, {"new_password", "Fresh#Pass2027"}})
+                .status,
+            204);
+  EXPECT_EQ(c.post("/v1/session/account", {{"account_id", "a1"}}).status, 200);
+}
+
+TEST_F(ControlPlaneTest, TemporaryPasswordsLastFourteenDays) {
+  bootstrap();
+  ASSERT_EQ(boss_->post("/v1/users", {{"email", "late@example.jp"},
+                                      {"name", "Late"},
+                                      {"roles", {{{"account_id", "a1"}, {"role", "member"}}}}})
+                .status,
+            201);
+  auto temp = test::field_after(sink_.wait_for("late@example.jp", 1), "仮パスワード:");
+  ASSERT_FALSE(temp.empty());
+  shift_ += 14 * day_ms + minute_ms;
+  test::portal_client c{port_};
+  EXPECT_EQ(c.login("late@example.jp", temp).code(), "temporary_password_expired");
+  shift_ -= 2 * minute_ms;  // inside the 14 days it works
+  EXPECT_EQ(c.login("late@example.jp", temp).status, 200);
+}
+
+TEST_F(ControlPlaneTest, FiveFailuresLockForThirtyMinutesAndUnknownUsersLookTheSame) {
+  bootstrap();
+  test::portal_client c{port_};
+  for (int i = 1; i <= 4; ++i) {
+    auto known = c.login("boss@example.jp", "Wrong#Pass2026");
+    auto unknown = c.login("nobody@example.jp", "Wrong#Pass2026");
+    EXPECT_EQ(known.status, 401);
+    EXPECT_EQ(known.raw, unknown.raw) << "unknown user and wrong password must answer alike";
+  }
+  auto fifth = c.login("boss@example.jp", "Wrong#Pass2026");
+  auto fifth_unknown = c.login("nobody@example.jp", "Wrong#Pass2026");
+  EXPECT_EQ(fifth.status, 423);
+  EXPECT_EQ(fifth.raw, fifth_unknown.raw);
+  EXPECT_EQ(c.login("boss@example.jp", good_password).code(), "locked") << "locked even when right";
+  shift_ += 29 * minute_ms;
+  EXPECT_EQ(c.login("boss@example.jp", good_password).code(), "locked");
+  shift_ += 2 * minute_ms;
+  EXPECT_EQ(c.login("boss@example.jp", good_password).status, 200);
+
+  // The audit topic recorded the failures and the lock.
+  topic_copy audit;
+  auto reader = kafka::partition_reader::open(*bus_, bus_->topic(topics::control_audit),
+                                              "test-audit", audit);
+  ASSERT_OK(reader);
+  (*reader)->start();
+  EXPECT_TRUE(test::eventually([&] {
+    int failed = 0, locked = 0;
+    for (const auto& v : audit.values()) {
+      wire::AuditEvent ev;
+      if (ev.ParseFromString(v) && ev.email() == "boss@example.jp") {
+        failed += ev.event() == "login_failed";
+        locked += ev.event() == "locked";
+      }
+    }
+    return failed == 4 && locked == 1;
+  }));
+  (*reader)->stop();
+}
+
+TEST_F(ControlPlaneTest, SessionsEndAfterThirtyIdleMinutes) {
+  bootstrap();
+  shift_ += 29 * minute_ms;
+  EXPECT_EQ(boss_->get("/v1/numbers").status, 200);  // use renews the session
+  shift_ += 29 * minute_ms;
+  EXPECT_EQ(boss_->get("/v1/numbers").status, 200);
+  shift_ += 31 * minute_ms;
+  EXPECT_EQ(boss_->get("/v1/numbers").code(), "not_logged_in");
+}
+
+TEST_F(ControlPlaneTest, ResetCodesWorkForOneHourOnly) {
+  bootstrap();
+  test::portal_client anon{port_};
+  EXPECT_EQ(anon.post("/v1/password-resets", {{"email", "boss@example.jp"}}).status, 202);
+  EXPECT_EQ(anon.post("/v1/password-resets", {{"email", "nobody@example.jp"}}).status, 202);
+  auto code = test::field_after(sink_.wait_for("boss@example.jp", 2), "再設定コード:");
+  ASSERT_EQ(code.size(), 16u);
+  EXPECT_TRUE(sink_.mails_to("nobody@example.jp").empty());
+  shift_ += 61 * minute_ms;
+  EXPECT_EQ(anon.post("/v1/password-resets/confirm",
+                      {{"email", "boss@example.jp"}, {"code", code}, {"new_password", "Reset#Pass2026"}})
+                .code(),
+            "invalid_reset_code");
+  EXPECT_EQ(anon.post("/v1/password-resets", {{"email", "boss@example.jp"}}).status, 202);
+  auto fresh = test::field_after(sink_.wait_for("boss@example.jp", 3), "再設定コード:");
+  shift_ += 59 * minute_ms;
+  EXPECT_EQ(anon.post("/v1/password-resets/confirm",
+                      {{"email", "boss@example.jp"}, {"code", fresh}, {"new_password", "Reset#Pass2026"}})
+                .status,
+            204);
+  EXPECT_EQ(anon.login("boss@example.jp", "Reset#Pass2026").status, 200);
+  EXPECT_EQ(boss_->get("/v1/numbers").status, 401) << "a reset ends the other sessions";
+}
+
+TEST_F(ControlPlaneTest, CsrfIpAllowlistAndLoginRateAreEnforced) {
+  settings_.security.logins_per_minute = 8;
+  bootstrap();
+  boss_->send_csrf = false;
+  EXPECT_EQ(boss_->put("/v1/flows/05011110001/draft/sms", {{"body", "x"}}).code(), "csrf_failed");
+  boss_->send_csrf = true;
+  auto wrong = boss_->csrf;
+  boss_->csrf = "0000";
+  EXPECT_EQ(boss_->post("/v1/flows/05011110001", json::object()).code(), "csrf_failed");
+  boss_->csrf = wrong;
+  // a2 allows 10.1.0.0/16 only; the test connects from 127.0.0.1.
+  EXPECT_EQ(boss_->post("/v1/session/account", {{"account_id", "a2"}}).code(), "ip_not_allowed");
+  EXPECT_EQ(op_->put("/v1/admin/accounts/a2", {{"enterprise_id", "e1"},
+                                                {"name", "Branch"},
+                                                {"incoming_numbers", {"050-2222-0001"}},
+                                                {"ip_allowlist", {"127.0.0.0/8"}}})
+                .status,
+            200);
+  EXPECT_EQ(boss_->post("/v1/session/account", {{"account_id", "a2"}}).status, 200);
+  // bootstrap used 1 login; 7 more are allowed this minute, then 429.
+  test::portal_client c{port_};
+  int refused = 0;
+  for (int i = 0; i < 8; ++i)
+    refused += c.login("nobody@example.jp", "Wrong#Pass2026").status == 429;
+  EXPECT_EQ(refused, 1);
+  shift_ += minute_ms;
+  EXPECT_NE(c.login("boss@example.jp", good_password).status, 429);
+}
+
+TEST_F(ControlPlaneTest, TerminatedAccountsRefuseThePortal) {
+  bootstrap();
+  EXPECT_EQ(op_->post("/v1/admin/accounts/a1/terminate", json::object()).status, 200);
+  EXPECT_EQ(boss_->get("/v1/numbers").code(), "account_terminated");
+}
+
+// -- flows and calls ------------------------------------------------------------------------
+
+/// Places calls as a gateway would and reads the commands the IVR sends back.
+class call_driver {
+ public:
+  explicit call_driver(kafka::bus& b) : bus_(&b) {
+    auto p = kafka::producer::open(b, "test-gateway", {});
+    EXPECT_TRUE(p);
+    producer_ = std::move(*p);
+    topic_ = producer_->topic(b.topic(topics::call_events));
+    auto r = kafka::partition_reader::open(b, b.topic(topics::call_commands), "test-commands",
+                                           commands_);
+    EXPECT_TRUE(r);
+    reader_ = std::move(*r);
+    reader_->start();
+  }
+  ~call_driver() { reader_->stop(); }
+
+  void event(messages::call_event ev) {
+    ev.gateway = gateway_id{"gw-test"};
+    ev.occurred_at_ms = unix_now_ms();
+    ev.sequence = ++seq_[ev.call.value];
+    std::string bytes;
+    connectors::gateway::encode(ev, bytes);
+    EXPECT_TRUE(producer_->produce(topic_, ev.call.value, bytes, 0));
+    EXPECT_TRUE(producer_->flush(std::chrono::seconds{10}));
+  }
+
+  void start_call(const std::string& id, const std::string& called) {
+    messages::call_event ev;
+    ev.call = call_id{id};
+    ev.kind = messages::call_event_kind::started;
+    ev.called = called;
+    ev.calling = "0312340000";  // a landline: steps 1 and 2, then digits
+    event(ev);
+  }
+
+  void digits(const std::string& id, uint32_t command_seq, const std::string& d) {
+    messages::call_event ev;
+    ev.call = call_id{id};
+    ev.kind = messages::call_event_kind::digits_collected;
+    ev.command_seq = command_seq;
+    ev.digits = d;
+    ev.end = messages::input_end::terminator;
+    event(ev);
+  }
+
+  /// The texts played by command `seq` of call `id`, once it has arrived.
+  std::vector<std::string> played(const std::string& id, uint32_t seq) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(test::eventually([&] {
+      for (const auto& v : commands_.values()) {
+        auto c = connectors::gateway::decode_command(v);
+        if (c && c->call.value == id && c->seq == seq) {
+          for (const auto& a : c->actions)
+            if (a.kind == messages::action_kind::play)
+              out.push_back(a.text.empty() ? a.audio_url : a.text);
+          return true;
+        }
+      }
+      return false;
+    })) << "no command " << seq << " for " << id;
+    return out;
+  }
+
+ private:
+  kafka::bus* bus_;
+  std::unique_ptr<kafka::producer> producer_;
+  kafka::producer::topic_ref topic_;
+  topic_copy commands_;
+  std::unique_ptr<kafka::partition_reader> reader_;
+  std::map<std::string, uint32_t> seq_;
+};
+
+/// Registers a flow for `number` with steps "<tag> 1" … and publishes it.
+void set_texts(test::portal_client& c, const std::string& number, const std::string& tag) {
+  json steps;
+  for (auto n : {"1", "2", "4", "5"})
+    steps[n] = {{"text", tag + " step " + n}};
+  auto r = c.put("/v1/flows/" + number + "/draft",
+                 {{"steps", steps}, {"sms", {{"sender_id", "0312345678"}, {"body", tag + " SMS"}}}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+}
+
+TEST_F(ControlPlaneTest, PublishingChangesTheNextCallAndNotTheOneInProgress) {
+  bootstrap();
+  const std::string number = "05011110001";
+  ASSERT_EQ(boss_->post("/v1/flows/" + number, json::object()).status, 201);
+  set_texts(*boss_, number, "v1");
+  auto v1 = boss_->post("/v1/flows/" + number + "/publish", json::object());
+  ASSERT_EQ(v1.status, 200) << v1.raw;
+  EXPECT_EQ(boss_->get("/v1/numbers").body["numbers"][0]["state"], "published");
+
+  call_driver calls{*bus_};
+  ASSERT_TRUE(test::eventually([&] { return node_->owned_partitions() > 0; }));
+  calls.start_call("call-a", number);
+  EXPECT_EQ(calls.played("call-a", 1), (std::vector<std::string>{"v1 step 1", "v1 step 2"}));
+
+  set_texts(*boss_, number, "v2");  // saved, not published: callers still hear v1
+  EXPECT_EQ(boss_->get("/v1/numbers").body["numbers"][0]["state"], "draft");
+  calls.start_call("call-b", number);
+  EXPECT_EQ(calls.played("call-b", 1), (std::vector<std::string>{"v1 step 1", "v1 step 2"}));
+
+  auto v2 = boss_->post("/v1/flows/" + number + "/publish", json::object());
+  ASSERT_EQ(v2.status, 200) << v2.raw;
+  EXPECT_NE(v2.body["version_id"], v1.body["version_id"]);
+  EXPECT_EQ(v2.body["name"], "IVRCampaign_" + v2.body["version_id"].get<std::string>());
+  calls.start_call("call-c", number);
+  EXPECT_EQ(calls.played("call-c", 1), (std::vector<std::string>{"v2 step 1", "v2 step 2"}));
+  // call-a started under v1 and finishes under v1.
+  calls.digits("call-a", 1, "09012345678");
+  EXPECT_EQ(calls.played("call-a", 2), (std::vector<std::string>{"v1 step 4"}));
+  auto published = boss_->get("/v1/flows/" + number + "/published");
+  EXPECT_EQ(published.body["steps"]["1"]["text"], "v2 step 1");
+
+  // Deleting the flow makes the number unregistered: calls are rejected.
+  EXPECT_EQ(boss_->del("/v1/flows/" + number).status, 204);
+  EXPECT_EQ(boss_->get("/v1/numbers").body["numbers"][0]["state"], "unregistered");
+  calls.start_call("call-d", number);
+  auto rejected = calls.played("call-d", 1);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0], settings_.ivr.reject_text);
+}
+
+TEST_F(ControlPlaneTest, BadInputIsRefusedWithAClearErrorAndNothingIsStored) {
+  bootstrap();
+  const std::string number = "05011110002";
+  const std::string draft = "/v1/flows/" + number + "/draft";
+  ASSERT_EQ(boss_->post("/v1/flows/" + number, json::object()).status, 201);
+  auto before = boss_->get(draft).raw;
+
+  auto expect = [&](const test::reply& r, int status, const std::string& code) {
+    EXPECT_EQ(r.status, status) << r.raw;
+    EXPECT_EQ(r.code(), code) << r.raw;
+    EXPECT_FALSE(r.body["error"].value("message", "").empty());
+  };
+  expect(boss_->send("PUT", draft, "{\"steps\": "), 400, "bad_json");
+  expect(boss_->send("PUT", draft, "[1,2]"), 400, "bad_json");
+  expect(boss_->send("PUT", draft, std::string(70000, ' ')), 413, "body_too_large");
+  expect(boss_->put(draft, {{"steps", {{"1", {{"text", std::string(101, 'a')}}}}}}), 400,
+         "text_too_long");
+  expect(boss_->put(draft, {{"steps", {{"3", {{"text", "x"}}}}}}), 400, "step_not_editable");
+  std::string body660(660, 'x');
+  EXPECT_EQ(boss_->put(draft + "/sms", {{"sender_id", "0312345678"}, {"body", body660}}).status, 200);
+  before = boss_->get(draft).raw;
+  expect(boss_->put(draft + "/sms", {{"sender_id", "0312345678"}, {"body", body660 + "y"}}), 400,
+         "body_too_long");
+  expect(boss_->put(draft + "/sms", {{"sender_id", "0399999999"}, {"body", "hi"}}), 400,
+         "unknown_sender_id");
+  std::string six_urls;
+  for (int i = 0; i < 6; ++i)
+    six_urls += "https://example.jp/" + std::to_string(i) + " ";
+  expect(boss_->put(draft + "/sms",
+                    {{"sender_id", "0312345678"}, {"body", six_urls}, {"short_urls", true}}),
+         400, "too_many_urls");
+  // 600 characters plus one URL: fine as typed, too long once the link is 25 characters.
+  std::string near(620, 'x');
+  expect(boss_->put(draft + "/sms", {{"sender_id", "0312345678"},
+                                     {"body", near + " https://example.jp/a-long-path-x"},
+                                     {"short_urls", true}}),
+         400, "body_too_long");
+  EXPECT_EQ(boss_->get(draft).raw, before) << "a refused change stored something";
+
+  // Audio: the step holds text, so it must be deleted first; then each rule has its code.
+  auto good = make_wav(8000, 1, 1.0);
+  expect(boss_->put_bytes(draft + "/steps/1/audio", good, "audio/wav"), 409, "delete_step_first");
+  ASSERT_EQ(boss_->del(draft + "/steps/1").status, 200);
+  before = boss_->get(draft).raw;
+  expect(boss_->put_bytes(draft + "/steps/1/audio", make_wav(16000, 1, 1.0), "audio/wav"), 400,
+         "audio_not_8khz");
+  expect(boss_->put_bytes(draft + "/steps/1/audio", make_wav(8000, 2, 1.0), "audio/wav"), 400,
+         "audio_not_mono");
+  expect(boss_->put_bytes(draft + "/steps/1/audio", make_wav(8000, 1, 1.0, true), "audio/wav"),
+         400, "audio_not_mulaw");
+  expect(boss_->put_bytes(draft + "/steps/1/audio", "RIFF not really", "audio/wav"), 400,
+         "audio_not_wav");
+  EXPECT_EQ(boss_->get(draft).raw, before);
+  auto up = boss_->put_bytes(draft + "/steps/1/audio", good, "audio/wav");
+  ASSERT_EQ(up.status, 200) << up.raw;
+  auto url = up.body["steps"]["1"]["audio_url"].get<std::string>();
+  auto fetched = boss_->get(url.substr(url.find("/v1/audio/")));
+  EXPECT_EQ(fetched.status, 200);
+  EXPECT_EQ(fetched.raw, good) << "gateways fetch the file as uploaded";
+  EXPECT_EQ(boss_->get(draft + "/steps/1/audio").raw, good);
+
+  // Reports: dates and phone numbers.
+  expect(boss_->get("/v1/delivery-log?from=2026-13-01&to=2026-12-02"), 400, "bad_date");
+  expect(boss_->get("/v1/delivery-log?to=2026-12-02"), 400, "required");
+  expect(boss_->get("/v1/delivery-log?from=2020-01-01&to=2020-01-02"), 400, "out_of_range");
+  auto today = [&] {
+    std::string s;
+    auto ms = unix_now_ms() + shift_.load() + 9 * 3600 * 1000;
+    auto days = std::chrono::floor<std::chrono::days>(
+        std::chrono::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{ms}});
+    std::chrono::year_month_day ymd{days};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    return std::string{buf};
+  }();
+  expect(boss_->get("/v1/delivery-log?from=" + today + "&to=" + today + "T23:59&destination=12ab"),
+         400, "bad_phone_number");
+  expect(boss_->get("/v1/call-counts?from=" + today + "&to=" + today), 400, "out_of_range");
+  expect(boss_->get("/v1/call-counts?from=yesterday&to=" + today), 400, "bad_date");
+  // Users: bad address, unknown account.
+  expect(boss_->post("/v1/users", {{"email", "not-an-address"},
+                                   {"name", "X"},
+                                   {"roles", {{{"account_id", "a1"}, {"role", "member"}}}}}),
+         400, "bad_email");
+  expect(boss_->post("/v1/users", {{"email", "x@example.jp"},
+                                   {"name", "X"},
+                                   {"roles", {{{"account_id", "zz"}, {"role", "member"}}}}}),
+         400, "unknown_account");
+  EXPECT_EQ(boss_->get("/v1/users").body["users"].size(), 1u) << "no user was stored";
+  expect(op_->put("/v1/admin/accounts/a3", {{"enterprise_id", "e1"},
+                                             {"name", "X"},
+                                             {"incoming_numbers", {"05011110001"}}}),
+         400, "number_taken");
+}
+
+TEST_F(ControlPlaneTest, SmsPreviewCountsSegmentsPerCarrier) {
+  bootstrap();
+  auto r = boss_->post("/v1/sms/preview", {{"body", std::string(134, 'x')}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["sent_length"], 134);
+  EXPECT_EQ(r.body["segments"]["au"], 2);
+  EXPECT_EQ(r.body["segments"]["docomo"], 3);
+  EXPECT_EQ(r.body["segments"]["softbank"], 1);
+  auto link = boss_->post("/v1/sms/preview",
+                          {{"body", "see https://example.jp/x"}, {"short_urls", true}});
+  EXPECT_EQ(link.body["length"], 23);
+  EXPECT_TRUE(link.body["length_may_differ"].get<bool>());
+}
+
+TEST_F(ControlPlaneTest, ASecondNodeWithAnEmptyDiskServesTheSameState) {
+  bootstrap();
+  const std::string number = "05011110001";
+  ASSERT_EQ(boss_->post("/v1/flows/" + number, json::object()).status, 201);
+  set_texts(*boss_, number, "v1");
+  ASSERT_EQ(boss_->post("/v1/flows/" + number + "/publish", json::object()).status, 200);
+  auto member = user_with("member");
+  call_driver calls{*bus_};
+  ASSERT_TRUE(test::eventually([&] { return node_->owned_partitions() > 0; }));
+  for (int i = 0; i < 3; ++i) {
+    auto id = "call-" + std::to_string(i);
+    calls.start_call(id, number);
+    calls.played(id, 1);
+    calls.digits(id, 1, "0901234567" + std::to_string(i));
+    calls.played(id, 2);
+  }
+  auto now = unix_now_ms();
+  std::string from, to;
+  sms::append_jst(from, now - 3600 * 1000);
+  sms::append_jst(to, now + 3600 * 1000);
+  for (auto* t : {&from, &to}) {
+    std::replace(t->begin(), t->end(), '/', '-');
+    std::replace(t->begin(), t->end(), ' ', 'T');
+  }
+  auto log_query = "/v1/delivery-log?from=" + from + "&to=" + to;
+  ASSERT_TRUE(test::eventually([&] { return boss_->get(log_query).body["rows"].size() == 3; }))
+      << boss_->get(log_query).raw;
+
+  auto second = start_node(dir_.path() + "/node-b");
+  ASSERT_TRUE(second);
+  test::portal_client b{second->http_port()};
+  ASSERT_EQ(b.login("boss@example.jp", good_password).status, 200);
+  ASSERT_EQ(b.post("/v1/session/account", {{"account_id", "a1"}}).status, 200);
+  EXPECT_EQ(b.get("/v1/users").body, boss_->get("/v1/users").body);
+  EXPECT_EQ(b.get("/v1/numbers").body, boss_->get("/v1/numbers").body);
+  EXPECT_EQ(b.get("/v1/flows/" + number + "/published").body,
+            boss_->get("/v1/flows/" + number + "/published").body);
+  EXPECT_TRUE(test::eventually([&] {
+    return b.get(log_query).body == boss_->get(log_query).body;
+  })) << b.get(log_query).raw;
+  EXPECT_TRUE(test::eventually([&] {
+    return second->counts().totals() && node_->counts().totals() &&
+           *second->counts().totals() == *node_->counts().totals();
+  }));
+  EXPECT_EQ((*second->counts().totals())[number], 3u);
+  test::portal_client m{second->http_port()};
+  EXPECT_EQ(m.login("member@example.jp", good_password).status, 200);
+}
+
+}  // namespace
+}  // namespace ivrcast
