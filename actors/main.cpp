@@ -17,9 +17,13 @@
 #include "actors/sms_service.hpp"
 #include "config/load.hpp"
 #include "connectors/control/flow_file.hpp"
+#include "connectors/http/client.hpp"
+#include "connectors/kafka/producer.hpp"
+#include "control/passwords.hpp"
+#include "messages/clock.hpp"
+#include "messages/control.pb.h"
 #include "connectors/kafka/bus.hpp"
 #include "ivr/call_logic.hpp"
-#include "messages/clock.hpp"
 #include "messages/errc.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/database.hpp"
@@ -46,7 +50,40 @@ struct cli {
   std::string encoding;
   std::string out;
   std::string export_file;
+  std::string url;
+  std::vector<std::string> args;  // admin: METHOD PATH [JSON]
 };
+
+/// The demo's portal login: an enterprise admin of every account in the flow file, with a fixed
+/// password that is not temporary (demo only; a real deployment starts from the admin API).
+caf::expected<void> seed_demo_user(const connectors::kafka::bus& b,
+                                   const connectors::control::flow_file& flows,
+                                   const config::settings& s) {
+  wire::ControlRecord r;
+  auto& u = *r.mutable_user();
+  u.set_user_id("u-demo-admin");
+  u.set_email("admin@demo.example");
+  u.set_name("デモ管理者");
+  u.set_active(true);
+  for (const auto& a : flows.accounts) {
+    u.set_enterprise_id(a.enterprise_id());
+    auto* role = u.add_roles();
+    role->set_account_id(a.account_id());
+    role->set_role(wire::ENTERPRISE_ADMIN);
+  }
+  u.set_password_hash(control::hash_password(
+      "Demo#Portal2026", control::hash_cost{s.security.argon2_ops, s.security.argon2_mem_kib}));
+  u.set_password_set_at_ms(unix_now_ms());
+  auto p = connectors::kafka::producer::open(b, "ivrcast-demo-seed", {});
+  if (!p)
+    return std::move(p.error());
+  auto topic = (*p)->topic(b.topic(topics::control_state));
+  if (!(*p)->produce_to(topic, 0, "user/" + u.user_id(), r.SerializeAsString(), 0))
+    return caf::make_error(errc::kafka_failure, "seed_demo_user", "produce refused");
+  spdlog::info("event=demo_portal_user email={} password=Demo#Portal2026 url=http://{}/",
+               u.email(), s.http.listen);
+  return (*p)->flush(std::chrono::seconds{30});
+}
 
 int usage() {
   std::fprintf(stderr,
@@ -59,6 +96,10 @@ int usage() {
                "  export-log --from T --to T [--destination N] [--encoding utf8|sjis] --out F\n"
                "                          delivery-log CSV of node.data_dir (Japan time\n"
                "                          YYYY-MM-DD[THH:MM[:SS]]); demo takes --export F\n"
+               "  admin METHOD PATH [JSON] [--url U]\n"
+               "                          the operator's admin API (http.admin_token; U defaults\n"
+               "                          to http.public_url), e.g. admin POST /v1/admin/enterprises\n"
+               "                          '{\"enterprise_id\":\"e1\",\"name\":\"Example\"}'\n"
                "  config-reference        print every configuration key\n");
   return 2;
 }
@@ -93,6 +134,10 @@ bool parse_cli(int argc, char** argv, cli& out) {
       out.out = v;
     else if (a == "--export" && (v = value()))
       out.export_file = v;
+    else if (a == "--url" && (v = value()))
+      out.url = v;
+    else if (a[0] != '-' && out.command == "admin")
+      out.args.push_back(a);
     else if (a[0] != '-' && out.file.empty())
       out.file = a;
     else
@@ -275,11 +320,25 @@ int main(int argc, char** argv) {
   }
   if (c.command == "export-log")
     return export_command(*s, c);
+  if (c.command == "admin") {
+    if (c.args.size() < 2 || c.args.size() > 3)
+      return usage();
+    auto r = connectors::http::call(c.url.empty() ? s->http.public_url : c.url, c.args[0],
+                                    c.args[1], s->http.admin_token,
+                                    c.args.size() == 3 ? c.args[2] : "");
+    if (!r)
+      return fail("admin", r.error());
+    std::fprintf(r->status < 300 ? stdout : stderr, "%d %s\n", r->status, r->body.c_str());
+    return r->status < 300 ? 0 : 1;
+  }
   if (c.command != "run" && c.command != "demo" && c.command != "sim")
     return usage();
   std::vector<std::unique_ptr<tools::smsc_sim>> carriers;
-  if (c.command == "demo")
+  if (c.command == "demo") {
     s->sms.simulate_carriers = true;
+    if (s->http.listen.empty())
+      s->http.listen = "127.0.0.1:8080";  // the portal API is part of the demo
+  }
   if (s->sms.simulate_carriers && c.command != "sim") {
     auto sims = tools::simulate_carriers(s->sms);
     if (!sims)
@@ -307,6 +366,9 @@ int main(int argc, char** argv) {
     if (!f)
       return fail("flows", f.error());
     flows = std::move(*f);
+    if (c.command == "demo")
+      if (auto ok = seed_demo_user(**b, *flows, *s); !ok)
+        return fail("demo user", ok.error());
   }
   std::unique_ptr<actors::node> n;
   if (c.command != "sim") {

@@ -200,6 +200,14 @@ caf::expected<void> publish(const flow_file& f, const kafka::bus& b, kafka::prod
     return {};
   };
   wire::ControlRecord r;
+  std::set<std::string> enterprises;
+  for (const auto& a : f.accounts)
+    if (!a.enterprise_id().empty() && enterprises.insert(a.enterprise_id()).second) {
+      r.mutable_enterprise()->set_enterprise_id(a.enterprise_id());
+      r.mutable_enterprise()->set_name(a.enterprise_id());
+      if (auto ok = put("enterprise/" + a.enterprise_id(), r); !ok)
+        return ok;
+    }
   for (const auto& a : f.accounts) {
     *r.mutable_account() = a;
     if (auto ok = put("account/" + a.account_id(), r); !ok)
