@@ -18,12 +18,12 @@
 #include "config/load.hpp"
 #include "connectors/control/flow_file.hpp"
 #include "connectors/http/client.hpp"
+#include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/producer.hpp"
 #include "control/passwords.hpp"
+#include "ivr/call_logic.hpp"
 #include "messages/clock.hpp"
 #include "messages/control.pb.h"
-#include "connectors/kafka/bus.hpp"
-#include "ivr/call_logic.hpp"
 #include "messages/errc.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/database.hpp"
@@ -80,27 +80,28 @@ caf::expected<void> seed_demo_user(const connectors::kafka::bus& b,
   auto topic = (*p)->topic(b.topic(topics::control_state));
   if (!(*p)->produce_to(topic, 0, "user/" + u.user_id(), r.SerializeAsString(), 0))
     return caf::make_error(errc::kafka_failure, "seed_demo_user", "produce refused");
-  spdlog::info("event=demo_portal_user email={} password=Demo#Portal2026 url=http://{}/",
-               u.email(), s.http.listen);
+  spdlog::info("event=demo_portal_user email={} password=Demo#Portal2026 url=http://{}/", u.email(),
+               s.http.listen);
   return (*p)->flush(std::chrono::seconds{30});
 }
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: ivrcast <command> [--config FILE] [options]\n"
-               "  run                     a node of the call path until Ctrl-C\n"
-               "  demo [--seconds N]      embedded Kafka, flows, a node and simulated callers\n"
-               "  sim [--rate R] [--calls N] [--mix M] [--seconds N]\n"
-               "                          simulated callers against kafka.brokers\n"
-               "  publish-flows FILE      publish accounts and flows from a JSON file\n"
-               "  export-log --from T --to T [--destination N] [--encoding utf8|sjis] --out F\n"
-               "                          delivery-log CSV of node.data_dir (Japan time\n"
-               "                          YYYY-MM-DD[THH:MM[:SS]]); demo takes --export F\n"
-               "  admin METHOD PATH [JSON] [--url U]\n"
-               "                          the operator's admin API (http.admin_token; U defaults\n"
-               "                          to http.public_url), e.g. admin POST /v1/admin/enterprises\n"
-               "                          '{\"enterprise_id\":\"e1\",\"name\":\"Example\"}'\n"
-               "  config-reference        print every configuration key\n");
+  std::fprintf(
+      stderr,
+      "usage: ivrcast <command> [--config FILE] [options]\n"
+      "  run                     a node of the call path until Ctrl-C\n"
+      "  demo [--seconds N]      embedded Kafka, flows, a node and simulated callers\n"
+      "  sim [--rate R] [--calls N] [--mix M] [--seconds N]\n"
+      "                          simulated callers against kafka.brokers\n"
+      "  publish-flows FILE      publish accounts and flows from a JSON file\n"
+      "  export-log --from T --to T [--destination N] [--encoding utf8|sjis] --out F\n"
+      "                          delivery-log CSV of node.data_dir (Japan time\n"
+      "                          YYYY-MM-DD[THH:MM[:SS]]); demo takes --export F\n"
+      "  admin METHOD PATH [JSON] [--url U]\n"
+      "                          the operator's admin API (http.admin_token; U defaults\n"
+      "                          to http.public_url), e.g. admin POST /v1/admin/enterprises\n"
+      "                          '{\"enterprise_id\":\"e1\",\"name\":\"Example\"}'\n"
+      "  config-reference        print every configuration key\n");
   return 2;
 }
 
@@ -323,9 +324,9 @@ int main(int argc, char** argv) {
   if (c.command == "admin") {
     if (c.args.size() < 2 || c.args.size() > 3)
       return usage();
-    auto r = connectors::http::call(c.url.empty() ? s->http.public_url : c.url, c.args[0],
-                                    c.args[1], s->http.admin_token,
-                                    c.args.size() == 3 ? c.args[2] : "");
+    auto r =
+        connectors::http::call(c.url.empty() ? s->http.public_url : c.url, c.args[0], c.args[1],
+                               s->http.admin_token, c.args.size() == 3 ? c.args[2] : "");
     if (!r)
       return fail("admin", r.error());
     std::fprintf(r->status < 300 ? stdout : stderr, "%d %s\n", r->status, r->body.c_str());

@@ -108,8 +108,7 @@ class control_feed final : public kafka::partition_reader::handler {
  private:
   static void fold(std::string_view key, const wire::ControlRecord* r, messages::flow_table& t) {
     if (auto ok = connectors::control::apply_record(key, r, t); !ok)
-      logger().warn("event=control_record_refused key={} reason=\"{}\"", key,
-                    describe(ok.error()));
+      logger().warn("event=control_record_refused key={} reason=\"{}\"", key, describe(ok.error()));
   }
 
   storage::control_state* state_;

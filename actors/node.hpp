@@ -15,7 +15,7 @@ class bus;
 namespace ivrcast::storage {
 class call_counts;
 class control_state;
-}
+}  // namespace ivrcast::storage
 
 namespace ivrcast::actors {
 
@@ -28,8 +28,8 @@ class node {
  public:
   /// Starts a node on `bus` (shared with others in the same process, e.g. the embedded
   /// cluster of the demo), with its HTTP API if http.listen is set; `clock` (ms) is the API's
-  /// time, the wall clock if empty (tests move it). Returns once the control view has caught up and the call consumer
-  /// has joined its group, or fails naming what could not start.
+  /// time, the wall clock if empty (tests move it). Returns once the control view has caught up and
+  /// the call consumer has joined its group, or fails naming what could not start.
   [[nodiscard]] static caf::expected<std::unique_ptr<node>> start(
       const config::settings& s, std::shared_ptr<connectors::kafka::bus> bus,
       std::function<int64_t()> clock = {});

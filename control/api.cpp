@@ -101,7 +101,6 @@ bool role_allows(wire::Role r, access a) {
   }
 }
 
-
 http::response json_response(int status, const json& body) {
   http::response r;
   r.status = status;
@@ -121,10 +120,10 @@ http::response internal(const caf::error& e) {
 }
 
 http::response problems::response() const {
-  return http::error(400, list[0]["code"].get<std::string>(),
-                     list[0]["field"].get<std::string>() + ": " +
-                         list[0]["message"].get<std::string>(),
-                     list.dump(-1, ' ', false, json::error_handler_t::replace));
+  return http::error(
+      400, list[0]["code"].get<std::string>(),
+      list[0]["field"].get<std::string>() + ": " + list[0]["message"].get<std::string>(),
+      list.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 std::optional<http::response> parse_object(const api_context& c, const http::request& req,
@@ -193,9 +192,12 @@ json user_json(const wire::User& u) {
   json roles = json::array();
   for (const auto& b : u.roles())
     roles.push_back({{"account_id", b.account_id()}, {"role", role_name(b.role())}});
-  return {{"user_id", u.user_id()},         {"email", u.email()},
-          {"name", u.name()},               {"active", u.active()},
-          {"enterprise_id", u.enterprise_id()}, {"roles", roles}};
+  return {{"user_id", u.user_id()},
+          {"email", u.email()},
+          {"name", u.name()},
+          {"active", u.active()},
+          {"enterprise_id", u.enterprise_id()},
+          {"roles", roles}};
 }
 
 json accounts_json(const api_context& c, const wire::User& u) {

@@ -63,8 +63,8 @@ json account_json(const wire::Account& a) {
 http::response list_enterprises(api_context& c, call&) {
   json out = json::array();
   auto ok = c.deps.state->scan("enterprise/", [&](std::string_view, const wire::ControlRecord& r) {
-    out.push_back({{"enterprise_id", r.enterprise().enterprise_id()},
-                   {"name", r.enterprise().name()}});
+    out.push_back(
+        {{"enterprise_id", r.enterprise().enterprise_id()}, {"name", r.enterprise().name()}});
     return true;
   });
   if (!ok)

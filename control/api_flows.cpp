@@ -22,7 +22,8 @@ constexpr size_t audio_chunk_bytes = 256 * 1024;  // below every broker's messag
 const char* sample_text(uint32_t step) {
   switch (step) {
     case 1:
-      return "お電話ありがとうございます。こちらは、携帯電話にショートメッセージでご案内をお送りするサービスです。";
+      return "お電話ありがとうございます。こちらは、携帯電話にショートメッセージでご案内をお送りす"
+             "るサービスです。";
     case 2:
       return "ショートメッセージを受け取る携帯電話の番号を入力し、最後にシャープを押してください。";
     case 4:
@@ -162,7 +163,8 @@ void check_sms(const api_context& c, const wire::Account& a, const wire::SmsSett
     p.add("sms.body", "bad_text", "the body is not valid UTF-8");
   else if (*len > max_body_chars)
     p.add("sms.body", "body_too_long",
-          "at most 660 characters" + std::string{s.short_urls() ? " after short-link expansion" : ""} +
+          "at most 660 characters" +
+              std::string{s.short_urls() ? " after short-link expansion" : ""} +
               " (this body has " + std::to_string(*len) + ")");
 }
 
@@ -222,7 +224,7 @@ http::response numbers(api_context& c, call& k) {
     auto f = load(c, "flow/" + n);
     if (!d || !f)
       return internal(!d ? d.error() : f.error());
-    std::string state = !*d ? "unregistered"
+    std::string state = !*d                                            ? "unregistered"
                         : (*d)->draft().changed_since_publish() || !*f ? "draft"
                                                                        : "published";
     out.push_back({{"incoming_number", n},
@@ -373,7 +375,8 @@ http::response put_step_audio(api_context& c, call& k) {
     return p.response();
   auto id = digest_hex(k.req.body);
   std::vector<change> changes;
-  auto count = static_cast<uint32_t>((k.req.body.size() + audio_chunk_bytes - 1) / audio_chunk_bytes);
+  auto count =
+      static_cast<uint32_t>((k.req.body.size() + audio_chunk_bytes - 1) / audio_chunk_bytes);
   for (uint32_t i = 0; i < count; ++i) {
     wire::ControlRecord chunk;
     auto* a = chunk.mutable_audio();
@@ -486,8 +489,8 @@ http::response publish(api_context& c, call& k) {
   *f->mutable_steps() = draft.steps();
   *f->mutable_sms() = draft.sms();
   draft.set_changed_since_publish(false);
-  if (auto ok = c.out->write({{"flow/" + draft.incoming_number(), flow},
-                              {"draft/" + draft.incoming_number(), rec}});
+  if (auto ok = c.out->write(
+          {{"flow/" + draft.incoming_number(), flow}, {"draft/" + draft.incoming_number(), rec}});
       !ok)
     return internal(ok.error());
   audit(c, k, "flow_published", draft.incoming_number() + " " + uuid);

@@ -3,13 +3,13 @@
 // Shared by the api_*.cpp files only.
 
 #include <functional>
-#include <variant>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "connectors/http/server.hpp"
 #include "connectors/smtp/mailer.hpp"
@@ -18,8 +18,8 @@
 #include "control/sessions.hpp"
 #include "control/throttle.hpp"
 #include "control/writer.hpp"
-#include "messages/errc.hpp"
 #include "messages/control.pb.h"
+#include "messages/errc.hpp"
 
 namespace ivrcast::control {
 

@@ -176,7 +176,8 @@ http::response call_counts(api_context& c, call& k) {
       total += count;
       per_day.push_back({{"date", day_text(d)}, {"count", count}});
     }
-    rows.push_back({{"incoming_number", sms::international(n)}, {"count", total}, {"days", per_day}});
+    rows.push_back(
+        {{"incoming_number", sms::international(n)}, {"count", total}, {"days", per_day}});
   }
   return json_response(200, {{"from", day_text(*from)}, {"to", day_text(*to)}, {"rows", rows}});
 }

@@ -332,12 +332,12 @@ std::string set_reset_code(const api_context& c, wire::User& u) {
 }
 
 bool send_reset_code(const api_context& c, const wire::User& u, const std::string& code) {
-  auto ok = c.mail->send(u.email(), "password_reset",
-                         {{"name", u.name()},
-                          {"code", code},
-                          {"valid_until", jst(u.reset_until_ms())},
-                          {"link", c.settings().http.public_url + "/#/reset?email=" + u.email() +
-                                       "&code=" + code}});
+  auto ok = c.mail->send(
+      u.email(), "password_reset",
+      {{"name", u.name()},
+       {"code", code},
+       {"valid_until", jst(u.reset_until_ms())},
+       {"link", c.settings().http.public_url + "/#/reset?email=" + u.email() + "&code=" + code}});
   return static_cast<bool>(ok);
 }
 

@@ -17,8 +17,8 @@ bool plausible_email(std::string_view e) {
 }
 
 /// Reads name, active and roles into `u`; roles must name accounts of `enterprise`.
-void read_user(const api_context& c, const json& body, const std::string& enterprise,
-               wire::User& u, problems& p, bool creating) {
+void read_user(const api_context& c, const json& body, const std::string& enterprise, wire::User& u,
+               problems& p, bool creating) {
   if (auto name = string_field(body, "name", p, creating)) {
     auto n = std::string{trim(*name)};
     if (n.empty() || n.size() > 300)
@@ -74,8 +74,7 @@ std::variant<wire::ControlRecord, http::response> target(const api_context& c, c
   auto r = load(c, "user/" + k.req.param("user_id"));
   if (!r)
     return internal(r.error());
-  if (!*r || (*r)->user().deleted() ||
-      (*r)->user().enterprise_id() != k.account.enterprise_id())
+  if (!*r || (*r)->user().deleted() || (*r)->user().enterprise_id() != k.account.enterprise_id())
     return http::error(404, "unknown_user", "no such user in this enterprise");
   return std::move(**r);
 }

@@ -95,8 +95,8 @@ std::vector<rule_break> audio_problems(std::string_view wav) {
   if (wav.size() >= max_audio_bytes)
     out.push_back({"audio_too_large", "the file must be smaller than 50 MB"});
   memory_file m{wav};
-  SF_VIRTUAL_IO io{&memory_file::size, &memory_file::seek, &memory_file::read,
-                   &memory_file::write, &memory_file::tell};
+  SF_VIRTUAL_IO io{&memory_file::size, &memory_file::seek, &memory_file::read, &memory_file::write,
+                   &memory_file::tell};
   SF_INFO info{};
   SNDFILE* f = sf_open_virtual(&io, SFM_READ, &info, &m);
   if (!f) {

@@ -16,7 +16,8 @@ session session_table::create(const std::string& user_id, bool must_change_passw
   s.last_seen_ms = now_ms;
   std::lock_guard<std::mutex> guard{mtx_};
   // Expired sessions go when a new one is made, so the table does not grow without bound.
-  std::erase_if(by_token_, [&](const auto& kv) { return now_ms - kv.second.last_seen_ms > idle_ms; });
+  std::erase_if(by_token_,
+                [&](const auto& kv) { return now_ms - kv.second.last_seen_ms > idle_ms; });
   by_token_[s.token] = s;
   return s;
 }

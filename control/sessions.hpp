@@ -19,7 +19,8 @@ struct session {
 };
 
 /// Sessions of this node, in memory: 30 minutes idle ends one (product.md §6). Thread-safe.
-/// (A deployment with several portal nodes routes a browser to one node: see docs/control-plane.md.)
+/// (A deployment with several portal nodes routes a browser to one node: see
+/// docs/control-plane.md.)
 class session_table {
  public:
   static constexpr int64_t idle_ms = 30 * 60 * 1000;

@@ -42,8 +42,8 @@ std::string id_of(const wire::ControlRecord& r) {
 }  // namespace
 
 std::string control_state::key_of(const wire::ControlRecord& r) {
-  static constexpr const char* kinds[] = {"", "enterprise/", "account/", "user/",
-                                          "draft/", "flow/", "audio/"};
+  static constexpr const char* kinds[] = {"",       "enterprise/", "account/", "user/",
+                                          "draft/", "flow/",       "audio/"};
   auto kind = static_cast<size_t>(r.kind_case());
   if (kind == 0 || kind >= std::size(kinds))
     return {};
@@ -63,8 +63,9 @@ control_state::control_state(std::shared_ptr<database> db)
     applied_ = *cp;
 }
 
-caf::expected<std::vector<control_change>> control_state::apply(
-    int64_t last_offset, std::span<const control_input> recs, std::vector<std::string>& refused) {
+caf::expected<std::vector<control_change>> control_state::apply(int64_t last_offset,
+                                                                std::span<const control_input> recs,
+                                                                std::vector<std::string>& refused) {
   std::vector<control_change> changes;
   auto stored = applied_.load();
   if (last_offset <= stored)
@@ -140,7 +141,8 @@ caf::expected<std::optional<wire::ControlRecord>> control_state::get(std::string
 caf::expected<void> control_state::scan(
     std::string_view prefix,
     const std::function<bool(std::string_view, const wire::ControlRecord&)>& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(rocksdb::ReadOptions{}, db_->control())};
+  std::unique_ptr<rocksdb::Iterator> it{
+      db_->db().NewIterator(rocksdb::ReadOptions{}, db_->control())};
   wire::ControlRecord r;
   for (it->Seek(rocksdb::Slice{prefix.data(), prefix.size()}); it->Valid(); it->Next()) {
     auto k = it->key();

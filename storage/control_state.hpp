@@ -48,8 +48,7 @@ class control_state {
   /// or whose key does not match its content is refused (its reason goes to `refused`) and the
   /// state is left as it was for that key.
   [[nodiscard]] caf::expected<std::vector<control_change>> apply(
-      int64_t last_offset, std::span<const control_input> recs,
-      std::vector<std::string>& refused);
+      int64_t last_offset, std::span<const control_input> recs, std::vector<std::string>& refused);
 
   /// Last offset folded in (-1 if none).
   int64_t applied() const { return applied_.load(); }

@@ -73,15 +73,13 @@ void write(const response& out, httplib::Response& res) {
     res.set_header(k, v);
   if (out.stream) {
     auto fn = out.stream;
-    res.set_chunked_content_provider(out.content_type,
-                                     [fn](size_t, httplib::DataSink& sink) {
-                                       fn([&](std::string_view piece) {
-                                         return sink.is_writable() &&
-                                                sink.write(piece.data(), piece.size());
-                                       });
-                                       sink.done();
-                                       return true;
-                                     });
+    res.set_chunked_content_provider(out.content_type, [fn](size_t, httplib::DataSink& sink) {
+      fn([&](std::string_view piece) {
+        return sink.is_writable() && sink.write(piece.data(), piece.size());
+      });
+      sink.done();
+      return true;
+    });
   } else if (!out.body.empty() || out.status != 204) {
     res.set_content(out.body, out.content_type);
   }
@@ -175,7 +173,7 @@ struct server::impl {
 };
 
 caf::expected<std::unique_ptr<server>> server::start(server_options opts,
-                                                      std::vector<route> routes) {
+                                                     std::vector<route> routes) {
   std::unique_ptr<server> out{new server};
   out->impl_ = std::make_unique<impl>();
   auto* d = out->impl_.get();
@@ -205,7 +203,8 @@ caf::expected<std::unique_ptr<server>> server::start(server_options opts,
     return caf::make_error(errc::bad_config, "http.listen", "must be host:port: " + opts.listen);
   auto host = opts.listen.substr(0, colon);
   int port = std::atoi(opts.listen.c_str() + colon + 1);
-  out->port_ = port == 0 ? d->srv.bind_to_any_port(host) : (d->srv.bind_to_port(host, port) ? port : -1);
+  out->port_ =
+      port == 0 ? d->srv.bind_to_any_port(host) : (d->srv.bind_to_port(host, port) ? port : -1);
   if (out->port_ <= 0)
     return caf::make_error(errc::io_failure, "http.listen", "cannot listen on " + opts.listen);
   d->listener = std::thread{[d] { d->srv.listen_after_bind(); }};

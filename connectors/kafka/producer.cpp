@@ -17,8 +17,7 @@ caf::expected<std::unique_ptr<producer>> producer::open(const bus& b, std::strin
   return open_placed(b, std::move(client_id), std::move(placed));
 }
 
-caf::expected<std::unique_ptr<producer>> producer::open_placed(const bus& b,
-                                                               std::string client_id,
+caf::expected<std::unique_ptr<producer>> producer::open_placed(const bus& b, std::string client_id,
                                                                placed_fn on_delivery) {
   std::map<std::string, std::string> base{
       {"bootstrap.servers", b.brokers()},
@@ -94,8 +93,8 @@ bool producer::produce_to(topic_ref t, int32_t partition, std::string_view key,
   static_assert(sizeof(uintptr_t) >= sizeof(uint64_t), "tickets travel as the message opaque");
   while (!fatal_.load(std::memory_order_relaxed)) {
     if (rd_kafka_produce(t.handle, partition < 0 ? RD_KAFKA_PARTITION_UA : partition,
-                         RD_KAFKA_MSG_F_COPY,
-                         const_cast<char*>(value.data()), value.size(), key.data(), key.size(),
+                         RD_KAFKA_MSG_F_COPY, const_cast<char*>(value.data()), value.size(),
+                         key.data(), key.size(),
                          reinterpret_cast<void*>(static_cast<uintptr_t>(ticket))) == 0)
       return true;
     auto err = rd_kafka_last_error();

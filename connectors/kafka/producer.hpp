@@ -26,7 +26,8 @@ class producer {
  public:
   using delivery_fn = std::function<void(uint64_t ticket, bool ok)>;
   /// Where a delivered record landed (partition, offset; -1 when it failed).
-  using placed_fn = std::function<void(uint64_t ticket, bool ok, int32_t partition, int64_t offset)>;
+  using placed_fn =
+      std::function<void(uint64_t ticket, bool ok, int32_t partition, int64_t offset)>;
 
   /// A topic resolved once, for cheap produce calls.
   struct topic_ref {

@@ -58,8 +58,8 @@ class topic_copy final : public kafka::partition_reader::handler {
 
 /// A WAV made with libsndfile: `rate` Hz, `channels`, μ-law unless `pcm`.
 std::string make_wav(int rate, int channels, double seconds, bool pcm = false) {
-  std::string path = "/tmp/ivrcast-test-" + std::to_string(rate) + "-" +
-                     std::to_string(channels) + (pcm ? "-pcm" : "") + ".wav";
+  std::string path = "/tmp/ivrcast-test-" + std::to_string(rate) + "-" + std::to_string(channels) +
+                     (pcm ? "-pcm" : "") + ".wav";
   SF_INFO info{};
   info.samplerate = rate;
   info.channels = channels;
@@ -114,9 +114,9 @@ class ControlPlaneTest : public ::testing::Test {
   /// and its first enterprise admin, who logs in, changes the temporary password and picks a1.
   void bootstrap() {
     start();
-    ASSERT_EQ(op_->post("/v1/admin/enterprises", {{"enterprise_id", "e1"}, {"name", "Example"}})
-                  .status,
-              201);
+    ASSERT_EQ(
+        op_->post("/v1/admin/enterprises", {{"enterprise_id", "e1"}, {"name", "Example"}}).status,
+        201);
     auto a1 = op_->put("/v1/admin/accounts/a1",
                        {{"enterprise_id", "e1"},
                         {"name", "Main"},
@@ -125,19 +125,19 @@ class ControlPlaneTest : public ::testing::Test {
                         {"contacts", {{{"name", "Ops"}, {"email", "ops@example.jp"}}}}});
     ASSERT_EQ(a1.status, 201) << a1.raw;
     ASSERT_EQ(op_->put("/v1/admin/accounts/a2", {{"enterprise_id", "e1"},
-                                                  {"name", "Branch"},
-                                                  {"incoming_numbers", {"050-2222-0001"}},
-                                                  {"sender_ids", {"0312345679"}},
-                                                  {"ip_allowlist", {"10.1.0.0/16"}}})
+                                                 {"name", "Branch"},
+                                                 {"incoming_numbers", {"050-2222-0001"}},
+                                                 {"sender_ids", {"0312345679"}},
+                                                 {"ip_allowlist", {"10.1.0.0/16"}}})
                   .status,
               201);
-    auto boss = op_->post("/v1/admin/users",
-                          {{"enterprise_id", "e1"},
-                           {"email", "boss@example.jp"},
-                           {"name", "Boss"},
-                           {"roles",
-                            {{{"account_id", "a1"}, {"role", "enterprise_admin"}},
-                             {{"account_id", "a2"}, {"role", "enterprise_admin"}}}}});
+    auto boss =
+        op_->post("/v1/admin/users", {{"enterprise_id", "e1"},
+                                      {"email", "boss@example.jp"},
+                                      {"name", "Boss"},
+                                      {"roles",
+                                       {{{"account_id", "a1"}, {"role", "enterprise_admin"}},
+                                        {{"account_id", "a2"}, {"role", "enterprise_admin"}}}}});
     ASSERT_EQ(boss.status, 201) << boss.raw;
     boss_ = first_login("boss@example.jp", 1);
     ASSERT_TRUE(boss_);
@@ -164,9 +164,9 @@ class ControlPlaneTest : public ::testing::Test {
   /// A user of a1 with `role`, logged in with a1 chosen.
   std::unique_ptr<test::portal_client> user_with(const std::string& role) {
     auto email = role + "@example.jp";
-    auto r = boss_->post("/v1/users", {{"email", email},
-                                       {"name", role},
-                                       {"roles", {{{"account_id", "a1"}, {"role", role}}}}});
+    auto r = boss_->post(
+        "/v1/users",
+        {{"email", email}, {"name", role}, {"roles", {{{"account_id", "a1"}, {"role", role}}}}});
     EXPECT_EQ(r.status, 201) << r.raw;
     auto c = first_login(email, 1);
     EXPECT_EQ(c->post("/v1/session/account", {{"account_id", "a1"}}).status, 200);
@@ -238,7 +238,7 @@ const matrix_row role_matrix[] = {
 
 std::string concrete(std::string pattern) {
   const std::pair<const char*, const char*> values[] = {
-      {"{number}", "05011110009"}, {"{step}", "1"},          {"{user_id}", "u-nobody"},
+      {"{number}", "05011110009"}, {"{step}", "1"},        {"{user_id}", "u-nobody"},
       {"{account_id}", "a1"},      {"{code}", "Zz9Zz9Zz"}, {"{file}", "none.wav"}};
   for (const auto& [k, v] : values)
     if (auto pos = pattern.find(k); pos != std::string::npos)
@@ -272,8 +272,8 @@ TEST_F(ControlPlaneTest, EveryEndpointTimesEveryRoleIsAllowedOrForbidden) {
       auto path = concrete(route.substr(space + 1));
       auto r = clients[i]->send(method, path, method == "GET" ? "" : "{}");
       bool allowed = std::string{row.allowed}.find(roles[i]) != std::string::npos;
-      SCOPED_TRACE(std::string{roles[i]} + " " + route + " -> " + std::to_string(r.status) +
-                   " " + r.raw.substr(0, 200));
+      SCOPED_TRACE(std::string{roles[i]} + " " + route + " -> " + std::to_string(r.status) + " " +
+                   r.raw.substr(0, 200));
       ASSERT_NE(r.status, 0);
       if (allowed) {
         EXPECT_NE(r.status, 403);
@@ -292,7 +292,7 @@ TEST_F(ControlPlaneTest, EveryEndpointTimesEveryRoleIsAllowedOrForbidden) {
 TEST_F(ControlPlaneTest, PasswordRulesAreEnforcedOneByOne) {
   bootstrap();
   const std::pair<const char*, const char*> cases[] = {
-      {"Sh0rt#pw", "password_too_short"},     {"Has Space#2026x", "password_has_whitespace"},
+      {"Sh0rt#pw", "password_too_short"},         {"Has Space#2026x", "password_has_whitespace"},
       {"lower#only2026", "password_needs_upper"}, {"UPPER#ONLY2026", "password_needs_lower"},
       {"NoDigits#Here!", "password_needs_digit"}, {"NoSymbol2026abc", "password_needs_symbol"},
   };
@@ -302,8 +302,8 @@ TEST_F(ControlPlaneTest, PasswordRulesAreEnforcedOneByOne) {
     EXPECT_EQ(r.status, 400) << pw;
     EXPECT_EQ(r.code(), code) << pw << " " << r.raw;
   }
-  auto wrong = boss_->post("/v1/session/password",
-                           {{"current_password", "Wrong#Pass2026"}, {"new_password", "New#Pass20261"}});
+  auto wrong = boss_->post("/v1/session/password", {{"current_password", "Wrong#Pass2026"},
+                                                    {"new_password", "New#Pass20261"}});
   EXPECT_EQ(wrong.code(), "wrong_password");
   // The old password still works: nothing above was stored.
   test::portal_client again{port_};
@@ -314,13 +314,15 @@ TEST_F(ControlPlaneTest, PasswordsExpireAfterNinetyDaysAndMustBeChanged) {
   bootstrap();
   shift_ += 89 * day_ms;
   test::portal_client early{port_};
-  EXPECT_FALSE(early.login("boss@example.jp", good_password).body.value("password_change_required", true));
+  EXPECT_FALSE(
+      early.login("boss@example.jp", good_password).body.value("password_change_required", true));
   shift_ += 1 * day_ms;
   test::portal_client c{port_};
   auto r = c.login("boss@example.jp", good_password);
   ASSERT_EQ(r.status, 200);
   EXPECT_TRUE(r.body.value("password_change_required", false));
-  EXPECT_EQ(c.post("/v1/session/account", {{"account_id", "a1"}}).code(), "password_change_required");
+  EXPECT_EQ(c.post("/v1/session/account", {{"account_id", "a1"}}).code(),
+            "password_change_required");
   EXPECT_EQ(c.post("/v1/session/password",
                    {{"current_password", good_password}, {"new_password", "Fresh#Pass2027"}})
                 .status,
@@ -330,9 +332,10 @@ TEST_F(ControlPlaneTest, PasswordsExpireAfterNinetyDaysAndMustBeChanged) {
 
 TEST_F(ControlPlaneTest, TemporaryPasswordsLastFourteenDays) {
   bootstrap();
-  ASSERT_EQ(boss_->post("/v1/users", {{"email", "late@example.jp"},
-                                      {"name", "Late"},
-                                      {"roles", {{{"account_id", "a1"}, {"role", "member"}}}}})
+  ASSERT_EQ(boss_
+                ->post("/v1/users", {{"email", "late@example.jp"},
+                                     {"name", "Late"},
+                                     {"roles", {{{"account_id", "a1"}, {"role", "member"}}}}})
                 .status,
             201);
   auto temp = test::field_after(sink_.wait_for("late@example.jp", 1), "仮パスワード:");
@@ -365,8 +368,8 @@ TEST_F(ControlPlaneTest, FiveFailuresLockForThirtyMinutesAndUnknownUsersLookTheS
 
   // The audit topic recorded the failures and the lock.
   topic_copy audit;
-  auto reader = kafka::partition_reader::open(*bus_, bus_->topic(topics::control_audit),
-                                              "test-audit", audit);
+  auto reader =
+      kafka::partition_reader::open(*bus_, bus_->topic(topics::control_audit), "test-audit", audit);
   ASSERT_OK(reader);
   (*reader)->start();
   EXPECT_TRUE(test::eventually([&] {
@@ -402,17 +405,19 @@ TEST_F(ControlPlaneTest, ResetCodesWorkForOneHourOnly) {
   ASSERT_EQ(code.size(), 16u);
   EXPECT_TRUE(sink_.mails_to("nobody@example.jp").empty());
   shift_ += 61 * minute_ms;
-  EXPECT_EQ(anon.post("/v1/password-resets/confirm",
-                      {{"email", "boss@example.jp"}, {"code", code}, {"new_password", "Reset#Pass2026"}})
-                .code(),
-            "invalid_reset_code");
+  EXPECT_EQ(
+      anon.post("/v1/password-resets/confirm",
+                {{"email", "boss@example.jp"}, {"code", code}, {"new_password", "Reset#Pass2026"}})
+          .code(),
+      "invalid_reset_code");
   EXPECT_EQ(anon.post("/v1/password-resets", {{"email", "boss@example.jp"}}).status, 202);
   auto fresh = test::field_after(sink_.wait_for("boss@example.jp", 3), "再設定コード:");
   shift_ += 59 * minute_ms;
-  EXPECT_EQ(anon.post("/v1/password-resets/confirm",
-                      {{"email", "boss@example.jp"}, {"code", fresh}, {"new_password", "Reset#Pass2026"}})
-                .status,
-            204);
+  EXPECT_EQ(
+      anon.post("/v1/password-resets/confirm",
+                {{"email", "boss@example.jp"}, {"code", fresh}, {"new_password", "Reset#Pass2026"}})
+          .status,
+      204);
   EXPECT_EQ(anon.login("boss@example.jp", "Reset#Pass2026").status, 200);
   EXPECT_EQ(boss_->get("/v1/numbers").status, 401) << "a reset ends the other sessions";
 }
@@ -430,9 +435,9 @@ TEST_F(ControlPlaneTest, CsrfIpAllowlistAndLoginRateAreEnforced) {
   // a2 allows 10.1.0.0/16 only; the test connects from 127.0.0.1.
   EXPECT_EQ(boss_->post("/v1/session/account", {{"account_id", "a2"}}).code(), "ip_not_allowed");
   EXPECT_EQ(op_->put("/v1/admin/accounts/a2", {{"enterprise_id", "e1"},
-                                                {"name", "Branch"},
-                                                {"incoming_numbers", {"050-2222-0001"}},
-                                                {"ip_allowlist", {"127.0.0.0/8"}}})
+                                               {"name", "Branch"},
+                                               {"incoming_numbers", {"050-2222-0001"}},
+                                               {"ip_allowlist", {"127.0.0.0/8"}}})
                 .status,
             200);
   EXPECT_EQ(boss_->post("/v1/session/account", {{"account_id", "a2"}}).status, 200);
@@ -513,7 +518,8 @@ class call_driver {
         }
       }
       return false;
-    })) << "no command " << seq << " for " << id;
+    })) << "no command "
+        << seq << " for " << id;
     return out;
   }
 
@@ -531,8 +537,9 @@ void set_texts(test::portal_client& c, const std::string& number, const std::str
   json steps;
   for (auto n : {"1", "2", "4", "5"})
     steps[n] = {{"text", tag + " step " + n}};
-  auto r = c.put("/v1/flows/" + number + "/draft",
-                 {{"steps", steps}, {"sms", {{"sender_id", "0312345678"}, {"body", tag + " SMS"}}}});
+  auto r =
+      c.put("/v1/flows/" + number + "/draft",
+            {{"steps", steps}, {"sms", {{"sender_id", "0312345678"}, {"body", tag + " SMS"}}}});
   ASSERT_EQ(r.status, 200) << r.raw;
 }
 
@@ -595,7 +602,8 @@ TEST_F(ControlPlaneTest, BadInputIsRefusedWithAClearErrorAndNothingIsStored) {
          "text_too_long");
   expect(boss_->put(draft, {{"steps", {{"3", {{"text", "x"}}}}}}), 400, "step_not_editable");
   std::string body660(660, 'x');
-  EXPECT_EQ(boss_->put(draft + "/sms", {{"sender_id", "0312345678"}, {"body", body660}}).status, 200);
+  EXPECT_EQ(boss_->put(draft + "/sms", {{"sender_id", "0312345678"}, {"body", body660}}).status,
+            200);
   before = boss_->get(draft).raw;
   expect(boss_->put(draft + "/sms", {{"sender_id", "0312345678"}, {"body", body660 + "y"}}), 400,
          "body_too_long");
@@ -609,9 +617,9 @@ TEST_F(ControlPlaneTest, BadInputIsRefusedWithAClearErrorAndNothingIsStored) {
          400, "too_many_urls");
   // 652 characters as typed; the short link (25 characters) makes it longer than 660.
   std::string near(640, 'x');
-  expect(boss_->put(draft + "/sms", {{"sender_id", "0312345678"},
-                                     {"body", near + " http://a.jp"},
-                                     {"short_urls", true}}),
+  expect(boss_->put(
+             draft + "/sms",
+             {{"sender_id", "0312345678"}, {"body", near + " http://a.jp"}, {"short_urls", true}}),
          400, "body_too_long");
   EXPECT_EQ(boss_->get(draft).raw, before) << "a refused change stored something";
 
@@ -624,8 +632,8 @@ TEST_F(ControlPlaneTest, BadInputIsRefusedWithAClearErrorAndNothingIsStored) {
          "audio_not_8khz");
   expect(boss_->put_bytes(draft + "/steps/1/audio", make_wav(8000, 2, 1.0), "audio/wav"), 400,
          "audio_not_mono");
-  expect(boss_->put_bytes(draft + "/steps/1/audio", make_wav(8000, 1, 1.0, true), "audio/wav"),
-         400, "audio_not_mulaw");
+  expect(boss_->put_bytes(draft + "/steps/1/audio", make_wav(8000, 1, 1.0, true), "audio/wav"), 400,
+         "audio_not_mulaw");
   expect(boss_->put_bytes(draft + "/steps/1/audio", "RIFF not really", "audio/wav"), 400,
          "audio_not_wav");
   EXPECT_EQ(boss_->get(draft).raw, before);
@@ -666,9 +674,8 @@ TEST_F(ControlPlaneTest, BadInputIsRefusedWithAClearErrorAndNothingIsStored) {
                                    {"roles", {{{"account_id", "zz"}, {"role", "member"}}}}}),
          400, "unknown_account");
   EXPECT_EQ(boss_->get("/v1/users").body["users"].size(), 1u) << "no user was stored";
-  expect(op_->put("/v1/admin/accounts/a3", {{"enterprise_id", "e1"},
-                                             {"name", "X"},
-                                             {"incoming_numbers", {"05011110001"}}}),
+  expect(op_->put("/v1/admin/accounts/a3",
+                  {{"enterprise_id", "e1"}, {"name", "X"}, {"incoming_numbers", {"05011110001"}}}),
          400, "number_taken");
 }
 
@@ -680,8 +687,8 @@ TEST_F(ControlPlaneTest, SmsPreviewCountsSegmentsPerCarrier) {
   EXPECT_EQ(r.body["segments"]["au"], 2);
   EXPECT_EQ(r.body["segments"]["docomo"], 3);
   EXPECT_EQ(r.body["segments"]["softbank"], 1);
-  auto link = boss_->post("/v1/sms/preview",
-                          {{"body", "see https://example.jp/x"}, {"short_urls", true}});
+  auto link =
+      boss_->post("/v1/sms/preview", {{"body", "see https://example.jp/x"}, {"short_urls", true}});
   EXPECT_EQ(link.body["length"], 24);
   EXPECT_TRUE(link.body["length_may_differ"].get<bool>());
 }
@@ -723,9 +730,8 @@ TEST_F(ControlPlaneTest, ASecondNodeWithAnEmptyDiskServesTheSameState) {
   EXPECT_EQ(b.get("/v1/numbers").body, boss_->get("/v1/numbers").body);
   EXPECT_EQ(b.get("/v1/flows/" + number + "/published").body,
             boss_->get("/v1/flows/" + number + "/published").body);
-  EXPECT_TRUE(test::eventually([&] {
-    return b.get(log_query).body == boss_->get(log_query).body;
-  })) << b.get(log_query).raw;
+  EXPECT_TRUE(test::eventually([&] { return b.get(log_query).body == boss_->get(log_query).body; }))
+      << b.get(log_query).raw;
   EXPECT_TRUE(test::eventually([&] {
     return second->counts().totals() && node_->counts().totals() &&
            *second->counts().totals() == *node_->counts().totals();

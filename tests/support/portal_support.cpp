@@ -115,8 +115,9 @@ reply portal_client::del(const std::string& path) {
 
 reply portal_client::login(const std::string& email, const std::string& password) {
   httplib::Client cli{"127.0.0.1", port_};
-  auto res = cli.Post("/v1/session", nlohmann::json{{"email", email}, {"password", password}}.dump(),
-                      "application/json");
+  auto res =
+      cli.Post("/v1/session", nlohmann::json{{"email", email}, {"password", password}}.dump(),
+               "application/json");
   reply out;
   if (!res)
     return out;
@@ -156,16 +157,18 @@ smtp_sink::smtp_sink() {
   if (posix_spawnp(&pid, "smtp-sink", nullptr, nullptr, argv.data(), environ) == 0)
     pid_ = pid;
   // Ready once it accepts connections.
-  eventually([&] {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port_));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    close(s);
-    return ok;
-  }, std::chrono::seconds{10});
+  eventually(
+      [&] {
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<uint16_t>(port_));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        close(s);
+        return ok;
+      },
+      std::chrono::seconds{10});
 }
 
 smtp_sink::~smtp_sink() {
@@ -200,13 +203,15 @@ std::vector<std::string> smtp_sink::mails_to(const std::string& address) const {
 
 std::string smtp_sink::wait_for(const std::string& address, size_t count) const {
   std::string last;
-  eventually([&] {
-    auto m = mails_to(address);
-    if (m.size() < count)
-      return false;
-    last = m.back();
-    return true;
-  }, std::chrono::seconds{20});
+  eventually(
+      [&] {
+        auto m = mails_to(address);
+        if (m.size() < count)
+          return false;
+        last = m.back();
+        return true;
+      },
+      std::chrono::seconds{20});
   return last;
 }
 
