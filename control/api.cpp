@@ -1,11 +1,14 @@
 #include "control/api.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "control/api_internal.hpp"
 #include "control/cidr.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
+#include "messages/text.hpp"
 #include "sms/log_csv.hpp"
 #include "storage/control_state.hpp"
 
@@ -38,6 +41,7 @@ http::response guarded(api_context& c, const api_route& route, const http::reque
     auto given = req.header("authorization");
     if (token.empty() || !given.starts_with("Bearer ") || !same_secret(given.substr(7), token))
       return http::error(403, "forbidden", "the admin API needs the operator's bearer token");
+    k.user.set_email("operator");  // who the audit events name
     return route.fn(c, k);
   }
   auto token = req.cookie("ivrcast_session");
@@ -68,17 +72,9 @@ http::response guarded(api_context& c, const api_route& route, const http::reque
   if (!*a)
     return http::error(403, "account_not_selected", "the chosen account no longer exists");
   k.account = (*a)->account();
-  if (k.account.state() == wire::ACCOUNT_STATE_TERMINATED)
-    return http::error(403, "account_terminated", "this account has been terminated");
-  std::vector<std::string> allow{k.account.ip_allowlist().begin(), k.account.ip_allowlist().end()};
-  if (!address_allowed(req.remote_addr, allow)) {
-    audit(c, k, "ip_refused");
-    return http::error(403, "ip_not_allowed",
-                       "this account may not be used from your network address");
-  }
-  for (const auto& b : k.user.roles())
-    if (b.account_id() == k.account.account_id())
-      k.role = b.role();
+  if (auto refused = refuse_account(c, k))
+    return *refused;
+  k.role = role_on(k.user, k.account.account_id());
   if (!role_allows(k.role, need))
     return http::error(403, "forbidden", "your role on this account does not allow this");
   return route.fn(c, k);
@@ -99,6 +95,32 @@ bool role_allows(wire::Role r, access a) {
     default:
       return r != wire::ROLE_UNSPECIFIED;
   }
+}
+
+std::optional<http::response> refuse_account(api_context& c, const call& k) {
+  if (k.account.state() == wire::ACCOUNT_STATE_TERMINATED)
+    return http::error(403, "account_terminated", "this account has been terminated");
+  std::vector<std::string> allow{k.account.ip_allowlist().begin(), k.account.ip_allowlist().end()};
+  if (!address_allowed(k.req.remote_addr, allow)) {
+    audit(c, k, "ip_refused");
+    return http::error(403, "ip_not_allowed",
+                       "this account may not be used from your network address");
+  }
+  return std::nullopt;
+}
+
+std::string email_key(std::string_view email) {
+  std::string out{trim(email)};
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return out;
+}
+
+wire::Role role_on(const wire::User& u, std::string_view account_id) {
+  for (const auto& b : u.roles())
+    if (b.account_id() == account_id)
+      return b.role();
+  return wire::ROLE_UNSPECIFIED;
 }
 
 http::response json_response(int status, const json& body) {

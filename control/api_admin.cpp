@@ -16,16 +16,6 @@ bool good_id(std::string_view id) {
   });
 }
 
-void operator_audit(api_context& c, const call& k, std::string event, std::string detail) {
-  wire::AuditEvent ev;
-  ev.set_at_ms(c.now());
-  ev.set_event(std::move(event));
-  ev.set_email("operator");
-  ev.set_ip(k.req.remote_addr);
-  ev.set_detail(std::move(detail));
-  c.out->audit(std::move(ev));
-}
-
 std::vector<std::string> strings(const json& body, const std::string& name, problems& p) {
   std::vector<std::string> out;
   auto it = body.find(name);
@@ -96,7 +86,7 @@ http::response post_enterprise(api_context& c, call& k) {
   rec.mutable_enterprise()->set_created_at_ms(c.now());
   if (auto ok = c.out->put(rec); !ok)
     return internal(ok.error());
-  operator_audit(c, k, "enterprise_created", *id);
+  audit(c, k, "enterprise_created", *id);
   return json_response(201, {{"enterprise_id", *id}, {"name", rec.enterprise().name()}});
 }
 
@@ -212,7 +202,7 @@ http::response put_account(api_context& c, call& k) {
     return p.response();
   if (auto ok = c.out->put(rec); !ok)
     return internal(ok.error());
-  operator_audit(c, k, *existing ? "account_updated" : "account_created", id);
+  audit(c, k, *existing ? "account_updated" : "account_created", id);
   return json_response(*existing ? 200 : 201, account_json(a));
 }
 
@@ -226,7 +216,7 @@ http::response terminate_account(api_context& c, call& k) {
   (*r)->mutable_account()->set_state(wire::ACCOUNT_STATE_TERMINATED);
   if (auto ok = c.out->put(**r); !ok)
     return internal(ok.error());
-  operator_audit(c, k, "account_terminated", id);
+  audit(c, k, "account_terminated", id);
   return json_response(200, account_json((*r)->account()));
 }
 
@@ -247,7 +237,7 @@ http::response post_admin_user(api_context& c, call& k) {
   }
   auto out = create_user(c, body, *enterprise, "operator");
   if (out.status == 201)
-    operator_audit(c, k, "user_created", body.value("email", ""));
+    audit(c, k, "user_created", body.value("email", ""));
   return out;
 }
 
@@ -265,7 +255,7 @@ http::response restore_user(api_context& c, call& k) {
   if (auto ok = c.out->put(**r); !ok)
     return internal(ok.error());
   bool sent = send_temporary_password(c, u, pw);
-  operator_audit(c, k, "user_restored", id);
+  audit(c, k, "user_restored", id);
   auto out = user_json(u);
   out["mail_sent"] = sent;
   return json_response(200, out);

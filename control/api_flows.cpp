@@ -117,8 +117,9 @@ http::response unknown_number(const call& k) {
                      "'" + k.req.param("number") + "' is not an incoming number of this account");
 }
 
-/// Loads the draft of the request's number; an answer if there is none.
-std::variant<wire::ControlRecord, http::response> draft_of(const api_context& c, const call& k) {
+/// Loads the draft of the request's number into `out`; an answer if there is none.
+std::optional<http::response> draft_of(const api_context& c, const call& k,
+                                       wire::ControlRecord& out) {
   auto n = own_number(k);
   if (!n)
     return unknown_number(k);
@@ -127,7 +128,8 @@ std::variant<wire::ControlRecord, http::response> draft_of(const api_context& c,
     return internal(r.error());
   if (!*r)
     return http::error(404, "flow_not_registered", "no flow is registered for " + *n);
-  return std::move(**r);
+  out = std::move(**r);
+  return std::nullopt;
 }
 
 wire::Guidance* step_of(wire::FlowDraft& d, uint32_t step) {
@@ -137,8 +139,26 @@ wire::Guidance* step_of(wire::FlowDraft& d, uint32_t step) {
   return nullptr;
 }
 
+/// A body measured as the carrier will see it.
+struct body_measure {
+  size_t urls = 0;
+  caf::expected<int> typed = 0;  // UTF-16 units as typed
+  caf::expected<int> sent = 0;   // after short-link expansion (when on and within max_urls)
+};
+
+body_measure measure(const api_context& c, const wire::SmsSettings& s) {
+  body_measure m;
+  m.urls = sms::find_urls(s.body()).size();
+  m.typed = sms::utf16_length(s.body());
+  m.sent = m.typed;
+  if (s.short_urls() && m.urls > 0 && m.urls <= sms::max_urls)
+    if (auto rw = sms::rewrite_urls(s.body(), c.settings().sms.short_domain, "preview"))
+      m.sent = sms::utf16_length(rw->text);
+  return m;
+}
+
 /// Problems of SMS settings (sender ID, 660 characters after short-link expansion, 5 URLs).
-void check_sms(const api_context& c, const wire::Account& a, const wire::SmsSettings& s,
+void check_sms(const wire::Account& a, const wire::SmsSettings& s, const body_measure& m,
                problems& p, bool for_publish) {
   if (s.sender_id().empty()) {
     if (for_publish)
@@ -150,22 +170,21 @@ void check_sms(const api_context& c, const wire::Account& a, const wire::SmsSett
   }
   if (s.body().empty() && for_publish)
     p.add("sms.body", "required", "the SMS body is empty");
-  auto urls = sms::find_urls(s.body());
-  if (s.short_urls() && urls.size() > sms::max_urls)
+  if (s.short_urls() && m.urls > sms::max_urls)
     p.add("sms.body", "too_many_urls",
-          "at most 5 URLs (this body has " + std::to_string(urls.size()) + ")");
-  std::string sent = s.body();
-  if (s.short_urls() && urls.size() <= sms::max_urls)
-    if (auto rw = sms::rewrite_urls(s.body(), c.settings().sms.short_domain, "preview"))
-      sent = rw->text;
-  auto len = sms::utf16_length(sent);
-  if (!len)
+          "at most 5 URLs (this body has " + std::to_string(m.urls) + ")");
+  if (!m.sent)
     p.add("sms.body", "bad_text", "the body is not valid UTF-8");
-  else if (*len > max_body_chars)
+  else if (*m.sent > max_body_chars)
     p.add("sms.body", "body_too_long",
           "at most 660 characters" +
               std::string{s.short_urls() ? " after short-link expansion" : ""} +
-              " (this body has " + std::to_string(*len) + ")");
+              " (this body has " + std::to_string(*m.sent) + ")");
+}
+
+void check_sms(const api_context& c, const wire::Account& a, const wire::SmsSettings& s,
+               problems& p, bool for_publish) {
+  check_sms(a, s, measure(c, s), p, for_publish);
 }
 
 /// Reads SMS settings from JSON into `out`.
@@ -265,10 +284,10 @@ http::response register_flow(api_context& c, call& k) {
 }
 
 http::response get_draft(api_context& c, call& k) {
-  auto d = draft_of(c, k);
-  if (auto* r = std::get_if<http::response>(&d))
-    return *r;
-  return json_response(200, draft_json(std::get<wire::ControlRecord>(d).draft()));
+  wire::ControlRecord rec;
+  if (auto no = draft_of(c, k, rec))
+    return *no;
+  return json_response(200, draft_json(rec.draft()));
 }
 
 http::response get_published(api_context& c, call& k) {
@@ -284,10 +303,9 @@ http::response get_published(api_context& c, call& k) {
 }
 
 http::response save_draft(api_context& c, call& k) {
-  auto d = draft_of(c, k);
-  if (auto* r = std::get_if<http::response>(&d))
-    return *r;
-  auto rec = std::move(std::get<wire::ControlRecord>(d));
+  wire::ControlRecord rec;
+  if (auto no = draft_of(c, k, rec))
+    return *no;
   json body;
   if (auto bad = parse_object(c, k.req, body))
     return *bad;
@@ -333,14 +351,21 @@ uint32_t step_param(const call& k) {
   return s.size() == 1 ? static_cast<uint32_t>(s[0] - '0') : 0;
 }
 
-http::response put_step_text(api_context& c, call& k) {
-  auto step = step_param(k);
+/// The editable step of the path into `step`; an answer if it names another.
+std::optional<http::response> editable_step(const call& k, uint32_t& step) {
+  step = step_param(k);
   if (!editable(step))
     return http::error(400, "step_not_editable", "only steps 1, 2, 4 and 5 can be edited");
-  auto d = draft_of(c, k);
-  if (auto* r = std::get_if<http::response>(&d))
-    return *r;
-  auto rec = std::move(std::get<wire::ControlRecord>(d));
+  return std::nullopt;
+}
+
+http::response put_step_text(api_context& c, call& k) {
+  uint32_t step = 0;
+  if (auto no = editable_step(k, step))
+    return *no;
+  wire::ControlRecord rec;
+  if (auto no = draft_of(c, k, rec))
+    return *no;
   json body;
   if (auto bad = parse_object(c, k.req, body))
     return *bad;
@@ -358,13 +383,12 @@ http::response put_step_text(api_context& c, call& k) {
 }
 
 http::response put_step_audio(api_context& c, call& k) {
-  auto step = step_param(k);
-  if (!editable(step))
-    return http::error(400, "step_not_editable", "only steps 1, 2, 4 and 5 can be edited");
-  auto d = draft_of(c, k);
-  if (auto* r = std::get_if<http::response>(&d))
-    return *r;
-  auto rec = std::move(std::get<wire::ControlRecord>(d));
+  uint32_t step = 0;
+  if (auto no = editable_step(k, step))
+    return *no;
+  wire::ControlRecord rec;
+  if (auto no = draft_of(c, k, rec))
+    return *no;
   if (auto* g = step_of(*rec.mutable_draft(), step); g && g->has_text())
     return http::error(409, "delete_step_first",
                        "the step holds text: delete it before uploading audio");
@@ -395,13 +419,12 @@ http::response put_step_audio(api_context& c, call& k) {
 }
 
 http::response delete_step(api_context& c, call& k) {
-  auto step = step_param(k);
-  if (!editable(step))
-    return http::error(400, "step_not_editable", "only steps 1, 2, 4 and 5 can be edited");
-  auto d = draft_of(c, k);
-  if (auto* r = std::get_if<http::response>(&d))
-    return *r;
-  auto rec = std::move(std::get<wire::ControlRecord>(d));
+  uint32_t step = 0;
+  if (auto no = editable_step(k, step))
+    return *no;
+  wire::ControlRecord rec;
+  if (auto no = draft_of(c, k, rec))
+    return *no;
   auto* steps = rec.mutable_draft()->mutable_steps();
   auto it = std::find_if(steps->begin(), steps->end(),
                          [&](const wire::Guidance& g) { return g.step() == step; });
@@ -412,10 +435,9 @@ http::response delete_step(api_context& c, call& k) {
 }
 
 http::response put_sms(api_context& c, call& k) {
-  auto d = draft_of(c, k);
-  if (auto* r = std::get_if<http::response>(&d))
-    return *r;
-  auto rec = std::move(std::get<wire::ControlRecord>(d));
+  wire::ControlRecord rec;
+  if (auto no = draft_of(c, k, rec))
+    return *no;
   json body;
   if (auto bad = parse_object(c, k.req, body))
     return *bad;
@@ -439,33 +461,26 @@ http::response sms_preview(api_context& c, call& k) {
   read_sms(body, s, p);
   if (!p.empty())
     return p.response();
+  auto m = measure(c, s);
   problems rules;
-  check_sms(c, k.account, s, rules, false);
-  auto urls = sms::find_urls(s.body());
-  std::string sent = s.body();
-  if (s.short_urls() && urls.size() <= sms::max_urls)
-    if (auto rw = sms::rewrite_urls(s.body(), c.settings().sms.short_domain, "preview"))
-      sent = rw->text;
-  auto typed = sms::utf16_length(s.body());
-  auto len = sms::utf16_length(sent);
+  check_sms(k.account, s, m, rules, false);
   json segments = json::object();
   for (auto carrier : sms::all_carriers) {
-    auto n = len ? sms::billed_segments(carrier, *len) : std::nullopt;
+    auto n = m.sent ? sms::billed_segments(carrier, *m.sent) : std::nullopt;
     segments[std::string{sms::key(carrier)}] = n ? json(*n) : json(nullptr);
   }
-  return json_response(200, {{"length", typed ? *typed : 0},
-                             {"sent_length", len ? *len : 0},
-                             {"url_count", urls.size()},
-                             {"length_may_differ", s.short_urls() && !urls.empty()},
+  return json_response(200, {{"length", m.typed ? *m.typed : 0},
+                             {"sent_length", m.sent ? *m.sent : 0},
+                             {"url_count", m.urls},
+                             {"length_may_differ", s.short_urls() && m.urls > 0},
                              {"segments", segments},
                              {"problems", rules.list}});
 }
 
 http::response publish(api_context& c, call& k) {
-  auto d = draft_of(c, k);
-  if (auto* r = std::get_if<http::response>(&d))
-    return *r;
-  auto rec = std::move(std::get<wire::ControlRecord>(d));
+  wire::ControlRecord rec;
+  if (auto no = draft_of(c, k, rec))
+    return *no;
   auto& draft = *rec.mutable_draft();
   problems p;
   for (auto step : editable_steps)
@@ -498,10 +513,10 @@ http::response publish(api_context& c, call& k) {
 }
 
 http::response delete_flow(api_context& c, call& k) {
-  auto d = draft_of(c, k);
-  if (auto* r = std::get_if<http::response>(&d))
-    return *r;
-  auto n = std::get<wire::ControlRecord>(d).draft().incoming_number();
+  wire::ControlRecord rec;
+  if (auto no = draft_of(c, k, rec))
+    return *no;
+  auto n = rec.draft().incoming_number();
   if (auto ok = c.out->write({{"flow/" + n, std::nullopt}, {"draft/" + n, std::nullopt}}); !ok)
     return internal(ok.error());
   audit(c, k, "flow_deleted", n);

@@ -5,7 +5,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -74,6 +73,13 @@ void add_admin_routes(std::vector<api_route>& out);
 
 /// The role matrix of product.md §6.
 bool role_allows(wire::Role r, access a);
+/// An email address as users are looked up by it: trimmed, lower case.
+std::string email_key(std::string_view email);
+/// The user's role on an account (ROLE_UNSPECIFIED: none).
+wire::Role role_on(const wire::User& u, std::string_view account_id);
+/// Why the caller may not work in `k.account` now (terminated, or the client address is outside
+/// its IP allowlist, which is audited); nullopt if they may.
+std::optional<http::response> refuse_account(api_context& c, const call& k);
 
 http::response json_response(int status, const json& body);
 http::response no_content();

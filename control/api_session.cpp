@@ -3,19 +3,11 @@
 #include <algorithm>
 
 #include "control/api_internal.hpp"
-#include "control/cidr.hpp"
 #include "messages/text.hpp"
 #include "storage/control_state.hpp"
 
 namespace ivrcast::control {
 namespace {
-
-std::string lower_trimmed(std::string_view s) {
-  std::string out{trim(s)};
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  return out;
-}
 
 std::string cookie(const api_context& c, const std::string& name, const std::string& value,
                    bool http_only, bool clear = false) {
@@ -30,10 +22,7 @@ std::string cookie(const api_context& c, const std::string& name, const std::str
 }
 
 json session_json(const api_context& c, const session& s, const wire::User& u) {
-  wire::Role role = wire::ROLE_UNSPECIFIED;
-  for (const auto& b : u.roles())
-    if (b.account_id() == s.account_id)
-      role = b.role();
+  auto role = role_on(u, s.account_id);
   return {{"user", user_json(u)},
           {"accounts", accounts_json(c, u)},
           {"account_id", s.account_id},
@@ -69,7 +58,7 @@ http::response login(api_context& c, call& k) {
   if (!c.login_limit->allow(k.req.remote_addr, c.now()))
     return http::error(429, "too_many_attempts",
                        "too many login attempts from your address: wait a minute");
-  auto addr = lower_trimmed(*email);
+  auto addr = email_key(*email);
   k.user.set_email(addr);
   auto uid = c.deps.state->user_by_email(addr);
   if (!uid)
@@ -126,11 +115,10 @@ http::response login(api_context& c, call& k) {
   // One account: chosen for the user, as the portal would do it anyway.
   if (u.roles_size() == 1 && !must_change) {
     auto a = load(c, "account/" + u.roles(0).account_id());
-    if (a && *a && (*a)->account().state() == wire::ACCOUNT_STATE_ACTIVE) {
-      std::vector<std::string> allow{(*a)->account().ip_allowlist().begin(),
-                                     (*a)->account().ip_allowlist().end()};
-      if (address_allowed(k.req.remote_addr, allow)) {
-        s.account_id = u.roles(0).account_id();
+    if (a && *a) {
+      k.account = (*a)->account();
+      if (!refuse_account(c, k)) {
+        s.account_id = k.account.account_id();
         c.sessions.update(s);
       }
     }
@@ -163,22 +151,14 @@ http::response choose_account(api_context& c, call& k) {
   auto id = string_field(body, "account_id", p, true);
   if (!p.empty())
     return p.response();
-  bool bound = std::any_of(k.user.roles().begin(), k.user.roles().end(),
-                           [&](const auto& b) { return b.account_id() == *id; });
   auto a = load(c, "account/" + *id);
   if (!a)
     return internal(a.error());
-  if (!bound || !*a)
+  if (role_on(k.user, *id) == wire::ROLE_UNSPECIFIED || !*a)
     return http::error(403, "forbidden", "you have no role on account " + *id);
   k.account = (*a)->account();
-  if (k.account.state() == wire::ACCOUNT_STATE_TERMINATED)
-    return http::error(403, "account_terminated", "this account has been terminated");
-  std::vector<std::string> allow{k.account.ip_allowlist().begin(), k.account.ip_allowlist().end()};
-  if (!address_allowed(k.req.remote_addr, allow)) {
-    audit(c, k, "ip_refused");
-    return http::error(403, "ip_not_allowed",
-                       "this account may not be used from your network address");
-  }
+  if (auto refused = refuse_account(c, k))
+    return *refused;
   k.sess->account_id = *id;
   c.sessions.update(*k.sess);
   audit(c, k, "account_selected");
@@ -241,7 +221,7 @@ http::response request_reset(api_context& c, call& k) {
     return p.response();
   if (!c.login_limit->allow(k.req.remote_addr, c.now()))
     return http::error(429, "too_many_attempts", "too many requests from your address");
-  auto addr = lower_trimmed(*email);
+  auto addr = email_key(*email);
   auto uid = c.deps.state->user_by_email(addr);
   if (uid && *uid) {
     auto r = load(c, "user/" + **uid);
@@ -271,7 +251,7 @@ http::response confirm_reset(api_context& c, call& k) {
   if (!p.empty())
     return p.response();
   auto invalid = http::error(400, "invalid_reset_code", "the reset code is wrong or has expired");
-  auto uid = c.deps.state->user_by_email(lower_trimmed(*email));
+  auto uid = c.deps.state->user_by_email(email_key(*email));
   if (!uid)
     return internal(uid.error());
   if (!*uid)

@@ -69,14 +69,17 @@ void read_user(const api_context& c, const json& body, const std::string& enterp
   }
 }
 
-/// The user of the path if they belong to the caller's enterprise.
-std::variant<wire::ControlRecord, http::response> target(const api_context& c, const call& k) {
+/// Loads the user of the path into `out` if they belong to the caller's enterprise; an answer
+/// if not.
+std::optional<http::response> target(const api_context& c, const call& k,
+                                     wire::ControlRecord& out) {
   auto r = load(c, "user/" + k.req.param("user_id"));
   if (!r)
     return internal(r.error());
   if (!*r || (*r)->user().deleted() || (*r)->user().enterprise_id() != k.account.enterprise_id())
     return http::error(404, "unknown_user", "no such user in this enterprise");
-  return std::move(**r);
+  out = std::move(**r);
+  return std::nullopt;
 }
 
 http::response list_users(api_context& c, call& k) {
@@ -92,10 +95,10 @@ http::response list_users(api_context& c, call& k) {
 }
 
 http::response get_user(api_context& c, call& k) {
-  auto t = target(c, k);
-  if (auto* r = std::get_if<http::response>(&t))
-    return *r;
-  return json_response(200, user_json(std::get<wire::ControlRecord>(t).user()));
+  wire::ControlRecord rec;
+  if (auto no = target(c, k, rec))
+    return *no;
+  return json_response(200, user_json(rec.user()));
 }
 
 http::response post_user(api_context& c, call& k) {
@@ -109,10 +112,9 @@ http::response post_user(api_context& c, call& k) {
 }
 
 http::response put_user(api_context& c, call& k) {
-  auto t = target(c, k);
-  if (auto* r = std::get_if<http::response>(&t))
-    return *r;
-  auto rec = std::move(std::get<wire::ControlRecord>(t));
+  wire::ControlRecord rec;
+  if (auto no = target(c, k, rec))
+    return *no;
   json body;
   if (auto bad = parse_object(c, k.req, body))
     return *bad;
@@ -129,10 +131,9 @@ http::response put_user(api_context& c, call& k) {
 }
 
 http::response delete_user(api_context& c, call& k) {
-  auto t = target(c, k);
-  if (auto* r = std::get_if<http::response>(&t))
-    return *r;
-  auto rec = std::move(std::get<wire::ControlRecord>(t));
+  wire::ControlRecord rec;
+  if (auto no = target(c, k, rec))
+    return *no;
   if (rec.user().user_id() == k.user.user_id())
     return http::error(409, "cannot_delete_self", "you cannot delete yourself");
   auto& u = *rec.mutable_user();
@@ -147,10 +148,9 @@ http::response delete_user(api_context& c, call& k) {
 }
 
 http::response reset_user(api_context& c, call& k) {
-  auto t = target(c, k);
-  if (auto* r = std::get_if<http::response>(&t))
-    return *r;
-  auto rec = std::move(std::get<wire::ControlRecord>(t));
+  wire::ControlRecord rec;
+  if (auto no = target(c, k, rec))
+    return *no;
   auto code = set_reset_code(c, *rec.mutable_user());
   if (auto ok = c.out->put(rec); !ok)
     return internal(ok.error());
@@ -169,9 +169,7 @@ http::response create_user(api_context& c, const json& body, const std::string& 
   auto email = string_field(body, "email", p, true);
   std::string addr;
   if (email) {
-    addr = std::string{trim(*email)};
-    std::transform(addr.begin(), addr.end(), addr.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    addr = email_key(*email);
     if (!plausible_email(addr))
       p.add("email", "bad_email", "'" + *email + "' is not an email address");
   }

@@ -183,13 +183,12 @@ caf::expected<std::unique_ptr<server>> server::start(server_options opts,
   d->srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   d->srv.set_payload_max_length(opts.max_body_bytes);
   auto h = [d](const httplib::Request& req, httplib::Response& res) { d->dispatch(req, res); };
-  for (const char* re : {".*"}) {
-    d->srv.Get(re, h);
-    d->srv.Post(re, h);
-    d->srv.Put(re, h);
-    d->srv.Delete(re, h);
-    d->srv.Patch(re, h);
-  }
+  // Every request goes through our own route table (JSON 404/405 included).
+  d->srv.Get(".*", h);
+  d->srv.Post(".*", h);
+  d->srv.Put(".*", h);
+  d->srv.Delete(".*", h);
+  d->srv.Patch(".*", h);
   d->srv.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty())
       return;  // a handler's own error body

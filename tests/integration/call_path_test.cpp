@@ -15,6 +15,7 @@
 #include "messages/deadletter.pb.h"
 #include "storage/call_counts.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/support/topic_copy.hpp"
 #include "tools/gateway_sim/gateway_sim.hpp"
 
 namespace ivrcast {
@@ -22,24 +23,7 @@ namespace {
 
 namespace kafka = connectors::kafka;
 
-/// Keeps every record of a topic from the beginning.
-class topic_copy final : public kafka::partition_reader::handler {
- public:
-  int64_t start_offset(int32_t) override { return 0; }
-  void records(int32_t, std::span<const kafka::record> batch) override {
-    std::lock_guard<std::mutex> guard{mtx_};
-    for (const auto& r : batch)
-      values_.emplace_back(r.value);
-  }
-  std::vector<std::string> values() const {
-    std::lock_guard<std::mutex> guard{mtx_};
-    return values_;
-  }
-
- private:
-  mutable std::mutex mtx_;
-  std::vector<std::string> values_;
-};
+using test::topic_copy;
 
 class CallPathTest : public ::testing::Test {
  protected:

@@ -25,6 +25,7 @@
 #include "storage/call_counts.hpp"
 #include "tests/support/portal_support.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/support/topic_copy.hpp"
 
 namespace ivrcast {
 namespace {
@@ -37,24 +38,7 @@ constexpr const char* good_password = "Secure#Pass2026";
 constexpr int64_t minute_ms = 60 * 1000;
 constexpr int64_t day_ms = 24 * 60 * minute_ms;
 
-/// Keeps every record of a topic.
-class topic_copy final : public kafka::partition_reader::handler {
- public:
-  int64_t start_offset(int32_t) override { return 0; }
-  void records(int32_t, std::span<const kafka::record> batch) override {
-    std::lock_guard<std::mutex> guard{mtx_};
-    for (const auto& r : batch)
-      values_.emplace_back(r.value);
-  }
-  std::vector<std::string> values() const {
-    std::lock_guard<std::mutex> guard{mtx_};
-    return values_;
-  }
-
- private:
-  mutable std::mutex mtx_;
-  std::vector<std::string> values_;
-};
+using test::topic_copy;
 
 /// A WAV made with libsndfile: `rate` Hz, `channels`, μ-law unless `pcm`.
 std::string make_wav(int rate, int channels, double seconds, bool pcm = false) {
@@ -462,7 +446,7 @@ TEST_F(ControlPlaneTest, TerminatedAccountsRefuseThePortal) {
 /// Places calls as a gateway would and reads the commands the IVR sends back.
 class call_driver {
  public:
-  explicit call_driver(kafka::bus& b) : bus_(&b) {
+  explicit call_driver(kafka::bus& b) {
     auto p = kafka::producer::open(b, "test-gateway", {});
     EXPECT_TRUE(p);
     producer_ = std::move(*p);
@@ -524,7 +508,6 @@ class call_driver {
   }
 
  private:
-  kafka::bus* bus_;
   std::unique_ptr<kafka::producer> producer_;
   kafka::producer::topic_ref topic_;
   topic_copy commands_;
