@@ -43,6 +43,7 @@ struct cli {
   double seconds = 0;  // 0: until SIGINT/SIGTERM
   double rate = 0;
   uint64_t calls = 0;
+  double backdate_s = 0;
   std::string mix;
   std::string from;
   std::string to;
@@ -85,14 +86,25 @@ caf::expected<void> seed_demo_user(const connectors::kafka::bus& b,
   return (*p)->flush(std::chrono::seconds{30});
 }
 
+/// The portal built beside this binary (<build>/actors/ivrcast → <build>/web), if there is one.
+std::string web_root_beside_binary() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec)
+    return {};
+  auto web = exe.parent_path().parent_path() / "web";
+  return std::filesystem::exists(web / "index.html", ec) ? web.string() : std::string{};
+}
+
 int usage() {
   std::fprintf(
       stderr,
       "usage: ivrcast <command> [--config FILE] [options]\n"
       "  run                     a node of the call path until Ctrl-C\n"
       "  demo [--seconds N]      embedded Kafka, flows, a node and simulated callers\n"
-      "  sim [--rate R] [--calls N] [--mix M] [--seconds N]\n"
-      "                          simulated callers against kafka.brokers\n"
+      "  sim [--rate R] [--calls N] [--mix M] [--seconds N] [--backdate-s S]\n"
+      "                          simulated callers against kafka.brokers (calls dated\n"
+      "                          S seconds ago with --backdate-s)\n"
       "  publish-flows FILE      publish accounts and flows from a JSON file\n"
       "  export-log --from T --to T [--destination N] [--encoding utf8|sjis] --out F\n"
       "                          delivery-log CSV of node.data_dir (Japan time\n"
@@ -121,6 +133,8 @@ bool parse_cli(int argc, char** argv, cli& out) {
       out.rate = std::atof(v);
     else if (a == "--calls" && (v = value()))
       out.calls = std::strtoull(v, nullptr, 10);
+    else if (a == "--backdate-s" && (v = value()))
+      out.backdate_s = std::atof(v);
     else if (a == "--mix" && (v = value()))
       out.mix = v;
     else if (a == "--from" && (v = value()))
@@ -334,11 +348,15 @@ int main(int argc, char** argv) {
   }
   if (c.command != "run" && c.command != "demo" && c.command != "sim")
     return usage();
+  if (s->http.web_root.empty() && !s->http.listen.empty())
+    s->http.web_root = web_root_beside_binary();
   std::vector<std::unique_ptr<tools::smsc_sim>> carriers;
   if (c.command == "demo") {
     s->sms.simulate_carriers = true;
     if (s->http.listen.empty())
       s->http.listen = "127.0.0.1:8080";  // the portal API is part of the demo
+    if (s->http.web_root.empty())
+      s->http.web_root = web_root_beside_binary();
   }
   if (s->sms.simulate_carriers && c.command != "sim") {
     auto sims = tools::simulate_carriers(s->sms);
@@ -390,6 +408,7 @@ int main(int argc, char** argv) {
     tools::sim_options o;
     o.calls_per_second = c.rate > 0 ? c.rate : s->demo.calls_per_second;
     o.total_calls = c.calls;
+    o.backdate_ms = static_cast<int64_t>(c.backdate_s * 1000);
     o.mix = std::move(*mix);
     auto started = tools::gateway_sim::start(**b, o, tools::targets_from(*flows));
     if (!started)

@@ -38,6 +38,7 @@ inline constexpr int http_threads = 8;
 inline constexpr const char* http_admin_token = "";
 inline constexpr const char* http_secure_cookies = "false";
 inline constexpr int http_max_json_bytes = 65536;
+inline constexpr const char* http_web_root = "";
 
 inline constexpr int security_argon2_ops = 2;          // libsodium's OPSLIMIT_INTERACTIVE
 inline constexpr int security_argon2_mem_kib = 65536;  // libsodium's MEMLIMIT_INTERACTIVE

@@ -101,6 +101,7 @@ struct http_settings {
   std::string admin_token;  // bearer token of the operator's admin API; empty: admin API off
   bool secure_cookies = false;
   int max_json_bytes = 0;
+  std::string web_root;  // built portal (index.html) served at /; empty: no portal
 };
 
 /// Password hashing cost and login throttling (the rules themselves are product.md §6).

@@ -281,6 +281,7 @@ caf::expected<std::unique_ptr<api>> api::start(api_deps deps) {
   http::server_options opts;
   opts.listen = s.http.listen;
   opts.threads = s.http.threads;
+  opts.web_root = s.http.web_root;
   auto srv = http::server::start(opts, std::move(routes));
   if (!srv)
     return std::move(srv.error());

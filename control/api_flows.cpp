@@ -287,7 +287,9 @@ http::response get_draft(api_context& c, call& k) {
   wire::ControlRecord rec;
   if (auto no = draft_of(c, k, rec))
     return *no;
-  return json_response(200, draft_json(rec.draft()));
+  auto out = draft_json(rec.draft());
+  out["sender_ids"] = k.account.sender_ids();  // the editor's choices
+  return json_response(200, out);
 }
 
 http::response get_published(api_context& c, call& k) {

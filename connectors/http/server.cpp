@@ -197,6 +197,20 @@ caf::expected<std::unique_ptr<server>> server::start(server_options opts,
     else if (res.status >= 400)
       write(error(res.status, "bad_request", "the request was refused: " + req.path), res);
   });
+  if (!opts.web_root.empty()) {
+    // The portal's pages load only our own scripts and styles, and nobody may frame them.
+    httplib::Headers headers{
+        {"Cache-Control", "no-cache"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"X-Frame-Options", "DENY"},
+        {"Referrer-Policy", "no-referrer"},
+        {"Content-Security-Policy",
+         "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"}};
+    if (!d->srv.set_mount_point("/", opts.web_root, headers))
+      return caf::make_error(errc::bad_config, "http.web_root",
+                             "not a readable directory: " + opts.web_root);
+  }
   auto colon = opts.listen.rfind(':');
   if (colon == std::string::npos)
     return caf::make_error(errc::bad_config, "http.listen", "must be host:port: " + opts.listen);

@@ -56,6 +56,8 @@ struct server_options {
   std::string listen;  // host:port; port 0 picks a free one
   int threads = 8;
   size_t max_body_bytes = 64u * 1024 * 1024;
+  /// Static files served for GET/HEAD paths naming a file in it ("/" → index.html); empty: none.
+  std::string web_root;
 };
 
 /// An HTTP/1.1 server (cpp-httplib) dispatching to routes on its worker threads; unknown

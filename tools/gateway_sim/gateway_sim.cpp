@@ -174,7 +174,7 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
   void send(const std::string& call, sim_call& c, call_event ev) {
     ev.call = call_id{call};
     ev.gateway = gateway_id{c.gateway};
-    ev.occurred_at_ms = unix_now_ms();
+    ev.occurred_at_ms = unix_now_ms() - opts.backdate_ms;
     ev.sequence = c.next_sequence++;
     thread_local std::string buf;
     connectors::gateway::encode(ev, buf);

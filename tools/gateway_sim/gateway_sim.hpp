@@ -55,6 +55,9 @@ struct sim_options {
   std::vector<std::pair<scenario, int>> mix;
   std::string gateway_id = "sim-gw";
   int gateways = 4;  // commands are spread over this many gateway ids
+  /// Calls are dated this long before now (call counts end yesterday: a test of them needs
+  /// calls of an earlier day).
+  int64_t backdate_ms = 0;
 };
 
 /// An SMS the IVR should have requested, by what the simulated callers did.

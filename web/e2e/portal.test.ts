@@ -1,0 +1,410 @@
+// The portal end to end: Debian's Chromium drives the business's screens against an ivrcast
+// node on the real broker, with mail through smtp-sink and calls from the gateway simulator.
+// The steps build on each other (one business's day), so they run in order.
+
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { env, eventually, launchBrowser, MailSink, newPage, NodeProcess, shot, wav } from "./harness.js";
+
+const mail = new MailSink();
+const node = new NodeProcess();
+let browser: Browser;
+let page: Page;
+
+const owner = "owner@e2e.example";
+const member = "member@e2e.example";
+const ownerPassword = "Owner#Pass2026x";
+const memberPassword = "Member#Pass2026x";
+const number = "05022220001";
+const otherNumber = "05022220002";
+const csvHeader =
+  "ジョブID,メッセージID,種別,送受信トリガー,送信順序,送信予定時刻,送信時刻,電話番号,キャリア,チャンネル,案件ID,案件名,コンテンツタイプ,配信原稿,ステータス,到達,到達時刻,送信文字数,文字分割数,開封,開封時刻,ケーパビリティ結果,返信メッセージID,サジェスチョンID,サジェスチョンリストタイトル,送信元メッセージID,返信メッセージ種別,表示テキスト,返信本文,着信用電話番号";
+const smsBody = "E2E商事です。ご予約はこちらから https://example.com/e2e/reserve ご来店をお待ちしております。";
+let versionId = "";
+
+before(async () => {
+  await mail.start();
+  await node.start(mail.port);
+  // The operator's part (product.md §1): an enterprise, two accounts, the first admin.
+  await node.admin("POST", "/v1/admin/enterprises", { enterprise_id: "ent-e2e", name: "E2E商事株式会社" });
+  await node.admin("PUT", "/v1/admin/accounts/acc-e2e", {
+    enterprise_id: "ent-e2e",
+    name: "E2E本店",
+    incoming_numbers: [number, otherNumber],
+    sender_ids: ["0312340000", "05022220009"],
+  });
+  await node.admin("PUT", "/v1/admin/accounts/acc-e2e-2", {
+    enterprise_id: "ent-e2e",
+    name: "E2E支店",
+    incoming_numbers: ["05022220003"],
+    sender_ids: ["0312340001"],
+  });
+  await node.admin("POST", "/v1/admin/users", {
+    enterprise_id: "ent-e2e",
+    email: owner,
+    name: "E2E管理者",
+    roles: [
+      { account_id: "acc-e2e", role: "enterprise_admin" },
+      { account_id: "acc-e2e-2", role: "enterprise_admin" },
+    ],
+  });
+  browser = await launchBrowser();
+  page = (await newPage(browser, node.base)).page;
+});
+
+after(async () => {
+  await browser?.close();
+  await node.stop();
+  await mail.stop();
+});
+
+/** A step of the day; on failure the screen is kept as FAILED-<n>.png beside the others. */
+let failures = 0;
+function scenario(name: string, fn: () => Promise<void>): void {
+  test(name, async () => {
+    try {
+      await fn();
+    } catch (err) {
+      failures += 1;
+      await shot(page, `FAILED-${failures}`).catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+const heading = () => page.locator("main h1");
+const notice = () => page.locator(".notice:not([hidden])").first();
+const navLinks = () => page.locator("nav.side a");
+
+async function login(email: string, password: string): Promise<void> {
+  await page.goto("/#/login");
+  await page.getByLabel("メールアドレス").fill(email);
+  await page.getByLabel("パスワード", { exact: true }).fill(password);
+  await page.getByLabel("パスワード", { exact: true }).press("Enter");  // the keyboard submits
+}
+
+async function changePassword(newPassword: string): Promise<void> {
+  await page.getByLabel(/^新パスワード\*?$/).fill(newPassword);
+  await page.getByLabel(/^新パスワード確認\*?$/).fill(newPassword);
+  await page.getByRole("button", { name: "設定" }).click();
+}
+
+async function logout(): Promise<void> {
+  await page.locator("header .menu-button").click();
+  await page.getByRole("menuitem", { name: "ログアウト" }).click();
+  await assert.doesNotReject(heading().filter({ hasText: "ログイン" }).waitFor());
+}
+
+scenario("log in with the mailed temporary password, forced change, choose an account", async () => {
+  const temporary = await mail.field(owner, 1, "仮パスワード:");
+  await page.goto("/");
+  await heading().filter({ hasText: "ログイン" }).waitFor();
+  await shot(page, "01-login");
+  await login(owner, temporary);
+
+  await heading().filter({ hasText: "パスワード変更" }).waitFor();
+  assert.match(await notice().innerText(), /仮パスワード/);
+  // Inline validation with the API's rules before anything is sent.
+  await page.getByLabel(/^新パスワード\*?$/).fill("short");
+  await page.getByLabel(/^新パスワード確認\*?$/).focus();
+  await page.getByText("パスワードは10桁以上で設定してください。").waitFor();
+  await shot(page, "02-password-change-forced");
+  await changePassword(ownerPassword);
+
+  await heading().filter({ hasText: "アカウント選択" }).waitFor();
+  assert.equal(await page.locator("tr[data-account]").count(), 2);
+  await shot(page, "03-account-selection");
+  await page.locator('tr[data-account="acc-e2e"]').getByRole("button", { name: "選択" }).click();
+
+  await heading().filter({ hasText: "着信用電話番号" }).waitFor();
+  assert.deepEqual(await navLinks().allInnerTexts(), ["着信用電話番号", "配信ログ", "着信件数", "企業ユーザー管理", "サポート"]);
+  assert.equal(await page.locator(`tr[data-number="${number}"] .badge`).innerText(), "未登録");
+  await shot(page, "04-numbers");
+});
+
+scenario("register, edit (text, audio, SMS) and publish a flow", async () => {
+  const row = page.locator(`tr[data-number="${number}"]`);
+  await row.getByRole("button", { name: /メニュー/ }).click();
+  await page.getByRole("menuitem", { name: "フロー登録" }).click();
+  await page.locator("dialog").getByText("+815022220001").waitFor();
+  await page.getByRole("button", { name: "次へ" }).click();
+
+  await heading().filter({ hasText: "フロー編集" }).waitFor();
+  // Steps 3 and 6 are the system's: shown, nothing to press.
+  assert.equal(await page.locator("li.step.fixed").count(), 2);
+  assert.equal(await page.locator("li.step.fixed button").count(), 0);
+
+  // Step 1: 101 characters are refused (counter, then the API), 100 are fine.
+  const step1 = page.locator('li[data-step="1"]');
+  await step1.getByRole("button", { name: "編集" }).click();
+  await step1.locator('input[type="text"]').fill("あ".repeat(101));
+  await step1.getByText("101 / 100文字").waitFor();
+  await step1.getByRole("button", { name: "下書き保存" }).click();
+  await step1.getByText("文字数上限は100文字です。").waitFor();
+  await step1.locator('input[type="text"]').fill("お電話ありがとうございます。E2E商事です。");
+  await step1.getByRole("button", { name: "下書き保存" }).click();
+  await step1.getByText("お電話ありがとうございます。E2E商事です。").waitFor();
+
+  // 音声確認 plays the step (TTS of the text) from the API.
+  const audio = page.waitForResponse((r) => r.url().endsWith(`/v1/flows/${number}/draft/steps/1/audio`));
+  await step1.getByRole("button", { name: /音声確認/ }).click();
+  const res = await audio;
+  assert.equal(res.status(), 200);
+  assert.equal(res.headers()["content-type"], "audio/wav");
+  await step1.locator("audio").waitFor();
+
+  // Step 4: switching to audio needs a delete first; a 16 kHz file is refused by rule.
+  const step4 = page.locator('li[data-step="4"]');
+  await step4.getByRole("button", { name: "削除" }).click();
+  await step4.getByText("未設定").waitFor();
+  await step4.getByRole("button", { name: "編集" }).click();
+  await step4.getByLabel("音声ファイル", { exact: true }).first().check();
+  const dir = join(env.artifacts);
+  writeFileSync(join(dir, "bad-16khz.wav"), wav({ rate: 16000 }));
+  writeFileSync(join(dir, "good.wav"), wav());
+  await step4.locator('input[type="file"]').setInputFiles(join(dir, "bad-16khz.wav"));
+  await step4.getByRole("button", { name: "下書き保存" }).click();
+  await step4.getByText("8KHzのwavファイルを指定してください。").waitFor();
+  await shot(page, "05-step-editor-audio-refused");
+  await step4.locator('input[type="file"]').setInputFiles(join(dir, "good.wav"));
+  await step4.getByRole("button", { name: "下書き保存" }).click();
+  await step4.locator(".step-text").filter({ hasText: "音声ファイル" }).waitFor();
+
+  // SMS: live counter and billed segments per carrier (100 characters: 2/2/1/2).
+  const body = page.getByLabel(/^配信原稿/);
+  await body.fill("あ".repeat(100));
+  await page.getByText("100 / 660文字").waitFor();
+  await eventually("segments for 100 characters", async () =>
+    (await page.locator("table.segments td").allInnerTexts()).join(",") === "2,2,1,2" ? true : undefined,
+  );
+  await body.fill("あ".repeat(661));
+  await page.getByText("配信原稿の最大文字数は660文字です。").waitFor();
+  await body.fill(smsBody);
+  await page.getByLabel(/^送信元表示番号/).selectOption("05022220009");
+  await page.getByLabel(/^短縮URL/).check();
+  await page.getByText(/実際の配信文字数と異なる場合があります。 配信時の文字数: 58$/).waitFor();
+  await shot(page, "06-flow-editor-sms");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, "06-flow-editor-guidance");
+  await page.locator("form.sms").getByRole("button", { name: "下書き保存" }).click();
+  await page.getByText("下書き保存しました。公開するまでIVRへの反映は行われません。").first().waitFor();
+
+  await page.getByRole("button", { name: "公開", exact: true }).click();
+  await page.locator("dialog").getByRole("button", { name: "公開" }).click();
+  await heading().filter({ hasText: "公開済みフロー" }).waitFor();
+  await page.locator(".sms-body").filter({ hasText: smsBody }).waitFor();
+  versionId = await page.locator("dl.facts code").innerText();
+  assert.match(versionId, /^[0-9a-f-]{36}$/);
+  await shot(page, "07-published-flow");
+
+  await page.getByRole("link", { name: "着信用電話番号" }).click();
+  await page.locator(`tr[data-number="${number}"] .badge`).filter({ hasText: "公開" }).waitFor();
+  assert.match(await page.locator(`tr[data-number="${number}"] td`).nth(1).innerText(), /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}/);
+  await shot(page, "08-numbers-published");
+});
+
+/** RFC 4180 rows of a CSV text. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") row.push(cell), (cell = "");
+    else if (c === "\n" || (c === "\r" && text[i + 1] === "\n")) {
+      if (c === "\r") i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = "";
+    } else cell += c;
+  }
+  if (cell || row.length) rows.push([...row, cell]);
+  return rows;
+}
+
+scenario("simulated calls: rows in the delivery log, the CSV download, call counts", async () => {
+  const targets = join(env.artifacts, "targets.json");
+  writeFileSync(
+    targets,
+    JSON.stringify({
+      accounts: [{ account_id: "acc-e2e", enterprise_id: "ent-e2e", name: "E2E本店", state: "active", incoming_numbers: [number], sender_ids: ["05022220009"] }],
+      flows: [
+        {
+          incoming_number: number,
+          account_id: "acc-e2e",
+          version_id: versionId,
+          name: "e2e",
+          steps: { "1": { text: "a" }, "2": { text: "b" }, "4": { text: "c" }, "5": { text: "d" } },
+          sms: { sender_id: "05022220009", body: smsBody, short_urls: true },
+        },
+      ],
+    }),
+  );
+  await node.placeCalls(targets, 3, "mobile=1");  // SMS to each caller
+  // Yesterday's calls, for the call counts (which end yesterday); they key wrong numbers and get
+  // no SMS: a job dated a day back would be refused as stale.
+  await node.placeCalls(targets, 2, "landline_give_up=1", 86400);
+
+  await page.getByRole("link", { name: "配信ログ" }).click();
+  await heading().filter({ hasText: "配信ログ" }).waitFor();
+  const yesterday = new Date(Date.now() + 9 * 3600e3 - 86400e3).toISOString().slice(0, 10);
+  await page.getByLabel(/送信予定時刻（開始）/).fill(yesterday + "T00:00");
+  await eventually("3 rows in the delivery log", async () => {
+    await page.getByRole("button", { name: "検索", exact: true }).click();
+    await page.locator(".results p.count").waitFor();
+    return (await page.locator("table.log tbody tr").count()) === 3 ? true : undefined;
+  }, 60000);
+  const cells = await page.locator("table.log tbody tr").first().locator("td").allInnerTexts();
+  assert.equal(cells[0], "送信");
+  assert.equal(cells[3], "+815022220001");
+  assert.match(cells[4], /^\+81[789]0\d{8}$/);
+  assert.equal(cells[6], "SMS");
+  assert.equal(cells[7], "IVRCampaign_" + versionId);
+  await shot(page, "09-delivery-log");
+
+  // The CSV, once every message is delivered (the simulated carriers deliver all).
+  let seen = "";
+  const rows = await eventually(() => "a CSV of 3 delivered rows; last seen:\n" + seen, async () => {
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: /検索結果をダウンロード/ }).click();
+    const file = await (await download).path();
+    const bytes = readFileSync(file);
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "UTF-8 with BOM");
+    const parsed = parseCsv(bytes.subarray(3).toString("utf8"));
+    assert.equal(parsed[0].join(","), csvHeader);
+    const data = parsed.slice(1);
+    seen = data.map((r) => r.join(",")).join("\n");
+    return data.length === 3 && data.every((r) => r[14] === "到達済") ? data : undefined;
+  }, 60000);
+  writeFileSync(join(env.artifacts, "delivery-log.csv"), [csvHeader, ...rows.map((r) => r.join(","))].join("\n"));
+  for (const r of rows) {
+    assert.equal(r.length, 30);
+    assert.equal(r[2], "送信");
+    assert.equal(r[9], "SMS");
+    assert.equal(r[10], versionId);
+    assert.equal(r[11], "IVRCampaign_" + versionId);
+    assert.ok(r[0].startsWith(versionId), "ジョブID starts with 案件ID");
+    // 配信原稿 as sent: the URL became a short link with a space either side (product.md §2.3),
+    // 58 characters as the editor said, one segment.
+    assert.match(r[13], /^E2E商事です。ご予約はこちらから {2}https:\/\/[a-z.]+\/[A-Za-z0-9]{8} {2}ご来店をお待ちしております。$/);
+    assert.equal(r[17], "58");
+    assert.equal(r[18], "1");
+    assert.equal(r[15], "到達");
+    assert.equal(r[29], "+815022220001");
+  }
+  assert.match(await notice().innerText(), /ダウンロードしました/);
+
+  await page.getByRole("link", { name: "着信件数" }).click();
+  await heading().filter({ hasText: "着信件数" }).waitFor();
+  await page.getByRole("button", { name: "検索", exact: true }).click();
+  await page.locator('tr[data-number="+815022220001"]').waitFor();
+  assert.equal(await page.locator('tr[data-number="+815022220001"] td.num').innerText(), "2");
+  assert.equal(await page.locator('tr[data-number="+815022220002"] td.num').innerText(), "0");
+  await shot(page, "10-call-counts");
+});
+
+scenario("user management: create a member, delete a user; the member's narrower menu", async () => {
+  await page.getByRole("link", { name: "企業ユーザー管理" }).click();
+  await heading().filter({ hasText: "ユーザー" }).waitFor();
+  await shot(page, "11-users");
+
+  for (const [email, name] of [
+    [member, "E2E一般"],
+    ["temp@e2e.example", "削除予定"],
+  ]) {
+    await page.getByRole("link", { name: /新規作成/ }).click();
+    await heading().filter({ hasText: "ユーザー登録" }).waitFor();
+    await page.getByLabel(/^メールアドレス/).fill(email);
+    await page.getByLabel(/^ユーザー名/).fill(name);
+    await page.locator(".role-account").selectOption("acc-e2e");
+    await page.locator(".role-role").selectOption("member");
+    if (email === member) await shot(page, "12-user-create");
+    await page.locator("form").getByRole("button", { name: "新規作成" }).click();
+    await page.locator(`tr[data-user="${email}"]`).waitFor();
+  }
+  assert.match(await page.locator(`tr[data-user="${member}"]`).innerText(), /E2E本店: 一般利用者/);
+
+  const temp = page.locator('tr[data-user="temp@e2e.example"]');
+  await temp.getByRole("button", { name: /メニュー/ }).click();
+  await page.getByRole("menuitem", { name: "削除" }).click();
+  await page.locator("dialog").getByText("この操作は取り消せませんが、temp@e2e.exampleを削除しますか？").waitFor();
+  await shot(page, "13-user-delete-confirm");
+  await page.locator("dialog").getByRole("button", { name: "削除" }).click();
+  await page.getByText("ユーザーを削除しました。").waitFor();
+  assert.equal(await temp.count(), 0);
+
+  await logout();
+  const temporary = await mail.field(member, 1, "仮パスワード:");
+  await login(member, temporary);
+  await heading().filter({ hasText: "パスワード変更" }).waitFor();
+  await changePassword(memberPassword);
+  // One account: chosen at login. A member edits flows only.
+  await heading().filter({ hasText: "着信用電話番号" }).waitFor();
+  assert.deepEqual(await navLinks().allInnerTexts(), ["着信用電話番号", "サポート"]);
+  await shot(page, "14-member-numbers");
+  await page.goto(`/#/flows/${number}`);
+  await heading().filter({ hasText: "フロー編集" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "公開", exact: true }).count(), 0);
+  // Hidden is not enough: the API refuses too.
+  const status = await page.evaluate(async () => (await fetch("/v1/delivery-log?from=2026-01-01&to=2026-01-02")).status);
+  assert.equal(status, 403);
+  await page.goto("/#/log");
+  await page.getByText("この画面を利用する権限がありません。").waitFor();
+
+  await page.getByRole("link", { name: "サポート" }).click();
+  await heading().filter({ hasText: "サポート" }).waitFor();
+  await shot(page, "15-support");
+  await page.getByRole("button", { name: "English" }).click();
+  await heading().filter({ hasText: "Support" }).waitFor();
+  assert.deepEqual(await navLinks().allInnerTexts(), ["Incoming numbers", "Support"]);
+  await shot(page, "16-support-english");
+  await page.getByRole("button", { name: "日本語" }).click();
+  await heading().filter({ hasText: "サポート" }).waitFor();
+  await logout();
+});
+
+scenario("five wrong passwords in a row lock the login", async () => {
+  for (let i = 1; i <= 5; i++) {
+    await login(member, "Wrong#Pass" + i + "xyz");
+    const expected = i < 5 ? "メールアドレスまたはパスワードが正しくありません。" : "パスワードを5回連続で間違えたため、ロックされています。30分後に再度お試しください。";
+    await page.getByText(expected).waitFor();
+  }
+  await login(member, memberPassword);  // right password, still locked
+  await page.getByText(/ロックされています/).waitFor();
+  assert.equal(await heading().innerText(), "ログイン");
+  await shot(page, "17-locked");
+});
+
+scenario("forgotten password: reset by mailed code; the admin's reset mails the user", async () => {
+  await page.goto("/#/login");
+  await page.getByRole("link", { name: "パスワードを忘れた場合" }).click();
+  await heading().filter({ hasText: "パスワード初期化" }).waitFor();
+  await shot(page, "18-forgot-password");
+  await page.getByLabel(/^メールアドレス/).fill(owner);
+  await page.getByRole("button", { name: "送信" }).click();
+  await heading().filter({ hasText: "パスワード再設定" }).waitFor();
+  const code = await mail.field(owner, 2, "再設定コード:");
+  await page.getByLabel(/^認証コード/).fill(code);
+  await changePassword("Owner#Reset2026y");
+  await page.getByText("パスワードを再設定しました。").waitFor();
+  await shot(page, "19-reset-done");
+  await login(owner, "Owner#Reset2026y");
+  await heading().filter({ hasText: "アカウント選択" }).waitFor();
+  await page.locator('tr[data-account="acc-e2e"]').getByRole("button", { name: "選択" }).click();
+  await page.getByRole("link", { name: "企業ユーザー管理" }).click();
+  const row = page.locator(`tr[data-user="${member}"]`);
+  await row.getByRole("button", { name: /メニュー/ }).click();
+  await page.getByRole("menuitem", { name: "パスワードリセット" }).click();
+  await page.getByText("パスワードをリセットし、再設定依頼メールを送信しました。").waitFor();
+  assert.match(await mail.field(member, 2, "再設定コード:"), /^\S+$/);
+});
