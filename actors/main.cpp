@@ -86,13 +86,13 @@ caf::expected<void> seed_demo_user(const connectors::kafka::bus& b,
   return (*p)->flush(std::chrono::seconds{30});
 }
 
-/// The portal built beside this binary (<build>/actors/ivrcast → <build>/web), if there is one.
+/// The portal built beside this binary (<build>/actors/ivrcast → <build>/portal), if there is one.
 std::string web_root_beside_binary() {
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec)
     return {};
-  auto web = exe.parent_path().parent_path() / "web";
+  auto web = exe.parent_path().parent_path() / "portal";
   return std::filesystem::exists(web / "index.html", ec) ? web.string() : std::string{};
 }
 

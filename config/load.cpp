@@ -342,7 +342,8 @@ const std::vector<key_spec>& schema() {
        "Largest JSON request body accepted.",
        integer(&S::http, &http_settings::max_json_bytes, 1024, 1 << 24)},
       {"http.web_root", d::http_web_root,
-       "Directory of the built web portal served at /; empty: <build>/web beside the binary when "
+       "Directory of the built web portal served at /; empty: <build>/portal beside the binary "
+       "when "
        "built there, else no portal.",
        text(&S::http, &http_settings::web_root, true)},
       {"security.argon2_ops", std::to_string(d::security_argon2_ops),

@@ -100,7 +100,8 @@ async function logout(): Promise<void> {
 
 scenario("log in with the mailed temporary password, forced change, choose an account", async () => {
   const temporary = await mail.field(owner, 1, "仮パスワード:");
-  await page.goto("/");
+  const index = await page.goto("/");
+  assert.match(index?.headers()["content-security-policy"] ?? "", /default-src 'self'/);
   await heading().filter({ hasText: "ログイン" }).waitFor();
   await shot(page, "01-login");
   await login(owner, temporary);
@@ -395,9 +396,12 @@ scenario("forgotten password: reset by mailed code; the admin's reset mails the 
   await heading().filter({ hasText: "パスワード再設定" }).waitFor();
   const code = await mail.field(owner, 2, "再設定コード:");
   await page.getByLabel(/^認証コード/).fill(code);
-  await changePassword("Owner#Reset2026y");
+  await page.getByLabel(/^新パスワード\*?$/).fill("Owner#Reset2026y");
+  await page.getByLabel(/^新パスワード確認\*?$/).fill("Owner#Reset2026y");
+  await shot(page, "19-reset-with-code");
+  await page.getByRole("button", { name: "設定" }).click();
   await page.getByText("パスワードを再設定しました。").waitFor();
-  await shot(page, "19-reset-done");
+  await shot(page, "20-reset-done");
   await login(owner, "Owner#Reset2026y");
   await heading().filter({ hasText: "アカウント選択" }).waitFor();
   await page.locator('tr[data-account="acc-e2e"]').getByRole("button", { name: "選択" }).click();
@@ -407,4 +411,14 @@ scenario("forgotten password: reset by mailed code; the admin's reset mails the 
   await page.getByRole("menuitem", { name: "パスワードリセット" }).click();
   await page.getByText("パスワードをリセットし、再設定依頼メールを送信しました。").waitFor();
   assert.match(await mail.field(member, 2, "再設定コード:"), /^\S+$/);
+
+  // Edit the member's role.
+  await row.getByRole("button", { name: /メニュー/ }).click();
+  await page.getByRole("menuitem", { name: "編集" }).click();
+  await heading().filter({ hasText: "ユーザー情報の編集" }).waitFor();
+  await page.locator(".role-role").selectOption("admin");
+  await shot(page, "21-user-edit");
+  await page.getByRole("button", { name: "保存" }).click();
+  await page.getByText("ユーザー情報を保存しました。").waitFor();
+  assert.match(await row.innerText(), /E2E本店: 管理者/);
 });
