@@ -348,16 +348,14 @@ int main(int argc, char** argv) {
   }
   if (c.command != "run" && c.command != "demo" && c.command != "sim")
     return usage();
-  if (s->http.web_root.empty() && !s->http.listen.empty())
-    s->http.web_root = web_root_beside_binary();
   std::vector<std::unique_ptr<tools::smsc_sim>> carriers;
   if (c.command == "demo") {
     s->sms.simulate_carriers = true;
     if (s->http.listen.empty())
-      s->http.listen = "127.0.0.1:8080";  // the portal API is part of the demo
-    if (s->http.web_root.empty())
-      s->http.web_root = web_root_beside_binary();
+      s->http.listen = "127.0.0.1:8080";  // the portal and its API are part of the demo
   }
+  if (s->http.web_root.empty() && !s->http.listen.empty())
+    s->http.web_root = web_root_beside_binary();
   if (s->sms.simulate_carriers && c.command != "sim") {
     auto sims = tools::simulate_carriers(s->sms);
     if (!sims)

@@ -235,10 +235,7 @@ http::response post_admin_user(api_context& c, call& k) {
     p.add("enterprise_id", "unknown_enterprise", "no enterprise " + *enterprise);
     return p.response();
   }
-  auto out = create_user(c, body, *enterprise, "operator");
-  if (out.status == 201)
-    audit(c, k, "user_created", body.value("email", ""));
-  return out;
+  return create_user(c, k, body, *enterprise);
 }
 
 http::response restore_user(api_context& c, call& k) {

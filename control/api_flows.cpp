@@ -354,19 +354,19 @@ uint32_t step_param(const call& k) {
 }
 
 /// The editable step of the path into `step`; an answer if it names another.
-std::optional<http::response> editable_step(const call& k, uint32_t& step) {
+/// The path's editable step and its draft, or the answer refusing them.
+std::optional<http::response> step_draft(const api_context& c, const call& k, uint32_t& step,
+                                         wire::ControlRecord& rec) {
   step = step_param(k);
   if (!editable(step))
     return http::error(400, "step_not_editable", "only steps 1, 2, 4 and 5 can be edited");
-  return std::nullopt;
+  return draft_of(c, k, rec);
 }
 
 http::response put_step_text(api_context& c, call& k) {
   uint32_t step = 0;
-  if (auto no = editable_step(k, step))
-    return *no;
   wire::ControlRecord rec;
-  if (auto no = draft_of(c, k, rec))
+  if (auto no = step_draft(c, k, step, rec))
     return *no;
   json body;
   if (auto bad = parse_object(c, k.req, body))
@@ -386,10 +386,8 @@ http::response put_step_text(api_context& c, call& k) {
 
 http::response put_step_audio(api_context& c, call& k) {
   uint32_t step = 0;
-  if (auto no = editable_step(k, step))
-    return *no;
   wire::ControlRecord rec;
-  if (auto no = draft_of(c, k, rec))
+  if (auto no = step_draft(c, k, step, rec))
     return *no;
   if (auto* g = step_of(*rec.mutable_draft(), step); g && g->has_text())
     return http::error(409, "delete_step_first",
@@ -422,10 +420,8 @@ http::response put_step_audio(api_context& c, call& k) {
 
 http::response delete_step(api_context& c, call& k) {
   uint32_t step = 0;
-  if (auto no = editable_step(k, step))
-    return *no;
   wire::ControlRecord rec;
-  if (auto no = draft_of(c, k, rec))
+  if (auto no = step_draft(c, k, step, rec))
     return *no;
   auto* steps = rec.mutable_draft()->mutable_steps();
   auto it = std::find_if(steps->begin(), steps->end(),

@@ -125,9 +125,10 @@ bool send_temporary_password(const api_context& c, const wire::User& u, const st
 /// Sets a new reset code on `u` (hash, 1-hour lifetime); returns it in clear for the mail.
 std::string set_reset_code(const api_context& c, wire::User& u);
 bool send_reset_code(const api_context& c, const wire::User& u, const std::string& code);
-/// Validates and creates a user of `enterprise` from a JSON body (users and admin APIs).
-http::response create_user(api_context& c, const json& body, const std::string& enterprise,
-                           const std::string& actor);
+/// Validates and creates a user of `enterprise` from a JSON body, mails the temporary password
+/// and audits it (users and admin APIs).
+http::response create_user(api_context& c, const call& k, const json& body,
+                           const std::string& enterprise);
 /// An audit event of this request.
 void audit(api_context& c, const call& k, std::string event, std::string detail = {});
 

@@ -105,10 +105,7 @@ http::response post_user(api_context& c, call& k) {
   json body;
   if (auto bad = parse_object(c, k.req, body))
     return *bad;
-  auto out = create_user(c, body, k.account.enterprise_id(), k.user.user_id());
-  if (out.status == 201)
-    audit(c, k, "user_created", body.value("email", ""));
-  return out;
+  return create_user(c, k, body, k.account.enterprise_id());
 }
 
 http::response put_user(api_context& c, call& k) {
@@ -161,8 +158,8 @@ http::response reset_user(api_context& c, call& k) {
 
 }  // namespace
 
-http::response create_user(api_context& c, const json& body, const std::string& enterprise,
-                           const std::string& actor) {
+http::response create_user(api_context& c, const call& k, const json& body,
+                           const std::string& enterprise) {
   problems p;
   wire::ControlRecord rec;
   auto& u = *rec.mutable_user();
@@ -189,7 +186,10 @@ http::response create_user(api_context& c, const json& body, const std::string& 
   if (auto ok = c.out->put(rec); !ok)
     return internal(ok.error());
   bool sent = send_temporary_password(c, u, pw);
-  spdlog::info("event=user_created user={} by={} mail_sent={}", u.user_id(), actor, sent);
+  // The operator's calls carry no user id; the guard names them by email.
+  spdlog::info("event=user_created user={} by={} mail_sent={}", u.user_id(),
+               k.user.user_id().empty() ? k.user.email() : k.user.user_id(), sent);
+  audit(c, k, "user_created", addr);
   auto out = user_json(u);
   out["mail_sent"] = sent;
   return json_response(201, out);

@@ -163,7 +163,7 @@ scenario("register, edit (text, audio, SMS) and publish a flow", async () => {
   await step4.getByText("未設定").waitFor();
   await step4.getByRole("button", { name: "編集" }).click();
   await step4.getByLabel("音声ファイル", { exact: true }).first().check();
-  const dir = join(env.artifacts);
+  const dir = env.artifacts;
   writeFileSync(join(dir, "bad-16khz.wav"), wav({ rate: 16000 }));
   writeFileSync(join(dir, "good.wav"), wav());
   await step4.locator('input[type="file"]').setInputFiles(join(dir, "bad-16khz.wav"));

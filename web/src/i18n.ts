@@ -112,8 +112,6 @@ const texts = {
   kind_text: ["テキスト", "Text"],
   kind_audio: ["音声ファイル", "Audio file"],
   kind_empty: ["未設定", "Not set"],
-  choose_file: ["ファイルを選択", "Choose file"],
-  no_file: ["選択されていません", "No file chosen"],
   audio_rules: [
     "8KHzのwavファイル、50MB未満かつ5分未満、U-Lawエンコーディング、モノラル",
     "WAV, 8 kHz, μ-law, mono, under 50 MB and under 5 minutes",
@@ -159,7 +157,6 @@ const texts = {
   published_ok: ["公開しました。", "Published."],
   not_published_yet: ["まだ公開されていません。", "Not published yet."],
   back: ["一覧に戻る", "Back to the list"],
-  unsaved: ["保存されていない変更があります。", "You have unsaved changes."],
   // delivery log (guide §5)
   log_title: ["配信ログ", "Delivery log"],
   scheduled_range: ["送信予定時刻", "Send-scheduled time"],
@@ -185,7 +182,6 @@ const texts = {
   col_carrier: ["キャリア", "Carrier"],
   col_channel: ["チャンネル", "Channel"],
   col_campaign: ["案件名", "Campaign"],
-  col_status: ["ステータス", "Status"],
   results: ["全{0}件", "{0} results"],
   results_more: ["先頭{0}件を表示しています。", "Showing the first {0}."],
   show_more: ["さらに表示", "Show more"],
@@ -253,12 +249,8 @@ const texts = {
     "To re-register a deleted user or for an expired temporary password, contact your operator.",
   ],
   // generic
-  loading: ["読み込み中…", "Loading…"],
   skip: ["本文へ移動", "Skip to content"],
-  close: ["閉じる", "Close"],
-  ok: ["OK", "OK"],
   error_generic: ["エラーが発生しました: {0}", "Something went wrong: {0}"],
-  not_found: ["ページが見つかりません。", "Page not found."],
   forbidden_screen: ["この画面を利用する権限がありません。", "Your role cannot use this screen."],
 } as const;
 
@@ -304,7 +296,6 @@ const errors: Record<string, [string, string]> = {
   step_missing: ["未設定のガイダンスがあります。すべてのガイダンスを設定してから公開してください。", "Set every step before publishing."],
   text_too_long: ["文字数上限は100文字です。", "At most 100 characters."],
   body_too_long: ["配信原稿の最大文字数は660文字です。", "At most 660 characters."],
-  body_empty: ["配信原稿を入力してください。", "Enter the message."],
   too_many_urls: ["メッセージに指定できる短縮URLの上限は5つです。", "At most 5 URLs with short URLs on."],
   unknown_sender_id: ["送信元表示番号をプルダウンから選択してください。", "Choose a registered sender ID."],
   audio_not_wav: ["wavファイルを指定してください。", "The file is not a WAV file."],

@@ -40,6 +40,9 @@ const nav: { route: string; label: TextKey; needs?: Route["needs"] }[] = [
   { route: "support", label: "nav_support" },
 ];
 
+// Screens reached from a menu entry, highlighted under it.
+const menuOf: Record<string, string> = { flows: "numbers", published: "numbers", user: "users" };
+
 let session: Session | null = null;
 let pending: { kind: "ok" | "info" | "error"; text: string } | null = null;
 const root = document.getElementById("app") as HTMLElement;
@@ -120,7 +123,7 @@ function sideMenu(current: string): HTMLElement {
               {
                 href: "#/" + n.route,
                 "data-route": n.route,
-                "aria-current": current === n.route || (n.route === "numbers" && (current === "flows" || current === "published")) || (n.route === "users" && current === "user") ? "page" : null,
+                "aria-current": (menuOf[current] ?? current) === n.route ? "page" : null,
               },
               t(n.label),
             ),

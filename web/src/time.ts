@@ -6,8 +6,3 @@ const jstOffsetMs = 9 * 3600 * 1000;
 export function jstDate(days = 0): string {
   return new Date(Date.now() + jstOffsetMs + days * 86400000).toISOString().slice(0, 10);
 }
-
-/** YYYY-MM-DDTHH:MM of Japan time now (for datetime-local inputs). */
-export function jstNowMinute(): string {
-  return new Date(Date.now() + jstOffsetMs).toISOString().slice(0, 16);
-}

@@ -63,8 +63,8 @@ export function notice(): { el: HTMLElement; show(kind: "error" | "ok" | "info",
 }
 
 /**
- * Shows an API refusal: each detail next to its field (matched by name or by the name's first
- * part), the rest in the notice. Returns the text shown in the notice.
+ * Shows an API refusal: each detail next to its field (matched by name, or by the name before
+ * `[` or `.`), in the notice when no field takes it.
  */
 export function showProblems(
   err: unknown,

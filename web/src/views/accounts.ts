@@ -5,35 +5,26 @@ import type { Ctx } from "../app.js";
 import { fill, h } from "../dom.js";
 import { t, type TextKey } from "../i18n.js";
 import type { Session } from "../types.js";
-import { notice, showProblems } from "../ui.js";
+import { busy, notice, showProblems } from "../ui.js";
 
 export function accountsScreen(ctx: Ctx): void {
   const s = ctx.session as Session;
   const note = notice();
-  const choose = async (account_id: string, button: HTMLButtonElement) => {
-    button.disabled = true;
+  const choose = async (account_id: string) => {
     try {
       const fresh = await call<Session>("POST", "/v1/session/account", { account_id });
       ctx.setSession(fresh);
       ctx.go("#/numbers");
     } catch (err) {
       showProblems(err, [], note);
-      button.disabled = false;
     }
   };
   // A single usable account needs no choosing (as at login when no password change came first).
   const usable = s.accounts.filter((a) => !a.terminated);
-  if (!s.account_id && usable.length === 1) {
-    void call<Session>("POST", "/v1/session/account", { account_id: usable[0].account_id })
-      .then((fresh) => {
-        ctx.setSession(fresh);
-        ctx.go("#/numbers");
-      })
-      .catch((err) => showProblems(err, [], note));
-  }
+  if (!s.account_id && usable.length === 1) void choose(usable[0].account_id);
   const rows = s.accounts.map((a) => {
     const button = h("button", { type: "button", class: "primary", disabled: a.terminated }, t("choose"));
-    button.addEventListener("click", () => void choose(a.account_id, button));
+    button.addEventListener("click", () => void busy(button, () => choose(a.account_id)));
     return h(
       "tr",
       { "data-account": a.account_id },
