@@ -459,7 +459,7 @@ std::string reference() {
   std::string out = "| key | default | description |\n|---|---|---|\n";
   for (const auto& row : schema())
     out += "| `" + row.name + "` | `" + row.fallback + "` | " + row.description + " |\n";
-  out += "| `kafka.producer.*`, `kafka.consumer.*` | | passed to librdkafka as is |\n";
+  out += "| `kafka.producer.*`, `kafka.consumer.*` | | passed to librdkafka as is; `kafka.consumer.partition.assignment.strategy` defaults to `roundrobin`, and `cooperative-sticky` is refused before librdkafka 2.3.0 (it aborts, librdkafka#4312) |\n";
   return out;
 }
 

@@ -27,6 +27,8 @@ class bus {
     return topics::name(settings_.topic_prefix, t);
   }
   const config::kafka_settings& settings() const { return settings_; }
+  /// The in-process cluster in embedded mode (tests inject failures through it), else null.
+  embedded_cluster* embedded() const { return embedded_.get(); }
 
  private:
   explicit bus(const config::kafka_settings& s);

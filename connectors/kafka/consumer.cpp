@@ -78,6 +78,21 @@ std::vector<int32_t> partitions_of(const rd_kafka_topic_partition_list_t* list) 
   return out;
 }
 
+/// librdkafka before 2.3.0 aborts the process when a cooperative-sticky member is destroyed
+/// before its first assignment (confluentinc/librdkafka#4312): a node stopped while its group
+/// forms. Debian 12 ships 2.0.2, so the members are eager and an override back is refused.
+caf::expected<void> check_strategy(const std::map<std::string, std::string>& overrides) {
+  auto it = overrides.find("partition.assignment.strategy");
+  if (it == overrides.end() || it->second.find("cooperative-sticky") == std::string::npos ||
+      rd_kafka_version() >= 0x020300ff)
+    return {};
+  return setup_error("group_consumer.open",
+                     "kafka.consumer.partition.assignment.strategy = '" + it->second +
+                         "': librdkafka " + rd_kafka_version_str() +
+                         " aborts when a cooperative-sticky member leaves before its first "
+                         "assignment (fixed in 2.3.0); use roundrobin or range");
+}
+
 }  // namespace
 
 // -- group_consumer -------------------------------------------------------------------------
@@ -94,11 +109,13 @@ caf::expected<std::unique_ptr<group_consumer>> group_consumer::open(const bus& b
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
-      {"partition.assignment.strategy", "cooperative-sticky"},
-      {"fetch.wait.max.ms", "5"},  // latency: a caller waits for our answer
+      {"partition.assignment.strategy", "roundrobin"},  // eager: see check_strategy
+      {"fetch.wait.max.ms", "5"},                       // latency: a caller waits for our answer
       {"session.timeout.ms", std::to_string(b.settings().session_timeout_ms)},
       {"heartbeat.interval.ms", std::to_string(std::max(100, b.settings().session_timeout_ms / 5))},
   };
+  if (auto ok = check_strategy(b.settings().consumer); !ok)
+    return std::move(ok.error());
   auto conf = make_conf(base, b.settings().consumer, "consumer");
   if (!conf)
     return std::move(conf.error());
@@ -228,6 +245,8 @@ caf::expected<std::unique_ptr<partition_reader>> partition_reader::open(const bu
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
   };
+  if (auto ok = check_strategy(b.settings().consumer); !ok)
+    return std::move(ok.error());
   auto conf = make_conf(base, b.settings().consumer, "consumer");
   if (!conf)
     return std::move(conf.error());
@@ -313,7 +332,7 @@ void partition_reader::run() {
 }
 
 caf::expected<int64_t> group_consumer::high_watermark(const std::string& topic,
-                                                     int32_t partition) const {
+                                                      int32_t partition) const {
   int64_t lo = 0;
   int64_t hi = 0;
   if (auto e = watermarks(rk_, topic, partition, lo, hi))

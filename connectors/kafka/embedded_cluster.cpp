@@ -40,4 +40,20 @@ caf::expected<void> embedded_cluster::create_topic(const std::string& name, int 
   return {};
 }
 
+void embedded_cluster::set_group_coordinator(const std::string& group, int32_t broker_id) {
+  rd_kafka_mock_coordinator_set(cluster_, "group", group.c_str(), broker_id);
+}
+
+void embedded_cluster::fail_requests(int32_t broker_id, int16_t api_key, size_t count, int error) {
+  for (size_t i = 0; i < count; ++i)
+    rd_kafka_mock_broker_push_request_error_rtts(cluster_, broker_id, api_key, 1,
+                                                 static_cast<rd_kafka_resp_err_t>(error), 0);
+}
+
+size_t embedded_cluster::failures_left(int32_t broker_id, int16_t api_key) const {
+  size_t left = 0;
+  rd_kafka_mock_broker_error_stack_cnt(cluster_, broker_id, api_key, &left);
+  return left;
+}
+
 }  // namespace ivrcast::connectors::kafka

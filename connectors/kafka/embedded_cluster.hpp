@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -22,6 +24,14 @@ class embedded_cluster {
 
   /// Creates a topic; the mock has no admin API.
   [[nodiscard]] caf::expected<void> create_topic(const std::string& name, int partitions);
+
+  /// Makes broker `broker_id` coordinator of `group`, so that `fail_requests` can aim at it.
+  void set_group_coordinator(const std::string& group, int32_t broker_id);
+  /// Answers the next `count` requests of Kafka API `api_key` to broker `broker_id` with
+  /// `error` (an rd_kafka_resp_err_t): holds a client in one state for a test.
+  void fail_requests(int32_t broker_id, int16_t api_key, size_t count, int error);
+  /// How many of those failures are still to be served.
+  size_t failures_left(int32_t broker_id, int16_t api_key) const;
 
  private:
   embedded_cluster() = default;
