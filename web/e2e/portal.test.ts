@@ -134,9 +134,9 @@ scenario("register, edit (text, audio, SMS) and publish a flow", async () => {
   await page.getByRole("button", { name: "次へ" }).click();
 
   await heading().filter({ hasText: "フロー編集" }).waitFor();
-  // Steps 3 and 6 are the system's: shown, nothing to press.
+  // Steps 3 and 6 are the system's: shown, nothing to edit; only 6 speaks, so only 6 plays.
   assert.equal(await page.locator("li.step.fixed").count(), 2);
-  assert.equal(await page.locator("li.step.fixed button").count(), 0);
+  assert.deepEqual(await page.locator("li.step.fixed button").allInnerTexts(), ["▶ 音声確認"]);
 
   // Step 1: 101 characters are refused (counter, then the API), 100 are fine.
   const step1 = page.locator('li[data-step="1"]');
@@ -156,6 +156,12 @@ scenario("register, edit (text, audio, SMS) and publish a flow", async () => {
   assert.equal(res.status(), 200);
   assert.equal(res.headers()["content-type"], "audio/wav");
   await step1.locator("audio").waitFor();
+  // The fixed closing step 6 plays the system's text.
+  const step6 = page.locator('li[data-step="6"]');
+  const closing = page.waitForResponse((r) => r.url().endsWith(`/v1/flows/${number}/draft/steps/6/audio`));
+  await step6.getByRole("button", { name: /音声確認/ }).click();
+  assert.equal((await closing).status(), 200);
+  await step6.locator("audio").waitFor();
 
   // Step 4: switching to audio needs a delete first; a 16 kHz file is refused by rule.
   const step4 = page.locator('li[data-step="4"]');

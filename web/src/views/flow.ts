@@ -41,12 +41,16 @@ function stepSummary(s: Step): HTMLElement {
   return h("p", { class: "step-text muted" }, t("kind_empty"));
 }
 
-function fixedStep(step: number): HTMLElement {
+/** ③ and ⑥ are the system's own; ⑥ speaks (the configured closing text), ③ only listens. */
+function fixedStep(step: number, audioBase: string): HTMLElement {
+  const player = h("div", { class: "player" });
   return h(
     "li",
     { class: "step fixed", "data-step": step },
     h("h3", {}, stepMarks[step], " ", t(("step_" + step) as TextKey)),
     h("p", { class: "help" }, h("span", { class: "badge muted" }, t("fixed")), " ", t("fixed_step")),
+    step === 6 ? h("div", { class: "actions left" }, listenButton(`${audioBase}/steps/${step}/audio`, player)) : null,
+    player,
   );
 }
 
@@ -283,7 +287,7 @@ export async function flowScreen(ctx: Ctx): Promise<void> {
     draftState.textContent = d.updated_at ? `${t("state_draft")}: ${d.updated_at}` : "";
     fill(
       stepsList,
-      [1, 2, 3, 4, 5, 6].map((n) => (editable.includes(n) ? editableStep(n, d.steps[String(n)] ?? { kind: "empty" }, { number, note, reload }) : fixedStep(n))),
+      [1, 2, 3, 4, 5, 6].map((n) => (editable.includes(n) ? editableStep(n, d.steps[String(n)] ?? { kind: "empty" }, { number, note, reload }) : fixedStep(n, `/v1/flows/${number}/draft`))),
     );
     return d;
   };
@@ -329,7 +333,7 @@ export async function publishedScreen(ctx: Ctx): Promise<void> {
     throw err;
   }
   const steps = [1, 2, 3, 4, 5, 6].map((n) => {
-    if (!editable.includes(n)) return fixedStep(n);
+    if (!editable.includes(n)) return fixedStep(n, `/v1/flows/${number}/published`);
     const player = h("div", { class: "player" });
     const st = f.steps[String(n)] ?? { kind: "empty" };
     return h(
