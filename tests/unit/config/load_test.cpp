@@ -42,7 +42,7 @@ TEST(ConfigLoadTest, EnvironmentOverridesTheFile) {
 TEST(ConfigLoadTest, EveryBadKeyIsNamedWithItsRule) {
   auto s = parse(
       "nope = 1\nivr.max_attempts = 0\nkafka.brokers = nohost\nabuse.window_s = x\n"
-      "garbage line\nivr.mobile_prefixes = 90\n",
+      "garbage line\nivr.mobile_prefixes = 90\nkafka.session_timeout_ms = 2000\n",
       "f.conf", no_env);
   ASSERT_FALSE(s);
   auto text = describe(s.error());
@@ -53,6 +53,9 @@ TEST(ConfigLoadTest, EveryBadKeyIsNamedWithItsRule) {
   EXPECT_NE(text.find("abuse.window_s"), std::string::npos) << text;
   EXPECT_NE(text.find("f.conf:5: expected 'key = value'"), std::string::npos) << text;
   EXPECT_NE(text.find("ivr.mobile_prefixes"), std::string::npos) << text;
+  EXPECT_NE(text.find("kafka.session_timeout_ms = '2000': must be an integer from 6000 to 300000"),
+            std::string::npos)
+      << text;
 }
 
 TEST(ConfigLoadTest, BadEnvironmentValueIsNamed) {
