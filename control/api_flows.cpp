@@ -117,19 +117,32 @@ http::response unknown_number(const call& k) {
                      "'" + k.req.param("number") + "' is not an incoming number of this account");
 }
 
-/// Loads the draft of the request's number into `out`; an answer if there is none.
-std::optional<http::response> draft_of(const api_context& c, const call& k,
-                                       wire::ControlRecord& out) {
+/// Loads the draft or the published flow of the request's number into `out`; an answer if the
+/// number is not the account's or has none.
+std::optional<http::response> flow_record(const api_context& c, const call& k, bool published,
+                                          wire::ControlRecord& out) {
   auto n = own_number(k);
   if (!n)
     return unknown_number(k);
-  auto r = load(c, "draft/" + *n);
+  auto r = load(c, (published ? "flow/" : "draft/") + *n);
   if (!r)
     return internal(r.error());
   if (!*r)
-    return http::error(404, "flow_not_registered", "no flow is registered for " + *n);
+    return published ? http::error(404, "not_published", "no published flow for " + *n)
+                     : http::error(404, "flow_not_registered", "no flow is registered for " + *n);
   out = std::move(**r);
   return std::nullopt;
+}
+
+std::optional<http::response> draft_of(const api_context& c, const call& k,
+                                       wire::ControlRecord& out) {
+  return flow_record(c, k, false, out);
+}
+
+/// "1" … "6" as a step number; anything else is 0, which no rule accepts.
+uint32_t step_number(std::string_view key) {
+  return key.size() == 1 && key[0] >= '1' && key[0] <= '6' ? static_cast<uint32_t>(key[0] - '0')
+                                                           : 0;
 }
 
 wire::Guidance* step_of(wire::FlowDraft& d, uint32_t step) {
@@ -293,15 +306,10 @@ http::response get_draft(api_context& c, call& k) {
 }
 
 http::response get_published(api_context& c, call& k) {
-  auto n = own_number(k);
-  if (!n)
-    return unknown_number(k);
-  auto f = load(c, "flow/" + *n);
-  if (!f)
-    return internal(f.error());
-  if (!*f)
-    return http::error(404, "not_published", "no published flow for " + *n);
-  return json_response(200, flow_json((*f)->flow()));
+  wire::ControlRecord rec;
+  if (auto no = flow_record(c, k, true, rec))
+    return *no;
+  return json_response(200, flow_json(rec.flow()));
 }
 
 http::response save_draft(api_context& c, call& k) {
@@ -318,7 +326,7 @@ http::response save_draft(api_context& c, call& k) {
       p.add("steps", "not_an_object", "must be an object of step number → {\"text\": …}");
     else
       for (const auto& [key, v] : it->items()) {
-        uint32_t step = key.size() == 1 ? static_cast<uint32_t>(key[0] - '0') : 0;
+        auto step = step_number(key);
         if (!editable(step)) {
           p.add("steps." + key, "step_not_editable", "only steps 1, 2, 4 and 5 can be edited");
           continue;
@@ -349,11 +357,9 @@ http::response save_draft(api_context& c, call& k) {
 }
 
 uint32_t step_param(const call& k) {
-  auto s = k.req.param("step");
-  return s.size() == 1 ? static_cast<uint32_t>(s[0] - '0') : 0;
+  return step_number(k.req.param("step"));
 }
 
-/// The editable step of the path into `step`; an answer if it names another.
 /// The path's editable step and its draft, or the answer refusing them.
 std::optional<http::response> step_draft(const api_context& c, const call& k, uint32_t& step,
                                          wire::ControlRecord& rec) {
@@ -533,16 +539,10 @@ http::response step_audio(api_context& c, call& k, bool published) {
   auto step = step_param(k);
   if (step < 1 || step > 6)
     return http::error(400, "bad_step", "steps are numbered 1 to 6");
-  auto n = own_number(k);
-  if (!n)
-    return unknown_number(k);
-  auto r = load(c, (published ? "flow/" : "draft/") + *n);
-  if (!r)
-    return internal(r.error());
-  if (!*r)
-    return http::error(404, published ? "not_published" : "flow_not_registered",
-                       "nothing to play for " + *n);
-  const auto& steps = published ? (*r)->flow().steps() : (*r)->draft().steps();
+  wire::ControlRecord rec;
+  if (auto no = flow_record(c, k, published, rec))
+    return *no;
+  const auto& steps = published ? rec.flow().steps() : rec.draft().steps();
   std::string text = step == 6 ? c.settings().ivr.step6_text : "";
   if (step == 3)
     return http::error(404, "step_silent", "step 3 waits for digits and plays nothing");

@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 
-#include <regex>
 #include <thread>
 
 #include "connectors/log.hpp"
@@ -37,34 +36,43 @@ std::string json_escape(std::string_view s) {
   return out;
 }
 
+/// Path segments after the leading '/', empty ones kept ("/a//b" → a, "", b).
+std::vector<std::string_view> segments_of(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/')
+    return out;
+  path.remove_prefix(1);
+  while (true) {
+    auto slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos)
+      return out;
+    path.remove_prefix(slash + 1);
+  }
+}
+
+/// A route's pattern as segments: literal, or "{name}" for one non-empty segment.
 struct compiled_route {
   std::string method;
-  std::string pattern;
-  std::regex re;
-  std::vector<std::string> names;
+  std::vector<std::string> segments;
   handler fn;
+
+  bool matches(const std::vector<std::string_view>& path) const {
+    if (path.size() != segments.size())
+      return false;
+    for (size_t i = 0; i < path.size(); ++i)
+      if (is_param(segments[i]) ? path[i].empty() : path[i] != segments[i])
+        return false;
+    return true;
+  }
+  static bool is_param(std::string_view seg) {
+    return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
+  }
 };
 
 compiled_route compile(route r) {
-  compiled_route c;
-  c.method = r.method;
-  c.pattern = r.pattern;
-  c.fn = std::move(r.fn);
-  std::string re = "^";
-  for (size_t i = 0; i < r.pattern.size();) {
-    if (r.pattern[i] == '{') {
-      auto end = r.pattern.find('}', i);
-      c.names.push_back(r.pattern.substr(i + 1, end - i - 1));
-      re += "([^/]+)";
-      i = end + 1;
-    } else {
-      if (std::string_view{".+*?()[]^$|\\"}.find(r.pattern[i]) != std::string_view::npos)
-        re += '\\';
-      re += r.pattern[i++];
-    }
-  }
-  c.re = std::regex{re + "$"};
-  return c;
+  auto segments = segments_of(r.pattern);
+  return {std::move(r.method), {segments.begin(), segments.end()}, std::move(r.fn)};
 }
 
 void write(const response& out, httplib::Response& res) {
@@ -140,9 +148,9 @@ struct server::impl {
 
   void dispatch(const httplib::Request& req, httplib::Response& res) {
     bool path_known = false;
-    std::smatch m;
+    auto path = segments_of(req.path);
     for (const auto& r : routes) {
-      if (!std::regex_match(req.path, m, r.re))
+      if (!r.matches(path))
         continue;
       path_known = true;
       if (r.method != req.method)
@@ -152,8 +160,10 @@ struct server::impl {
       in.path = req.path;
       in.body = req.body;
       in.remote_addr = req.remote_addr;
-      for (size_t i = 0; i < r.names.size(); ++i)
-        in.params[r.names[i]] = httplib::detail::decode_url(m[i + 1].str(), false);
+      for (size_t i = 0; i < path.size(); ++i)
+        if (compiled_route::is_param(r.segments[i]))
+          in.params.emplace(r.segments[i].substr(1, r.segments[i].size() - 2),
+                            httplib::detail::decode_url(std::string{path[i]}, false));
       for (const auto& [k, v] : req.params)
         in.query.emplace(k, v);
       for (const auto& [k, v] : req.headers) {

@@ -53,6 +53,20 @@ std::string base64_decode(std::string_view in) {
   return out;
 }
 
+/// Status 0 when the request never got an answer.
+reply to_reply(const httplib::Result& res) {
+  reply out;
+  if (!res)
+    return out;
+  out.status = res->status;
+  out.raw = res->body;
+  out.content_type = res->get_header_value("Content-Type");
+  out.location = res->get_header_value("Location");
+  if (out.content_type.starts_with("application/json"))
+    out.body = nlohmann::json::parse(res->body, nullptr, false);
+  return out;
+}
+
 }  // namespace
 
 std::string reply::code() const {
@@ -84,16 +98,7 @@ reply portal_client::send(const std::string& method, const std::string& path,
     res = cli.Put(path, h, body, type);
   else if (method == "DELETE")
     res = cli.Delete(path, h, body, type);
-  reply out;
-  if (!res)
-    return out;
-  out.status = res->status;
-  out.raw = res->body;
-  out.content_type = res->get_header_value("Content-Type");
-  out.location = res->get_header_value("Location");
-  if (out.content_type.starts_with("application/json"))
-    out.body = nlohmann::json::parse(res->body, nullptr, false);
-  return out;
+  return to_reply(res);
 }
 
 reply portal_client::get(const std::string& path) {
@@ -118,14 +123,8 @@ reply portal_client::login(const std::string& email, const std::string& password
   auto res =
       cli.Post("/v1/session", nlohmann::json{{"email", email}, {"password", password}}.dump(),
                "application/json");
-  reply out;
-  if (!res)
-    return out;
-  out.status = res->status;
-  out.raw = res->body;
-  out.content_type = res->get_header_value("Content-Type");
-  out.body = nlohmann::json::parse(res->body, nullptr, false);
-  if (res->status == 200) {
+  auto out = to_reply(res);
+  if (res && res->status == 200) {
     auto n = res->get_header_value_count("Set-Cookie");
     for (size_t i = 0; i < n; ++i) {
       auto c = res->get_header_value("Set-Cookie", i);

@@ -5,7 +5,7 @@ import type { Ctx, Route } from "./app.js";
 import { fill, h } from "./dom.js";
 import { lang, setLang, t, type TextKey } from "./i18n.js";
 import type { Session } from "./types.js";
-import { actionMenu, notice } from "./ui.js";
+import { actionMenu, heading, notice } from "./ui.js";
 import { accountsScreen } from "./views/accounts.js";
 import { countsScreen } from "./views/counts.js";
 import { flowScreen, publishedScreen } from "./views/flow.js";
@@ -181,7 +181,7 @@ async function render(): Promise<void> {
     },
   };
   if (route.needs && !session?.permissions[route.needs]) {
-    fill(main, h("h1", { tabindex: -1 }, t("forbidden_screen")));
+    fill(main, heading("forbidden_screen"));
     return;
   }
   document.title = t("product");

@@ -5,7 +5,7 @@ import type { Ctx } from "../app.js";
 import { fill, h } from "../dom.js";
 import { t, type TextKey } from "../i18n.js";
 import type { Session } from "../types.js";
-import { busy, notice, showProblems } from "../ui.js";
+import { busy, heading, notice, showProblems } from "../ui.js";
 
 export function accountsScreen(ctx: Ctx): void {
   const s = ctx.session as Session;
@@ -39,7 +39,7 @@ export function accountsScreen(ctx: Ctx): void {
     h(
       "section",
       { class: "card" },
-      h("h1", { tabindex: -1 }, t("accounts_title")),
+      heading("accounts_title"),
       h("p", {}, t("accounts_intro")),
       note.el,
       h(

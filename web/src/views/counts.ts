@@ -6,7 +6,7 @@ import { fill, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { jstDate } from "../time.js";
 import type { CallCounts, NumberRow } from "../types.js";
-import { busy, field, international, notice, showProblems } from "../ui.js";
+import { busy, field, heading, international, notice, showProblems } from "../ui.js";
 
 export async function countsScreen(ctx: Ctx): Promise<void> {
   const { numbers } = await call<{ numbers: NumberRow[] }>("GET", "/v1/numbers");
@@ -79,5 +79,5 @@ export async function countsScreen(ctx: Ctx): Promise<void> {
     e.preventDefault();
     void busy(searchButton, search);
   });
-  fill(ctx.main, h("h1", { tabindex: -1 }, t("counts_title")), h("p", { class: "help" }, t("counts_note")), note.el, form, results);
+  fill(ctx.main, heading("counts_title"), h("p", { class: "help" }, t("counts_note")), note.el, form, results);
 }

@@ -6,7 +6,7 @@ import type { Ctx } from "../app.js";
 import { fill, h, uid } from "../dom.js";
 import { errorText, t, type TextKey } from "../i18n.js";
 import type { Draft, PublishedFlow, Session, SmsPreview, SmsSettings, Step } from "../types.js";
-import { busy, confirmDialog, field, international, notice, showProblems } from "../ui.js";
+import { busy, confirmDialog, field, heading, international, notice, showProblems } from "../ui.js";
 
 const stepMarks = ["", "①", "②", "③", "④", "⑤", "⑥"];
 const editable = [1, 2, 4, 5];
@@ -311,7 +311,7 @@ export async function flowScreen(ctx: Ctx): Promise<void> {
   fill(
     ctx.main,
     h("p", {}, h("a", { href: "#/numbers" }, "← ", t("back"))),
-    h("h1", { tabindex: -1 }, t("editor_title"), " ", international(number)),
+    heading("editor_title", international(number)),
     draftState,
     note.el,
     h("section", { class: "card" }, h("h2", {}, t("guidance")), h("p", { class: "help" }, t("guidance_intro")), stepsList),
@@ -327,7 +327,7 @@ export async function publishedScreen(ctx: Ctx): Promise<void> {
     f = await call<PublishedFlow>("GET", `/v1/flows/${number}/published`);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) {
-      fill(ctx.main, h("h1", { tabindex: -1 }, t("published_title")), h("p", {}, t("not_published_yet")));
+      fill(ctx.main, heading("published_title"), h("p", {}, t("not_published_yet")));
       return;
     }
     throw err;
@@ -348,7 +348,7 @@ export async function publishedScreen(ctx: Ctx): Promise<void> {
   fill(
     ctx.main,
     h("p", {}, h("a", { href: "#/numbers" }, "← ", t("back"))),
-    h("h1", { tabindex: -1 }, t("published_title"), " ", international(number)),
+    heading("published_title", international(number)),
     h("dl", { class: "facts" }, h("dt", {}, t("published_at")), h("dd", {}, f.published_at), h("dt", {}, "ID"), h("dd", {}, h("code", {}, f.version_id))),
     h("section", { class: "card" }, h("h2", {}, t("guidance")), h("ol", { class: "steps" }, steps)),
     h(

@@ -6,7 +6,7 @@ import { fill, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { jstDate } from "../time.js";
 import type { LogRow } from "../types.js";
-import { busy, field, notice, showProblems } from "../ui.js";
+import { busy, field, heading, notice, showProblems } from "../ui.js";
 
 const pageSize = 100;
 const maxRows = 1000;
@@ -130,5 +130,5 @@ export function logScreen(ctx: Ctx): void {
     void busy(searchButton, search);
   });
 
-  fill(ctx.main, h("h1", { tabindex: -1 }, t("log_title")), h("p", { class: "help" }, t("log_note")), note.el, form, results);
+  fill(ctx.main, heading("log_title"), h("p", { class: "help" }, t("log_note")), note.el, form, results);
 }

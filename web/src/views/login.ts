@@ -5,7 +5,7 @@ import type { Ctx } from "../app.js";
 import { fill, h } from "../dom.js";
 import { t } from "../i18n.js";
 import type { Session } from "../types.js";
-import { busy, field, notice, showProblems } from "../ui.js";
+import { busy, field, heading, notice, showProblems } from "../ui.js";
 import { rememberLoginPassword } from "./password.js";
 
 export function loginScreen(ctx: Ctx): void {
@@ -20,7 +20,7 @@ export function loginScreen(ctx: Ctx): void {
   const form = h(
     "form",
     { class: "card narrow", novalidate: true },
-    h("h1", { tabindex: -1 }, t("login")),
+    heading("login"),
     note.el,
     email.row,
     password.row,

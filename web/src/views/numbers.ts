@@ -5,7 +5,7 @@ import type { Ctx } from "../app.js";
 import { fill, h } from "../dom.js";
 import { t } from "../i18n.js";
 import type { NumberRow } from "../types.js";
-import { actionMenu, confirmDialog, international, notice, showProblems } from "../ui.js";
+import { actionMenu, confirmDialog, heading, international, notice, showProblems } from "../ui.js";
 
 export async function numbersScreen(ctx: Ctx): Promise<void> {
   const note = notice();
@@ -75,7 +75,7 @@ export async function numbersScreen(ctx: Ctx): Promise<void> {
 
   fill(
     ctx.main,
-    h("h1", { tabindex: -1 }, t("numbers_title")),
+    heading("numbers_title"),
     note.el,
     numbers.length === 0
       ? h("p", {}, t("no_numbers"))

@@ -5,7 +5,7 @@ import type { Ctx } from "../app.js";
 import { fill, h } from "../dom.js";
 import { errorText, t } from "../i18n.js";
 import type { Session } from "../types.js";
-import { busy, field, notice, passwordProblems, showProblems, type Field } from "../ui.js";
+import { busy, field, heading, notice, passwordProblems, showProblems, type Field } from "../ui.js";
 
 // The password just typed at login, kept in memory only for the forced change that follows, so
 // the user is not asked for it twice.
@@ -53,7 +53,7 @@ export function forgotScreen(ctx: Ctx): void {
   const form = h(
     "form",
     { class: "card narrow", novalidate: true },
-    h("h1", { tabindex: -1 }, t("reset_title")),
+    heading("reset_title"),
     h("p", {}, t("reset_intro")),
     note.el,
     email.row,
@@ -88,7 +88,7 @@ export function resetScreen(ctx: Ctx): void {
   const form = h(
     "form",
     { class: "card narrow", novalidate: true },
-    h("h1", { tabindex: -1 }, t("reset_confirm_title")),
+    heading("reset_confirm_title"),
     note.el,
     email.row,
     code.row,
@@ -136,7 +136,7 @@ export function changePasswordScreen(ctx: Ctx): void {
   const form = h(
     "form",
     { class: "card narrow", novalidate: true },
-    h("h1", { tabindex: -1 }, t("change_title")),
+    heading("change_title"),
     note.el,
     askCurrent ? current.row : null,
     pw.row,

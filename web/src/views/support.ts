@@ -3,6 +3,7 @@
 import type { Ctx } from "../app.js";
 import { fill, h } from "../dom.js";
 import { t } from "../i18n.js";
+import { heading } from "../ui.js";
 
 export function supportScreen(ctx: Ctx): void {
   const faq: ["faq_1q" | "faq_2q" | "faq_3q", "faq_1a" | "faq_2a" | "faq_3a"][] = [
@@ -12,7 +13,7 @@ export function supportScreen(ctx: Ctx): void {
   ];
   fill(
     ctx.main,
-    h("h1", { tabindex: -1 }, t("support_title")),
+    heading("support_title"),
     h("p", {}, t("support_intro")),
     h("section", { class: "card" }, h("h2", {}, t("support_maintenance")), h("p", {}, t("support_maintenance_text"))),
     h(

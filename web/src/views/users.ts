@@ -5,7 +5,7 @@ import type { Ctx } from "../app.js";
 import { fill, h } from "../dom.js";
 import { t, type TextKey } from "../i18n.js";
 import type { Role, Session, User } from "../types.js";
-import { actionMenu, busy, confirmDialog, field, notice, showProblems } from "../ui.js";
+import { actionMenu, busy, confirmDialog, field, heading, notice, showProblems } from "../ui.js";
 
 const assignable: Role[] = ["senior_admin", "admin", "member"];
 
@@ -63,7 +63,7 @@ export async function usersScreen(ctx: Ctx): Promise<void> {
 
   fill(
     ctx.main,
-    h("h1", { tabindex: -1 }, t("users_title")),
+    heading("users_title"),
     note.el,
     h("div", { class: "actions left" }, h("a", { href: "#/user/new", class: "button primary" }, "+ ", t("new_user"))),
     h("p", { class: "count" }, t("results", users.length)),
@@ -123,7 +123,7 @@ export async function userEditScreen(ctx: Ctx): Promise<void> {
   const form = h(
     "form",
     { class: "card", novalidate: true },
-    h("h1", { tabindex: -1 }, creating ? t("new_user_title") : t("edit_user_title")),
+    heading(creating ? "new_user_title" : "edit_user_title"),
     note.el,
     email.row,
     name.row,
