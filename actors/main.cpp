@@ -21,6 +21,7 @@
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/producer.hpp"
 #include "control/passwords.hpp"
+#include "gateway/sip_gateway.hpp"
 #include "ivr/call_logic.hpp"
 #include "messages/clock.hpp"
 #include "messages/control.pb.h"
@@ -101,6 +102,7 @@ int usage() {
       stderr,
       "usage: ivrcast <command> [--config FILE] [options]\n"
       "  run                     a node of the call path until Ctrl-C\n"
+      "  gateway                 the SIP gateway (gateway.*) until Ctrl-C\n"
       "  demo [--seconds N]      embedded Kafka, flows, a node and simulated callers\n"
       "  sim [--rate R] [--calls N] [--mix M] [--seconds N] [--backdate-s S]\n"
       "                          simulated callers against kafka.brokers (calls dated\n"
@@ -345,6 +347,18 @@ int main(int argc, char** argv) {
       return fail("admin", r.error());
     std::fprintf(r->status < 300 ? stdout : stderr, "%d %s\n", r->status, r->body.c_str());
     return r->status < 300 ? 0 : 1;
+  }
+  if (c.command == "gateway") {
+    auto b = open_bus(*s);
+    if (!b)
+      return fail("kafka", b.error());
+    auto gw = gateway::sip_gateway::start(**b, s->gateway);
+    if (!gw)
+      return fail("gateway", gw.error());
+    while (!wait_for_signal(signals, c.seconds > 0 ? c.seconds : 3600.0) && c.seconds <= 0) {
+    }
+    (*gw)->stop();
+    return 0;
   }
   if (c.command != "run" && c.command != "demo" && c.command != "sim")
     return usage();

@@ -22,3 +22,6 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
 find_package(CURL REQUIRED)
+
+# SIP gateway: SIP, SDP, RTP, RFC 4733 (libre 1.1.0, pkg-config only).
+pkg_check_modules(LIBRE REQUIRED IMPORTED_TARGET libre)

@@ -48,6 +48,16 @@ inline constexpr const char* smtp_url = "";
 inline constexpr const char* smtp_from = "ivrcast <no-reply@ivrcast.invalid>";
 inline constexpr const char* smtp_templates = "config/mail";
 
+inline constexpr const char* gateway_id = "gw-1";
+inline constexpr const char* gateway_sip_listen = "127.0.0.1:5060";
+inline constexpr const char* gateway_public_address = "";
+inline constexpr const char* gateway_rtp_ports = "20000-39999";
+inline constexpr int gateway_rtp_timeout_s = 60;
+inline constexpr int gateway_first_command_ms = 5000;
+inline constexpr int gateway_idle_timeout_s = 60;
+inline constexpr int gateway_max_calls = 5000;
+inline constexpr const char* gateway_state_dir = "var/gateway";
+
 inline constexpr double demo_calls_per_second = 20.0;
 inline constexpr const char* demo_mix =
     "mobile=30,landline_valid=20,landline_retry=10,landline_give_up=8,silence=6,hash_early=6,"

@@ -119,6 +119,42 @@ std::string apply_mix(settings& s, std::string_view v) {
   return {};
 }
 
+/// "host:port" with a port from 1 to 65535 and a non-empty host; false otherwise.
+bool host_port(std::string_view v, std::string& host, int& port) {
+  auto colon = v.rfind(':');
+  if (colon == std::string_view::npos || colon == 0)
+    return false;
+  auto digits = v.substr(colon + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || port < 1 || port > 65535)
+    return false;
+  host = std::string{v.substr(0, colon)};
+  return true;
+}
+
+std::string apply_sip_listen(settings& s, std::string_view v) {
+  if (!host_port(v, s.gateway.sip_host, s.gateway.sip_port))
+    return "must be host:port with a port from 1 to 65535";
+  return {};
+}
+
+std::string apply_rtp_ports(settings& s, std::string_view v) {
+  auto dash = v.find('-');
+  int lo = 0;
+  int hi = 0;
+  auto num = [](std::string_view t, int& out) {
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+    return ec == std::errc{} && end == t.data() + t.size();
+  };
+  if (dash == std::string_view::npos || !num(v.substr(0, dash), lo) ||
+      !num(v.substr(dash + 1), hi) || lo < 1024 || hi > 65535 || hi - lo < 3)
+    return "must be LOW-HIGH, ports from 1024 to 65535 with room for two calls (e.g. "
+           "20000-39999)";
+  s.gateway.rtp_port_min = lo;
+  s.gateway.rtp_port_max = hi;
+  return {};
+}
+
 std::string brokers_rule(settings& s, std::string_view v) {
   for (auto b : split(v, ','))
     if (!v.empty() && (b.empty() || b.find(':') == std::string_view::npos))
@@ -362,6 +398,44 @@ const std::vector<key_spec>& schema() {
        text(&S::smtp, &smtp_settings::from, false)},
       {"smtp.templates", d::smtp_templates, "Directory of the mail templates.",
        text(&S::smtp, &smtp_settings::templates, false)},
+      {"gateway.id", d::gateway_id,
+       "gateway_id of this SIP gateway: the key of the commands it executes (1-128 "
+       "printable ASCII).",
+       [](settings& s, std::string_view v) -> std::string {
+         if (v.empty() || v.size() > 128)
+           return "must be 1-128 printable ASCII characters";
+         for (unsigned char c : v)
+           if (c < 0x21 || c > 0x7e)
+             return "must be 1-128 printable ASCII characters";
+         s.gateway.id = std::string{v};
+         return {};
+       }},
+      {"gateway.sip_listen", d::gateway_sip_listen,
+       "host:port the SIP gateway listens on, UDP and TCP.", apply_sip_listen},
+      {"gateway.public_address", d::gateway_public_address,
+       "Address written in SDP and Contact (behind NAT: the public one); empty: the listen "
+       "host.",
+       text(&S::gateway, &gateway_settings::public_address, true)},
+      {"gateway.rtp_ports", d::gateway_rtp_ports, "RTP port range LOW-HIGH (two ports a call).",
+       apply_rtp_ports},
+      {"gateway.rtp_timeout_s", std::to_string(d::gateway_rtp_timeout_s),
+       "No RTP from the caller for this long (not on hold) ends the call as NETWORK_ERROR; 0: "
+       "off.",
+       integer(&S::gateway, &gateway_settings::rtp_timeout_s, 0, 3600)},
+      {"gateway.first_command_ms", std::to_string(d::gateway_first_command_ms),
+       "A call with no first command this long after its INVITE (nodes or Kafka unreachable) "
+       "is refused with 503.",
+       integer(&S::gateway, &gateway_settings::first_command_ms, 500, 60000)},
+      {"gateway.idle_timeout_s", std::to_string(d::gateway_idle_timeout_s),
+       "An answered call with nothing to play or collect for this long is hung up "
+       "(NETWORK_ERROR).",
+       integer(&S::gateway, &gateway_settings::idle_timeout_s, 5, 3600)},
+      {"gateway.max_calls", std::to_string(d::gateway_max_calls),
+       "Concurrent calls of this gateway; INVITEs above get 503.",
+       integer(&S::gateway, &gateway_settings::max_calls, 1, 50000)},
+      {"gateway.state_dir", d::gateway_state_dir,
+       "Directory of the record of live calls (ended as NETWORK_ERROR after a restart).",
+       text(&S::gateway, &gateway_settings::state_dir, false)},
       {"demo.calls_per_second", std::to_string(d::demo_calls_per_second),
        "Rate of simulated calls in `ivrcast demo`.",
        positive_real(&S::demo, &demo_settings::calls_per_second)},

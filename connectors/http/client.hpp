@@ -20,3 +20,13 @@ struct client_reply {
                                                const std::string& json_body);
 
 }  // namespace ivrcast::connectors::http
+
+namespace ivrcast::connectors::http {
+
+/// GET of an absolute http:// or https:// URL; fails when no answer came, the status is not
+/// 200 or the body exceeds `max_bytes` (the transfer is cut there). For gateways fetching
+/// prompts; blocking, so call it from a worker thread.
+[[nodiscard]] caf::expected<std::string> fetch(const std::string& url, size_t max_bytes,
+                                               int timeout_s);
+
+}  // namespace ivrcast::connectors::http
