@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/node.hpp"
+#include "actors/prompt_speech.hpp"
 #include "actors/sms_service.hpp"
 #include "config/load.hpp"
 #include "connectors/control/flow_file.hpp"
@@ -332,7 +333,7 @@ int main(int argc, char** argv) {
     auto b = open_bus(*s);
     if (!b)
       return fail("kafka", b.error());
-    auto f = connectors::control::publish_file(c.file, **b);
+    auto f = actors::publish_flow_file(c.file, **b, *s);
     return f ? 0 : fail("publish-flows", f.error());
   }
   if (c.command == "export-log")
@@ -393,7 +394,7 @@ int main(int argc, char** argv) {
     flows_path = "config/flows.example.json";
   if (!flows_path.empty()) {
     auto f = c.command == "sim" ? connectors::control::load_flow_file(flows_path)
-                                : connectors::control::publish_file(flows_path, **b);
+                                : actors::publish_flow_file(flows_path, **b, *s);
     if (!f)
       return fail("flows", f.error());
     flows = std::move(*f);
@@ -403,6 +404,8 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<actors::node> n;
   if (c.command != "sim") {
+    if (auto ok = actors::render_fixed_prompts(**b, *s); !ok)
+      return fail("fixed prompts", ok.error());
     auto started = actors::node::start(*s, *b);
     if (!started)
       return fail("node", started.error());
@@ -411,6 +414,21 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 600 && n->owned_partitions() == 0; ++i)
       if (wait_for_signal(signals, 0.1))
         return 0;
+  }
+  std::unique_ptr<gateway::sip_gateway> sip_gw;
+  if (c.command == "demo") {
+    // Real phone calls too: a softphone or SIPp can call the demo's numbers.
+    auto gw = gateway::sip_gateway::start(**b, s->gateway);
+    if (!gw) {
+      spdlog::error("event=demo_gateway_not_started error={}", caf::to_string(gw.error()));
+    } else {
+      sip_gw = std::move(*gw);
+      std::printf("SIP gateway on %s:%d (UDP/TCP). Call a demo number with a softphone:\n"
+                  "  baresip, then: /dial sip:05011110001@%s:%d\n"
+                  "  sipp -sn uac -s 05011110001 %s:%d -m 1\n",
+                  s->gateway.sip_host.c_str(), s->gateway.sip_port, s->gateway.sip_host.c_str(),
+                  s->gateway.sip_port, s->gateway.sip_host.c_str(), s->gateway.sip_port);
+    }
   }
   std::unique_ptr<tools::gateway_sim> sim;
   if (c.command != "run") {
@@ -464,6 +482,8 @@ int main(int argc, char** argv) {
     if (rc != 0)
       return rc;
   }
+  if (sip_gw)
+    sip_gw->stop();
   if (n)
     n->stop();
   return 0;

@@ -40,6 +40,10 @@ struct ivr_settings {
   std::string language;
   std::string reject_text;
   std::string step6_text;
+  // Not configuration keys: the fixed texts rendered to stored audio when the node starts
+  // (empty when TTS is unavailable; gateways then get the text alone).
+  std::string reject_speech_url;
+  std::string step6_speech_url;
 };
 
 /// At most `max_sms` SMS per destination per flow within `window_s` seconds.

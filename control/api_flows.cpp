@@ -5,6 +5,7 @@
 
 #include "control/api_internal.hpp"
 #include "control/audio.hpp"
+#include "control/speech.hpp"
 #include "ivr/phone.hpp"
 #include "sms/carrier.hpp"
 #include "sms/segment_rules.hpp"
@@ -17,7 +18,6 @@ namespace {
 constexpr uint32_t editable_steps[] = {1, 2, 4, 5};
 constexpr int max_text_chars = 100;
 constexpr int max_body_chars = 660;
-constexpr size_t audio_chunk_bytes = 256 * 1024;  // below every broker's message size limit
 
 const char* sample_text(uint32_t step) {
   switch (step) {
@@ -55,7 +55,7 @@ long chars_of(std::string_view s) {
 }
 
 std::string audio_url(const api_context& c, const std::string& id) {
-  return c.settings().http.public_url + "/v1/audio/" + id + ".wav";
+  return control::audio_url(c.settings().http.public_url, id);
 }
 
 /// The audio id inside one of our audio URLs.
@@ -403,19 +403,8 @@ http::response put_step_audio(api_context& c, call& k) {
     p.add("file", r.code, r.message);
   if (!p.empty())
     return p.response();
-  auto id = digest_hex(k.req.body);
   std::vector<change> changes;
-  auto count =
-      static_cast<uint32_t>((k.req.body.size() + audio_chunk_bytes - 1) / audio_chunk_bytes);
-  for (uint32_t i = 0; i < count; ++i) {
-    wire::ControlRecord chunk;
-    auto* a = chunk.mutable_audio();
-    a->set_audio_id(id);
-    a->set_index(i);
-    a->set_count(count);
-    a->set_data(k.req.body.substr(i * audio_chunk_bytes, audio_chunk_bytes));
-    changes.push_back({storage::control_state::key_of(chunk), std::move(chunk)});
-  }
+  auto id = audio_records(k.req.body, changes);
   if (auto ok = c.out->write(changes); !ok)
     return internal(ok.error());
   auto* g = rec.mutable_draft()->add_steps();
@@ -508,9 +497,20 @@ http::response publish(api_context& c, call& k) {
   *f->mutable_steps() = draft.steps();
   *f->mutable_sms() = draft.sms();
   draft.set_changed_since_publish(false);
-  if (auto ok = c.out->write(
-          {{"flow/" + draft.incoming_number(), flow}, {"draft/" + draft.incoming_number(), rec}});
-      !ok)
+  // Callers hear text steps as the 音声確認 button plays them: rendered here, once.
+  std::vector<change> changes;
+  for (auto& g : *f->mutable_steps())
+    if (g.has_text()) {
+      auto url = speech_url(g.text(), c.settings().http.public_url, changes);
+      if (!url)
+        return http::error(503, "tts_unavailable",
+                           "step " + std::to_string(g.step()) +
+                               ": speech could not be rendered on this node");
+      g.set_speech_url(*url);
+    }
+  changes.push_back({"flow/" + draft.incoming_number(), flow});
+  changes.push_back({"draft/" + draft.incoming_number(), rec});
+  if (auto ok = c.out->write(changes); !ok)
     return internal(ok.error());
   audit(c, k, "flow_published", draft.incoming_number() + " " + uuid);
   return json_response(200, flow_json(*f));

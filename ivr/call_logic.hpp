@@ -66,7 +66,8 @@ class call_logic {
 
   call_decision command(std::vector<messages::action> actions, bool last);
   messages::action play(const char* prompt_id, const messages::guidance& g) const;
-  messages::action play_text(const char* prompt_id, const std::string& text) const;
+  messages::action play_text(const char* prompt_id, const std::string& text,
+                             const std::string& speech_url) const;
   messages::action collect() const;
   static messages::action hangup(messages::hangup_cause cause);
   call_decision send_sms_to(std::string destination);

@@ -11,10 +11,12 @@
 
 namespace ivrcast::messages {
 
-/// The guidance of one editable step: TTS text or an audio file URL.
+/// The guidance of one editable step: TTS text or an audio file URL; a published text step
+/// also has `speech_url`, its text rendered to audio at publish.
 struct guidance {
   std::string text;
   std::string audio_url;
+  std::string speech_url;
 };
 
 /// One immutable published version of a flow. Calls hold it by shared_ptr for their lifetime.

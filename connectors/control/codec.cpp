@@ -50,6 +50,7 @@ caf::expected<void> apply_flow(const wire::PublishedFlow& pb, messages::flow_tab
       return bad("PublishedFlow step must be 1, 2, 4 or 5");
     slot->text = g.text();
     slot->audio_url = g.audio_url();
+    slot->speech_url = g.speech_url();
   }
   f->sender_id = pb.sms().sender_id();
   f->sms_body = pb.sms().body();

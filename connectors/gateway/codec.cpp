@@ -122,10 +122,8 @@ void encode(const call_command& cmd, std::string& out) {
       case action_kind::play: {
         auto* p = pa->mutable_play();
         p->set_prompt_id(a.prompt_id);
-        if (!a.audio_url.empty())
-          p->set_audio_url(a.audio_url);
-        else
-          p->set_text(a.text);
+        p->set_audio_url(a.audio_url);
+        p->set_text(a.text);
         p->set_language(cmd.language);
         break;
       }

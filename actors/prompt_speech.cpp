@@ -1,0 +1,77 @@
+#include "actors/prompt_speech.hpp"
+
+#include "actors/log.hpp"
+#include "connectors/control/flow_file.hpp"
+#include "connectors/kafka/bus.hpp"
+#include "connectors/kafka/producer.hpp"
+#include "control/speech.hpp"
+#include "messages/errc.hpp"
+
+namespace ivrcast::actors {
+namespace {
+
+namespace kafka = connectors::kafka;
+
+caf::expected<void> write(const kafka::bus& b, const std::vector<control::change>& records) {
+  if (records.empty())
+    return {};
+  auto p = kafka::producer::open(b, "ivrcast-prompt-speech", {});
+  if (!p)
+    return std::move(p.error());
+  auto topic = (*p)->topic(b.topic(topics::control_state));
+  std::string buf;
+  for (const auto& r : records) {
+    r.record->SerializeToString(&buf);
+    if (!(*p)->produce_to(topic, 0, r.key, buf, 0))
+      return caf::make_error(errc::kafka_failure, "prompt_speech", r.key);
+  }
+  return (*p)->flush(std::chrono::seconds{30});
+}
+
+}  // namespace
+
+caf::expected<void> render_fixed_prompts(const kafka::bus& b, config::settings& s) {
+  std::vector<control::change> records;
+  auto reject = control::speech_url(s.ivr.reject_text, s.http.public_url, records);
+  auto step6 = control::speech_url(s.ivr.step6_text, s.http.public_url, records);
+  if (!reject || !step6) {
+    logger().warn("event=fixed_prompts_without_audio reason=tts_unavailable");
+    return {};
+  }
+  if (auto ok = write(b, records); !ok)
+    return ok;
+  s.ivr.reject_speech_url = *reject;
+  s.ivr.step6_speech_url = *step6;
+  return {};
+}
+
+caf::expected<connectors::control::flow_file> publish_flow_file(const std::string& path,
+                                                                const kafka::bus& b,
+                                                                const config::settings& s) {
+  auto f = connectors::control::load_flow_file(path);
+  if (!f)
+    return std::move(f.error());
+  std::vector<control::change> records;
+  for (auto& fl : f->flows)
+    for (auto& g : *fl.mutable_steps())
+      if (g.has_text() && g.speech_url().empty()) {
+        auto url = control::speech_url(g.text(), s.http.public_url, records);
+        if (!url) {
+          logger().warn("event=flow_file_without_speech file={} reason=tts_unavailable", path);
+          break;
+        }
+        g.set_speech_url(*url);
+      }
+  if (auto ok = write(b, records); !ok)
+    return std::move(ok.error());
+  auto p = kafka::producer::open(b, "ivrcast-publisher", {});
+  if (!p)
+    return std::move(p.error());
+  if (auto ok = connectors::control::publish(*f, b, **p); !ok)
+    return std::move(ok.error());
+  logger().info("event=flows_published file={} accounts={} flows={}", path, f->accounts.size(),
+                f->flows.size());
+  return f;
+}
+
+}  // namespace ivrcast::actors

@@ -1,0 +1,81 @@
+#include "control/speech.hpp"
+
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "control/audio.hpp"
+#include "control/passwords.hpp"
+#include "storage/control_state.hpp"
+
+namespace ivrcast::control {
+namespace {
+
+constexpr size_t audio_chunk_bytes = 256 * 1024;  // below every broker's message size limit
+
+struct speech_cache {
+  std::mutex mtx;
+  std::unordered_map<std::string, std::string> wav_by_text;
+  std::unordered_set<std::string> written;  // texts whose records this process produced
+};
+
+speech_cache& cache() {
+  static speech_cache c;
+  return c;
+}
+
+}  // namespace
+
+std::string audio_records(std::string_view wav, std::vector<change>& out) {
+  auto id = digest_hex(wav);
+  auto count = static_cast<uint32_t>((wav.size() + audio_chunk_bytes - 1) / audio_chunk_bytes);
+  for (uint32_t i = 0; i < count; ++i) {
+    wire::ControlRecord chunk;
+    auto* a = chunk.mutable_audio();
+    a->set_audio_id(id);
+    a->set_index(i);
+    a->set_count(count);
+    a->set_data(std::string{wav.substr(i * audio_chunk_bytes, audio_chunk_bytes)});
+    out.push_back({storage::control_state::key_of(chunk), std::move(chunk)});
+  }
+  return id;
+}
+
+std::string audio_url(const std::string& public_url, const std::string& id) {
+  return public_url + "/v1/audio/" + id + ".wav";
+}
+
+std::optional<std::string> speech_wav(std::string_view text) {
+  auto& c = cache();
+  {
+    std::lock_guard<std::mutex> guard{c.mtx};
+    if (auto it = c.wav_by_text.find(std::string{text}); it != c.wav_by_text.end())
+      return it->second;
+  }
+  auto wav = render_speech(text);  // outside the lock: it runs three programs
+  if (!wav)
+    return std::nullopt;
+  std::lock_guard<std::mutex> guard{c.mtx};
+  return c.wav_by_text.emplace(std::string{text}, std::move(*wav)).first->second;
+}
+
+std::optional<std::string> speech_url(std::string_view text, const std::string& public_url,
+                                      std::vector<change>& out) {
+  auto wav = speech_wav(text);
+  if (!wav)
+    return std::nullopt;
+  std::vector<change> records;
+  auto id = audio_records(*wav, records);
+  auto& c = cache();
+  bool first = false;
+  {
+    std::lock_guard<std::mutex> guard{c.mtx};
+    first = c.written.insert(std::string{text}).second;
+  }
+  if (first)
+    for (auto& r : records)
+      out.push_back(std::move(r));
+  return audio_url(public_url, id);
+}
+
+}  // namespace ivrcast::control
