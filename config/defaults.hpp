@@ -54,6 +54,7 @@ inline constexpr const char* gateway_public_address = "";
 inline constexpr const char* gateway_rtp_ports = "20000-39999";
 inline constexpr int gateway_rtp_timeout_s = 60;
 inline constexpr int gateway_first_command_ms = 5000;
+inline constexpr int gateway_ring_ms = 0;
 inline constexpr int gateway_idle_timeout_s = 60;
 inline constexpr int gateway_max_calls = 5000;
 inline constexpr const char* gateway_state_dir = "var/gateway";

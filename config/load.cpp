@@ -426,6 +426,10 @@ const std::vector<key_spec>& schema() {
        "A call with no first command this long after its INVITE (nodes or Kafka unreachable) "
        "is refused with 503.",
        integer(&S::gateway, &gateway_settings::first_command_ms, 500, 60000)},
+      {"gateway.ring_ms", std::to_string(d::gateway_ring_ms),
+       "Ring at least this long before answering (the first command waits); 0: answer as soon "
+       "as the first command arrives.",
+       integer(&S::gateway, &gateway_settings::ring_ms, 0, 30000)},
       {"gateway.idle_timeout_s", std::to_string(d::gateway_idle_timeout_s),
        "An answered call with nothing to play or collect for this long is hung up "
        "(NETWORK_ERROR).",

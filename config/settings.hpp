@@ -132,6 +132,7 @@ struct gateway_settings {
   int rtp_port_max = 0;
   int rtp_timeout_s = 0;       // no RTP from the caller this long ends the call; 0: off
   int first_command_ms = 0;    // no first command this long after INVITE: 503, call ended
+  int ring_ms = 0;             // ring at least this long before answering
   int idle_timeout_s = 0;      // an answered call with nothing to do this long is hung up
   int max_calls = 0;           // concurrent calls; INVITEs above get 503
   std::string state_dir;       // the record of live calls, for a restart

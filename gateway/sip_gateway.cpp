@@ -53,6 +53,7 @@ struct live_call {
   sip::media_params media;
   bool answered = false;
   bool held = false;
+  std::vector<messages::call_command> early;  // arrived while still ringing (gateway.ring_ms)
   int64_t offered_ms = 0;
   int64_t busy_ms = 0;  // last time the script had something to play or collect
   // Playback: the prompt, where it is, or the URL it waits for.
@@ -262,9 +263,12 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
     last_tick_ms = now;
     std::vector<uint64_t> expired;  // released after the walk: release() erases
     std::vector<std::pair<uint64_t, int>> refused;
+    std::vector<uint64_t> ringing_over;
     for (auto& [handle, c] : calls) {
       if (!c.answered) {
-        if (now - c.offered_ms > settings.first_command_ms)
+        if (!c.early.empty() && now - c.offered_ms >= settings.ring_ms)
+          ringing_over.push_back(handle);
+        else if (c.early.empty() && now - c.offered_ms > settings.first_command_ms)
           refused.emplace_back(handle, 503);
         continue;
       }
@@ -284,6 +288,12 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
                now - endpoint->last_rtp_ms(handle) > settings.rtp_timeout_s * 1000LL)
         expired.push_back(handle);
     }
+    for (auto h : ringing_over)
+      if (auto it = calls.find(h); it != calls.end()) {
+        auto cmds = std::move(it->second.early);
+        for (auto& cmd : cmds)
+          command(std::move(cmd), now);
+      }
     for (auto h : expired)
       if (auto it = calls.find(h); it != calls.end()) {
         logger().info("event=call_timed_out call={}", it->second.id);
@@ -309,6 +319,10 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
     if (h == handles.end())
       return;  // a call that ended, or of an earlier run
     auto& c = calls.at(h->second);
+    if (!c.answered && now - c.offered_ms < settings.ring_ms) {
+      c.early.push_back(std::move(cmd));
+      return;
+    }
     effects.clear();
     if (!c.script.command(std::move(cmd), now, effects))
       return;  // (call, seq) already executed
