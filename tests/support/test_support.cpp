@@ -1,5 +1,10 @@
 #include "tests/support/test_support.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <random>
 #include <thread>
@@ -30,6 +35,18 @@ bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds dea
     std::this_thread::sleep_for(std::chrono::milliseconds{5});  // polling interval
   }
   return pred();
+}
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
 }
 
 config::settings settings_for(const std::string& test_name, const std::string& data_dir) {

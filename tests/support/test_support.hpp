@@ -29,6 +29,9 @@ class temp_dir {
 bool eventually(const std::function<bool()>& pred,
                 std::chrono::milliseconds deadline = std::chrono::seconds{60});
 
+/// A loopback port free for TCP right now (the kernel's pick; free for UDP too in practice).
+int free_port();
+
 /// Default settings; with IVRCAST_TEST_BROKERS set (the broker tests), a real broker.
 /// Topic prefix and group are unique per call so tests never see each other's records.
 config::settings settings_for(const std::string& test_name, const std::string& data_dir);

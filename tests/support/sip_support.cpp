@@ -1,0 +1,415 @@
+#include "tests/support/sip_support.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/test_support.hpp"
+
+namespace ivrcast::test {
+namespace {
+
+std::string cdata(const std::string& s) {
+  return "<![CDATA[\n" + s + "\n]]>";
+}
+
+const char* pcap_of(char k) {
+  static std::string path;
+  std::string name = k == '#' ? "pound" : k == '*' ? "star" : std::string(1, k);
+  path = "/usr/share/sip-tester/dtmf_2833_" + name + ".pcap";
+  return path.c_str();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  std::stringstream b;
+  b << in.rdbuf();
+  return b.str();
+}
+
+pid_t spawn(const std::vector<std::string>& argv, const std::string& out, const std::string& err) {
+  pid_t pid = fork();
+  if (pid != 0)
+    return pid;
+  int in = open("/dev/null", O_RDONLY);
+  int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  dup2(in, 0);
+  dup2(o, 1);
+  dup2(e, 2);
+  std::vector<char*> args;
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execvp(args[0], args.data());
+  _exit(127);
+}
+
+}  // namespace
+
+sipp_scenario::sipp_scenario(std::string from_user) : from_(std::move(from_user)) {}
+
+sipp_scenario& sipp_scenario::header(std::string line) {
+  headers_.push_back(std::move(line));
+  return *this;
+}
+
+sipp_scenario& sipp_scenario::offer(sdp_offer o) {
+  offer_ = std::move(o);
+  return *this;
+}
+
+void sipp_scenario::add(std::string element) {
+  elements_.push_back(std::move(element));
+}
+
+std::string sipp_scenario::sdp(const std::string& direction) const {
+  std::string pts;
+  std::string maps;
+  for (const auto& f : offer_.formats) {
+    auto sp = f.find(' ');
+    pts += " " + f.substr(0, sp);
+    maps += "a=rtpmap:" + f.substr(0, sp) + " " + f.substr(sp + 1) + "\n";
+    if (f.find("telephone-event") != std::string::npos)
+      maps += "a=fmtp:" + f.substr(0, sp) + " 0-15\n";
+  }
+  std::string s =
+      "v=0\no=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]\ns=-\n"
+      "c=IN IP[media_ip_type] [media_ip]\nt=0 0\nm=audio [media_port] RTP/AVP" +
+      pts + "\n" + maps;
+  if (offer_.ptime)
+    s += "a=ptime:" + std::to_string(offer_.ptime) + "\n";
+  if (!direction.empty())
+    s += "a=" + direction + "\n";
+  return s;
+}
+
+std::string sipp_scenario::request(const std::string& method, int cseq, const std::string& extra,
+                                   const std::string& body_type, const std::string& body,
+                                   bool in_dialog) const {
+  std::string r = method + " sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
+                           "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+                           "From: <sip:" +
+                  from_ +
+                  "@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]\n"
+                  "To: <sip:[service]@[remote_ip]:[remote_port]>" +
+                  (in_dialog ? "[peer_tag_param]" : "") +
+                  "\n"
+                  "Call-ID: [call_id]\n"
+                  "CSeq: " +
+                  std::to_string(cseq) + " " + method +
+                  "\n"
+                  "Contact: sip:sipp@[local_ip]:[local_port]\n"
+                  "Max-Forwards: 70\n" +
+                  extra;
+  if (!body.empty())
+    r += "Content-Type: " + body_type + "\nContent-Length: [len]\n\n" + body;
+  else
+    r += "Content-Length: 0\n\n";
+  return r;
+}
+
+sipp_scenario& sipp_scenario::call_with_sdp(const std::string& raw_sdp, int status) {
+  std::string extra;
+  for (const auto& h : headers_)
+    extra += h + "\n";
+  invite_index_ = static_cast<int>(elements_.size());
+  add("<send retrans=\"500\">" +
+      cdata(request("INVITE", cseq_, extra, "application/sdp", raw_sdp, false)) + "</send>");
+  add("<recv response=\"100\" optional=\"true\"/>");
+  add("<recv response=\"180\" optional=\"true\"/>");
+  add("<recv response=\"" + std::to_string(status) + "\" rtd=\"true\"/>");
+  auto back = static_cast<int>(elements_.size()) - invite_index_;
+  if (status >= 300) {
+    // The ACK of a refusal belongs to the INVITE's transaction: same branch.
+    auto ack = request("ACK", cseq_, "", "", "", true);
+    auto pos = ack.find("[branch]");
+    ack.replace(pos, 8, "[branch-" + std::to_string(back) + "]");
+    add("<send>" + cdata(ack) + "</send>");
+  } else {
+    add("<send>" + cdata(request("ACK", cseq_, "", "", "", true)) + "</send>");
+  }
+  ++cseq_;
+  return *this;
+}
+
+sipp_scenario& sipp_scenario::call() {
+  return call_with_sdp(sdp(""), 200);
+}
+
+sipp_scenario& sipp_scenario::call_refused(int status) {
+  return call_with_sdp(sdp(""), status);
+}
+
+sipp_scenario& sipp_scenario::call_cancelled() {
+  std::string extra;
+  for (const auto& h : headers_)
+    extra += h + "\n";
+  invite_index_ = static_cast<int>(elements_.size());
+  add("<send retrans=\"500\">" +
+      cdata(request("INVITE", cseq_, extra, "application/sdp", sdp(""), false)) + "</send>");
+  add("<recv response=\"100\" optional=\"true\"/>");
+  add("<recv response=\"180\"/>");
+  auto cancel = request("CANCEL", cseq_, "", "", "", false);
+  auto back = static_cast<int>(elements_.size()) - invite_index_;
+  cancel.replace(cancel.find("[branch]"), 8, "[branch-" + std::to_string(back) + "]");
+  add("<send retrans=\"500\">" + cdata(cancel) + "</send>");
+  add("<recv response=\"200\"/>");
+  add("<recv response=\"487\"/>");
+  auto ack = request("ACK", cseq_, "", "", "", true);
+  back = static_cast<int>(elements_.size()) - invite_index_;
+  ack.replace(ack.find("[branch]"), 8, "[branch-" + std::to_string(back) + "]");
+  add("<send>" + cdata(ack) + "</send>");
+  ++cseq_;
+  return *this;
+}
+
+sipp_scenario& sipp_scenario::call_without_ack(int ms) {
+  invite_index_ = static_cast<int>(elements_.size());
+  add("<send retrans=\"500\">" +
+      cdata(request("INVITE", cseq_, "", "application/sdp", sdp(""), false)) + "</send>");
+  add("<recv response=\"100\" optional=\"true\"/>");
+  add("<recv response=\"180\" optional=\"true\"/>");
+  add("<recv response=\"200\"/>");
+  // The gateway retransmits its 200 until it gives up; SIPp takes those as retransmissions.
+  add("<pause milliseconds=\"" + std::to_string(ms) + "\"/>");
+  ++cseq_;
+  return *this;
+}
+
+sipp_scenario& sipp_scenario::pause(int ms) {
+  add("<pause milliseconds=\"" + std::to_string(ms) + "\"/>");
+  return *this;
+}
+
+sipp_scenario& sipp_scenario::keys_2833(const std::string& keys) {
+  for (char k : keys) {
+    add(std::string{"<nop><action><exec play_pcap_audio=\""} + pcap_of(k) +
+        "\"/></action></nop>");
+    // Each recording lasts 140 ms and repeats its timestamp: leave a gap so that the
+    // gateway hears a repeated digit as a new key.
+    pause(500);
+  }
+  return *this;
+}
+
+sipp_scenario& sipp_scenario::keys_play_dtmf(const std::string& keys) {
+  add("<nop><action><exec play_dtmf=\"" + keys + "\"/></action></nop>");
+  return *this;
+}
+
+sipp_scenario& sipp_scenario::keys_info(const std::string& keys, const std::string& content_type) {
+  for (char k : keys) {
+    std::string body = content_type == "application/dtmf"
+                           ? std::string(1, k) + "\n"
+                           : "Signal=" + std::string(1, k) + "\nDuration=160\n";
+    add("<send retrans=\"500\">" +
+        cdata(request("INFO", cseq_++, "", content_type, body, true)) + "</send>");
+    add("<recv response=\"200\"/>");
+  }
+  return *this;
+}
+
+sipp_scenario& sipp_scenario::reinvite(const std::string& direction,
+                                       const std::string& answer_has) {
+  add("<send retrans=\"500\">" +
+      cdata(request("INVITE", cseq_, "", "application/sdp", sdp(direction), true)) + "</send>");
+  add("<recv response=\"200\"><action><ereg regexp=\"" + answer_has +
+      "\" search_in=\"body\" check_it=\"true\" assign_to=\"dir\"/></action></recv>");
+  add("<send>" + cdata(request("ACK", cseq_, "", "", "", true)) + "</send>");
+  ++cseq_;
+  return *this;
+}
+
+sipp_scenario& sipp_scenario::update() {
+  add("<send retrans=\"500\">" +
+      cdata(request("UPDATE", cseq_++, "Session-Expires: 1800;refresher=uac\n", "", "", true)) +
+      "</send>");
+  add("<recv response=\"200\"/>");
+  return *this;
+}
+
+sipp_scenario& sipp_scenario::expect_bye(int timeout_ms) {
+  add("<recv request=\"BYE\" timeout=\"" + std::to_string(timeout_ms) + "\"/>");
+  add("<send>" +
+      cdata("SIP/2.0 200 OK\n[last_Via:]\n[last_From:]\n[last_To:]\n[last_Call-ID:]\n"
+            "[last_CSeq:]\nContent-Length: 0\n") +
+      "</send>");
+  return *this;
+}
+
+sipp_scenario& sipp_scenario::bye() {
+  add("<send retrans=\"500\">" + cdata(request("BYE", cseq_++, "", "", "", true)) + "</send>");
+  add("<recv response=\"200\" crlf=\"true\"/>");
+  return *this;
+}
+
+sipp_scenario& sipp_scenario::options() {
+  auto r = request("OPTIONS", cseq_++, "Accept: application/sdp\n", "", "", false);
+  r.replace(r.find("tag=[pid]SIPpTag00[call_number]"), 31, "tag=[pid]opt[call_number]");
+  add("<send retrans=\"500\">" + cdata(r) + "</send>");
+  add("<recv response=\"200\"/>");
+  return *this;
+}
+
+std::string sipp_scenario::xml() const {
+  std::string x = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n<scenario name=\"ivrcast\">\n";
+  for (const auto& e : elements_)
+    x += e + "\n";
+  return x + "</scenario>\n";
+}
+
+int run_sipp(const sipp_scenario& scenario, const std::string& service, const std::string& target,
+             int local_port, int media_port, const std::string& work_dir, std::string& log,
+             int deadline_s) {
+  static int n = 0;
+  auto base = work_dir + "/sipp-" + std::to_string(++n);
+  {
+    std::ofstream out{base + ".xml"};
+    out << scenario.xml();
+  }
+  std::vector<std::string> argv{"sipp",
+                                "-sf",
+                                base + ".xml",
+                                "-s",
+                                service,
+                                target,
+                                "-i",
+                                "127.0.0.1",
+                                "-p",
+                                std::to_string(local_port),
+                                "-mp",
+                                std::to_string(media_port),
+                                "-m",
+                                "1",
+                                "-l",
+                                "1",
+                                "-timeout",
+                                std::to_string(deadline_s) + "s",
+                                "-timeout_error",
+                                "-trace_err",
+                                "-error_file",
+                                base + ".errors.log",
+                                "-nostdin"};
+  pid_t pid = spawn(argv, base + ".out", base + ".err");
+  int status = 0;
+  bool done = eventually(
+      [&] { return waitpid(pid, &status, WNOHANG) == pid; },
+      std::chrono::seconds{deadline_s + 10});
+  if (!done) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  log = read_file(base + ".errors.log") + read_file(base + ".err");
+  if (!done)
+    return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+loopback_capture::loopback_capture(const std::string& file, int dst_port) : file_(file) {
+  auto err = file + ".stderr";
+  pid_ = spawn({"tcpdump", "-i", "lo", "-U", "-n", "-s", "400", "-w", file, "udp", "and", "dst",
+                "port", std::to_string(dst_port)},
+               file + ".stdout", err);
+  bool ready = eventually([&] { return read_file(err).find("listening on") != std::string::npos; },
+                          std::chrono::seconds{10});
+  if (!ready) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+}
+
+loopback_capture::~loopback_capture() {
+  if (pid_ > 0)
+    stop();
+}
+
+std::vector<rtp_packet> loopback_capture::stop() {
+  std::vector<rtp_packet> out;
+  if (pid_ <= 0)
+    return out;
+  kill(pid_, SIGINT);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  auto f = read_file(file_);
+  if (f.size() < 24)
+    return out;
+  auto u32 = [&](size_t at) {
+    uint32_t v;
+    std::memcpy(&v, f.data() + at, 4);
+    return v;
+  };
+  uint32_t linktype = u32(20);
+  size_t link = linktype == 1 ? 14 : linktype == 113 ? 16 : 4;
+  size_t at = 24;
+  while (at + 16 <= f.size()) {
+    double t = u32(at) + u32(at + 4) / 1e6;
+    size_t len = u32(at + 8);
+    at += 16;
+    if (at + len > f.size())
+      break;
+    auto* p = reinterpret_cast<const uint8_t*>(f.data() + at);
+    at += len;
+    if (len < link + 20)
+      continue;
+    const uint8_t* ip = p + link;
+    size_t ihl = static_cast<size_t>(ip[0] & 0x0F) * 4;
+    if (len < link + ihl + 8 + 12)
+      continue;
+    const uint8_t* udp = ip + ihl;
+    const uint8_t* r = udp + 8;
+    size_t rlen = len - link - ihl - 8;
+    rtp_packet pk;
+    pk.at_s = t;
+    pk.src_port = static_cast<uint16_t>((udp[0] << 8) | udp[1]);
+    pk.marker = (r[1] & 0x80) != 0;
+    pk.pt = r[1] & 0x7F;
+    pk.seq = static_cast<uint16_t>((r[2] << 8) | r[3]);
+    pk.ts = (uint32_t{r[4]} << 24) | (uint32_t{r[5]} << 16) | (uint32_t{r[6]} << 8) | r[7];
+    pk.ssrc = (uint32_t{r[8]} << 24) | (uint32_t{r[9]} << 16) | (uint32_t{r[10]} << 8) | r[11];
+    pk.payload.assign(r + 12, r + rlen);
+    out.push_back(std::move(pk));
+  }
+  return out;
+}
+
+rtp_summary summarise(const std::vector<rtp_packet>& s) {
+  rtp_summary r;
+  r.packets = s.size();
+  std::vector<double> gaps;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (std::find(r.payload_types.begin(), r.payload_types.end(), s[i].pt) ==
+        r.payload_types.end())
+      r.payload_types.push_back(s[i].pt);
+    if (std::find(r.payload_sizes.begin(), r.payload_sizes.end(), s[i].payload.size()) ==
+        r.payload_sizes.end())
+      r.payload_sizes.push_back(s[i].payload.size());
+    bool silent = std::all_of(s[i].payload.begin(), s[i].payload.end(),
+                              [](uint8_t b) { return b == 0xFF || b == 0x7F || b == 0xD5; });
+    if (!silent)
+      ++r.voiced;
+    if (i == 0)
+      continue;
+    if (static_cast<uint16_t>(s[i - 1].seq + 1) != s[i].seq)
+      r.seq_continuous = false;
+    if (s[i - 1].ts + s[i - 1].payload.size() != s[i].ts)
+      r.ts_continuous = false;
+    gaps.push_back((s[i].at_s - s[i - 1].at_s) * 1000);
+  }
+  if (!gaps.empty()) {
+    std::nth_element(gaps.begin(), gaps.begin() + static_cast<long>(gaps.size() / 2), gaps.end());
+    r.median_gap_ms = gaps[gaps.size() / 2];
+  }
+  return r;
+}
+
+}  // namespace ivrcast::test
