@@ -98,6 +98,7 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
   std::unordered_map<std::string, uint64_t> handles;  // call_id → handle
   std::unordered_map<std::string, audio_entry> audio;
   std::vector<effect> effects;  // reused
+  std::vector<uint64_t> walk;   // reused: the calls of one tick
   std::string buf;              // reused event encoding
   int64_t last_tick_ms = 0;
 
@@ -261,10 +262,18 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
     if (last_tick_ms && now - last_tick_ms > 2 * settings_tick_ms)
       ++n_late;
     last_tick_ms = now;
-    std::vector<uint64_t> expired;  // released after the walk: release() erases
+    std::vector<uint64_t> expired;
     std::vector<std::pair<uint64_t, int>> refused;
     std::vector<uint64_t> ringing_over;
-    for (auto& [handle, c] : calls) {
+    // A walk over a snapshot: media and timers may end calls (release() erases them).
+    walk.clear();
+    for (const auto& [handle, c] : calls)
+      walk.push_back(handle);
+    for (auto handle : walk) {
+      auto it = calls.find(handle);
+      if (it == calls.end())
+        continue;
+      auto& c = it->second;
       if (!c.answered) {
         if (!c.early.empty() && now - c.offered_ms >= settings.ring_ms)
           ringing_over.push_back(handle);
@@ -278,10 +287,12 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
         effects.clear();
         c.script.tick(now, effects);
         apply(c, now);
-        if (c.script.done())
+        if (!calls.count(handle))
           continue;
       }
       stream(c, now);
+      if (!calls.count(handle))
+        continue;
       if (c.script.idle() && now - c.busy_ms > settings.idle_timeout_s * 1000LL)
         expired.push_back(handle);
       else if (settings.rtp_timeout_s > 0 && !c.held &&

@@ -1,7 +1,10 @@
 #include "tests/support/sip_support.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +42,11 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out, const 
   pid_t pid = fork();
   if (pid != 0)
     return pid;
+  // The test process may block signals in this thread (actor and Kafka threads do): the
+  // child must get SIGINT/SIGTERM.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
   int in = open("/dev/null", O_RDONLY);
   int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -314,10 +322,11 @@ int run_sipp(const sipp_scenario& scenario, const std::string& service, const st
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-loopback_capture::loopback_capture(const std::string& file, int dst_port) : file_(file) {
+loopback_capture::loopback_capture(const std::string& file, int dst_port)
+    : file_(file), port_(dst_port) {
   auto err = file + ".stderr";
-  pid_ = spawn({"tcpdump", "-i", "lo", "-U", "-n", "-s", "400", "-w", file, "udp", "and", "dst",
-                "port", std::to_string(dst_port)},
+  pid_ = spawn({"tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-s", "400", "-w", file,
+                "udp", "and", "dst", "port", std::to_string(dst_port)},
                file + ".stdout", err);
   bool ready = eventually([&] { return read_file(err).find("listening on") != std::string::npos; },
                           std::chrono::seconds{10});
@@ -337,6 +346,18 @@ std::vector<rtp_packet> loopback_capture::stop() {
   std::vector<rtp_packet> out;
   if (pid_ <= 0)
     return out;
+  // Everything sent before this datagram is in the file once the datagram is: tcpdump hands
+  // packets over in order.
+  static constexpr char sentinel[] = "ivrcast-capture-end";
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port_));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sendto(fd, sentinel, sizeof sentinel - 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  close(fd);
+  eventually([&] { return read_file(file_).find(sentinel) != std::string::npos; },
+             std::chrono::seconds{10});
   kill(pid_, SIGINT);
   waitpid(pid_, nullptr, 0);
   pid_ = -1;
@@ -368,6 +389,8 @@ std::vector<rtp_packet> loopback_capture::stop() {
     const uint8_t* udp = ip + ihl;
     const uint8_t* r = udp + 8;
     size_t rlen = len - link - ihl - 8;
+    if ((r[0] >> 6) != 2)
+      continue;  // not RTP version 2 (the sentinel)
     rtp_packet pk;
     pk.at_s = t;
     pk.src_port = static_cast<uint16_t>((udp[0] << 8) | udp[1]);

@@ -100,6 +100,7 @@ class loopback_capture {
 
  private:
   std::string file_;
+  int port_ = 0;
   pid_t pid_ = -1;
 };
 
