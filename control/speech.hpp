@@ -21,8 +21,8 @@ std::string audio_url(const std::string& public_url, const std::string& id);
 std::optional<std::string> speech_wav(std::string_view text);
 
 /// Text prompts as stored audio: the URL of `text` spoken, with the records that store it
-/// appended to `out` (only the first time this process renders that text; writing them again
-/// is harmless, control.state is compacted by key). nullopt when TTS is unavailable.
+/// appended to `out` (writing them again is harmless: control.state is compacted by key).
+/// nullopt when TTS is unavailable.
 std::optional<std::string> speech_url(std::string_view text, const std::string& public_url,
                                       std::vector<change>& out);
 

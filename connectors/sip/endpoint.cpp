@@ -88,7 +88,12 @@ struct endpoint::impl {
   // -- set-up and tear-down (loop thread) ----------------------------------------------------
 
   caf::expected<void> listen() {
-    int err = libre_init();
+    // libre keeps its loop (fd table, timers) per thread once re_thread_init ran; without it,
+    // two endpoints in one process (tests, a demo) would share and break one loop.
+    int err = re_thread_init();
+    if (err)
+      return fail("re_thread_init", err);
+    err = libre_init();
     if (err)
       return fail("libre_init", err);
     // Each call holds an RTP and an RTCP socket; libre's default table (1024) stops near 450.
@@ -208,16 +213,10 @@ struct endpoint::impl {
     c.has_remote = raddr && sa_isset(raddr, SA_ALL) && !sa_is_any(raddr);
     if (c.has_remote)
       c.remote = *raddr;
-    auto rdir = sdp_media_rdir(c.media);
-    sdp_dir ldir = SDP_SENDRECV;
-    if (rdir == SDP_SENDONLY)
-      ldir = SDP_RECVONLY;
-    else if (rdir == SDP_RECVONLY)
-      ldir = SDP_SENDONLY;
-    else if (rdir == SDP_INACTIVE)
-      ldir = SDP_INACTIVE;
-    sdp_media_set_ldir(c.media, ldir);
-    bool held = !c.has_remote || !(ldir & SDP_SENDONLY);
+    // libre keeps the remote direction from our side (their sendonly is our recvonly) and
+    // answers with ldir & rdir: we offer everything and may send when the result allows it.
+    sdp_media_set_ldir(c.media, SDP_SENDRECV);
+    bool held = !c.has_remote || !(sdp_media_dir(c.media) & SDP_SENDONLY);
     bool changed = held != c.held;
     c.held = held;
     return changed;
@@ -454,6 +453,7 @@ caf::expected<std::unique_ptr<endpoint>> endpoint::open(const endpoint_options& 
     else
       raw->close_all();
     libre_close();
+    re_thread_close();
   }};
   auto up = started.get();
   if (!up) {

@@ -57,6 +57,23 @@ struct call_record {
         out.push_back(e.digits_collected().digits());
     return out;
   }
+  /// The events in short, for failure messages.
+  std::string describe() const {
+    std::string out = call_id + ":";
+    for (const auto& e : events) {
+      if (e.has_started())
+        out += " started(" + e.started().calling() + ")";
+      else if (e.has_prompt_finished())
+        out += " finished(" + e.prompt_finished().prompt_id() + ")";
+      else if (e.has_digits_collected())
+        out += " digits(" + e.digits_collected().digits() + "," +
+               std::to_string(e.digits_collected().end()) + ")";
+      else if (e.has_ended())
+        out += " ended(" + std::to_string(e.ended().reason()) + ")";
+      out += "@" + std::to_string(e.occurred_at_ms() % 100000);
+    }
+    return out;
+  }
   wire::EndReason ended() const {
     for (const auto& e : events)
       if (e.has_ended())
@@ -226,6 +243,7 @@ TEST_F(SipGatewayTest, MobileCallerHearsStep4GetsTheSmsAndOurBye) {
        number_a, 0, media);
   auto rtp = capture.stop();
   auto call = call_of(number_a, "+819012345678");
+  SCOPED_TRACE(call.describe());
   ASSERT_FALSE(call.call_id.empty());
   EXPECT_EQ(call.finished_prompts(), std::vector<std::string>{"step4"});
   EXPECT_EQ(call.ended(), wire::END_REASON_IVR_HUNG_UP);
@@ -253,6 +271,7 @@ TEST_F(SipGatewayTest, LandlineKeysAValidNumberAfterTheGuidanceWithRfc2833) {
            .expect_bye(),
        number_a);
   auto call = call_of(number_a, "0312340002");
+  SCOPED_TRACE(call.describe());
   ASSERT_FALSE(call.call_id.empty());
   EXPECT_EQ(call.finished_prompts(), (std::vector<std::string>{"step1", "step2", "step4"}));
   EXPECT_EQ(call.digits(), std::vector<std::string>{"09012340002"});
@@ -266,6 +285,7 @@ TEST_F(SipGatewayTest, RepeatedDigitsFromRecordingsAreEachHeard) {
   sipp(sipp_scenario{"0312340003"}.call().pause(1000).keys_2833("09001100003").expect_bye(),
        number_a);
   auto call = call_of(number_a, "0312340003");
+  SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.digits(), std::vector<std::string>{"09001100003"});
   EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
   EXPECT_EQ(jobs_of(call.call_id), std::vector<std::string>{"09001100003"});
@@ -280,6 +300,7 @@ TEST_F(SipGatewayTest, BargeInDuringStep2StopsTheGuidanceWithPayloadType96) {
            .expect_bye(),
        number_a);
   auto call = call_of(number_a, "0312340004");
+  SCOPED_TRACE(call.describe());
   // Step 2 was cut short: no prompt_finished for it; the keys were the entry.
   EXPECT_EQ(call.finished_prompts(), (std::vector<std::string>{"step1", "step4"}));
   EXPECT_EQ(call.digits(), std::vector<std::string>{"08012340004"});
@@ -298,6 +319,7 @@ TEST_F(SipGatewayTest, ThreeBadEntriesEndWithStep6AndNoSms) {
            .expect_bye(),
        number_a);
   auto call = call_of(number_a, "0312340005");
+  SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.digits(), (std::vector<std::string>{"1", "2", "3"}));
   auto prompts = call.finished_prompts();
   ASSERT_FALSE(prompts.empty());
@@ -316,6 +338,7 @@ TEST_F(SipGatewayTest, SipInfoDigitsOfBothContentTypesFeedTheSamePath) {
            .expect_bye(),
        number_a);
   auto call = call_of(number_a, "0312340006");
+  SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.digits(), std::vector<std::string>{"09012340006"});
   EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
 }
@@ -323,6 +346,7 @@ TEST_F(SipGatewayTest, SipInfoDigitsOfBothContentTypesFeedTheSamePath) {
 TEST_F(SipGatewayTest, CallerHangingUpMidPromptEndsTheCallCountedOnce) {
   sipp(sipp_scenario{"0312340007"}.call().pause(1500).bye(), number_a);
   auto call = call_of(number_a, "0312340007");
+  SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.ended(), wire::END_REASON_CALLER_HUNG_UP);
   EXPECT_TRUE(call.finished_prompts().empty());
   EXPECT_TRUE(call.digits().empty());
@@ -336,6 +360,7 @@ TEST_F(SipGatewayTest, CancelBeforeAnswerEndsTheCall) {
   ASSERT_TRUE(extra_gateway_);
   sipp(sipp_scenario{"0312340008"}.call_cancelled(), number_a, port);
   auto call = call_of(number_a, "0312340008");
+  SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.ended(), wire::END_REASON_CALLER_HUNG_UP);
   EXPECT_EQ(extra_gateway_->stats().answered, 0u);
   EXPECT_TRUE(count_is(number_a, 1));
@@ -350,6 +375,7 @@ TEST_F(SipGatewayTest, WithheldCallerIsAskedForTheNumber) {
            .expect_bye(),
        number_a);
   auto call = call_of(number_a, "");
+  SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.digits(), std::vector<std::string>{"07012340009"});
   EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
   EXPECT_EQ(jobs_of(call.call_id), std::vector<std::string>{"07012340009"});
@@ -358,6 +384,7 @@ TEST_F(SipGatewayTest, WithheldCallerIsAskedForTheNumber) {
 TEST_F(SipGatewayTest, NumberWithoutFlowIsRejectedPolitelyAndNotANumberIs404) {
   sipp(sipp_scenario{"0312340010"}.call().expect_bye(), number_without_flow);
   auto call = call_of(number_without_flow, "0312340010");
+  SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.finished_prompts(), std::vector<std::string>{"rejected"});
   EXPECT_EQ(call.ended(), wire::END_REASON_IVR_HUNG_UP);
   EXPECT_TRUE(jobs_of(call.call_id).empty());
@@ -407,6 +434,7 @@ TEST_F(SipGatewayTest, GarbageOnTheSipPortIsSurvived) {
   sipp(sipp_scenario{"0312340012"}.call_with_sdp("v=0\nm=audio\nc=IN\n", 400), number_a);
   sipp(sipp_scenario{"09012340012"}.options().call().expect_bye(), number_a);
   auto call = call_of(number_a, "09012340012");
+  SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.ended(), wire::END_REASON_IVR_HUNG_UP);
   EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
 }
@@ -422,6 +450,7 @@ TEST_F(SipGatewayTest, HoldUnholdAndSessionRefreshKeepTheCall) {
            .bye(),
        number_a);
   auto call = call_of(number_a, "0312340013");
+  SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.ended(), wire::END_REASON_CALLER_HUNG_UP);
 }
 
@@ -445,6 +474,7 @@ TEST_F(SipGatewayTest, RtpSilenceFromTheCallerEndsTheCall) {
   // SIPp sends no RTP of its own: the gateway hangs up after 2 s of silence.
   sipp(sipp_scenario{"0312340015"}.call().expect_bye(20000), number_a, port);
   auto call = call_of(number_a, "0312340015");
+  SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.ended(), wire::END_REASON_NETWORK_ERROR);
 }
 

@@ -306,6 +306,9 @@ int run_sipp(const sipp_scenario& scenario, const std::string& service, const st
                                 "-trace_err",
                                 "-error_file",
                                 base + ".errors.log",
+                                "-trace_msg",
+                                "-message_file",
+                                base + ".messages.log",
                                 "-nostdin"};
   pid_t pid = spawn(argv, base + ".out", base + ".err");
   int status = 0;
@@ -317,6 +320,10 @@ int run_sipp(const sipp_scenario& scenario, const std::string& service, const st
     waitpid(pid, &status, 0);
   }
   log = read_file(base + ".errors.log") + read_file(base + ".err");
+  auto messages = read_file(base + ".messages.log");
+  // The end of the SIP exchange says most about a failure.
+  log += "\n--- last SIP messages ---\n" +
+         messages.substr(messages.size() > 6000 ? messages.size() - 6000 : 0);
   if (!done)
     return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
