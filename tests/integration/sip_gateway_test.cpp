@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
+
+#include <sndfile.h>
 
 #include "actors/node.hpp"
 #include "actors/prompt_speech.hpp"
@@ -476,6 +479,36 @@ TEST_F(SipGatewayTest, RtpSilenceFromTheCallerEndsTheCall) {
   auto call = call_of(number_a, "0312340015");
   SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.ended(), wire::END_REASON_NETWORK_ERROR);
+}
+
+TEST_F(SipGatewayTest, BaresipCallerHearsStep4AndGetsTheSms) {
+  std::string heard;
+  std::string log;
+  int rc = test::run_baresip(dir_.path(), "09011112222",
+                             "sip:" + std::string{number_a} + "@127.0.0.1:" +
+                                 std::to_string(gateway_port_),
+                             step_ms(4) / 1000 + 8, heard, log);
+  EXPECT_EQ(rc, 0) << log;
+  auto call = call_of(number_a, "09011112222");
+  SCOPED_TRACE(call.describe());
+  EXPECT_EQ(call.finished_prompts(), std::vector<std::string>{"step4"});
+  EXPECT_EQ(call.ended(), wire::END_REASON_IVR_HUNG_UP) << log;
+  EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
+  EXPECT_EQ(jobs_of(call.call_id), std::vector<std::string>{"09011112222"});
+  // What baresip decoded is the guidance: as long as step 4, and not silence.
+  ASSERT_FALSE(heard.empty()) << log;
+  SF_INFO info{};
+  SNDFILE* f = sf_open(heard.c_str(), SFM_READ, &info);
+  ASSERT_NE(f, nullptr);
+  std::vector<float> samples(static_cast<size_t>(info.frames));
+  sf_readf_float(f, samples.data(), info.frames);
+  sf_close(f);
+  double sum = 0;
+  for (float x : samples)
+    sum += static_cast<double>(x) * x;
+  double rms = samples.empty() ? 0 : std::sqrt(sum / static_cast<double>(samples.size()));
+  EXPECT_GT(info.frames * 1000 / info.samplerate, step_ms(4) - 500);
+  EXPECT_GT(rms, 0.02) << "heard silence";
 }
 
 }  // namespace

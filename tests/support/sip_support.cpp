@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -327,6 +328,44 @@ int run_sipp(const sipp_scenario& scenario, const std::string& service, const st
   if (!done)
     return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int run_baresip(const std::string& work_dir, const std::string& caller, const std::string& uri,
+                int seconds, std::string& heard, std::string& log) {
+  auto dir = work_dir + "/baresip";
+  std::filesystem::create_directories(dir);
+  auto tone = dir + "/tone.wav";
+  // A caller that talks: the gateway's RTP-silence rule sees a live line.
+  if (std::system(("sox -n -r 8000 -c 1 -b 16 " + tone + " synth 60 sine 440").c_str()) != 0)
+    return -1;
+  {
+    std::ofstream cfg{dir + "/config"};
+    cfg << "poll_method epoll\n"
+        << "sip_listen 127.0.0.1:" << free_port() << "\n"
+        << "audio_source aufile," << tone << "\n"
+        << "audio_alert aufile,/dev/null\n"
+        << "module_path /usr/lib/baresip/modules\n"
+        << "module g711.so\nmodule aufile.so\nmodule sndfile.so\n"
+        << "snd_path " << dir << "\n"
+        << "module_app account.so\nmodule_app menu.so\n";
+    std::ofstream acc{dir + "/accounts"};
+    acc << "<sip:" << caller << "@127.0.0.1>;regint=0\n";
+  }
+  pid_t pid = spawn({"baresip", "-f", dir, "-e", "/dial " + uri, "-t", std::to_string(seconds)},
+                    dir + "/out.log", dir + "/err.log");
+  int status = 0;
+  bool done = eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; },
+                         std::chrono::seconds{seconds + 20});
+  if (!done) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  log = read_file(dir + "/out.log") + read_file(dir + "/err.log");
+  heard.clear();
+  for (const auto& e : std::filesystem::directory_iterator{dir})
+    if (e.path().filename().string().ends_with("-dec.wav"))
+      heard = e.path().string();
+  return done && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 loopback_capture::loopback_capture(const std::string& file, int dst_port)

@@ -76,6 +76,12 @@ int run_sipp(const sipp_scenario& scenario, const std::string& service, const st
              int local_port, int media_port, const std::string& work_dir, std::string& log,
              int deadline_s = 120);
 
+/// Debian's baresip (a real SIP client) as a caller from the mobile number `caller`: dials
+/// `uri`, sends a tone, records what it hears, quits after `seconds`. Returns its exit code;
+/// `heard` gets the path of its decoded-audio dump (empty when none), `log` its output.
+int run_baresip(const std::string& work_dir, const std::string& caller, const std::string& uri,
+                int seconds, std::string& heard, std::string& log);
+
 /// One RTP packet seen on the loopback interface.
 struct rtp_packet {
   double at_s = 0;
