@@ -356,7 +356,19 @@ int main(int argc, char** argv) {
     auto gw = gateway::sip_gateway::start(**b, s->gateway);
     if (!gw)
       return fail("gateway", gw.error());
-    while (!wait_for_signal(signals, c.seconds > 0 ? c.seconds : 3600.0) && c.seconds <= 0) {
+    // A summary line every demo.summary_interval_s: what an operator (or bench/sip.sh) reads.
+    auto interval = static_cast<double>(s->demo.summary_interval_s);
+    double waited = 0;
+    while (!wait_for_signal(signals, interval)) {
+      waited += interval;
+      auto st = (*gw)->stats();
+      spdlog::info(
+          "event=gateway_summary live={} offered={} answered={} refused={} ended={} "
+          "commands={} keys={} packets={} audio_failures={} late_ticks={}",
+          st.live, st.offered, st.answered, st.refused, st.ended, st.commands, st.keys,
+          st.packets, st.audio_failures, st.late_ticks);
+      if (c.seconds > 0 && waited >= c.seconds)
+        break;
     }
     (*gw)->stop();
     return 0;

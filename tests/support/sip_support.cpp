@@ -407,78 +407,7 @@ std::vector<rtp_packet> loopback_capture::stop() {
   kill(pid_, SIGINT);
   waitpid(pid_, nullptr, 0);
   pid_ = -1;
-  auto f = read_file(file_);
-  if (f.size() < 24)
-    return out;
-  auto u32 = [&](size_t at) {
-    uint32_t v;
-    std::memcpy(&v, f.data() + at, 4);
-    return v;
-  };
-  uint32_t linktype = u32(20);
-  size_t link = linktype == 1 ? 14 : linktype == 113 ? 16 : 4;
-  size_t at = 24;
-  while (at + 16 <= f.size()) {
-    double t = u32(at) + u32(at + 4) / 1e6;
-    size_t len = u32(at + 8);
-    at += 16;
-    if (at + len > f.size())
-      break;
-    auto* p = reinterpret_cast<const uint8_t*>(f.data() + at);
-    at += len;
-    if (len < link + 20)
-      continue;
-    const uint8_t* ip = p + link;
-    size_t ihl = static_cast<size_t>(ip[0] & 0x0F) * 4;
-    if (len < link + ihl + 8 + 12)
-      continue;
-    const uint8_t* udp = ip + ihl;
-    const uint8_t* r = udp + 8;
-    size_t rlen = len - link - ihl - 8;
-    if ((r[0] >> 6) != 2)
-      continue;  // not RTP version 2 (the sentinel)
-    rtp_packet pk;
-    pk.at_s = t;
-    pk.src_port = static_cast<uint16_t>((udp[0] << 8) | udp[1]);
-    pk.marker = (r[1] & 0x80) != 0;
-    pk.pt = r[1] & 0x7F;
-    pk.seq = static_cast<uint16_t>((r[2] << 8) | r[3]);
-    pk.ts = (uint32_t{r[4]} << 24) | (uint32_t{r[5]} << 16) | (uint32_t{r[6]} << 8) | r[7];
-    pk.ssrc = (uint32_t{r[8]} << 24) | (uint32_t{r[9]} << 16) | (uint32_t{r[10]} << 8) | r[11];
-    pk.payload.assign(r + 12, r + rlen);
-    out.push_back(std::move(pk));
-  }
-  return out;
-}
-
-rtp_summary summarise(const std::vector<rtp_packet>& s) {
-  rtp_summary r;
-  r.packets = s.size();
-  std::vector<double> gaps;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (std::find(r.payload_types.begin(), r.payload_types.end(), s[i].pt) ==
-        r.payload_types.end())
-      r.payload_types.push_back(s[i].pt);
-    if (std::find(r.payload_sizes.begin(), r.payload_sizes.end(), s[i].payload.size()) ==
-        r.payload_sizes.end())
-      r.payload_sizes.push_back(s[i].payload.size());
-    bool silent = std::all_of(s[i].payload.begin(), s[i].payload.end(),
-                              [](uint8_t b) { return b == 0xFF || b == 0x7F || b == 0xD5; });
-    if (!silent)
-      ++r.voiced;
-    if (i == 0)
-      continue;
-    if (static_cast<uint16_t>(s[i - 1].seq + 1) != s[i].seq)
-      r.seq_continuous = false;
-    if (s[i - 1].ts + s[i - 1].payload.size() != s[i].ts)
-      r.ts_continuous = false;
-    gaps.push_back((s[i].at_s - s[i - 1].at_s) * 1000);
-  }
-  if (!gaps.empty()) {
-    std::nth_element(gaps.begin(), gaps.begin() + static_cast<long>(gaps.size() / 2), gaps.end());
-    r.median_gap_ms = gaps[gaps.size() / 2];
-  }
-  return r;
+  return tools::read_rtp_pcap(file_);
 }
 
 }  // namespace ivrcast::test

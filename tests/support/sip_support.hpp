@@ -5,6 +5,8 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "tools/pcap/rtp_pcap.hpp"
+
 namespace ivrcast::test {
 
 /// The SDP offer of a scenario's INVITE.
@@ -82,17 +84,9 @@ int run_sipp(const sipp_scenario& scenario, const std::string& service, const st
 int run_baresip(const std::string& work_dir, const std::string& caller, const std::string& uri,
                 int seconds, std::string& heard, std::string& log);
 
-/// One RTP packet seen on the loopback interface.
-struct rtp_packet {
-  double at_s = 0;
-  uint16_t src_port = 0;
-  uint8_t pt = 0;
-  bool marker = false;
-  uint16_t seq = 0;
-  uint32_t ts = 0;
-  uint32_t ssrc = 0;
-  std::vector<uint8_t> payload;
-};
+using tools::rtp_packet;
+using tools::rtp_summary;
+using tools::summarise;
 
 /// tcpdump on the loopback interface for UDP packets to `dst_port`, from construction (it
 /// waits until tcpdump listens) to `stop`.
@@ -109,18 +103,5 @@ class loopback_capture {
   int port_ = 0;
   pid_t pid_ = -1;
 };
-
-/// What a received RTP stream looks like.
-struct rtp_summary {
-  size_t packets = 0;
-  std::vector<uint8_t> payload_types;  // distinct, in order of appearance
-  std::vector<size_t> payload_sizes;   // distinct
-  bool seq_continuous = true;
-  bool ts_continuous = true;  // +payload size every packet (8 kHz G.711)
-  double median_gap_ms = 0;
-  size_t voiced = 0;  // packets that are not digital silence
-};
-
-rtp_summary summarise(const std::vector<rtp_packet>& stream);
 
 }  // namespace ivrcast::test
