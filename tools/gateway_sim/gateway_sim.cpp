@@ -14,6 +14,7 @@
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/consumer.hpp"
 #include "connectors/kafka/producer.hpp"
+#include "gateway/call_script.hpp"
 #include "ivr/phone.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
@@ -85,6 +86,7 @@ struct sim_call {
   int collects = 0;
   clock_type::time_point last_sent;
   bool done = false;
+  gateway::call_script script;  // the SIP gateway's collect rules, with prompts of no length
 };
 
 }  // namespace
@@ -277,14 +279,8 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
               clock_type::time_point now) {
     latencies_ms.push_back(std::chrono::duration<float, std::milli>(now - c.last_sent).count());
     c.last_command = cmd.seq;
-    bool collect = false;
-    bool hangup = false;
     std::string outcome = "other";
     for (const auto& a : cmd.actions) {
-      if (a.kind == messages::action_kind::collect)
-        collect = true;
-      if (a.kind == messages::action_kind::hangup)
-        hangup = true;
       if (a.prompt_id == "step4")
         outcome = "sms_requested";
       else if (a.prompt_id == "step6")
@@ -295,33 +291,70 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
           a.cause == messages::hangup_cause::max_duration)
         outcome = "expired";
     }
-    call_event ev;
-    if (hangup) {
-      ev.kind = call_event_kind::ended;
-      ev.reason = messages::end_reason::ivr_hung_up;
-      send(id, c, std::move(ev));
-      finish(id, c, outcome);
-      return;
-    }
-    if (!collect)
+    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      now.time_since_epoch()).count();
+    std::vector<gateway::effect> fx;
+    c.script.command(cmd, now_ms, fx);
+    if (!run_effects(id, c, fx, now_ms, outcome))
+      return;  // hung up
+    if (!c.script.collecting())
       return;
     if (c.sc == scenario::hold) {
       finish(id, c, "held");  // counted once it is waiting for digits that never come
       return;
     }
     if (c.sc == scenario::hangup) {
+      call_event ev;
       ev.kind = call_event_kind::ended;
       ev.reason = messages::end_reason::caller_hung_up;
       send(id, c, std::move(ev));
       finish(id, c, "caller_hung_up");
       return;
     }
+    // The caller keys as the scenario says; the script decides how the entry ends.
     auto [keys, end] = keys_for(c.sc, ++c.collects, c.destination);
-    ev.kind = call_event_kind::digits_collected;
-    ev.command_seq = cmd.seq;
-    ev.digits = std::move(keys);
-    ev.end = end;
-    send(id, c, std::move(ev));
+    fx.clear();
+    for (char k : keys)
+      c.script.key(k, now_ms, fx);
+    if (end == input_end::terminator)
+      c.script.key('#', now_ms, fx);
+    else if (end == input_end::timeout)
+      c.script.tick(c.script.deadline_ms(), fx);
+    run_effects(id, c, fx, now_ms, outcome);
+  }
+
+  /// Carries out the script's effects: prompts end at once, digits and hang-ups become events.
+  /// False when the call hung up.
+  bool run_effects(const std::string& id, sim_call& c, std::vector<gateway::effect>& fx,
+                   int64_t now_ms, const std::string& outcome) {
+    for (size_t i = 0; i < fx.size(); ++i) {
+      auto e = std::move(fx[i]);
+      switch (e.kind) {
+        case gateway::effect_kind::play:
+          c.script.play_done(now_ms, fx);  // appends what follows the prompt
+          break;
+        case gateway::effect_kind::digits: {
+          call_event ev;
+          ev.kind = call_event_kind::digits_collected;
+          ev.command_seq = e.seq;
+          ev.digits = std::move(e.digits);
+          ev.end = e.end;
+          send(id, c, std::move(ev));
+          break;
+        }
+        case gateway::effect_kind::hangup: {
+          call_event ev;
+          ev.kind = call_event_kind::ended;
+          ev.reason = messages::end_reason::ivr_hung_up;
+          send(id, c, std::move(ev));
+          finish(id, c, outcome);
+          return false;
+        }
+        default:
+          break;  // stop_play, prompt_finished: nothing to simulate
+      }
+    }
+    return true;
   }
 };
 
