@@ -39,6 +39,7 @@ export IVRCAST_GATEWAY_SIP_LISTEN=127.0.0.1:15060
 export IVRCAST_GATEWAY_RTP_PORTS=20000-29999
 export IVRCAST_GATEWAY_RTP_TIMEOUT_S=0     # SIPp sends no RTP
 export IVRCAST_GATEWAY_STATE_DIR="$work/gateway"
+export IVRCAST_GATEWAY_REALTIME_PRIORITY="${IVRCAST_GATEWAY_REALTIME_PRIORITY:-10}"
 cd "$root"
 
 wait_log() {  # $1 file, $2 pattern
@@ -96,15 +97,18 @@ sipp_run 127.0.0.1:15060 hold -d 15000 -r "$hold_rate" -m "$hold_calls" -l 10000
   > "$work/hold.result" &
 hold=$!
 sleep 17  # past the first 15 s: the number of live calls is steady (benchmark pacing, not a test)
-live=$(grep -o 'event=gateway_summary live=[0-9]*' "$work/gateway.log" | tail -1 | cut -d= -f3)
-timeout 7 tcpdump -i lo -n -s 54 -B 65536 -w "$work/rtp.pcap" udp and dst port 16200 \
-  > /dev/null 2>&1 &
-cap=$!
+live=$({ grep -o "event=gateway_summary live=[0-9]*" "$work/gateway.out" || echo "live=0"; } | tail -1 | cut -d= -f3)
 c0=$(cpu_ticks "$gw")
-sleep 5
+if [[ -n "${SIP_BENCH_PERF:-}" ]]; then  # where the gateway's time goes: perf report -i ...
+  perf record -g -p "$gw" -o "$work/perf.data" -- sleep 5 > /dev/null 2>&1
+else
+  sleep 5
+fi
 c1=$(cpu_ticks "$gw")
-wait "$cap" || true
-live_after=$(grep -o 'event=gateway_summary live=[0-9]*' "$work/gateway.log" | tail -1 | cut -d= -f3)
+# Then 3 s of capture (tcpdump's packet tap costs the sender CPU on lo: not in the figure above).
+timeout 3 tcpdump -i lo -n -s 54 -B 65536 -w "$work/rtp.pcap" udp and dst port 16200 \
+  > /dev/null 2>&1 || true
+live_after=$({ grep -o "event=gateway_summary live=[0-9]*" "$work/gateway.out" || echo "live=0"; } | tail -1 | cut -d= -f3)
 wait "$hold"
 read -r ok failed secs < "$work/hold.result"
 cpu=$(echo "($c1 - $c0) / $hz / 5" | bc -l)
@@ -113,4 +117,4 @@ printf "gateway CPU %.0f%% of a core, %.1f us per call-second (%.3f%% of a core 
        "$(echo "$cpu * 100" | bc -l)" "$(echo "$cpu * 1000000 / $live" | bc -l)" \
        "$(echo "$cpu * 100 / $live" | bc -l)"
 "$gaps" "$work/rtp.pcap"
-grep -o 'event=gateway_summary.*' "$work/gateway.log" | tail -1
+grep -o "event=gateway_summary.*" "$work/gateway.out" | tail -1 || true

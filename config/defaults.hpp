@@ -57,6 +57,7 @@ inline constexpr int gateway_first_command_ms = 5000;
 inline constexpr int gateway_ring_ms = 0;
 inline constexpr int gateway_idle_timeout_s = 60;
 inline constexpr int gateway_max_calls = 5000;
+inline constexpr int gateway_realtime_priority = 0;
 inline constexpr const char* gateway_state_dir = "var/gateway";
 
 inline constexpr double demo_calls_per_second = 20.0;

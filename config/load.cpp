@@ -437,6 +437,10 @@ const std::vector<key_spec>& schema() {
       {"gateway.max_calls", std::to_string(d::gateway_max_calls),
        "Concurrent calls of this gateway; INVITEs above get 503.",
        integer(&S::gateway, &gateway_settings::max_calls, 1, 50000)},
+      {"gateway.realtime_priority", std::to_string(d::gateway_realtime_priority),
+       "SCHED_FIFO priority (1-99) of the SIP/RTP loop thread, so that media keeps its 20 ms "
+       "pace on a busy machine; needs CAP_SYS_NICE; 0: normal scheduling.",
+       integer(&S::gateway, &gateway_settings::realtime_priority, 0, 99)},
       {"gateway.state_dir", d::gateway_state_dir,
        "Directory of the record of live calls (ended as NETWORK_ERROR after a restart).",
        text(&S::gateway, &gateway_settings::state_dir, false)},

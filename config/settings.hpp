@@ -135,6 +135,7 @@ struct gateway_settings {
   int ring_ms = 0;             // ring at least this long before answering
   int idle_timeout_s = 0;      // an answered call with nothing to do this long is hung up
   int max_calls = 0;           // concurrent calls; INVITEs above get 503
+  int realtime_priority = 0;   // SCHED_FIFO priority of the media loop; 0: normal scheduling
   std::string state_dir;       // the record of live calls, for a restart
 };
 

@@ -53,6 +53,7 @@ struct live_call {
   sip::media_params media;
   bool answered = false;
   bool held = false;
+  bool gone = false;  // forgotten during a tick's walk, erased right after it
   std::vector<messages::call_command> early;  // arrived while still ringing (gateway.ring_ms)
   int64_t offered_ms = 0;
   int64_t busy_ms = 0;  // last time the script had something to play or collect
@@ -98,7 +99,8 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
   std::unordered_map<std::string, uint64_t> handles;  // call_id → handle
   std::unordered_map<std::string, audio_entry> audio;
   std::vector<effect> effects;  // reused
-  std::vector<uint64_t> walk;   // reused: the calls of one tick
+  bool walking = false;         // the tick is iterating `calls`: erasing waits for its end
+  std::vector<uint64_t> doomed;  // calls forgotten during the walk
   std::string buf;              // reused event encoding
   int64_t last_tick_ms = 0;
 
@@ -144,14 +146,19 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
   /// Forgets a call whose SIP side is already gone or released.
   void forget(uint64_t handle) {
     auto it = calls.find(handle);
-    if (it == calls.end())
+    if (it == calls.end() || it->second.gone)
       return;
     it->second.script.end();
     journal->ended(it->second.id);
     handles.erase(it->second.id);
-    calls.erase(it);
     ++n_ended;
     --n_live;
+    if (walking) {
+      it->second.gone = true;
+      doomed.push_back(handle);
+      return;
+    }
+    calls.erase(it);
   }
 
   /// Releases the call on our side (BYE or a refusal) and reports why.
@@ -265,15 +272,11 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
     std::vector<uint64_t> expired;
     std::vector<std::pair<uint64_t, int>> refused;
     std::vector<uint64_t> ringing_over;
-    // A walk over a snapshot: media and timers may end calls (release() erases them).
-    walk.clear();
-    for (const auto& [handle, c] : calls)
-      walk.push_back(handle);
-    for (auto handle : walk) {
-      auto it = calls.find(handle);
-      if (it == calls.end())
+    // Calls that end during the walk are erased after it (forget() defers while walking).
+    walking = true;
+    for (auto& [handle, c] : calls) {
+      if (c.gone)
         continue;
-      auto& c = it->second;
       if (!c.answered) {
         if (!c.early.empty() && now - c.offered_ms >= settings.ring_ms)
           ringing_over.push_back(handle);
@@ -287,11 +290,11 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
         effects.clear();
         c.script.tick(now, effects);
         apply(c, now);
-        if (!calls.count(handle))
+        if (c.gone)
           continue;
       }
       stream(c, now);
-      if (!calls.count(handle))
+      if (c.gone)
         continue;
       if (c.script.idle() && now - c.busy_ms > settings.idle_timeout_s * 1000LL)
         expired.push_back(handle);
@@ -299,6 +302,10 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
                now - endpoint->last_rtp_ms(handle) > settings.rtp_timeout_s * 1000LL)
         expired.push_back(handle);
     }
+    walking = false;
+    for (auto h : doomed)
+      calls.erase(h);
+    doomed.clear();
     for (auto h : ringing_over)
       if (auto it = calls.find(h); it != calls.end()) {
         auto cmds = std::move(it->second.early);
@@ -321,7 +328,7 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
       }
   }
 
-  static constexpr int64_t settings_tick_ms = 10;
+  static constexpr int64_t settings_tick_ms = 5;
 
   // -- commands and their effects ------------------------------------------------------------
 
@@ -495,9 +502,8 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
       ++n_packets;
       c.next_packet_ms += ptime;
       if (finished) {
-        auto handle = c.handle;
         prompt_ended(c, now);
-        if (!calls.count(handle))
+        if (c.gone)
           return;  // the prompt was the last before hangup
       }
     }
@@ -610,6 +616,7 @@ caf::expected<std::unique_ptr<sip_gateway>> sip_gateway::start(const kafka::bus&
   eo.rtp_port_min = s.rtp_port_min;
   eo.rtp_port_max = s.rtp_port_max;
   eo.max_calls = s.max_calls;
+  eo.realtime_priority = s.realtime_priority;
   eo.tick_ms = static_cast<int>(impl::settings_tick_ms);
   auto ep = sip::endpoint::open(eo, *p);
   if (!ep)

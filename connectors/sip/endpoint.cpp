@@ -1,5 +1,8 @@
 #include "connectors/sip/endpoint.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <cerrno>
 #include <cstring>
 #include <future>
@@ -88,6 +91,16 @@ struct endpoint::impl {
   // -- set-up and tear-down (loop thread) ----------------------------------------------------
 
   caf::expected<void> listen() {
+    if (opts.realtime_priority > 0) {
+      // Media paces every call from this thread: a late tick is a gap every caller hears.
+      sched_param sp{};
+      sp.sched_priority = opts.realtime_priority;
+      if (int err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp))
+        logger().warn("event=sip_realtime_refused priority={} error={}", opts.realtime_priority,
+                      std::strerror(err));
+      else
+        logger().info("event=sip_realtime priority={}", opts.realtime_priority);
+    }
     // libre keeps its loop (fd table, timers) per thread once re_thread_init ran; without it,
     // two endpoints in one process (tests, a demo) would share and break one loop.
     int err = re_thread_init();

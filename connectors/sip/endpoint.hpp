@@ -71,6 +71,7 @@ struct endpoint_options {
   int rtp_port_max = 39999;
   int max_calls = 5000;  // sizes libre's fd table and hash tables
   int tick_ms = 10;
+  int realtime_priority = 0;  // SCHED_FIFO priority of the loop thread; 0: normal
 };
 
 /// A SIP user agent server on libre 1.1.0: answers INVITEs with PCMU or PCMA and
