@@ -20,6 +20,7 @@ caf::expected<std::unique_ptr<embedded_cluster>> embedded_cluster::start(int bro
     return setup_error("embedded_cluster.start", errstr);
   }
   out->cluster_ = rd_kafka_mock_cluster_new(out->owner_, brokers);
+  out->brokers_ = brokers;
   if (!out->cluster_)
     return setup_error("embedded_cluster.start", "rd_kafka_mock_cluster_new failed");
   out->bootstraps_ = rd_kafka_mock_cluster_bootstraps(out->cluster_);
@@ -48,6 +49,15 @@ void embedded_cluster::fail_requests(int32_t broker_id, int16_t api_key, size_t 
   for (size_t i = 0; i < count; ++i)
     rd_kafka_mock_broker_push_request_error_rtts(cluster_, broker_id, api_key, 1,
                                                  static_cast<rd_kafka_resp_err_t>(error), 0);
+}
+
+void embedded_cluster::set_brokers_up(bool up) {
+  for (int32_t id = 1; id <= brokers_; ++id) {
+    if (up)
+      rd_kafka_mock_broker_set_up(cluster_, id);
+    else
+      rd_kafka_mock_broker_set_down(cluster_, id);
+  }
 }
 
 size_t embedded_cluster::failures_left(int32_t broker_id, int16_t api_key) const {

@@ -30,6 +30,8 @@ class embedded_cluster {
   /// Answers the next `count` requests of Kafka API `api_key` to broker `broker_id` with
   /// `error` (an rd_kafka_resp_err_t): holds a client in one state for a test.
   void fail_requests(int32_t broker_id, int16_t api_key, size_t count, int error);
+  /// Takes every broker down (false) or up again (true): a Kafka outage for a test.
+  void set_brokers_up(bool up);
   /// How many of those failures are still to be served.
   size_t failures_left(int32_t broker_id, int16_t api_key) const;
 
@@ -38,6 +40,7 @@ class embedded_cluster {
   rd_kafka_s* owner_ = nullptr;  // the client the mock cluster belongs to
   rd_kafka_mock_cluster_s* cluster_ = nullptr;
   std::string bootstraps_;
+  int brokers_ = 0;
 };
 
 }  // namespace ivrcast::connectors::kafka

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <thread>
 
 #include <sndfile.h>
 
@@ -22,6 +23,7 @@
 #include "connectors/gateway/codec.hpp"
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/consumer.hpp"
+#include "connectors/kafka/embedded_cluster.hpp"
 #include "control/speech.hpp"
 #include "gateway/sip_gateway.hpp"
 #include "gateway/wav.hpp"
@@ -129,8 +131,10 @@ class SipGatewayTest : public ::testing::Test {
   }
 
   std::unique_ptr<gateway::sip_gateway> start_gateway(const std::string& id, int port,
-                                                      int ring_ms, int rtp_timeout_s) {
+                                                      int ring_ms, int rtp_timeout_s,
+                                                      int first_command_ms = 5000) {
     auto g = settings_.gateway;
+    g.first_command_ms = first_command_ms;
     g.id = id + "-" + std::to_string(port);
     g.sip_host = "127.0.0.1";
     g.sip_port = port;
@@ -509,6 +513,49 @@ TEST_F(SipGatewayTest, BaresipCallerHearsStep4AndGetsTheSms) {
   double rms = samples.empty() ? 0 : std::sqrt(sum / static_cast<double>(samples.size()));
   EXPECT_GT(info.frames * 1000 / info.samplerate, step_ms(4) - 500);
   EXPECT_GT(rms, 0.02) << "heard silence";
+}
+
+/// The embedded cluster's brokers can be taken down: a Kafka outage (embedded runs only).
+class SipGatewayOutageTest : public SipGatewayTest {};
+
+TEST_F(SipGatewayOutageTest, KafkaOutageKeepsLiveCallsPlayingAndRefusesNewCalls) {
+  ASSERT_NE(bus_->embedded(), nullptr);
+  int port = test::free_port();
+  extra_gateway_ = start_gateway("gw-outage", port, 0, 0, 2000);
+  ASSERT_TRUE(extra_gateway_);
+  int media = free_media_port();
+  test::loopback_capture capture{dir_.path() + "/outage.pcap", media};
+  ASSERT_TRUE(capture.listening());
+  std::string log_a;
+  int rc_a = -1;
+  std::thread live{[&] {
+    rc_a = test::run_sipp(sipp_scenario{"0312340020"}.call().pause(12000).bye(), number_a,
+                          "127.0.0.1:" + std::to_string(port), test::free_port(), media,
+                          dir_.path(), log_a);
+  }};
+  ASSERT_TRUE(test::eventually([&] { return extra_gateway_->stats().answered == 1; }));
+  auto wall = [] {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  bus_->embedded()->set_brokers_up(false);
+  double down_at = wall();
+  // A new call gets no first command: refused with 503 once gateway.first_command_ms passed.
+  sipp(sipp_scenario{"0312340021"}.call_refused(503), number_a, port);
+  double refused_at = wall();
+  bus_->embedded()->set_brokers_up(true);
+  live.join();
+  EXPECT_EQ(rc_a, 0) << log_a;
+  auto rtp = capture.stop();
+  size_t during = 0;
+  for (const auto& p : rtp)
+    if (p.at_s > down_at && p.at_s < refused_at)
+      ++during;
+  // The live call kept streaming through the outage at 50 packets/s.
+  EXPECT_GT(static_cast<double>(during), (refused_at - down_at) * 50 * 0.8)
+      << during << " packets in " << refused_at - down_at << " s";
+  EXPECT_TRUE(test::summarise(rtp).seq_continuous);
+  EXPECT_EQ(extra_gateway_->stats().refused, 1u);
 }
 
 }  // namespace
