@@ -72,5 +72,43 @@ TEST(ConfigLoadTest, ReferenceListsEveryKey) {
     EXPECT_NE(ref.find(key), std::string::npos) << key;
 }
 
+TEST(ConfigLoadTest, GatewayKeysAreParsedWithoutThrowing) {
+  struct gateway_case {
+    const char* line;
+    const char* problem;  // nullptr: accepted
+  };
+  const gateway_case cases[] = {
+      {"gateway.sip_listen = 0.0.0.0:5080", nullptr},
+      {"gateway.sip_listen = host:", "gateway.sip_listen = 'host:': must be host:port"},
+      {"gateway.sip_listen = :5060", "must be host:port"},
+      {"gateway.sip_listen = h:99999", "must be host:port"},
+      {"gateway.sip_listen = h:50x", "must be host:port"},
+      {"gateway.rtp_ports = 30000-30100", nullptr},
+      {"gateway.rtp_ports = 30000", "gateway.rtp_ports = '30000': must be LOW-HIGH"},
+      {"gateway.rtp_ports = 100-200", "must be LOW-HIGH"},
+      {"gateway.rtp_ports = 30001-30002", "must be LOW-HIGH"},
+      {"gateway.id = gw 1", "gateway.id = 'gw 1': must be 1-128 printable ASCII"},
+      {"gateway.realtime_priority = 100", "must be an integer from 0 to 99"},
+      {"gateway.first_command_ms = 100", "must be an integer from 500 to 60000"},
+  };
+  for (const auto& tc : cases) {
+    SCOPED_TRACE(tc.line);
+    auto s = parse(tc.line, "f.conf", no_env);
+    if (!tc.problem) {
+      EXPECT_TRUE(s) << describe(s.error());
+    } else {
+      ASSERT_FALSE(s);
+      EXPECT_NE(describe(s.error()).find(tc.problem), std::string::npos) << describe(s.error());
+    }
+  }
+  auto s = parse("gateway.sip_listen = 10.0.0.1:5080\ngateway.rtp_ports = 30000-30100\n", "f",
+                 no_env);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->gateway.sip_host, "10.0.0.1");
+  EXPECT_EQ(s->gateway.sip_port, 5080);
+  EXPECT_EQ(s->gateway.rtp_port_min, 30000);
+  EXPECT_EQ(s->gateway.rtp_port_max, 30100);
+}
+
 }  // namespace
 }  // namespace ivrcast::config
