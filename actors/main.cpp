@@ -350,6 +350,11 @@ int main(int argc, char** argv) {
     return r->status < 300 ? 0 : 1;
   }
   if (c.command == "gateway") {
+    if (s->kafka.embedded())
+      return fail("gateway", caf::make_error(errc::bad_config,
+                                             "kafka.brokers: the gateway reaches the nodes "
+                                             "through Kafka; an embedded cluster would be its "
+                                             "own (the demo runs a gateway inside)"));
     auto b = open_bus(*s);
     if (!b)
       return fail("kafka", b.error());
