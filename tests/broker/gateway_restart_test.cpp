@@ -3,13 +3,8 @@
 // for events that will never come.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "actors/node.hpp"
@@ -18,11 +13,10 @@
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/consumer.hpp"
 #include "messages/gateway.pb.h"
+#include "tests/support/child_process.hpp"
 #include "tests/support/sip_support.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/support/topic_copy.hpp"
-
-extern char** environ;
 
 namespace ivrcast {
 namespace {
@@ -34,34 +28,12 @@ class gateway_process {
  public:
   gateway_process(std::string config, std::string log)
       : config_(std::move(config)), log_(std::move(log)) {}
-  ~gateway_process() { kill_now(SIGKILL); }
 
   void start() {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::string bin = IVRCAST_BINARY;
-    char* argv[] = {bin.data(), const_cast<char*>("gateway"), const_cast<char*>("--config"),
-                    config_.data(), nullptr};
-    ASSERT_EQ(posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
+    ASSERT_TRUE(proc_.start({IVRCAST_BINARY, "gateway", "--config", config_}, log_, log_));
   }
-
-  void kill_now(int sig) {
-    if (pid_ <= 0)
-      return;
-    ::kill(pid_, sig);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
-  std::string log() const {
-    std::ifstream in{log_};
-    std::stringstream b;
-    b << in.rdbuf();
-    return b.str();
-  }
+  void kill_now(int sig) { proc_.kill_now(sig); }
+  std::string log() const { return test::read_file(log_); }
 
   /// How often `text` occurs in the process's log so far.
   size_t log_count(const std::string& text) const {
@@ -75,7 +47,7 @@ class gateway_process {
  private:
   std::string config_;
   std::string log_;
-  pid_t pid_ = -1;
+  test::child_process proc_;
 };
 
 TEST(GatewayRestartTest, CallsOpenWhenKilledEndAsNetworkErrorAfterRestart) {

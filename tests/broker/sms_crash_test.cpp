@@ -3,10 +3,7 @@
 // simulated carriers exactly once and the delivery log must hold one correct row per message.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <fstream>
 
@@ -14,10 +11,9 @@
 #include "messages/clock.hpp"
 #include "storage/database.hpp"
 #include "storage/delivery_log.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/sms_support.hpp"
 #include "tests/support/test_support.hpp"
-
-extern char** environ;
 
 namespace ivrcast {
 namespace {
@@ -27,33 +23,14 @@ class node_process {
  public:
   node_process(std::string config, std::string log)
       : config_(std::move(config)), log_(std::move(log)) {}
-  ~node_process() { kill_now(SIGKILL); }
 
-  void start() {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    std::string bin = IVRCAST_BINARY;
-    char* argv[] = {bin.data(), const_cast<char*>("run"), const_cast<char*>("--config"),
-                    config_.data(), nullptr};
-    ASSERT_EQ(posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-  }
-
-  void kill_now(int sig) {
-    if (pid_ <= 0)
-      return;
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+  void start() { ASSERT_TRUE(proc_.start({IVRCAST_BINARY, "run", "--config", config_}, log_, log_)); }
+  void kill_now(int sig) { proc_.kill_now(sig); }
 
  private:
   std::string config_;
   std::string log_;
-  pid_t pid_ = -1;
+  test::child_process proc_;
 };
 
 void write_config(const config::settings& s, const std::string& path) {

@@ -1,11 +1,8 @@
 #include "tests/support/sip_support.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,9 +10,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <thread>
 
+#include "tests/support/child_process.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace ivrcast::test {
@@ -25,41 +21,9 @@ std::string cdata(const std::string& s) {
   return "<![CDATA[\n" + s + "\n]]>";
 }
 
-const char* pcap_of(char k) {
-  static std::string path;
+std::string pcap_of(char k) {
   std::string name = k == '#' ? "pound" : k == '*' ? "star" : std::string(1, k);
-  path = "/usr/share/sip-tester/dtmf_2833_" + name + ".pcap";
-  return path.c_str();
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
-
-pid_t spawn(const std::vector<std::string>& argv, const std::string& out, const std::string& err) {
-  pid_t pid = fork();
-  if (pid != 0)
-    return pid;
-  // The test process may block signals in this thread (actor and Kafka threads do): the
-  // child must get SIGINT/SIGTERM.
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  int in = open("/dev/null", O_RDONLY);
-  int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  dup2(in, 0);
-  dup2(o, 1);
-  dup2(e, 2);
-  std::vector<char*> args;
-  for (const auto& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  execvp(args[0], args.data());
-  _exit(127);
+  return "/usr/share/sip-tester/dtmf_2833_" + name + ".pcap";
 }
 
 }  // namespace
@@ -201,7 +165,7 @@ sipp_scenario& sipp_scenario::pause(int ms) {
 
 sipp_scenario& sipp_scenario::keys_2833(const std::string& keys) {
   for (char k : keys) {
-    add(std::string{"<nop><action><exec play_pcap_audio=\""} + pcap_of(k) +
+    add("<nop><action><exec play_pcap_audio=\"" + pcap_of(k) +
         "\"/></action></nop>");
     // Each recording lasts 140 ms and repeats its timestamp: leave a gap so that the
     // gateway hears a repeated digit as a new key.
@@ -311,23 +275,16 @@ int run_sipp(const sipp_scenario& scenario, const std::string& service, const st
                                 "-message_file",
                                 base + ".messages.log",
                                 "-nostdin"};
-  pid_t pid = spawn(argv, base + ".out", base + ".err");
-  int status = 0;
-  bool done = eventually(
-      [&] { return waitpid(pid, &status, WNOHANG) == pid; },
-      std::chrono::seconds{deadline_s + 10});
-  if (!done) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  }
+  child_process sipp;
+  if (!sipp.start(argv, base + ".out", base + ".err"))
+    return -1;
+  int rc = sipp.wait(std::chrono::seconds{deadline_s + 10});
   log = read_file(base + ".errors.log") + read_file(base + ".err");
   auto messages = read_file(base + ".messages.log");
   // The end of the SIP exchange says most about a failure.
   log += "\n--- last SIP messages ---\n" +
          messages.substr(messages.size() > 6000 ? messages.size() - 6000 : 0);
-  if (!done)
-    return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return rc;
 }
 
 int run_baresip(const std::string& work_dir, const std::string& caller, const std::string& uri,
@@ -351,47 +308,41 @@ int run_baresip(const std::string& work_dir, const std::string& caller, const st
     std::ofstream acc{dir + "/accounts"};
     acc << "<sip:" << caller << "@127.0.0.1>;regint=0\n";
   }
-  pid_t pid = spawn({"baresip", "-f", dir, "-e", "/dial " + uri, "-t", std::to_string(seconds)},
-                    dir + "/out.log", dir + "/err.log");
-  int status = 0;
-  bool done = eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; },
-                         std::chrono::seconds{seconds + 20});
-  if (!done) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-  }
+  child_process baresip;
+  if (!baresip.start({"baresip", "-f", dir, "-e", "/dial " + uri, "-t", std::to_string(seconds)},
+                     dir + "/out.log", dir + "/err.log"))
+    return -1;
+  int rc = baresip.wait(std::chrono::seconds{seconds + 20});
   log = read_file(dir + "/out.log") + read_file(dir + "/err.log");
   heard.clear();
   for (const auto& e : std::filesystem::directory_iterator{dir})
     if (e.path().filename().string().ends_with("-dec.wav"))
       heard = e.path().string();
-  return done && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return rc;
 }
 
 loopback_capture::loopback_capture(const std::string& file, int dst_port)
     : file_(file), port_(dst_port) {
   auto err = file + ".stderr";
-  pid_ = spawn({"tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-s", "400", "-w", file,
-                "udp", "and", "dst", "port", std::to_string(dst_port)},
-               file + ".stdout", err);
-  bool ready = eventually([&] { return read_file(err).find("listening on") != std::string::npos; },
-                          std::chrono::seconds{10});
-  if (!ready) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
+  bool started = tcpdump_.start({"tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-s",
+                                 "400", "-w", file, "udp", "and", "dst", "port",
+                                 std::to_string(dst_port)},
+                                file + ".stdout", err);
+  bool ready = started && eventually(
+                              [&] { return read_file(err).find("listening on") != std::string::npos; },
+                              std::chrono::seconds{10});
+  if (!ready)
+    tcpdump_.kill_now(SIGKILL);
 }
 
 loopback_capture::~loopback_capture() {
-  if (pid_ > 0)
+  if (tcpdump_.running())
     stop();
 }
 
 std::vector<rtp_packet> loopback_capture::stop() {
-  std::vector<rtp_packet> out;
-  if (pid_ <= 0)
-    return out;
+  if (!tcpdump_.running())
+    return {};
   // Everything sent before this datagram is in the file once the datagram is: tcpdump hands
   // packets over in order.
   static constexpr char sentinel[] = "ivrcast-capture-end";
@@ -404,9 +355,7 @@ std::vector<rtp_packet> loopback_capture::stop() {
   close(fd);
   eventually([&] { return read_file(file_).find(sentinel) != std::string::npos; },
              std::chrono::seconds{10});
-  kill(pid_, SIGINT);
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  tcpdump_.kill_now(SIGINT);
   return tools::read_rtp_pcap(file_);
 }
 

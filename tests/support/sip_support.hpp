@@ -2,9 +2,9 @@
 
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
+#include "tests/support/child_process.hpp"
 #include "tools/pcap/rtp_pcap.hpp"
 
 namespace ivrcast::test {
@@ -94,14 +94,14 @@ class loopback_capture {
  public:
   loopback_capture(const std::string& file, int dst_port);
   ~loopback_capture();
-  bool listening() const { return pid_ > 0; }
+  bool listening() const { return tcpdump_.running(); }
   /// Stops tcpdump and returns the RTP packets it captured, in order.
   std::vector<rtp_packet> stop();
 
  private:
   std::string file_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  child_process tcpdump_;
 };
 
 }  // namespace ivrcast::test
