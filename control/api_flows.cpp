@@ -560,7 +560,7 @@ http::response step_audio(api_context& c, call& k, bool published) {
     }
   if (text.empty())
     return http::error(404, "step_empty", "step " + std::to_string(step) + " is empty");
-  auto speech = render_speech(text);
+  auto speech = speech_wav(text);  // the same audio callers hear (speech_url)
   if (!speech)
     return http::error(503, "tts_unavailable", "speech could not be rendered on this node");
   return wav(std::move(*speech));

@@ -204,6 +204,13 @@ class SipGatewayTest : public ::testing::Test {
     return out;
   }
 
+  /// The call produced exactly one SMS job, to `destination`.
+  void expect_sms_to(const call_record& call, const std::string& destination) {
+    EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }))
+        << jobs_of(call.call_id).size() << " jobs";
+    EXPECT_EQ(jobs_of(call.call_id), std::vector<std::string>{destination});
+  }
+
   bool count_is(const std::string& number, uint64_t n) {
     return test::eventually([&] {
       auto t = node_->counts().totals();
@@ -254,8 +261,7 @@ TEST_F(SipGatewayTest, MobileCallerHearsStep4GetsTheSmsAndOurBye) {
   ASSERT_FALSE(call.call_id.empty());
   EXPECT_EQ(call.finished_prompts(), std::vector<std::string>{"step4"});
   EXPECT_EQ(call.ended(), wire::END_REASON_IVR_HUNG_UP);
-  EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
-  EXPECT_EQ(jobs_of(call.call_id), std::vector<std::string>{"09012345678"});
+  expect_sms_to(call, "09012345678");
   EXPECT_TRUE(count_is(number_a, 1));
 
   auto s = test::summarise(rtp);
@@ -283,8 +289,7 @@ TEST_F(SipGatewayTest, LandlineKeysAValidNumberAfterTheGuidanceWithRfc2833) {
   EXPECT_EQ(call.finished_prompts(), (std::vector<std::string>{"step1", "step2", "step4"}));
   EXPECT_EQ(call.digits(), std::vector<std::string>{"09012340002"});
   EXPECT_EQ(call.ended(), wire::END_REASON_IVR_HUNG_UP);
-  EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
-  EXPECT_EQ(jobs_of(call.call_id), std::vector<std::string>{"09012340002"});
+  expect_sms_to(call, "09012340002");
   EXPECT_TRUE(count_is(number_a, 1));
 }
 
@@ -294,8 +299,7 @@ TEST_F(SipGatewayTest, RepeatedDigitsFromRecordingsAreEachHeard) {
   auto call = call_of(number_a, "0312340003");
   SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.digits(), std::vector<std::string>{"09001100003"});
-  EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
-  EXPECT_EQ(jobs_of(call.call_id), std::vector<std::string>{"09001100003"});
+  expect_sms_to(call, "09001100003");
 }
 
 TEST_F(SipGatewayTest, BargeInDuringStep2StopsTheGuidanceWithPayloadType96) {
@@ -311,7 +315,7 @@ TEST_F(SipGatewayTest, BargeInDuringStep2StopsTheGuidanceWithPayloadType96) {
   // Step 2 was cut short: no prompt_finished for it; the keys were the entry.
   EXPECT_EQ(call.finished_prompts(), (std::vector<std::string>{"step1", "step4"}));
   EXPECT_EQ(call.digits(), std::vector<std::string>{"08012340004"});
-  EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
+  expect_sms_to(call, "08012340004");
 }
 
 TEST_F(SipGatewayTest, ThreeBadEntriesEndWithStep6AndNoSms) {
@@ -347,7 +351,7 @@ TEST_F(SipGatewayTest, SipInfoDigitsOfBothContentTypesFeedTheSamePath) {
   auto call = call_of(number_a, "0312340006");
   SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.digits(), std::vector<std::string>{"09012340006"});
-  EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
+  expect_sms_to(call, "09012340006");
 }
 
 TEST_F(SipGatewayTest, CallerHangingUpMidPromptEndsTheCallCountedOnce) {
@@ -384,8 +388,7 @@ TEST_F(SipGatewayTest, WithheldCallerIsAskedForTheNumber) {
   auto call = call_of(number_a, "");
   SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.digits(), std::vector<std::string>{"07012340009"});
-  EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
-  EXPECT_EQ(jobs_of(call.call_id), std::vector<std::string>{"07012340009"});
+  expect_sms_to(call, "07012340009");
 }
 
 TEST_F(SipGatewayTest, NumberWithoutFlowIsRejectedPolitelyAndNotANumberIs404) {
@@ -443,7 +446,7 @@ TEST_F(SipGatewayTest, GarbageOnTheSipPortIsSurvived) {
   auto call = call_of(number_a, "09012340012");
   SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.ended(), wire::END_REASON_IVR_HUNG_UP);
-  EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
+  expect_sms_to(call, "09012340012");
 }
 
 TEST_F(SipGatewayTest, HoldUnholdAndSessionRefreshKeepTheCall) {
@@ -497,8 +500,7 @@ TEST_F(SipGatewayTest, BaresipCallerHearsStep4AndGetsTheSms) {
   SCOPED_TRACE(call.describe());
   EXPECT_EQ(call.finished_prompts(), std::vector<std::string>{"step4"});
   EXPECT_EQ(call.ended(), wire::END_REASON_IVR_HUNG_UP) << log;
-  EXPECT_TRUE(test::eventually([&] { return jobs_of(call.call_id).size() == 1; }));
-  EXPECT_EQ(jobs_of(call.call_id), std::vector<std::string>{"09011112222"});
+  expect_sms_to(call, "09011112222");
   // What baresip decoded is the guidance: as long as step 4, and not silence.
   ASSERT_FALSE(heard.empty()) << log;
   SF_INFO info{};
