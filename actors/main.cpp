@@ -441,7 +441,8 @@ int main(int argc, char** argv) {
     } else {
       sip_gw = std::move(*gw);
       std::printf("SIP gateway on %s:%d (UDP/TCP). Call a demo number with a softphone:\n"
-                  "  baresip, then: /dial sip:05011110001@%s:%d\n"
+                  "  baresip -f config/baresip -e \"/dial sip:05011110001@%s:%d\"\n"
+                  "    (a landline caller: hear the guidance, type a mobile number and #)\n"
                   "  sipp -sn uac -s 05011110001 %s:%d -m 1\n",
                   s->gateway.sip_host.c_str(), s->gateway.sip_port, s->gateway.sip_host.c_str(),
                   s->gateway.sip_port, s->gateway.sip_host.c_str(), s->gateway.sip_port);
