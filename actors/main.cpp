@@ -370,8 +370,8 @@ int main(int argc, char** argv) {
       spdlog::info(
           "event=gateway_summary live={} offered={} answered={} refused={} ended={} "
           "commands={} keys={} packets={} audio_failures={} late_ticks={}",
-          st.live, st.offered, st.answered, st.refused, st.ended, st.commands, st.keys,
-          st.packets, st.audio_failures, st.late_ticks);
+          st.live, st.offered, st.answered, st.refused, st.ended, st.commands, st.keys, st.packets,
+          st.audio_failures, st.late_ticks);
       if (c.seconds > 0 && waited >= c.seconds)
         break;
     }
@@ -440,12 +440,13 @@ int main(int argc, char** argv) {
       spdlog::error("event=demo_gateway_not_started error={}", caf::to_string(gw.error()));
     } else {
       sip_gw = std::move(*gw);
-      std::printf("SIP gateway on %s:%d (UDP/TCP). Call a demo number with a softphone:\n"
-                  "  baresip -f config/baresip -e \"/dial sip:05011110001@%s:%d\"\n"
-                  "    (a landline caller: hear the guidance, type a mobile number and #)\n"
-                  "  sipp -sn uac -s 05011110001 %s:%d -m 1\n",
-                  s->gateway.sip_host.c_str(), s->gateway.sip_port, s->gateway.sip_host.c_str(),
-                  s->gateway.sip_port, s->gateway.sip_host.c_str(), s->gateway.sip_port);
+      std::printf(
+          "SIP gateway on %s:%d (UDP/TCP). Call a demo number with a softphone:\n"
+          "  baresip -f config/baresip -e \"/dial sip:05011110001@%s:%d\"\n"
+          "    (a landline caller: hear the guidance, type a mobile number and #)\n"
+          "  sipp -sn uac -s 05011110001 %s:%d -m 1\n",
+          s->gateway.sip_host.c_str(), s->gateway.sip_port, s->gateway.sip_host.c_str(),
+          s->gateway.sip_port, s->gateway.sip_host.c_str(), s->gateway.sip_port);
     }
   }
   std::unique_ptr<tools::gateway_sim> sim;

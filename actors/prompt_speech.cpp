@@ -1,5 +1,7 @@
 #include "actors/prompt_speech.hpp"
 
+#include <map>
+
 #include "actors/log.hpp"
 #include "connectors/control/flow_file.hpp"
 #include "connectors/kafka/bus.hpp"
@@ -12,20 +14,17 @@ namespace {
 
 namespace kafka = connectors::kafka;
 
-caf::expected<void> write(const kafka::bus& b, const std::vector<control::change>& records) {
-  if (records.empty())
-    return {};
-  auto p = kafka::producer::open(b, "ivrcast-prompt-speech", {});
-  if (!p)
-    return std::move(p.error());
-  auto topic = (*p)->topic(b.topic(topics::control_state));
+/// Queues `records` on control.state (one partition); the caller flushes.
+caf::expected<void> produce(kafka::producer& p, const kafka::bus& b,
+                            const std::vector<control::change>& records) {
+  auto topic = p.topic(b.topic(topics::control_state));
   std::string buf;
   for (const auto& r : records) {
     r.record->SerializeToString(&buf);
-    if (!(*p)->produce_to(topic, 0, r.key, buf, 0))
+    if (!p.produce_to(topic, 0, r.key, buf, 0))
       return caf::make_error(errc::kafka_failure, "prompt_speech", r.key);
   }
-  return (*p)->flush(std::chrono::seconds{30});
+  return {};
 }
 
 }  // namespace
@@ -38,7 +37,12 @@ caf::expected<void> render_fixed_prompts(const kafka::bus& b, config::settings& 
     logger().warn("event=fixed_prompts_without_audio reason=tts_unavailable");
     return {};
   }
-  if (auto ok = write(b, records); !ok)
+  auto p = kafka::producer::open(b, "ivrcast-prompt-speech", {});
+  if (!p)
+    return std::move(p.error());
+  if (auto ok = produce(**p, b, records); !ok)
+    return ok;
+  if (auto ok = (*p)->flush(std::chrono::seconds{30}); !ok)
     return ok;
   s.ivr.reject_speech_url = *reject;
   s.ivr.step6_speech_url = *step6;
@@ -52,21 +56,27 @@ caf::expected<connectors::control::flow_file> publish_flow_file(const std::strin
   if (!f)
     return std::move(f.error());
   std::vector<control::change> records;
+  std::map<std::string, std::string> url_of;  // flows share texts: each is rendered once
   for (auto& fl : f->flows)
     for (auto& g : *fl.mutable_steps())
       if (g.has_text() && g.speech_url().empty()) {
-        auto url = control::speech_url(g.text(), s.http.public_url, records);
-        if (!url) {
-          logger().warn("event=flow_file_without_speech file={} reason=tts_unavailable", path);
-          break;
+        auto known = url_of.find(g.text());
+        if (known == url_of.end()) {
+          auto url = control::speech_url(g.text(), s.http.public_url, records);
+          if (!url) {
+            logger().warn("event=flow_file_without_speech file={} reason=tts_unavailable", path);
+            break;
+          }
+          known = url_of.emplace(g.text(), *url).first;
         }
-        g.set_speech_url(*url);
+        g.set_speech_url(known->second);
       }
-  if (auto ok = write(b, records); !ok)
-    return std::move(ok.error());
   auto p = kafka::producer::open(b, "ivrcast-publisher", {});
   if (!p)
     return std::move(p.error());
+  // The audio first: a node that sees a flow can already serve its prompts.
+  if (auto ok = produce(**p, b, records); !ok)
+    return std::move(ok.error());
   if (auto ok = connectors::control::publish(*f, b, **p); !ok)
     return std::move(ok.error());
   logger().info("event=flows_published file={} accounts={} flows={}", path, f->accounts.size(),

@@ -22,9 +22,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::sort(gaps.begin(), gaps.end());
-  auto at = [&](double q) { return gaps[static_cast<size_t>(q * static_cast<double>(gaps.size() - 1))]; };
-  std::printf("RTP streams=%zu packets=%zu gap_p50_ms=%.2f gap_p99_ms=%.2f gap_p999_ms=%.2f "
-              "gap_max_ms=%.2f\n",
-              sources.size(), packets.size(), at(0.5), at(0.99), at(0.999), gaps.back());
+  auto at = [&](double q) {
+    return gaps[static_cast<size_t>(q * static_cast<double>(gaps.size() - 1))];
+  };
+  std::printf(
+      "RTP streams=%zu packets=%zu gap_p50_ms=%.2f gap_p99_ms=%.2f gap_p999_ms=%.2f "
+      "gap_max_ms=%.2f\n",
+      sources.size(), packets.size(), at(0.5), at(0.99), at(0.999), gaps.back());
   return 0;
 }

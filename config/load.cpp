@@ -329,7 +329,9 @@ const std::vector<key_spec>& schema() {
       {"kafka.group_id", d::kafka_group_id, "Consumer group of the call path.",
        text(&S::kafka, &kafka_settings::group_id, false)},
       {"kafka.session_timeout_ms", std::to_string(d::kafka_session_timeout_ms),
-       "Group session timeout: how soon a dead node's partitions move. At least 6000, Kafka's default `group.min.session.timeout.ms`: brokers and the embedded cluster refuse less, and the node would never join its group.",
+       "Group session timeout: how soon a dead node's partitions move. At least 6000, Kafka's "
+       "default `group.min.session.timeout.ms`: brokers and the embedded cluster refuse less, and "
+       "the node would never join its group.",
        integer(&S::kafka, &kafka_settings::session_timeout_ms, 6000, 300000)},
       {"ivr.mobile_prefixes", d::ivr_mobile_prefixes,
        "Prefixes of 11-digit mobile numbers (national form).", apply_prefixes},
@@ -541,7 +543,10 @@ std::string reference() {
   std::string out = "| key | default | description |\n|---|---|---|\n";
   for (const auto& row : schema())
     out += "| `" + row.name + "` | `" + row.fallback + "` | " + row.description + " |\n";
-  out += "| `kafka.producer.*`, `kafka.consumer.*` | | passed to librdkafka as is; `kafka.consumer.partition.assignment.strategy` defaults to `roundrobin`, and `cooperative-sticky` is refused before librdkafka 2.3.0 (it aborts, librdkafka#4312) |\n";
+  out +=
+      "| `kafka.producer.*`, `kafka.consumer.*` | | passed to librdkafka as is; "
+      "`kafka.consumer.partition.assignment.strategy` defaults to `roundrobin`, and "
+      "`cooperative-sticky` is refused before librdkafka 2.3.0 (it aborts, librdkafka#4312) |\n";
   return out;
 }
 

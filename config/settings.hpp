@@ -124,19 +124,19 @@ struct smtp_settings {
 
 /// The SIP gateway role (`ivrcast gateway`): where it listens and how it treats calls.
 struct gateway_settings {
-  std::string id;              // gateway_id of the protocol: commands keyed by it come here
-  std::string sip_host;        // SIP listen address (UDP and TCP)
+  std::string id;        // gateway_id of the protocol: commands keyed by it come here
+  std::string sip_host;  // SIP listen address (UDP and TCP)
   int sip_port = 0;
   std::string public_address;  // address in SDP and Contact; empty: sip_host
   int rtp_port_min = 0;        // RTP ports, even, from this range
   int rtp_port_max = 0;
-  int rtp_timeout_s = 0;       // no RTP from the caller this long ends the call; 0: off
-  int first_command_ms = 0;    // no first command this long after INVITE: 503, call ended
-  int ring_ms = 0;             // ring at least this long before answering
-  int idle_timeout_s = 0;      // an answered call with nothing to do this long is hung up
-  int max_calls = 0;           // concurrent calls; INVITEs above get 503
-  int realtime_priority = 0;   // SCHED_FIFO priority of the media loop; 0: normal scheduling
-  std::string state_dir;       // the record of live calls, for a restart
+  int rtp_timeout_s = 0;      // no RTP from the caller this long ends the call; 0: off
+  int first_command_ms = 0;   // no first command this long after INVITE: 503, call ended
+  int ring_ms = 0;            // ring at least this long before answering
+  int idle_timeout_s = 0;     // an answered call with nothing to do this long is hung up
+  int max_calls = 0;          // concurrent calls; INVITEs above get 503
+  int realtime_priority = 0;  // SCHED_FIFO priority of the media loop; 0: normal scheduling
+  std::string state_dir;      // the record of live calls, for a restart
 };
 
 /// All settings of a node, validated.

@@ -503,9 +503,9 @@ http::response publish(api_context& c, call& k) {
     if (g.has_text()) {
       auto url = speech_url(g.text(), c.settings().http.public_url, changes);
       if (!url)
-        return http::error(503, "tts_unavailable",
-                           "step " + std::to_string(g.step()) +
-                               ": speech could not be rendered on this node");
+        return http::error(
+            503, "tts_unavailable",
+            "step " + std::to_string(g.step()) + ": speech could not be rendered on this node");
       g.set_speech_url(*url);
     }
   changes.push_back({"flow/" + draft.incoming_number(), flow});
@@ -556,11 +556,15 @@ http::response step_audio(api_context& c, call& k, bool published) {
           return http::error(404, "audio_missing", "the step's audio file is not stored");
         return wav(std::move(**bytes));
       }
+      // A published text step: the file rendered at publish, the very audio callers hear.
+      if (!g.speech_url().empty())
+        if (auto bytes = c.deps.state->audio(audio_id_of(g.speech_url())); bytes && *bytes)
+          return wav(std::move(**bytes));
       text = g.text();
     }
   if (text.empty())
     return http::error(404, "step_empty", "step " + std::to_string(step) + " is empty");
-  auto speech = speech_wav(text);  // the same audio callers hear (speech_url)
+  auto speech = render_speech(text);
   if (!speech)
     return http::error(503, "tts_unavailable", "speech could not be rendered on this node");
   return wav(std::move(*speech));

@@ -1,8 +1,5 @@
 #include "control/speech.hpp"
 
-#include <mutex>
-#include <unordered_map>
-
 #include "control/audio.hpp"
 #include "control/passwords.hpp"
 #include "storage/control_state.hpp"
@@ -11,16 +8,6 @@ namespace ivrcast::control {
 namespace {
 
 constexpr size_t audio_chunk_bytes = 256 * 1024;  // below every broker's message size limit
-
-struct speech_cache {
-  std::mutex mtx;
-  std::unordered_map<std::string, std::string> wav_by_text;
-};
-
-speech_cache& cache() {
-  static speech_cache c;
-  return c;
-}
 
 }  // namespace
 
@@ -43,23 +30,9 @@ std::string audio_url(const std::string& public_url, const std::string& id) {
   return public_url + "/v1/audio/" + id + ".wav";
 }
 
-std::optional<std::string> speech_wav(std::string_view text) {
-  auto& c = cache();
-  {
-    std::lock_guard<std::mutex> guard{c.mtx};
-    if (auto it = c.wav_by_text.find(std::string{text}); it != c.wav_by_text.end())
-      return it->second;
-  }
-  auto wav = render_speech(text);  // outside the lock: it runs three programs
-  if (!wav)
-    return std::nullopt;
-  std::lock_guard<std::mutex> guard{c.mtx};
-  return c.wav_by_text.emplace(std::string{text}, std::move(*wav)).first->second;
-}
-
 std::optional<std::string> speech_url(std::string_view text, const std::string& public_url,
                                       std::vector<change>& out) {
-  auto wav = speech_wav(text);
+  auto wav = render_speech(text);
   if (!wav)
     return std::nullopt;
   // The records go out every time: the cost is a few records per publish, and a node never

@@ -16,13 +16,9 @@ std::string audio_records(std::string_view wav, std::vector<change>& out);
 /// URL at which every node serves the audio file `id` (`<public_url>/v1/audio/<id>.wav`).
 std::string audio_url(const std::string& public_url, const std::string& id);
 
-/// The μ-law WAV callers hear for a text prompt, rendered as the portal's 音声確認 renders it
-/// (render_speech), once per text and process; nullopt when TTS is unavailable. Thread-safe.
-std::optional<std::string> speech_wav(std::string_view text);
-
-/// Text prompts as stored audio: the URL of `text` spoken, with the records that store it
-/// appended to `out` (writing them again is harmless: control.state is compacted by key).
-/// nullopt when TTS is unavailable.
+/// Text prompts as stored audio: the URL of `text` spoken (render_speech, as 音声確認 renders
+/// it), with the records that store it appended to `out` (writing them again is harmless:
+/// control.state is compacted by key). nullopt when TTS is unavailable.
 std::optional<std::string> speech_url(std::string_view text, const std::string& public_url,
                                       std::vector<change>& out);
 

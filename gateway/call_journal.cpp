@@ -62,8 +62,7 @@ void call_journal::write(char mark, const std::string& call_id) {
   ++lines_;
   // One write(2) per line (unbuffered): a killed process leaves whole lines behind.
   if (std::fprintf(file_, "%c%s\n", mark, call_id.c_str()) < 0 || std::fflush(file_) != 0)
-    logger().error("event=call_journal_write_failed path={} error={}", path_,
-                   std::strerror(errno));
+    logger().error("event=call_journal_write_failed path={} error={}", path_, std::strerror(errno));
 }
 
 void call_journal::compact() {

@@ -63,8 +63,8 @@ class call_script {
   void finish(messages::input_end end, int64_t now_ms, std::vector<effect>& out);
 
   messages::call_command cmd_;
-  size_t next_ = 0;                 // next action to run
-  size_t collect_at_ = SIZE_MAX;    // index of the command's first collect
+  size_t next_ = 0;               // next action to run
+  size_t collect_at_ = SIZE_MAX;  // index of the command's first collect
   const messages::action* playing_ = nullptr;
   const messages::action* collect_ = nullptr;
   stage stage_ = stage::idle;

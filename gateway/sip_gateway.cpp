@@ -77,11 +77,6 @@ struct fetched {
   caf::expected<clip> samples;
 };
 
-std::string mask(const std::string& number) {
-  return number.size() <= 4 ? std::string(number.size(), '*')
-                            : std::string(number.size() - 4, '*') + number.substr(number.size() - 4);
-}
-
 }  // namespace
 
 struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader::handler {
@@ -95,14 +90,14 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
   uint64_t next_call = 1;
 
   // -- loop thread ---------------------------------------------------------------------------
-  std::unordered_map<uint64_t, live_call> calls;  // by endpoint handle
+  std::unordered_map<uint64_t, live_call> calls;      // by endpoint handle
   std::unordered_map<std::string, uint64_t> handles;  // call_id → handle
   std::unordered_map<std::string, audio_entry> audio;
-  std::vector<effect> effects;  // reused
-  bool walking = false;         // the tick is iterating `calls`: erasing waits for its end
+  bool walking = false;          // the tick is iterating `calls`: erasing waits for its end
   std::vector<uint64_t> doomed;  // calls forgotten during the walk
-  std::string buf;              // reused event encoding
+  std::string buf;               // reused event encoding
   int64_t last_tick_ms = 0;
+  int64_t last_timer_check_ms = 0;
 
   // -- handed over from other threads (under inbox_mtx) --------------------------------------
   std::mutex inbox_mtx;
@@ -131,8 +126,7 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
     connectors::gateway::encode(ev, buf);
     if (!producer->produce(events_topic, c.id, buf, 0)) {
       producer_failed = true;
-      logger().error("event=event_produce_failed call={} kind={}", c.id,
-                     static_cast<int>(ev.kind));
+      logger().error("event=event_produce_failed call={} kind={}", c.id, static_cast<int>(ev.kind));
     }
   }
 
@@ -161,11 +155,15 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
     calls.erase(it);
   }
 
-  /// Releases the call on our side (BYE or a refusal) and reports why.
+  /// Releases the call on our side and reports why: BYE once answered, else 503 (no first
+  /// command came: nodes or Kafka unreachable).
   void release(live_call& c, end_reason why) {
     auto handle = c.handle;
     emit_ended(c, why);
-    endpoint->hangup(handle);
+    if (c.answered)
+      endpoint->hangup(handle);
+    else
+      endpoint->reject(handle, 503, "Service Unavailable");
     forget(handle);
   }
 
@@ -195,7 +193,7 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
     ev.called = called;
     ev.calling = calling_number(in.asserted_identity, in.from, in.privacy);
     logger().debug("event=call_offered call={} called={} calling={} codec={} te_pt={} ptime={}",
-                   c.id, called, mask(ev.calling),
+                   c.id, called, ivr::mask(ev.calling),
                    in.media.audio == sip::codec::pcma ? "PCMA" : "PCMU",
                    in.media.telephone_event_pt, in.media.ptime_ms);
     journal->started(c.id);
@@ -206,8 +204,6 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
     ++n_live;
     return 0;
   }
-
-  void established(uint64_t) override {}
 
   void closed(uint64_t handle, sip::close_reason why) override {
     auto it = calls.find(handle);
@@ -266,11 +262,15 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
 
   void tick() override {
     auto now = sip::monotonic_ms();
-    if (last_tick_ms && now - last_tick_ms > 2 * settings_tick_ms)
+    if (last_tick_ms && now - last_tick_ms > 2 * tick_ms)
       ++n_late;
     last_tick_ms = now;
+    // Media and digit timeouts every tick; the call timers (seconds long) ten times a second.
+    bool check_timers = now - last_timer_check_ms >= timer_check_ms;
+    if (check_timers)
+      last_timer_check_ms = now;
     std::vector<uint64_t> expired;
-    std::vector<std::pair<uint64_t, int>> refused;
+    std::vector<uint64_t> refused;
     std::vector<uint64_t> ringing_over;
     // Calls that end during the walk are erased after it (forget() defers while walking).
     walking = true;
@@ -281,21 +281,21 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
         if (!c.early.empty() && now - c.offered_ms >= settings.ring_ms)
           ringing_over.push_back(handle);
         else if (c.early.empty() && now - c.offered_ms > settings.first_command_ms)
-          refused.emplace_back(handle, 503);
+          refused.push_back(handle);
         continue;
       }
-      if (!c.script.idle())
-        c.busy_ms = now;
       if (c.script.collecting()) {
-        effects.clear();
-        c.script.tick(now, effects);
-        apply(c, now);
+        std::vector<effect> fx;
+        c.script.tick(now, fx);
+        apply(c, std::move(fx), now);
         if (c.gone)
           continue;
       }
       stream(c, now);
-      if (c.gone)
+      if (c.gone || !check_timers)
         continue;
+      if (!c.script.idle())
+        c.busy_ms = now;
       if (c.script.idle() && now - c.busy_ms > settings.idle_timeout_s * 1000LL)
         expired.push_back(handle);
       else if (settings.rtp_timeout_s > 0 && !c.held &&
@@ -317,18 +317,17 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
         logger().info("event=call_timed_out call={}", it->second.id);
         release(it->second, end_reason::network_error);
       }
-    for (auto [h, status] : refused)
+    for (auto h : refused)
       if (auto it = calls.find(h); it != calls.end()) {
-        logger().warn("event=no_first_command call={} waited_ms={} answer={}", it->second.id,
-                      settings.first_command_ms, status);
-        emit_ended(it->second, end_reason::network_error);
-        endpoint->reject(h, status, "Service Unavailable");
-        forget(h);
+        logger().warn("event=no_first_command call={} waited_ms={} answer=503", it->second.id,
+                      settings.first_command_ms);
+        release(it->second, end_reason::network_error);
         ++n_refused;
       }
   }
 
-  static constexpr int64_t settings_tick_ms = 5;
+  static constexpr int64_t tick_ms = 5;
+  static constexpr int64_t timer_check_ms = 100;
 
   // -- commands and their effects ------------------------------------------------------------
 
@@ -341,8 +340,8 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
       c.early.push_back(std::move(cmd));
       return;
     }
-    effects.clear();
-    if (!c.script.command(std::move(cmd), now, effects))
+    std::vector<effect> fx;
+    if (!c.script.command(std::move(cmd), now, fx))
       return;  // (call, seq) already executed
     ++n_commands;
     if (!c.answered) {
@@ -351,20 +350,20 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
       c.next_packet_ms = now;
       ++n_answered;
     }
-    apply(c, now);
+    apply(c, std::move(fx), now);
   }
 
   void key(live_call& c, char k, int64_t now) {
     ++n_keys;
-    effects.clear();
-    c.script.key(k, now, effects);
-    apply(c, now);
+    std::vector<effect> fx;
+    c.script.key(k, now, fx);
+    apply(c, std::move(fx), now);
   }
 
-  /// Carries out `effects` for `c`; `c` may be gone afterwards when it hung up.
-  void apply(live_call& c, int64_t now) {
-    for (size_t i = 0; i < effects.size(); ++i) {
-      auto& e = effects[i];
+  /// Carries out `fx` for `c`; `c` may be gone afterwards when it hung up. Its own vector:
+  /// a prompt that cannot play ends at once and applies the script's next effects inside.
+  void apply(live_call& c, std::vector<effect> fx, int64_t now) {
+    for (auto& e : fx) {
       switch (e.kind) {
         case effect_kind::play:
           start_play(c, *e.play, now);
@@ -436,9 +435,9 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
   void prompt_ended(live_call& c, int64_t now) {
     c.playing = false;
     c.audio.reset();
-    effects.clear();
-    c.script.play_done(now, effects);
-    apply(c, now);
+    std::vector<effect> fx;
+    c.script.play_done(now, fx);
+    apply(c, std::move(fx), now);
   }
 
   void audio_arrived(fetched f, int64_t now) {
@@ -617,7 +616,7 @@ caf::expected<std::unique_ptr<sip_gateway>> sip_gateway::start(const kafka::bus&
   eo.rtp_port_max = s.rtp_port_max;
   eo.max_calls = s.max_calls;
   eo.realtime_priority = s.realtime_priority;
-  eo.tick_ms = static_cast<int>(impl::settings_tick_ms);
+  eo.tick_ms = static_cast<int>(impl::tick_ms);
   auto ep = sip::endpoint::open(eo, *p);
   if (!ep)
     return std::move(ep.error());
@@ -639,13 +638,12 @@ void sip_gateway::stop() {
   impl_->fetch_cv.notify_all();
   if (impl_->fetcher.joinable())
     impl_->fetcher.join();
-  // The endpoint's stop hangs up every call; report them before the loop goes.
-  std::vector<std::string> open;
+  // The endpoint's stop hangs up every call; once its loop is gone, report them.
   impl_->endpoint->stop();
-  for (auto& [h, c] : impl_->calls)
+  for (auto& [h, c] : impl_->calls) {
     impl_->emit_ended(c, end_reason::network_error);
-  for (auto& [h, c] : impl_->calls)
     impl_->journal->ended(c.id);
+  }
   impl_->calls.clear();
   impl_->endpoint.reset();
   if (auto f = impl_->producer->flush(std::chrono::seconds{10}); !f)

@@ -15,14 +15,14 @@ namespace ivrcast::gateway {
 
 /// Counters of a running gateway (monotonic, read from any thread).
 struct gateway_stats {
-  uint64_t offered = 0;    // INVITEs with a usable offer
-  uint64_t answered = 0;   // calls answered after their first command
-  uint64_t refused = 0;    // INVITEs refused (404, 488, 503 ...)
-  uint64_t ended = 0;      // calls over, every reason
-  uint64_t live = 0;       // calls now
-  uint64_t packets = 0;    // RTP packets sent
-  uint64_t keys = 0;       // key presses heard (RFC 4733 and INFO)
-  uint64_t commands = 0;   // commands executed (duplicates not counted)
+  uint64_t offered = 0;         // INVITEs with a usable offer
+  uint64_t answered = 0;        // calls answered after their first command
+  uint64_t refused = 0;         // INVITEs refused (404, 488, 503 ...)
+  uint64_t ended = 0;           // calls over, every reason
+  uint64_t live = 0;            // calls now
+  uint64_t packets = 0;         // RTP packets sent
+  uint64_t keys = 0;            // key presses heard (RFC 4733 and INFO)
+  uint64_t commands = 0;        // commands executed (duplicates not counted)
   uint64_t audio_failures = 0;  // prompts whose audio could not be fetched or was refused
   uint64_t late_ticks = 0;      // media ticks that ran more than one period late
 };

@@ -35,7 +35,8 @@ call_decision call_logic::start(std::string_view calling) {
     return {};  // a repeated start changes nothing
   if (!flow_ || !account_active_) {
     outcome_ = call_outcome::rejected;
-    return command({play_text("rejected", settings_->reject_text, settings_->reject_speech_url), hangup(hangup_cause::rejected)},
+    return command({play_text("rejected", settings_->reject_text, settings_->reject_speech_url),
+                    hangup(hangup_cause::rejected)},
                    true);
   }
   auto caller = normalise_number(calling);
@@ -57,7 +58,8 @@ call_decision call_logic::digits(uint32_t command_seq, std::string_view digits,
     return send_sms_to(std::string{digits});
   if (++failures_ >= settings_->max_attempts) {
     outcome_ = call_outcome::gave_up;
-    return command({play_text("step6", settings_->step6_text, settings_->step6_speech_url), hangup(hangup_cause::gave_up)},
+    return command({play_text("step6", settings_->step6_text, settings_->step6_speech_url),
+                    hangup(hangup_cause::gave_up)},
                    true);
   }
   return command({play("step5", flow_->step5), collect()}, false);
@@ -102,7 +104,7 @@ action call_logic::play(const char* prompt_id, const messages::guidance& g) cons
 }
 
 action call_logic::play_text(const char* prompt_id, const std::string& text,
-                              const std::string& speech_url) const {
+                             const std::string& speech_url) const {
   return play(prompt_id, messages::guidance{text, {}, speech_url});
 }
 

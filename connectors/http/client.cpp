@@ -31,8 +31,8 @@ caf::expected<client_reply> call(const std::string& base_url, const std::string&
 
 caf::expected<std::string> fetch(const std::string& url, size_t max_bytes, int timeout_s) {
   auto scheme = url.find("://");
-  if (scheme == std::string::npos || (url.compare(0, scheme, "http") != 0 &&
-                                      url.compare(0, scheme, "https") != 0))
+  if (scheme == std::string::npos ||
+      (url.compare(0, scheme, "http") != 0 && url.compare(0, scheme, "https") != 0))
     return caf::make_error(errc::bad_input, "http.fetch", "not an http(s) URL: " + url);
   auto slash = url.find('/', scheme + 3);
   auto base = url.substr(0, slash);

@@ -19,10 +19,6 @@ struct client_reply {
                                                const std::string& token,
                                                const std::string& json_body);
 
-}  // namespace ivrcast::connectors::http
-
-namespace ivrcast::connectors::http {
-
 /// GET of an absolute http:// or https:// URL; fails when no answer came, the status is not
 /// 200 or the body exceeds `max_bytes` (the transfer is cut there). For gateways fetching
 /// prompts; blocking, so call it from a worker thread.

@@ -23,7 +23,6 @@ struct media_params {
 
 /// An INVITE as the handler sees it. Views are valid during the call of `offered` only.
 struct incoming_call {
-  std::string_view sip_call_id;
   std::string_view request_user;       // Request-URI user part
   std::string_view asserted_identity;  // P-Asserted-Identity, empty when absent
   std::string_view from;               // From header value
@@ -46,8 +45,6 @@ class endpoint_handler {
   /// A new INVITE with a usable offer; 100 Trying is sent, 180 Ringing follows when this
   /// returns 0. Any other value is the SIP status to refuse the call with (404, 503, ...).
   virtual int offered(uint64_t call, const incoming_call& c) = 0;
-  /// The caller acknowledged our answer.
-  virtual void established(uint64_t call) = 0;
   /// The call is gone (its handle is invalid afterwards). Not called after hangup/reject.
   virtual void closed(uint64_t call, close_reason why) = 0;
   /// A telephone-event RTP packet (RFC 4733) of the call.

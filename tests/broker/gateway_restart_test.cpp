@@ -3,7 +3,6 @@
 // for events that will never come.
 #include <gtest/gtest.h>
 
-
 #include <fstream>
 #include <thread>
 
@@ -67,8 +66,8 @@ TEST(GatewayRestartTest, CallsOpenWhenKilledEndAsNetworkErrorAfterRestart) {
   auto node = std::move(*n);
   ASSERT_TRUE(test::eventually([&] { return node->owned_partitions() > 0; }));
   test::topic_copy events;
-  auto reader = kafka::partition_reader::open(*bus, bus->topic(topics::call_events), "test-reader",
-                                              events);
+  auto reader =
+      kafka::partition_reader::open(*bus, bus->topic(topics::call_events), "test-reader", events);
   ASSERT_OK(reader);
   (*reader)->start();
 
@@ -90,8 +89,8 @@ TEST(GatewayRestartTest, CallsOpenWhenKilledEndAsNetworkErrorAfterRestart) {
   std::string sipp_log;
   std::thread caller{[&] {
     test::run_sipp(test::sipp_scenario{"0312340030"}.call().pause(15000).bye(), "05011110001",
-                   "127.0.0.1:" + std::to_string(sip_port), test::free_port(), 16400,
-                   dir.path(), sipp_log, 20);
+                   "127.0.0.1:" + std::to_string(sip_port), test::free_port(), 16400, dir.path(),
+                   sipp_log, 20);
   }};
   std::string call_id;
   ASSERT_TRUE(test::eventually([&] {
@@ -117,9 +116,9 @@ TEST(GatewayRestartTest, CallsOpenWhenKilledEndAsNetworkErrorAfterRestart) {
   EXPECT_EQ(ended(), wire::END_REASON_NETWORK_ERROR);
   EXPECT_TRUE(test::eventually([&] { return node->metrics().live_sessions.load() == 0; }))
       << "the node still holds the call's session";
-  EXPECT_TRUE(test::eventually(
-      [&] { return gw.log_count("event=calls_of_previous_run_ended count=1") == 1; }))
-      << gw.log();
+  EXPECT_TRUE(test::eventually([&] {
+    return gw.log_count("event=calls_of_previous_run_ended count=1") == 1;
+  })) << gw.log();
   EXPECT_TRUE(test::eventually([&] { return gw.log_count("event=gateway_started") == 2; }));
   caller.join();
   gw.kill_now(SIGTERM);

@@ -24,7 +24,9 @@ class node_process {
   node_process(std::string config, std::string log)
       : config_(std::move(config)), log_(std::move(log)) {}
 
-  void start() { ASSERT_TRUE(proc_.start({IVRCAST_BINARY, "run", "--config", config_}, log_, log_)); }
+  void start() {
+    ASSERT_TRUE(proc_.start({IVRCAST_BINARY, "run", "--config", config_}, log_, log_));
+  }
   void kill_now(int sig) { proc_.kill_now(sig); }
 
  private:

@@ -24,7 +24,7 @@
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/consumer.hpp"
 #include "connectors/kafka/embedded_cluster.hpp"
-#include "control/speech.hpp"
+#include "control/audio.hpp"
 #include "gateway/sip_gateway.hpp"
 #include "gateway/wav.hpp"
 #include "ivr/phone.hpp"
@@ -130,8 +130,8 @@ class SipGatewayTest : public ::testing::Test {
       node_->stop();
   }
 
-  std::unique_ptr<gateway::sip_gateway> start_gateway(const std::string& id, int port,
-                                                      int ring_ms, int rtp_timeout_s,
+  std::unique_ptr<gateway::sip_gateway> start_gateway(const std::string& id, int port, int ring_ms,
+                                                      int rtp_timeout_s,
                                                       int first_command_ms = 5000) {
     auto g = settings_.gateway;
     g.first_command_ms = first_command_ms;
@@ -157,8 +157,7 @@ class SipGatewayTest : public ::testing::Test {
   }
 
   /// Runs one SIPp call to `service` on the gateway at `port`; expects SIPp's success.
-  void sipp(const sipp_scenario& sc, const std::string& service, int port = 0,
-            int media_port = 0) {
+  void sipp(const sipp_scenario& sc, const std::string& service, int port = 0, int media_port = 0) {
     std::string log;
     int rc = test::run_sipp(sc, service, "127.0.0.1:" + std::to_string(port ? port : gateway_port_),
                             test::free_port(), media_port ? media_port : free_media_port(),
@@ -224,7 +223,7 @@ class SipGatewayTest : public ::testing::Test {
       if (fl.incoming_number() == number_a)
         for (const auto& g : fl.steps())
           if (g.step() == step) {
-            auto wav = control::speech_wav(g.text());
+            auto wav = control::render_speech(g.text());
             auto samples = gateway::mulaw_samples(*wav);
             return static_cast<int>(samples->size() / 8);
           }
@@ -429,8 +428,8 @@ TEST_F(SipGatewayTest, GarbageOnTheSipPortIsSurvived) {
   to.sin_port = htons(static_cast<uint16_t>(gateway_port_));
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::mt19937 rng{42};
-  const std::string bad[] = {"INVITE sip:x SIP/2.0\r\n\r\n", "SIP/2.0 200 OK\r\n\r\n",
-                             "\r\n\r\n", "OPTIONS\r\nVia: ;;;\r\nContent-Length: 99999\r\n\r\nx"};
+  const std::string bad[] = {"INVITE sip:x SIP/2.0\r\n\r\n", "SIP/2.0 200 OK\r\n\r\n", "\r\n\r\n",
+                             "OPTIONS\r\nVia: ;;;\r\nContent-Length: 99999\r\n\r\nx"};
   for (const auto& b : bad)
     sendto(fd, b.data(), b.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
   for (int i = 0; i < 200; ++i) {
@@ -491,10 +490,10 @@ TEST_F(SipGatewayTest, RtpSilenceFromTheCallerEndsTheCall) {
 TEST_F(SipGatewayTest, BaresipCallerHearsStep4AndGetsTheSms) {
   std::string heard;
   std::string log;
-  int rc = test::run_baresip(dir_.path(), "09011112222",
-                             "sip:" + std::string{number_a} + "@127.0.0.1:" +
-                                 std::to_string(gateway_port_),
-                             step_ms(4) / 1000 + 8, heard, log);
+  int rc = test::run_baresip(
+      dir_.path(), "09011112222",
+      "sip:" + std::string{number_a} + "@127.0.0.1:" + std::to_string(gateway_port_),
+      step_ms(4) / 1000 + 8, heard, log);
   EXPECT_EQ(rc, 0) << log;
   auto call = call_of(number_a, "09011112222");
   SCOPED_TRACE(call.describe());

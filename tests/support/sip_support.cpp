@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -68,9 +69,10 @@ std::string sipp_scenario::sdp(const std::string& direction) const {
 std::string sipp_scenario::request(const std::string& method, int cseq, const std::string& extra,
                                    const std::string& body_type, const std::string& body,
                                    bool in_dialog) const {
-  std::string r = method + " sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
-                           "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
-                           "From: <sip:" +
+  std::string r = method +
+                  " sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
+                  "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+                  "From: <sip:" +
                   from_ +
                   "@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]\n"
                   "To: <sip:[service]@[remote_ip]:[remote_port]>" +
@@ -165,8 +167,7 @@ sipp_scenario& sipp_scenario::pause(int ms) {
 
 sipp_scenario& sipp_scenario::keys_2833(const std::string& keys) {
   for (char k : keys) {
-    add("<nop><action><exec play_pcap_audio=\"" + pcap_of(k) +
-        "\"/></action></nop>");
+    add("<nop><action><exec play_pcap_audio=\"" + pcap_of(k) + "\"/></action></nop>");
     // Each recording lasts 140 ms and repeats its timestamp: leave a gap so that the
     // gateway hears a repeated digit as a new key.
     pause(500);
@@ -184,8 +185,8 @@ sipp_scenario& sipp_scenario::keys_info(const std::string& keys, const std::stri
     std::string body = content_type == "application/dtmf"
                            ? std::string(1, k) + "\n"
                            : "Signal=" + std::string(1, k) + "\nDuration=160\n";
-    add("<send retrans=\"500\">" +
-        cdata(request("INFO", cseq_++, "", content_type, body, true)) + "</send>");
+    add("<send retrans=\"500\">" + cdata(request("INFO", cseq_++, "", content_type, body, true)) +
+        "</send>");
     add("<recv response=\"200\"/>");
   }
   return *this;
@@ -243,7 +244,7 @@ std::string sipp_scenario::xml() const {
 int run_sipp(const sipp_scenario& scenario, const std::string& service, const std::string& target,
              int local_port, int media_port, const std::string& work_dir, std::string& log,
              int deadline_s) {
-  static int n = 0;
+  static std::atomic<int> n{0};  // tests run SIPp from several threads at once
   auto base = work_dir + "/sipp-" + std::to_string(++n);
   {
     std::ofstream out{base + ".xml"};
@@ -324,13 +325,12 @@ int run_baresip(const std::string& work_dir, const std::string& caller, const st
 loopback_capture::loopback_capture(const std::string& file, int dst_port)
     : file_(file), port_(dst_port) {
   auto err = file + ".stderr";
-  bool started = tcpdump_.start({"tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-s",
-                                 "400", "-w", file, "udp", "and", "dst", "port",
-                                 std::to_string(dst_port)},
+  bool started = tcpdump_.start({"tcpdump", "-i", "lo", "--immediate-mode", "-U", "-n", "-s", "400",
+                                 "-w", file, "udp", "and", "dst", "port", std::to_string(dst_port)},
                                 file + ".stdout", err);
-  bool ready = started && eventually(
-                              [&] { return read_file(err).find("listening on") != std::string::npos; },
-                              std::chrono::seconds{10});
+  bool ready = started &&
+               eventually([&] { return read_file(err).find("listening on") != std::string::npos; },
+                          std::chrono::seconds{10});
   if (!ready)
     tcpdump_.kill_now(SIGKILL);
 }

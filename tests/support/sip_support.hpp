@@ -59,8 +59,7 @@ class sipp_scenario {
  private:
   std::string sdp(const std::string& direction) const;
   std::string request(const std::string& method, int cseq, const std::string& extra,
-                      const std::string& body_type, const std::string& body,
-                      bool in_dialog) const;
+                      const std::string& body_type, const std::string& body, bool in_dialog) const;
   void add(std::string element);
 
   std::string from_;

@@ -82,7 +82,6 @@ struct sim_call {
   std::string version;
   std::string destination;  // the mobile number to text (caller's own, or to key in)
   uint32_t next_sequence = 1;
-  uint32_t last_command = 0;
   int collects = 0;
   clock_type::time_point last_sent;
   bool done = false;
@@ -251,7 +250,7 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
       if (!cmd)
         continue;
       auto it = calls.find(cmd->call.value);
-      if (it == calls.end() || it->second.done || cmd->seq <= it->second.last_command)
+      if (it == calls.end() || it->second.done || cmd->seq <= it->second.script.last_seq())
         continue;  // not ours, finished, or a duplicate: each seq runs once
       handle(it->first, it->second, *cmd, now);
     }
@@ -278,7 +277,6 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
   void handle(const std::string& id, sim_call& c, const messages::call_command& cmd,
               clock_type::time_point now) {
     latencies_ms.push_back(std::chrono::duration<float, std::milli>(now - c.last_sent).count());
-    c.last_command = cmd.seq;
     std::string outcome = "other";
     for (const auto& a : cmd.actions) {
       if (a.prompt_id == "step4")
@@ -291,8 +289,8 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
           a.cause == messages::hangup_cause::max_duration)
         outcome = "expired";
     }
-    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      now.time_since_epoch()).count();
+    auto now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
     std::vector<gateway::effect> fx;
     c.script.command(cmd, now_ms, fx);
     if (!run_effects(id, c, fx, now_ms, outcome))

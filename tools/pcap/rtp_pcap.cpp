@@ -63,8 +63,7 @@ rtp_summary summarise(const std::vector<rtp_packet>& s) {
   r.packets = s.size();
   std::vector<double> gaps;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (std::find(r.payload_types.begin(), r.payload_types.end(), s[i].pt) ==
-        r.payload_types.end())
+    if (std::find(r.payload_types.begin(), r.payload_types.end(), s[i].pt) == r.payload_types.end())
       r.payload_types.push_back(s[i].pt);
     if (std::find(r.payload_sizes.begin(), r.payload_sizes.end(), s[i].payload_size) ==
         r.payload_sizes.end())

@@ -101,8 +101,8 @@ TEST(ConfigLoadTest, GatewayKeysAreParsedWithoutThrowing) {
       EXPECT_NE(describe(s.error()).find(tc.problem), std::string::npos) << describe(s.error());
     }
   }
-  auto s = parse("gateway.sip_listen = 10.0.0.1:5080\ngateway.rtp_ports = 30000-30100\n", "f",
-                 no_env);
+  auto s =
+      parse("gateway.sip_listen = 10.0.0.1:5080\ngateway.rtp_ports = 30000-30100\n", "f", no_env);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->gateway.sip_host, "10.0.0.1");
   EXPECT_EQ(s->gateway.sip_port, 5080);

@@ -35,19 +35,23 @@ TEST(DtmfDetectorTest, OneKeyPerEventWhateverPacketsArrive) {
   };
   const dtmf_case cases[] = {
       {"start, updates, three end packets: one key",
-       {{100, 5, false, 0, '5'}, {100, 5, false, 20, 0}, {100, 5, true, 40, 0},
-        {100, 5, true, 40, 0}, {100, 5, true, 41, 0}}},
+       {{100, 5, false, 0, '5'},
+        {100, 5, false, 20, 0},
+        {100, 5, true, 40, 0},
+        {100, 5, true, 40, 0},
+        {100, 5, true, 41, 0}}},
       {"no marker needed, lost start: the first end packet is the key",
        {{200, 1, true, 0, '1'}, {200, 1, true, 1, 0}, {200, 1, true, 2, 0}}},
       {"lost end: the next event still counts",
        {{300, 0, false, 0, '0'}, {300, 0, false, 50, 0}, {460, 0, false, 200, '0'}}},
       {"the same digit twice in a row has two timestamps: two keys",
-       {{400, 9, false, 0, '9'}, {400, 9, true, 60, 0}, {1200, 9, false, 150, '9'},
+       {{400, 9, false, 0, '9'},
+        {400, 9, true, 60, 0},
+        {1200, 9, false, 150, '9'},
         {1200, 9, true, 210, 0}}},
       {"a recording replayed after a pause: same timestamp, a new key",
        {{500, 11, false, 0, '#'}, {500, 11, true, 140, 0}, {500, 11, false, 600, '#'}}},
-      {"events 12-15 are A-D, 16+ no key",
-       {{600, 12, false, 0, 'A'}, {700, 16, false, 10, 0}}},
+      {"events 12-15 are A-D, 16+ no key", {{600, 12, false, 0, 'A'}, {700, 16, false, 10, 0}}},
   };
   for (const auto& tc : cases) {
     SCOPED_TRACE(tc.name);
@@ -147,8 +151,7 @@ TEST(WavTest, MulawSamplesOrTheBrokenRule) {
       {"16 kHz", riff(chunk("fmt ", fmt(7, 1, 16000, 8)) + chunk("data", samples)), "8000 Hz"},
       {"data before fmt", riff(chunk("data", samples) + chunk("fmt ", fmt(7, 1, 8000, 8))),
        "before the fmt"},
-      {"truncated data",
-       riff(chunk("fmt ", fmt(7, 1, 8000, 8)) + "data" + le32(100) + samples),
+      {"truncated data", riff(chunk("fmt ", fmt(7, 1, 8000, 8)) + "data" + le32(100) + samples),
        "past the end"},
       {"no data", riff(chunk("fmt ", fmt(7, 1, 8000, 8))), "no data chunk"},
       {"not RIFF", std::string{"OggS0000WAVE"}, "RIFF/WAVE"},
@@ -191,8 +194,7 @@ TEST(CallerIdentityTest, CallingFromAssertedIdentityElseFrom) {
   };
   const id_case cases[] = {
       {"", "\"Taro\" <sip:09012345678@pbx.example>;tag=1", "", "09012345678"},
-      {"<sip:+819012345678@trunk;user=phone>", "<sip:0312345678@pbx>;tag=1", "",
-       "+819012345678"},
+      {"<sip:+819012345678@trunk;user=phone>", "<sip:0312345678@pbx>;tag=1", "", "+819012345678"},
       {"<tel:+81-90-1234-5678>", "<sip:x@y>", "", "+819012345678"},
       {"<sip:office@pbx>, <tel:0312345678>", "<sip:x@y>", "", "0312345678"},
       {"", "\"Anonymous\" <sip:anonymous@anonymous.invalid>;tag=9", "", ""},
