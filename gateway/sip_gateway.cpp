@@ -42,6 +42,7 @@ using clip_ptr = std::shared_ptr<const clip>;
 constexpr size_t max_audio_bytes = 8 * 1024 * 1024;  // 5 minutes of μ-law is 2.4 MB
 constexpr int64_t max_catch_up_packets = 10;         // beyond: skip ahead, do not burst
 constexpr int64_t audio_retry_ms = 10000;
+constexpr size_t max_cached_bytes = 256 * 1024 * 1024;  // prompts of every tenant add up
 
 /// A call as the gateway keeps it (loop thread).
 struct live_call {
@@ -70,6 +71,7 @@ struct audio_entry {
   clip_ptr samples;
   bool pending = false;
   int64_t failed_at_ms = -1;
+  int64_t used_ms = 0;  // last start of a play: the least recently used go first
 };
 
 struct fetched {
@@ -90,9 +92,10 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
   uint64_t next_call = 1;
 
   // -- loop thread ---------------------------------------------------------------------------
-  std::unordered_map<uint64_t, live_call> calls;      // by endpoint handle
-  std::unordered_map<std::string, uint64_t> handles;  // call_id → handle
-  std::unordered_map<std::string, audio_entry> audio;
+  std::unordered_map<uint64_t, live_call> calls;       // by endpoint handle
+  std::unordered_map<std::string, uint64_t> handles;   // call_id → handle
+  std::unordered_map<std::string, audio_entry> audio;  // by URL (content-addressed)
+  size_t cached_bytes = 0;
   bool walking = false;          // the tick is iterating `calls`: erasing waits for its end
   std::vector<uint64_t> doomed;  // calls forgotten during the walk
   std::string buf;               // reused event encoding
@@ -410,6 +413,7 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
       return;
     }
     auto& entry = audio[a.audio_url];
+    entry.used_ms = now;
     if (entry.samples) {
       c.audio = entry.samples;
       return;
@@ -446,6 +450,8 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
     if (f.samples) {
       entry.samples = std::make_shared<const clip>(std::move(*f.samples));
       entry.failed_at_ms = -1;
+      cached_bytes += entry.samples->size();
+      evict_audio(f.url);
     } else {
       entry.failed_at_ms = now;
       logger().warn("event=prompt_audio_refused url={} error={}", f.url,
@@ -467,6 +473,22 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
         ++n_audio_failures;
         prompt_ended(c, now);
       }
+    }
+  }
+
+  /// Drops the least recently played prompts while the cache holds more than its cap (calls
+  /// playing one keep their copy); `keep` is the one just fetched.
+  void evict_audio(const std::string& keep) {
+    while (cached_bytes > max_cached_bytes) {
+      auto oldest = audio.end();
+      for (auto it = audio.begin(); it != audio.end(); ++it)
+        if (it->second.samples && it->first != keep &&
+            (oldest == audio.end() || it->second.used_ms < oldest->second.used_ms))
+          oldest = it;
+      if (oldest == audio.end())
+        return;
+      cached_bytes -= oldest->second.samples->size();
+      audio.erase(oldest);
     }
   }
 
