@@ -15,9 +15,10 @@ struct call_counter_state {
   std::shared_ptr<storage::call_counts> counts;
 };
 
-/// Folds call events into the call-count projection; one per node, its only writer.
+/// Folds call events into the call-count projection; one per node, its only writer. Once an
+/// hour it forgets the first starts of calls older than `retention_ms` (the counts stay).
 call_counter_actor::behavior_type call_counter(
     call_counter_actor::stateful_pointer<call_counter_state> self,
-    std::shared_ptr<storage::call_counts> counts);
+    std::shared_ptr<storage::call_counts> counts, int64_t retention_ms);
 
 }  // namespace ivrcast::actors

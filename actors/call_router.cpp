@@ -6,6 +6,8 @@
 #include "actors/call_session.hpp"
 #include "actors/log.hpp"
 #include "connectors/gateway/dead_letters.hpp"
+#include "messages/errc.hpp"
+#include "storage/call_counts.hpp"
 
 namespace ivrcast::actors {
 namespace {
@@ -31,6 +33,19 @@ void route(self_ptr self, const router_context* ctx, int32_t partition,
     st.progress.handled(ev.offset, 0);
     return;
   }
+  auto folded = ctx->counts->first_start(ev.call.value);
+  if (!folded)
+    // Unknown, not wrong: the start may be new. Routing it keeps the caller served; the worst
+    // case is the repeat this check exists for, whose SMS job the sender still drops.
+    logger().error("event=first_start_unreadable call={} error=\"{}\"", ev.call.value,
+                   describe(folded.error()));
+  if (!st.starts.first(ev.call, {partition, ev.offset}, folded ? *folded : std::nullopt)) {
+    ctx->session.metrics->repeated_starts.fetch_add(1, std::memory_order_relaxed);
+    logger().info("event=repeated_start_dropped call={} partition={} offset={}", ev.call.value,
+                  partition, ev.offset);
+    st.progress.handled(ev.offset, 0);
+    return;
+  }
   ctx->session.metrics->calls_started.fetch_add(1, std::memory_order_relaxed);
   auto table = ctx->flows->current();
   std::shared_ptr<const messages::published_flow> flow;
@@ -44,6 +59,74 @@ void route(self_ptr self, const router_context* ctx, int32_t partition,
                              std::move(flow), active);
   st.live.add(ev.call, session, ev.offset, clock_ms(self));
   self->send(session, ev);
+}
+
+void route_batch(self_ptr self, const router_context* ctx, int32_t partition,
+                 const messages::call_event_batch& b) {
+  auto& st = self->state;
+  auto next_rejected = b.rejected.begin();
+  auto reject_through = [&](int64_t offset) {
+    for (; next_rejected != b.rejected.end() && next_rejected->offset <= offset; ++next_rejected) {
+      const auto& r = *next_rejected;
+      st.progress.consumed(r.offset);
+      st.progress.handled(r.offset, 1);  // done once the dead letter is delivered
+      ctx->session.metrics->dead_letters.fetch_add(1, std::memory_order_relaxed);
+      connectors::kafka::record rec{partition, r.offset, r.key, r.value, 0};
+      ctx->dead_letters->send(ctx->events_topic, rec, r.reason,
+                              messages::delivery_ticket{partition, r.offset}.packed());
+    }
+  };
+  for (const auto& ev : b.events) {
+    reject_through(ev.offset - 1);
+    ctx->session.metrics->events.fetch_add(1, std::memory_order_relaxed);
+    st.progress.consumed(ev.offset);
+    route(self, ctx, partition, ev);
+  }
+  reject_through(b.last_offset);
+  publish_commit_point(self);
+}
+
+int64_t first_offset(const messages::call_event_batch& b) {
+  auto first = b.last_offset;
+  if (!b.events.empty())
+    first = std::min(first, b.events.front().offset);
+  if (!b.rejected.empty())
+    first = std::min(first, b.rejected.front().offset);
+  return first;
+}
+
+/// The projection's checkpoint of `partition` (-1 when unreadable: nothing is known folded).
+int64_t folded_through(const router_context* ctx, int32_t partition) {
+  auto cp = ctx->counts->checkpoint(partition);
+  if (!cp) {
+    logger().error("event=checkpoint_unreadable partition={} error=\"{}\"", partition,
+                   describe(cp.error()));
+    return -1;
+  }
+  return *cp;
+}
+
+/// Routes the held batches once the projection has folded in everything before the first of
+/// them, or once waiting for it has lasted too long (then repeats of calls started in the gap
+/// are not recognised; the sender still drops their SMS jobs).
+void route_held(self_ptr self, const router_context* ctx, int32_t partition) {
+  auto& st = self->state;
+  if (st.held.empty())
+    return;
+  auto need = first_offset(st.held.front()) - 1;
+  auto through = folded_through(ctx, partition);
+  if (through < need) {
+    if (clock_ms(self) < st.hold_deadline_ms) {
+      self->delayed_send(self, std::chrono::milliseconds{20}, atom::resume_v);
+      return;
+    }
+    logger().warn("event=routing_before_counts partition={} counts_through={} first={}",
+                  partition, through, need + 1);
+  }
+  st.started_routing = true;
+  auto held = std::move(st.held);
+  for (const auto& b : held)
+    route_batch(self, ctx, partition, b);
 }
 
 }  // namespace
@@ -62,28 +145,19 @@ call_router_actor::behavior_type call_router(
   return {
       [self, ctx, partition](const messages::call_event_batch& b) {
         auto& st = self->state;
-        auto next_rejected = b.rejected.begin();
-        auto reject_through = [&](int64_t offset) {
-          for (; next_rejected != b.rejected.end() && next_rejected->offset <= offset;
-               ++next_rejected) {
-            const auto& r = *next_rejected;
-            st.progress.consumed(r.offset);
-            st.progress.handled(r.offset, 1);  // done once the dead letter is delivered
-            ctx->session.metrics->dead_letters.fetch_add(1, std::memory_order_relaxed);
-            connectors::kafka::record rec{partition, r.offset, r.key, r.value, 0};
-            ctx->dead_letters->send(ctx->events_topic, rec, r.reason,
-                                    messages::delivery_ticket{partition, r.offset}.packed());
-          }
-        };
-        for (const auto& ev : b.events) {
-          reject_through(ev.offset - 1);
-          ctx->session.metrics->events.fetch_add(1, std::memory_order_relaxed);
-          st.progress.consumed(ev.offset);
-          route(self, ctx, partition, ev);
+        if (st.started_routing) {
+          route_batch(self, ctx, partition, b);
+          return;
         }
-        reject_through(b.last_offset);
-        publish_commit_point(self);
+        if (st.held.empty()) {
+          st.hold_deadline_ms = clock_ms(self) + 10'000;
+          st.held.push_back(b);
+          route_held(self, ctx, partition);
+          return;
+        }
+        st.held.push_back(b);  // the pending resume routes it
       },
+      [self, ctx, partition](atom::resume) { route_held(self, ctx, partition); },
       [self](atom::handled, int64_t offset, int32_t outputs) {
         self->state.progress.handled(offset, outputs);
         publish_commit_point(self);
@@ -96,7 +170,9 @@ call_router_actor::behavior_type call_router(
         self->state.live.remove(call);
         publish_commit_point(self);
       },
-      [self](atom::tick) {
+      [self, ctx, partition](atom::tick) {
+        if (self->state.started_routing)
+          self->state.starts.folded_through(folded_through(ctx, partition));
         for (auto& e : self->state.live.take_expired(clock_ms(self)))
           self->send(e.session, atom::expire_v);
         publish_commit_point(self);

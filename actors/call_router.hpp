@@ -10,6 +10,7 @@
 #include "actors/handles.hpp"
 #include "ivr/live_calls.hpp"
 #include "ivr/offset_progress.hpp"
+#include "ivr/start_filter.hpp"
 
 namespace ivrcast::actors {
 
@@ -17,13 +18,20 @@ struct call_router_state {
   static inline const char* name = "call_router";
   ivr::live_calls<call_session_actor> live{0};
   ivr::offset_progress progress;
+  ivr::start_filter starts;
   std::shared_ptr<std::atomic<int64_t>> commit_point;
+  /// Batches held until the call-count projection has reached the router's first offset: only
+  /// then do the projection and `starts` together know every start before it.
+  bool started_routing = false;
+  std::vector<messages::call_event_batch> held;
+  int64_t hold_deadline_ms = 0;
 };
 
 /// Spawns the router of `partition`. It publishes the offset safe to commit into
 /// `commit_point` (read by the consumer thread): every record before it is finished and no
 /// live call started before it, so a node taking the partition over rebuilds every live call
-/// by replaying from there. On exit it stops its sessions.
+/// by replaying from there. A repeated `started` of a call is dropped (ivr::start_filter). On
+/// exit it stops its sessions.
 call_router_actor::behavior_type call_router(
     call_router_actor::stateful_pointer<call_router_state> self, const router_context* ctx,
     int32_t partition, std::shared_ptr<std::atomic<int64_t>> commit_point);

@@ -33,6 +33,7 @@ void emit(self_ptr self, const session_context* ctx, const call_router_actor& ro
     job.body = flow.sms_body;
     job.short_urls = flow.short_urls;
     job.requested_at_ms = event_ms;
+    job.decided_at_ms = unix_now_ms();
     ctx->outbox->send(job, ticket);
     ++outputs;
     ctx->metrics->sms_jobs.fetch_add(1, std::memory_order_relaxed);

@@ -13,6 +13,9 @@
 namespace ivrcast::connectors::gateway {
 class dead_letters;
 }
+namespace ivrcast::storage {
+class call_counts;
+}
 
 namespace ivrcast::actors {
 
@@ -20,6 +23,7 @@ namespace ivrcast::actors {
 struct node_metrics {
   std::atomic<uint64_t> events{0};
   std::atomic<uint64_t> calls_started{0};
+  std::atomic<uint64_t> repeated_starts{0};  // a gateway's repeats of a call's `started`
   std::atomic<uint64_t> commands{0};
   std::atomic<uint64_t> sms_jobs{0};
   std::atomic<uint64_t> sms_suppressed{0};
@@ -42,6 +46,7 @@ struct router_context {
   session_context session;
   const messages::flow_source* flows = nullptr;
   connectors::gateway::dead_letters* dead_letters = nullptr;
+  const storage::call_counts* counts = nullptr;  // first starts of calls, for repeats
   std::string events_topic;
   int64_t max_call_ms = 0;
 };

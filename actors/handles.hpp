@@ -40,11 +40,15 @@ using call_router_actor = caf::typed_actor<
     /// A session finished; the router forgets the call.
     caf::reacts_to<atom::finished, call_id>,
     /// Periodic: expire calls past the maximum duration, publish the commit point.
-    caf::reacts_to<atom::tick>>;
+    caf::reacts_to<atom::tick>,
+    /// Checks again whether the call-count projection has caught up with the router's start.
+    caf::reacts_to<atom::resume>>;
 
 /// The call-count projection's only writer.
 using call_counter_actor = caf::typed_actor<
     /// Applies a batch once; replies with the last offset now stored, or the storage error.
-    caf::replies_to<atom::apply, messages::call_event_batch>::with<int64_t>>;
+    caf::replies_to<atom::apply, messages::call_event_batch>::with<int64_t>,
+    /// Periodic: forgets the first starts of calls older than the retention.
+    caf::reacts_to<atom::tick>>;
 
 }  // namespace ivrcast::actors

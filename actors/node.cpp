@@ -320,9 +320,11 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->ctx.session.guard = d->system->spawn(abuse_guard, s.abuse);
   d->ctx.flows = &d->flows;
   d->ctx.dead_letters = d->dead_letters.get();
+  d->ctx.counts = d->counts.get();
   d->ctx.events_topic = d->bus->topic(topics::call_events);
   d->ctx.max_call_ms = int64_t{s.ivr.max_call_duration_s} * 1000;
-  d->counter = d->system->spawn(call_counter, d->counts);
+  d->counter = d->system->spawn(call_counter, d->counts,
+                                int64_t{s.sms.retention_days} * 24 * 3600 * 1000);
   auto sms = sms_service::start(s, d->bus, d->db, *d->system);
   if (!sms)
     return std::move(sms.error());

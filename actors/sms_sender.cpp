@@ -311,7 +311,7 @@ class sender_core {
         continue;
       }
       auto max_age_ms = int64_t{ctx_->cfg.max_age_s} * 1000;
-      if (o->next_part == 0 && o->ids.empty() && now - o->w->job.requested_at_ms > max_age_ms) {
+      if (o->next_part == 0 && o->ids.empty() && now - o->w->job.decided_at_ms > max_age_ms) {
         ready_.pop_front();
         close(*o, delivery_status::internal_error, "not sent within the maximum message age");
         continue;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "control/api_internal.hpp"
+#include "control/body_rules.hpp"
 #include "control/cidr.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
@@ -30,19 +31,29 @@ bool allowed_before_password_change(const route_info& r) {
   return r.pattern == "/v1/session" || r.pattern == "/v1/session/password";
 }
 
+/// The handler of `route`, once the body is what the route takes.
+http::response checked(api_context& c, const api_route& route, call& k) {
+  if (k.req.method != "GET")
+    if (auto bad = check_body(route.info, k.req,
+                              static_cast<size_t>(c.settings().http.max_json_bytes), k.body))
+      return *bad;
+  return route.fn(c, k);
+}
+
 /// Runs the access checks of `route`, then its handler.
 http::response guarded(api_context& c, const api_route& route, const http::request& req) {
-  call k{req, std::nullopt, {}, {}, wire::ROLE_UNSPECIFIED};
+  call k{req, std::nullopt, {}, {}, wire::ROLE_UNSPECIFIED, json::object(), false};
   auto need = route.info.need;
   if (need == access::anyone)
-    return route.fn(c, k);
+    return checked(c, route, k);
   if (need == access::operator_only) {
     const auto& token = c.settings().http.admin_token;
     auto given = req.header("authorization");
     if (token.empty() || !given.starts_with("Bearer ") || !same_secret(given.substr(7), token))
       return http::error(403, "forbidden", "the admin API needs the operator's bearer token");
     k.user.set_email("operator");  // who the audit events name
-    return route.fn(c, k);
+    k.by_operator = true;
+    return checked(c, route, k);
   }
   auto token = req.cookie("ivrcast_session");
   auto s = token.empty() ? std::nullopt : c.sessions.touch(token, c.now());
@@ -63,7 +74,7 @@ http::response guarded(api_context& c, const api_route& route, const http::reque
   if (s->must_change_password && !allowed_before_password_change(route.info))
     return http::error(403, "password_change_required", "change your password first");
   if (need == access::session)
-    return route.fn(c, k);
+    return checked(c, route, k);
   if (s->account_id.empty())
     return http::error(403, "account_not_selected", "choose an account first");
   auto a = load(c, "account/" + s->account_id);
@@ -77,7 +88,7 @@ http::response guarded(api_context& c, const api_route& route, const http::reque
   k.role = role_on(k.user, k.account.account_id());
   if (!role_allows(k.role, need))
     return http::error(403, "forbidden", "your role on this account does not allow this");
-  return route.fn(c, k);
+  return checked(c, route, k);
 }
 
 }  // namespace
@@ -146,20 +157,6 @@ http::response problems::response() const {
       400, list[0]["code"].get<std::string>(),
       list[0]["field"].get<std::string>() + ": " + list[0]["message"].get<std::string>(),
       list.dump(-1, ' ', false, json::error_handler_t::replace));
-}
-
-std::optional<http::response> parse_object(const api_context& c, const http::request& req,
-                                           json& out) {
-  if (req.body.size() > static_cast<size_t>(c.settings().http.max_json_bytes))
-    return http::error(413, "body_too_large",
-                       "JSON bodies are limited to " +
-                           std::to_string(c.settings().http.max_json_bytes) + " bytes");
-  out = json::parse(req.body, nullptr, false);
-  if (out.is_discarded())
-    return http::error(400, "bad_json", "the body is not valid JSON");
-  if (!out.is_object())
-    return http::error(400, "bad_json", "the body must be a JSON object");
-  return std::nullopt;
 }
 
 std::optional<std::string> string_field(const json& j, const std::string& name, problems& p,

@@ -33,11 +33,23 @@ enum class access : uint8_t {
   operator_only,  // the operator's admin API (bearer token)
 };
 
+/// What a route takes as its request body. Anything else is refused before the handler runs:
+/// another content type with 415, a JSON field the route does not read with 400 naming it.
+enum class body_kind : uint8_t {
+  none,  // no body (an empty one, or `{}` as application/json)
+  json,  // an application/json object of `fields`
+  wav,   // audio/wav bytes
+};
+
 /// A route of the API as documented in docs/openapi.yaml.
 struct route_info {
   std::string method;
   std::string pattern;
   access need;
+  body_kind body = body_kind::none;
+  /// json: the fields the route reads; a nested one as "contacts[].email" (in the objects of
+  /// an array) or "steps.*.text" (in the objects under any key of an object).
+  std::vector<std::string> fields = {};
 };
 
 /// What the API reads and writes; everything outlives the API.

@@ -63,9 +63,7 @@ http::response list_enterprises(api_context& c, call&) {
 }
 
 http::response post_enterprise(api_context& c, call& k) {
-  json body;
-  if (auto bad = parse_object(c, k.req, body))
-    return *bad;
+  const auto& body = k.body;
   problems p;
   auto id = string_field(body, "enterprise_id", p, true);
   auto name = string_field(body, "name", p, true);
@@ -103,9 +101,7 @@ http::response list_accounts(api_context& c, call&) {
 
 http::response put_account(api_context& c, call& k) {
   auto id = k.req.param("account_id");
-  json body;
-  if (auto bad = parse_object(c, k.req, body))
-    return *bad;
+  const auto& body = k.body;
   problems p;
   if (!good_id(id))
     p.add("account_id", "bad_id", "1 to 64 letters, digits, - or _");
@@ -221,9 +217,7 @@ http::response terminate_account(api_context& c, call& k) {
 }
 
 http::response post_admin_user(api_context& c, call& k) {
-  json body;
-  if (auto bad = parse_object(c, k.req, body))
-    return *bad;
+  const auto& body = k.body;
   problems p;
   auto enterprise = string_field(body, "enterprise_id", p, true);
   if (!p.empty())
@@ -251,10 +245,12 @@ http::response restore_user(api_context& c, call& k) {
   auto pw = set_temporary_password(c, u);
   if (auto ok = c.out->put(**r); !ok)
     return internal(ok.error());
-  bool sent = send_temporary_password(c, u, pw);
+  auto mailed = send_temporary_password(c, u, pw);
   audit(c, k, "user_restored", id);
   auto out = user_json(u);
-  out["mail_sent"] = sent;
+  report_mail(out, mailed);
+  if (mailed != mail_outcome::sent)
+    out["temporary_password"] = pw;  // the operator's call: the only way to it without mail
   return json_response(200, out);
 }
 
@@ -263,12 +259,21 @@ http::response restore_user(api_context& c, call& k) {
 void add_admin_routes(std::vector<api_route>& out) {
   using a = access;
   out.push_back({{"GET", "/v1/admin/enterprises", a::operator_only}, list_enterprises});
-  out.push_back({{"POST", "/v1/admin/enterprises", a::operator_only}, post_enterprise});
+  out.push_back({{"POST", "/v1/admin/enterprises", a::operator_only, body_kind::json,
+                  {"enterprise_id", "name"}},
+                 post_enterprise});
   out.push_back({{"GET", "/v1/admin/accounts", a::operator_only}, list_accounts});
-  out.push_back({{"PUT", "/v1/admin/accounts/{account_id}", a::operator_only}, put_account});
+  out.push_back({{"PUT", "/v1/admin/accounts/{account_id}", a::operator_only, body_kind::json,
+                  {"enterprise_id", "name", "incoming_numbers", "sender_ids", "ip_allowlist",
+                   "contacts[].name", "contacts[].email", "contacts[].purpose",
+                   "softbank_sender_option"}},
+                 put_account});
   out.push_back(
       {{"POST", "/v1/admin/accounts/{account_id}/terminate", a::operator_only}, terminate_account});
-  out.push_back({{"POST", "/v1/admin/users", a::operator_only}, post_admin_user});
+  auto admin_user = user_fields("email");
+  admin_user.emplace_back("enterprise_id");
+  out.push_back(
+      {{"POST", "/v1/admin/users", a::operator_only, body_kind::json, admin_user}, post_admin_user});
   out.push_back({{"POST", "/v1/admin/users/{user_id}/restore", a::operator_only}, restore_user});
 }
 

@@ -6,6 +6,7 @@
 #include "control/api_internal.hpp"
 #include "control/audio.hpp"
 #include "control/speech.hpp"
+#include "messages/flows.hpp"
 #include "ivr/phone.hpp"
 #include "sms/carrier.hpp"
 #include "sms/segment_rules.hpp"
@@ -316,9 +317,7 @@ http::response save_draft(api_context& c, call& k) {
   wire::ControlRecord rec;
   if (auto no = draft_of(c, k, rec))
     return *no;
-  json body;
-  if (auto bad = parse_object(c, k.req, body))
-    return *bad;
+  const auto& body = k.body;
   problems p;
   auto& draft = *rec.mutable_draft();
   if (auto it = body.find("steps"); it != body.end()) {
@@ -374,9 +373,7 @@ http::response put_step_text(api_context& c, call& k) {
   wire::ControlRecord rec;
   if (auto no = step_draft(c, k, step, rec))
     return *no;
-  json body;
-  if (auto bad = parse_object(c, k.req, body))
-    return *bad;
+  const auto& body = k.body;
   problems p;
   auto text = string_field(body, "text", p, true);
   if (!p.empty())
@@ -431,9 +428,7 @@ http::response put_sms(api_context& c, call& k) {
   wire::ControlRecord rec;
   if (auto no = draft_of(c, k, rec))
     return *no;
-  json body;
-  if (auto bad = parse_object(c, k.req, body))
-    return *bad;
+  const auto& body = k.body;
   problems p;
   wire::SmsSettings s;
   read_sms(body, s, p);
@@ -446,9 +441,7 @@ http::response put_sms(api_context& c, call& k) {
 }
 
 http::response sms_preview(api_context& c, call& k) {
-  json body;
-  if (auto bad = parse_object(c, k.req, body))
-    return *bad;
+  const auto& body = k.body;
   problems p;
   wire::SmsSettings s;
   read_sms(body, s, p);
@@ -492,7 +485,7 @@ http::response publish(api_context& c, call& k) {
   f->set_incoming_number(draft.incoming_number());
   f->set_account_id(draft.account_id());
   f->set_version_id(uuid);
-  f->set_name("IVRCampaign_" + uuid);
+  f->set_name(messages::campaign_name(uuid));
   f->set_published_at_ms(c.now());
   *f->mutable_steps() = draft.steps();
   *f->mutable_sms() = draft.sms();
@@ -592,19 +585,26 @@ void add_flow_routes(std::vector<api_route>& out) {
   out.push_back({{"POST", "/v1/flows/{number}", a::flows_edit}, register_flow});
   out.push_back({{"DELETE", "/v1/flows/{number}", a::flows_edit}, delete_flow});
   out.push_back({{"GET", "/v1/flows/{number}/draft", a::flows_edit}, get_draft});
-  out.push_back({{"PUT", "/v1/flows/{number}/draft", a::flows_edit}, save_draft});
-  out.push_back({{"PUT", "/v1/flows/{number}/draft/steps/{step}", a::flows_edit}, put_step_text});
+  out.push_back({{"PUT", "/v1/flows/{number}/draft", a::flows_edit, body_kind::json,
+                  {"steps.*.text", "sms.sender_id", "sms.body", "sms.short_urls"}},
+                 save_draft});
+  out.push_back({{"PUT", "/v1/flows/{number}/draft/steps/{step}", a::flows_edit, body_kind::json,
+                  {"text"}},
+                 put_step_text});
   out.push_back(
-      {{"PUT", "/v1/flows/{number}/draft/steps/{step}/audio", a::flows_edit}, put_step_audio});
+      {{"PUT", "/v1/flows/{number}/draft/steps/{step}/audio", a::flows_edit, body_kind::wav}, put_step_audio});
   out.push_back({{"DELETE", "/v1/flows/{number}/draft/steps/{step}", a::flows_edit}, delete_step});
   out.push_back({{"GET", "/v1/flows/{number}/draft/steps/{step}/audio", a::flows_edit},
                  [](api_context& c, call& k) { return step_audio(c, k, false); }});
-  out.push_back({{"PUT", "/v1/flows/{number}/draft/sms", a::flows_edit}, put_sms});
+  const std::vector<std::string> sms_fields{"sender_id", "body", "short_urls"};
+  out.push_back(
+      {{"PUT", "/v1/flows/{number}/draft/sms", a::flows_edit, body_kind::json, sms_fields}, put_sms});
   out.push_back({{"GET", "/v1/flows/{number}/published", a::account}, get_published});
   out.push_back({{"GET", "/v1/flows/{number}/published/steps/{step}/audio", a::account},
                  [](api_context& c, call& k) { return step_audio(c, k, true); }});
   out.push_back({{"POST", "/v1/flows/{number}/publish", a::flows_publish}, publish});
-  out.push_back({{"POST", "/v1/sms/preview", a::flows_edit}, sms_preview});
+  out.push_back(
+      {{"POST", "/v1/sms/preview", a::flows_edit, body_kind::json, sms_fields}, sms_preview});
   out.push_back({{"GET", "/v1/audio/{file}", a::anyone}, audio_file});
 }
 

@@ -54,6 +54,8 @@ struct call {
   wire::User user;        // set from `session` on
   wire::Account account;  // set from `account` on
   wire::Role role = wire::ROLE_UNSPECIFIED;
+  json body;  // a JSON route's body, checked against route_info::fields
+  bool by_operator = false;  // the operator's bearer-token call
 };
 
 using api_handler = std::function<http::response(api_context&, call&)>;
@@ -97,9 +99,6 @@ struct problems {
   http::response response() const;
 };
 
-/// The request body as a JSON object; a 400/413 answer if it is not one.
-std::optional<http::response> parse_object(const api_context& c, const http::request& req,
-                                           json& out);
 /// Reads an optional string field; a problem if present and not a string.
 std::optional<std::string> string_field(const json& j, const std::string& name, problems& p,
                                         bool required);
@@ -120,15 +119,23 @@ json accounts_json(const api_context& c, const wire::User& u);
 /// Sets a new temporary password on `u` (hash, 14-day lifetime); returns it in clear for the
 /// mail. The caller writes the user, then calls send_temporary_password.
 std::string set_temporary_password(const api_context& c, wire::User& u);
-/// Mails the temporary password; false if the mail could not be handed to SMTP.
-bool send_temporary_password(const api_context& c, const wire::User& u, const std::string& pw);
+using connectors::smtp::mail_outcome;
+/// Mails the temporary password.
+mail_outcome send_temporary_password(const api_context& c, const wire::User& u,
+                                     const std::string& pw);
+/// Says in `out` what became of a mail: `mail_sent` (true only if it went out) and `mail`
+/// (sent, not_configured or failed).
+void report_mail(json& out, mail_outcome m);
 /// Sets a new reset code on `u` (hash, 1-hour lifetime); returns it in clear for the mail.
 std::string set_reset_code(const api_context& c, wire::User& u);
-bool send_reset_code(const api_context& c, const wire::User& u, const std::string& code);
+mail_outcome send_reset_code(const api_context& c, const wire::User& u, const std::string& code);
 /// Validates and creates a user of `enterprise` from a JSON body, mails the temporary password
-/// and audits it (users and admin APIs).
+/// and audits it (users and admin APIs). On the operator's call, a temporary password that no
+/// mail carried is in the answer (`temporary_password`): the only way to it without SMTP.
 http::response create_user(api_context& c, const call& k, const json& body,
                            const std::string& enterprise);
+/// The fields of a user body (name, active, roles) plus `extra` (email when creating).
+std::vector<std::string> user_fields(std::string_view extra = {});
 /// An audit event of this request.
 void audit(api_context& c, const call& k, std::string event, std::string detail = {});
 

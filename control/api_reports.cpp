@@ -2,6 +2,7 @@
 
 #include "control/api_internal.hpp"
 #include "ivr/phone.hpp"
+#include "messages/flows.hpp"
 #include "messages/text.hpp"
 #include "sms/carrier.hpp"
 #include "sms/delivery_status.hpp"
@@ -85,7 +86,7 @@ http::response search_log(api_context& c, call& k) {
                                     ? std::string{sms::display_name(*r.via)}
                                     : std::string{"不明"}},
                     {"channel", "SMS"},
-                    {"campaign", r.flow_name},
+                    {"campaign", messages::campaign_name(r.flow_version_id)},
                     {"status", std::string{sms::label(r.status)}},
                     {"opened_at", jst(r.opened_at_ms)}});
     return true;

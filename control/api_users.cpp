@@ -102,19 +102,14 @@ http::response get_user(api_context& c, call& k) {
 }
 
 http::response post_user(api_context& c, call& k) {
-  json body;
-  if (auto bad = parse_object(c, k.req, body))
-    return *bad;
-  return create_user(c, k, body, k.account.enterprise_id());
+  return create_user(c, k, k.body, k.account.enterprise_id());
 }
 
 http::response put_user(api_context& c, call& k) {
   wire::ControlRecord rec;
   if (auto no = target(c, k, rec))
     return *no;
-  json body;
-  if (auto bad = parse_object(c, k.req, body))
-    return *bad;
+  const auto& body = k.body;
   problems p;
   read_user(c, body, k.account.enterprise_id(), *rec.mutable_user(), p, false);
   if (!p.empty())
@@ -151,9 +146,11 @@ http::response reset_user(api_context& c, call& k) {
   auto code = set_reset_code(c, *rec.mutable_user());
   if (auto ok = c.out->put(rec); !ok)
     return internal(ok.error());
-  bool sent = send_reset_code(c, rec.user(), code);
+  auto mailed = send_reset_code(c, rec.user(), code);
   audit(c, k, "password_reset_sent", rec.user().user_id());
-  return json_response(202, {{"status", "accepted"}, {"mail_sent", sent}});
+  json out{{"status", "accepted"}};
+  report_mail(out, mailed);
+  return json_response(202, out);
 }
 
 }  // namespace
@@ -185,22 +182,34 @@ http::response create_user(api_context& c, const call& k, const json& body,
   auto pw = set_temporary_password(c, u);
   if (auto ok = c.out->put(rec); !ok)
     return internal(ok.error());
-  bool sent = send_temporary_password(c, u, pw);
+  auto mailed = send_temporary_password(c, u, pw);
   // The operator's calls carry no user id; the guard names them by email.
-  spdlog::info("event=user_created user={} by={} mail_sent={}", u.user_id(),
-               k.user.user_id().empty() ? k.user.email() : k.user.user_id(), sent);
+  spdlog::info("event=user_created user={} by={} mail={}", u.user_id(),
+               k.user.user_id().empty() ? k.user.email() : k.user.user_id(),
+               connectors::smtp::to_string(mailed));
   audit(c, k, "user_created", addr);
   auto out = user_json(u);
-  out["mail_sent"] = sent;
+  report_mail(out, mailed);
+  if (mailed != mail_outcome::sent && k.by_operator)
+    out["temporary_password"] = pw;
   return json_response(201, out);
+}
+
+std::vector<std::string> user_fields(std::string_view extra) {
+  std::vector<std::string> out{"name", "active", "roles[].account_id", "roles[].role"};
+  if (!extra.empty())
+    out.emplace_back(extra);
+  return out;
 }
 
 void add_user_routes(std::vector<api_route>& out) {
   using a = access;
   out.push_back({{"GET", "/v1/users", a::users_manage}, list_users});
-  out.push_back({{"POST", "/v1/users", a::users_manage}, post_user});
+  out.push_back({{"POST", "/v1/users", a::users_manage, body_kind::json, user_fields("email")},
+                 post_user});
   out.push_back({{"GET", "/v1/users/{user_id}", a::users_manage}, get_user});
-  out.push_back({{"PUT", "/v1/users/{user_id}", a::users_manage}, put_user});
+  out.push_back(
+      {{"PUT", "/v1/users/{user_id}", a::users_manage, body_kind::json, user_fields()}, put_user});
   out.push_back({{"DELETE", "/v1/users/{user_id}", a::users_manage}, delete_user});
   out.push_back({{"POST", "/v1/users/{user_id}/password-reset", a::users_manage}, reset_user});
 }

@@ -39,6 +39,13 @@ typename Inspector::result_type inspect(Inspector& f, call_event& x) {
            x.reason);
 }
 
+/// Where a record sits on the call-events topic.
+struct event_position {
+  int32_t partition = -1;
+  int64_t offset = -1;
+  friend bool operator==(const event_position&, const event_position&) = default;
+};
+
 /// A record that failed to decode or validate, on its way to the dead-letter topic.
 struct rejected_record {
   int64_t offset = -1;
@@ -104,7 +111,8 @@ struct sms_job {
   std::string sender_id;
   std::string body;
   bool short_urls = false;
-  int64_t requested_at_ms = 0;
+  int64_t requested_at_ms = 0;  // the call's event time, gateway clock: what the log shows
+  int64_t decided_at_ms = 0;    // node clock when the session decided: what the age limit uses
 };
 
 }  // namespace ivrcast::messages

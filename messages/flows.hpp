@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "messages/ids.hpp"
@@ -18,6 +19,15 @@ struct guidance {
   std::string audio_url;
   std::string speech_url;
 };
+
+/// 案件名 of a published version: `IVRCampaign_<案件ID>` (product.md §4), the one name the
+/// delivery log screen, its CSV and the published flow show.
+inline constexpr std::string_view campaign_prefix = "IVRCampaign_";
+inline std::string campaign_name(std::string_view version_id) {
+  std::string out{campaign_prefix};
+  out += version_id;
+  return out;
+}
 
 /// One immutable published version of a flow. Calls hold it by shared_ptr for their lifetime.
 struct published_flow {

@@ -1,6 +1,7 @@
 #include "sms/log_csv.hpp"
 
 #include "messages/clock.hpp"
+#include "messages/flows.hpp"
 
 #include <iconv.h>
 
@@ -147,7 +148,7 @@ bool log_csv_writer::row(const log_row& r) {
   o.append(",SMS,");
   field(o, r.flow_version_id);
   o.push_back(',');
-  o.append("IVRCampaign_");  // 案件名 names the published version (product.md §4)
+  o.append(messages::campaign_prefix);  // 案件名: messages::campaign_name, without a copy
   field(o, r.flow_version_id);
   o.append(",,");  // コンテンツタイプ unused by the IVR plan
   field(o, r.body);

@@ -1,6 +1,7 @@
 #include "storage/call_counts.hpp"
 
 #include <chrono>
+#include <unordered_set>
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -34,14 +35,66 @@ caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
   rocksdb::WriteBatch wb;
   std::string one;
   keys::put_be64(one, 1);
-  for (const auto& ev : b.events)
-    if (ev.offset > *stored && ev.kind == messages::call_event_kind::started)
-      // ignored: WriteBatch::Merge only fails on oversized keys
-      (void)wb.Merge(db_->call_counts(), keys::call_count(ev.called, jst_day(ev.occurred_at_ms)),
-                     one);
+  std::unordered_set<std::string_view> batch_starts;  // a repeat within this batch
+  std::string start;
+  for (const auto& ev : b.events) {
+    if (ev.offset <= *stored || ev.kind != messages::call_event_kind::started)
+      continue;
+    if (!batch_starts.insert(ev.call.value).second)
+      continue;
+    auto known = first_start(ev.call.value);
+    if (!known)
+      return std::move(known.error());
+    if (*known)
+      continue;  // the gateway repeated the start of a call counted before
+    start.clear();
+    keys::put_be32(start, static_cast<uint32_t>(b.partition.value));
+    keys::put_be64(start, static_cast<uint64_t>(ev.offset));
+    keys::put_be64(start, static_cast<uint64_t>(ev.occurred_at_ms));
+    // ignored: WriteBatch::Put and Merge only fail on oversized keys
+    (void)wb.Put(db_->call_starts(), keys::call_start(ev.call.value), start);
+    (void)wb.Merge(db_->call_counts(), keys::call_count(ev.called, jst_day(ev.occurred_at_ms)),
+                   one);
+  }
   checkpoints_.stage(wb, b.partition.value, b.last_offset);
   // Rows and offset land together: a crash replays the batch, never half of it.
   return check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "call_counts.apply");
+}
+
+caf::expected<std::optional<messages::event_position>> call_counts::first_start(
+    std::string_view call) const {
+  std::string value;
+  auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->call_starts(), keys::call_start(call),
+                          &value);
+  if (st.IsNotFound())
+    return std::optional<messages::event_position>{};
+  if (auto ok = check(st, "call_counts.first_start"); !ok)
+    return std::move(ok.error());
+  if (value.size() != 20)
+    return caf::make_error(errc::storage_corrupt, "call_counts.first_start", "value size");
+  std::string_view v{value};
+  return std::optional<messages::event_position>{messages::event_position{
+      static_cast<int32_t>(keys::get_be32(v)), static_cast<int64_t>(keys::get_be64(v.substr(4)))}};
+}
+
+caf::expected<size_t> call_counts::forget_starts_before(int64_t before_ms) {
+  rocksdb::WriteBatch wb;
+  size_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it{
+      db_->db().NewIterator(rocksdb::ReadOptions{}, db_->call_starts())};
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto v = it->value();
+    if (v.size() == 20 &&
+        static_cast<int64_t>(keys::get_be64({v.data() + 12, 8})) < before_ms) {
+      (void)wb.Delete(db_->call_starts(), it->key());  // ignored: fails only on oversized keys
+      ++n;
+    }
+  }
+  if (auto ok = check(it->status(), "call_counts.forget_starts_before"); !ok)
+    return std::move(ok.error());
+  if (auto ok = check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "call_counts.forget"); !ok)
+    return std::move(ok.error());
+  return n;
 }
 
 caf::expected<uint64_t> call_counts::get(std::string_view number, uint32_t yyyymmdd) const {

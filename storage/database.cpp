@@ -62,6 +62,7 @@ caf::expected<std::shared_ptr<database>> database::open_impl(const std::string& 
       {"sends", rocksdb::ColumnFamilyOptions{}},
       {"delivery_log", rocksdb::ColumnFamilyOptions{}},
       {"control", rocksdb::ColumnFamilyOptions{}},
+      {"call_starts", rocksdb::ColumnFamilyOptions{}},
   };
   std::shared_ptr<database> out{new database};
   out->dir_ = dir;

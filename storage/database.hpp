@@ -34,6 +34,7 @@ class database {
   rocksdb::ColumnFamilyHandle* sends() { return handles_[3]; }
   rocksdb::ColumnFamilyHandle* delivery_log() { return handles_[4]; }
   rocksdb::ColumnFamilyHandle* control() { return handles_[5]; }
+  rocksdb::ColumnFamilyHandle* call_starts() { return handles_[6]; }
   const std::string& dir() const { return dir_; }
 
  private:
@@ -42,7 +43,7 @@ class database {
   std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*>
-      handles_;  // default, offsets, call_counts, sends, delivery_log, control
+      handles_;  // default, offsets, call_counts, sends, delivery_log, control, call_starts
 };
 
 }  // namespace ivrcast::storage

@@ -26,6 +26,10 @@ uint64_t get_be64(std::string_view in) {
   return v;
 }
 
+std::string call_start(std::string_view call_id) {
+  return std::string{call_id};
+}
+
 std::string send(std::string_view message_id) {
   return std::string{message_id};
 }

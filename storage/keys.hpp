@@ -17,6 +17,9 @@ std::string call_count(std::string_view number, uint32_t yyyymmdd);
 /// Splits a call_count key; false if it is not one.
 bool parse_call_count(std::string_view key, std::string& number, uint32_t& yyyymmdd);
 
+/// call_starts CF: <call id>; value <partition BE32> <offset BE64> <started ms BE64>.
+std::string call_start(std::string_view call_id);
+
 /// sends CF: <message id>.
 std::string send(std::string_view message_id);
 

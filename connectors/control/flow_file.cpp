@@ -14,6 +14,7 @@
 #include "ivr/phone.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
+#include "messages/flows.hpp"
 
 namespace ivrcast::connectors::control {
 namespace {
@@ -81,6 +82,17 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
   flow_file out;
   std::map<std::string, std::set<std::string>> sender_ids;  // account -> sender ids
   std::map<std::string, std::set<std::string>> numbers;     // account -> incoming numbers
+  std::set<std::string> enterprises;
+  const auto& ents = doc.value("enterprises", json::array());
+  for (size_t i = 0; i < ents.size(); ++i) {
+    auto path = "enterprises[" + std::to_string(i) + "]";
+    wire::Enterprise e;
+    e.set_enterprise_id(str(ents[i], "enterprise_id", path, p));
+    e.set_name(str(ents[i], "name", path, p));
+    if (!enterprises.insert(e.enterprise_id()).second)
+      p.add(path + ".enterprise_id", "is listed twice");
+    out.enterprises.push_back(std::move(e));
+  }
   const auto& accounts = doc.value("accounts", json::array());
   for (size_t i = 0; i < accounts.size(); ++i) {
     auto path = "accounts[" + std::to_string(i) + "]";
@@ -88,6 +100,8 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
     wire::Account acc;
     acc.set_account_id(str(a, "account_id", path, p));
     acc.set_enterprise_id(str(a, "enterprise_id", path, p, false));
+    if (!acc.enterprise_id().empty() && !enterprises.contains(acc.enterprise_id()))
+      p.add(path + ".enterprise_id", "names no enterprise of this file's \"enterprises\"");
     acc.set_name(str(a, "name", path, p, false));
     auto state = str(a, "state", path, p);
     if (state == "active")
@@ -129,7 +143,10 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
       p.add(path + ".incoming_number", "is not one of the account's incoming numbers");
     auto version = str(f, "version_id", path, p, false);
     pf.set_version_id(version.empty() ? derived_version(f) : version);
-    pf.set_name(str(f, "name", path, p));
+    if (f.contains("name"))
+      p.add(path + ".name",
+            "案件名 is always IVRCampaign_<version_id> (product.md §4): remove the field");
+    pf.set_name(messages::campaign_name(pf.version_id()));
     const auto& steps = f.value("steps", json::object());
     for (int step : {1, 2, 4, 5}) {
       auto spath = path + ".steps." + std::to_string(step);
@@ -200,14 +217,11 @@ caf::expected<void> publish(const flow_file& f, const kafka::bus& b, kafka::prod
     return {};
   };
   wire::ControlRecord r;
-  std::set<std::string> enterprises;
-  for (const auto& a : f.accounts)
-    if (!a.enterprise_id().empty() && enterprises.insert(a.enterprise_id()).second) {
-      r.mutable_enterprise()->set_enterprise_id(a.enterprise_id());
-      r.mutable_enterprise()->set_name(a.enterprise_id());
-      if (auto ok = put("enterprise/" + a.enterprise_id(), r); !ok)
-        return ok;
-    }
+  for (const auto& e : f.enterprises) {
+    *r.mutable_enterprise() = e;
+    if (auto ok = put("enterprise/" + e.enterprise_id(), r); !ok)
+      return ok;
+  }
   for (const auto& a : f.accounts) {
     *r.mutable_account() = a;
     if (auto ok = put("account/" + a.account_id(), r); !ok)

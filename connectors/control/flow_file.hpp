@@ -17,13 +17,15 @@ namespace ivrcast::connectors::control {
 /// Accounts and published flows read from a JSON file (config/flows.example.json): the
 /// stand-in for the portal until it publishes flows itself.
 struct flow_file {
+  std::vector<wire::Enterprise> enterprises;  // every enterprise an account names, with its name
   std::vector<wire::Account> accounts;
   std::vector<wire::PublishedFlow> flows;
 };
 
 /// Reads and validates the file; errors name the JSON path and the rule
 /// ("flows[0].steps.1.text: at most 100 characters"). A flow without `version_id` gets one
-/// derived from its content, so republishing an unchanged file keeps its versions.
+/// derived from its content, so republishing an unchanged file keeps its versions; its 案件名
+/// is always messages::campaign_name of the version (a `name` is refused).
 [[nodiscard]] caf::expected<flow_file> load_flow_file(const std::string& path);
 
 /// The same from JSON text.

@@ -156,6 +156,7 @@ void encode(const sms_job& job, std::string& out) {
   pb.set_body(job.body);
   pb.set_short_urls(job.short_urls);
   pb.set_requested_at_ms(job.requested_at_ms);
+  pb.set_decided_at_ms(job.decided_at_ms);
   out.clear();
   pb.SerializeToString(&out);
 }
@@ -239,6 +240,8 @@ caf::expected<sms_job> decode_job(std::string_view value) {
   job.body = pb.body();
   job.short_urls = pb.short_urls();
   job.requested_at_ms = pb.requested_at_ms();
+  // A job written before decided_at_ms existed ages by its event time, as it did then.
+  job.decided_at_ms = pb.decided_at_ms() > 0 ? pb.decided_at_ms() : pb.requested_at_ms();
   if (job.job.empty() || job.destination.empty())
     return bad("SmsJob needs job_id and destination");
   if (job.requested_at_ms <= 0)

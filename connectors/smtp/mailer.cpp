@@ -99,15 +99,44 @@ caf::expected<std::string> mailer::render(const std::string& to, const std::stri
   return msg;
 }
 
+const char* to_string(mail_outcome x) {
+  switch (x) {
+    case mail_outcome::sent:
+      return "sent";
+    case mail_outcome::not_configured:
+      return "not_configured";
+    case mail_outcome::failed:
+      return "failed";
+  }
+  return "failed";
+}
+
+mail_outcome mailer::deliver(const std::string& to, const std::string& name,
+                             const std::map<std::string, std::string>& values) const {
+  if (settings_.url.empty()) {
+    if (auto msg = render(to, name, values); !msg) {
+      logger().error("event=mail_failed to={} template={} error=\"{}\"", to, name,
+                     describe(msg.error()));
+      return mail_outcome::failed;
+    }
+    logger().warn("event=mail_not_sent reason=no_smtp_url to={} template={}", to, name);
+    return mail_outcome::not_configured;
+  }
+  if (auto ok = send(to, name, values); !ok) {
+    logger().error("event=mail_failed to={} template={} error=\"{}\"", to, name,
+                   describe(ok.error()));
+    return mail_outcome::failed;
+  }
+  return mail_outcome::sent;
+}
+
 caf::expected<void> mailer::send(const std::string& to, const std::string& name,
                                  const std::map<std::string, std::string>& values) const {
   auto msg = render(to, name, values);
   if (!msg)
     return std::move(msg.error());
-  if (settings_.url.empty()) {
-    logger().info("event=mail_not_sent reason=no_smtp_url to={} template={}", to, name);
-    return {};
-  }
+  if (settings_.url.empty())
+    return caf::make_error(errc::bad_input, "mailer", "no smtp.url: mails are not sent");
   if (!curl_ready())
     return caf::make_error(errc::io_failure, "mailer", "libcurl did not initialise");
   CURL* c = curl_easy_init();
@@ -128,11 +157,8 @@ caf::expected<void> mailer::send(const std::string& to, const std::string& name,
   auto rc = curl_easy_perform(c);
   curl_slist_free_all(rcpt);
   curl_easy_cleanup(c);
-  if (rc != CURLE_OK) {
-    logger().error("event=mail_failed to={} template={} error=\"{}\"", to, name,
-                   curl_easy_strerror(rc));
+  if (rc != CURLE_OK)
     return caf::make_error(errc::io_failure, "mailer", curl_easy_strerror(rc));
-  }
   logger().info("event=mail_sent to={} template={}", to, name);
   return {};
 }

@@ -9,12 +9,27 @@
 
 namespace ivrcast::connectors::smtp {
 
+/// What became of a mail.
+enum class mail_outcome : uint8_t {
+  sent,            // handed to the SMTP server
+  not_configured,  // no smtp.url: rendered, not sent (the demo, or a node without mail)
+  failed,          // the template or the SMTP server refused it (logged)
+};
+
+/// "sent", "not_configured" or "failed", as the API reports it.
+const char* to_string(mail_outcome x);
+
 /// Sends mails made from templates (`<templates>/<name>.txt`: a `Subject:` line, a blank line,
 /// the body; `{{key}}` is replaced by the value of `key`) over SMTP with libcurl. Without an
-/// SMTP URL the mail is logged instead (the demo). Thread-safe; each send is one connection.
+/// SMTP URL nothing is sent and the caller is told so. Thread-safe; each send is one
+/// connection.
 class mailer {
  public:
   explicit mailer(config::smtp_settings s) : settings_(std::move(s)) {}
+
+  /// Renders template `name` for `to` and sends it; failures are logged with their reason.
+  [[nodiscard]] mail_outcome deliver(const std::string& to, const std::string& name,
+                                     const std::map<std::string, std::string>& values) const;
 
   /// Renders template `name` for `to` and sends it; fails naming what went wrong.
   [[nodiscard]] caf::expected<void> send(const std::string& to, const std::string& name,

@@ -25,6 +25,42 @@ namespace kafka = connectors::kafka;
 
 using test::topic_copy;
 
+/// Every record of the call-events topic with where it landed, to replay as a gateway would.
+class event_tap final : public kafka::partition_reader::handler {
+ public:
+  struct copy {
+    int32_t partition;
+    int64_t offset;
+    std::string key;
+    std::string value;
+    messages::call_event_kind kind;
+  };
+  int64_t start_offset(int32_t) override { return 0; }
+  void records(int32_t partition, std::span<const kafka::record> batch) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (const auto& r : batch) {
+      auto ev = connectors::gateway::decode_event(r.key, r.value, r.offset);
+      if (ev)
+        all_.push_back({partition, r.offset, std::string{r.key}, std::string{r.value}, ev->kind});
+    }
+  }
+  std::vector<copy> all() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return all_;
+  }
+  /// The highest offset seen per partition.
+  std::map<int32_t, int64_t> ends() const {
+    std::map<int32_t, int64_t> out;
+    for (const auto& c : all())
+      out[c.partition] = std::max(out[c.partition], c.offset);
+    return out;
+  }
+
+ private:
+  mutable std::mutex mtx_;
+  std::vector<copy> all_;
+};
+
 class CallPathTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -146,6 +182,97 @@ TEST_F(CallPathTest, RestartOnSameDatabaseChangesNoCount) {
   ASSERT_TRUE(rebuilt);
   EXPECT_TRUE(test::eventually([&] { return counts_equal(*rebuilt, both); }));
   EXPECT_TRUE(counts_equal(*node, both));
+}
+
+/// A gateway repeats events (a producer retry without idempotence, a restart that re-sends):
+/// each kind replayed on its own, then all of them again after a node restart, changes no count,
+/// issues no command and puts no SMS job on the topic.
+TEST_F(CallPathTest, ReplayedGatewayEventsOfEveryKindTakeEffectOnce) {
+  auto dir = settings_.node.data_dir;
+  auto node = start_node(dir);
+  ASSERT_TRUE(node);
+  auto report = run_calls(300, 500)->report();
+  ASSERT_TRUE(test::eventually([&] { return counts_equal(*node, report.by_number); }));
+  event_tap tap;
+  auto tap_reader = kafka::partition_reader::open(*bus_, bus_->topic(topics::call_events),
+                                                  "test-tap", tap);
+  ASSERT_OK(tap_reader);
+  (*tap_reader)->start();
+  ASSERT_TRUE(test::eventually([&] { return tap.all().size() == node->metrics().events.load(); }));
+  const auto original = tap.all();
+  topic_copy jobs, commands;
+  auto jobs_reader = read_topic(topics::sms_jobs, jobs);
+  auto commands_reader = read_topic(topics::call_commands, commands);
+  const auto& m = node->metrics();
+  ASSERT_TRUE(test::eventually([&] {
+    return jobs.values().size() == m.sms_jobs.load() &&
+           commands.values().size() == m.commands.load() && m.live_sessions.load() == 0;
+  }));
+  const auto started = m.calls_started.load(), issued = m.commands.load(),
+             queued = m.sms_jobs.load();
+  ASSERT_EQ(started, 300u);
+
+  auto events = producer_->topic(bus_->topic(topics::call_events));
+  // Replays `which`, then waits until `n` has routed them and folded them into its counts.
+  auto replay = [&](actors::node& n, const std::vector<event_tap::copy>& which,
+                    uint64_t routed_before) {
+    auto seen = tap.all().size();
+    for (const auto& c : which)
+      ASSERT_TRUE(producer_->produce(events, c.key, c.value, 0));
+    ASSERT_OK(producer_->flush(std::chrono::seconds{30}));
+    ASSERT_TRUE(test::eventually([&] { return tap.all().size() >= seen + which.size(); }));
+    ASSERT_TRUE(test::eventually([&] {
+      return n.metrics().events.load() >= routed_before + which.size() &&
+             n.metrics().live_sessions.load() == 0;
+    }));
+    ASSERT_TRUE(test::eventually([&] {
+      for (const auto& [p, end] : tap.ends())
+        if (auto cp = n.counts().checkpoint(p); !cp || *cp < end)
+          return false;
+      return true;
+    }));
+  };
+  using kind = messages::call_event_kind;
+  uint64_t repeats = 0;
+  for (auto k : {kind::prompt_finished, kind::digits_collected, kind::ended, kind::started}) {
+    SCOPED_TRACE(static_cast<int>(k));
+    std::vector<event_tap::copy> of_kind;
+    for (const auto& c : original)
+      if (c.kind == k)
+        of_kind.push_back(c);
+    ASSERT_FALSE(of_kind.empty());
+    replay(*node, of_kind, m.events.load());
+    if (k == kind::started)
+      repeats += of_kind.size();
+    EXPECT_EQ(m.calls_started.load(), started);
+    EXPECT_EQ(m.commands.load(), issued);
+    EXPECT_EQ(m.sms_jobs.load(), queued);
+    EXPECT_EQ(m.repeated_starts.load(), repeats);
+    EXPECT_TRUE(counts_equal(*node, report.by_number)) << "a replay changed the counts";
+  }
+
+  // The same after a restart: the node resumes from its commit point and its projection.
+  node->stop();
+  node.reset();
+  node = start_node(dir);
+  ASSERT_TRUE(node);
+  replay(*node, original, 0);
+  const auto& again = node->metrics();
+  EXPECT_EQ(again.calls_started.load(), 0u);
+  EXPECT_EQ(again.commands.load(), 0u);
+  EXPECT_EQ(again.sms_jobs.load(), 0u);
+  EXPECT_EQ(again.repeated_starts.load(), started);
+  EXPECT_TRUE(counts_equal(*node, report.by_number));
+
+  // The topics agree: a fresh call's job and commands arrive after every replay was routed,
+  // and nothing else did.
+  auto fresh = run_calls(1, 10);
+  auto jobs_now = queued + fresh->expected_jobs().size();
+  ASSERT_TRUE(test::eventually([&] { return jobs.values().size() >= jobs_now; }));
+  EXPECT_EQ(jobs.values().size(), jobs_now);
+  auto commands_now = issued + again.commands.load();
+  ASSERT_TRUE(test::eventually([&] { return commands.values().size() >= commands_now; }));
+  EXPECT_EQ(commands.values().size(), commands_now);
 }
 
 TEST_F(CallPathTest, MalformedRecordGoesToDeadLettersAndTheNodeGoesOn) {

@@ -23,6 +23,7 @@
 #include "messages/control.pb.h"
 #include "sms/log_csv.hpp"
 #include "storage/call_counts.hpp"
+#include "storage/control_state.hpp"
 #include "tests/support/portal_support.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/support/topic_copy.hpp"
@@ -123,6 +124,8 @@ class ControlPlaneTest : public ::testing::Test {
                                        {{{"account_id", "a1"}, {"role", "enterprise_admin"}},
                                         {{"account_id", "a2"}, {"role", "enterprise_admin"}}}}});
     ASSERT_EQ(boss.status, 201) << boss.raw;
+    EXPECT_EQ(boss.body.value("mail", ""), "sent");
+    EXPECT_FALSE(boss.body.contains("temporary_password")) << "mailed: never in an answer";
     boss_ = first_login("boss@example.jp", 1);
     ASSERT_TRUE(boss_);
     ASSERT_EQ(boss_->post("/v1/session/account", {{"account_id", "a1"}}).status, 200);
@@ -660,6 +663,114 @@ TEST_F(ControlPlaneTest, BadInputIsRefusedWithAClearErrorAndNothingIsStored) {
   expect(op_->put("/v1/admin/accounts/a3",
                   {{"enterprise_id", "e1"}, {"name", "X"}, {"incoming_numbers", {"05011110001"}}}),
          400, "number_taken");
+}
+
+/// A body with an unknown field nested where `pattern` (route_info::fields) names one, and the
+/// field's name as the refusal should give it.
+std::pair<json, std::string> nested_typo(const std::string& pattern) {
+  auto dot = pattern.find('.');
+  auto head = pattern.substr(0, dot);
+  if (dot == std::string::npos)
+    return {json{{head + "_typo", 1}}, head + "_typo"};
+  auto [inner, name] = nested_typo(pattern.substr(dot + 1));
+  if (head == "*")
+    return {json{{"1", inner}}, "1." + name};
+  if (head.ends_with("[]")) {
+    auto key = head.substr(0, head.size() - 2);
+    return {json{{key, json::array({inner})}}, key + "[0]." + name};
+  }
+  return {json{{head, inner}}, head + "." + name};
+}
+
+TEST_F(ControlPlaneTest, EveryMutatingRouteRefusesOtherContentTypesAndUnknownFields) {
+  bootstrap();
+  ASSERT_EQ(boss_->post("/v1/flows/05011110002", json::object()).status, 201);
+  auto applied = node_->control().applied();
+  auto mails = sink_.mails_to("boss@example.jp").size();
+  size_t checked = 0;
+  for (const auto& r : control::api::routes()) {
+    if (r.method == "GET")
+      continue;
+    auto path = concrete(r.pattern);
+    if (path.starts_with("/v1/flows/"))
+      path.replace(0, 21, "/v1/flows/05011110002");  // a number with a flow
+    auto& client = r.need == control::access::operator_only ? *op_ : *boss_;
+    SCOPED_TRACE(r.method + " " + path);
+    ++checked;
+    for (const char* type : {"text/plain", "", "application/x-www-form-urlencoded"}) {
+      auto res = client.send(r.method, path, "{}", type);
+      EXPECT_EQ(res.status, 415) << type << ": " << res.raw;
+      EXPECT_EQ(res.code(), "unsupported_media_type");
+    }
+    if (r.body == control::body_kind::wav) {
+      EXPECT_EQ(client.send(r.method, path, "{}").status, 415);  // JSON is not audio
+      continue;
+    }
+    auto unknown = client.send(r.method, path, R"({"no_such_field": 1})");
+    EXPECT_EQ(unknown.status, 400) << unknown.raw;
+    EXPECT_EQ(unknown.code(), "unknown_field");
+    EXPECT_NE(unknown.body["error"].value("message", "").find("no_such_field"), std::string::npos)
+        << unknown.raw;
+    for (const auto& f : r.fields) {
+      if (f.find('.') == std::string::npos)
+        continue;
+      auto [body, name] = nested_typo(f);
+      auto res = client.send(r.method, path, body.dump());
+      EXPECT_EQ(res.status, 400) << body.dump() << " " << res.raw;
+      EXPECT_EQ(res.code(), "unknown_field");
+      EXPECT_NE(res.raw.find("\"" + name + "\""), std::string::npos) << name << " " << res.raw;
+    }
+  }
+  EXPECT_GE(checked, 21u) << "every POST, PUT and DELETE of the route table";
+  EXPECT_EQ(node_->control().applied(), applied) << "a refused request stored something";
+  EXPECT_EQ(sink_.mails_to("boss@example.jp").size(), mails) << "a refused request sent a mail";
+  // The session survived its refused DELETE, and a well-formed request still works.
+  EXPECT_EQ(boss_->get("/v1/session").status, 200);
+  EXPECT_EQ(boss_->put("/v1/flows/05011110002/draft/steps/1", {{"text", "ok"}}).status, 200);
+}
+
+TEST_F(ControlPlaneTest, FirstAdminLogsInOnANodeWithoutSmtp) {
+  settings_.smtp.url.clear();
+  start();
+  ASSERT_EQ(
+      op_->post("/v1/admin/enterprises", {{"enterprise_id", "e1"}, {"name", "Example"}}).status,
+      201);
+  ASSERT_EQ(op_->put("/v1/admin/accounts/a1", {{"enterprise_id", "e1"},
+                                               {"name", "Main"},
+                                               {"incoming_numbers", {"050-1111-0001"}},
+                                               {"sender_ids", {"0312345678"}}})
+                .status,
+            201);
+  auto boss = op_->post("/v1/admin/users",
+                        {{"enterprise_id", "e1"},
+                         {"email", "boss@example.jp"},
+                         {"name", "Boss"},
+                         {"roles", {{{"account_id", "a1"}, {"role", "enterprise_admin"}}}}});
+  ASSERT_EQ(boss.status, 201) << boss.raw;
+  EXPECT_FALSE(boss.body.value("mail_sent", true)) << "no mail went out";
+  EXPECT_EQ(boss.body.value("mail", ""), "not_configured");
+  auto temp = boss.body.value("temporary_password", "");
+  ASSERT_FALSE(temp.empty()) << "the operator's answer is the only way to the password";
+
+  test::portal_client c{port_};
+  auto r = c.login("boss@example.jp", temp);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_TRUE(r.body.value("password_change_required", false));
+  ASSERT_EQ(c.post("/v1/session/password",
+                   {{"current_password", temp}, {"new_password", good_password}})
+                .status,
+            204);
+  test::portal_client again{port_};
+  ASSERT_EQ(again.login("boss@example.jp", good_password).status, 200);
+  ASSERT_EQ(again.post("/v1/session/account", {{"account_id", "a1"}}).status, 200);
+  // An enterprise admin is told the truth too, and never sees another user's password.
+  auto member = again.post("/v1/users", {{"email", "m@example.jp"},
+                                         {"name", "M"},
+                                         {"roles", {{{"account_id", "a1"}, {"role", "member"}}}}});
+  ASSERT_EQ(member.status, 201) << member.raw;
+  EXPECT_FALSE(member.body.value("mail_sent", true));
+  EXPECT_EQ(member.body.value("mail", ""), "not_configured");
+  EXPECT_FALSE(member.body.contains("temporary_password"));
 }
 
 TEST_F(ControlPlaneTest, SmsPreviewCountsSegmentsPerCarrier) {

@@ -100,7 +100,15 @@ TEST_F(SmsPathTest, PoisonJobIsDeadLetteredAndTheSenderGoesOn) {
   // A number no range covers ends as 内部エラー without reaching any carrier.
   auto unsendable = test::test_job(run_, 60, t0);
   unsendable.destination = "06012345678";
-  test::produce_jobs(*bus_, {unsendable});
+  // Age is the node's: a gateway clock two hours behind still sends (its time is only shown),
+  // a job the node decided two hours ago does not (max_age_s is an hour).
+  constexpr int64_t two_hours_ms = 2 * 3600 * 1000;
+  auto skewed_gateway = test::test_job(run_, 61, t0 - two_hours_ms);
+  skewed_gateway.decided_at_ms = t0;
+  auto too_old = test::test_job(run_, 62, t0);
+  too_old.decided_at_ms = t0 - two_hours_ms;
+  jobs.insert(jobs.begin(), skewed_gateway);  // the log range starts at the earliest
+  test::produce_jobs(*bus_, {unsendable, too_old});
   test::produce_jobs(*bus_, jobs);
   expect_delivered_once(jobs);
   const auto& m = node_->sms().metrics();
@@ -109,6 +117,13 @@ TEST_F(SmsPathTest, PoisonJobIsDeadLetteredAndTheSenderGoesOn) {
     auto r = node_->sms().log().find(unsendable.job.value + ".1");
     return r && r->has_value() && (*r)->status == sms::delivery_status::internal_error;
   }));
+  ASSERT_TRUE(test::eventually([&] {
+    auto r = node_->sms().log().find(too_old.job.value + ".1");
+    return r && r->has_value() && (*r)->status == sms::delivery_status::internal_error;
+  }));
+  auto skewed = node_->sms().log().find(skewed_gateway.job.value + ".1");
+  ASSERT_TRUE(skewed && skewed->has_value());
+  EXPECT_EQ((*skewed)->requested_at_ms, skewed_gateway.requested_at_ms);  // shown as it came
 }
 
 TEST_F(SmsPathTest, DroppedConnectionsAndThrottlingNeitherLoseNorDuplicate) {

@@ -75,6 +75,7 @@ messages::sms_job test_job(const std::string& run, int i, int64_t requested_at_m
                       : "ご予約を承りました。番号" + std::to_string(i);
   j.short_urls = true;
   j.requested_at_ms = requested_at_ms + i;
+  j.decided_at_ms = j.requested_at_ms;
   return j;
 }
 

@@ -8,6 +8,9 @@
 #include "actors/abuse_guard_actor.hpp"
 #include "config/load.hpp"
 #include "ivr/call_logic.hpp"
+#include "storage/call_counts.hpp"
+#include "storage/database.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace ivrcast::actors {
 namespace {
@@ -54,6 +57,7 @@ class CallRouterTest : public ::testing::Test {
     ctx_.session.metrics = &metrics_;
     ctx_.session.guard = sys_->spawn(abuse_guard, settings_.abuse);
     ctx_.flows = &flows_;
+    ctx_.counts = counts_.get();
     ctx_.max_call_ms = int64_t{settings_.ivr.max_call_duration_s} * 1000;
     router_ = sys_->spawn(call_router, &ctx_, 0, commit_);
     sched_->run();
@@ -67,6 +71,7 @@ class CallRouterTest : public ::testing::Test {
 
   void deliver(std::vector<call_event> evs) {
     messages::call_event_batch b;
+    b.partition = partition_id{0};
     b.last_offset = evs.back().offset;
     b.events = std::move(evs);
     caf::anon_send(router_, std::move(b));
@@ -105,6 +110,25 @@ class CallRouterTest : public ::testing::Test {
     sched_->run();
   }
 
+  /// The node's projection folding `evs` in, as its own reader does beside the router.
+  void fold(std::vector<call_event> evs) {
+    messages::call_event_batch b;
+    b.partition = partition_id{0};
+    b.last_offset = evs.back().offset;
+    b.events = std::move(evs);
+    ASSERT_OK(counts_->apply(b));
+  }
+
+  void restart_router() {
+    caf::anon_send_exit(router_, caf::exit_reason::user_shutdown);
+    sched_->run();
+    router_ = sys_->spawn(call_router, &ctx_, 0, commit_);
+    sched_->run();
+  }
+
+  test::temp_dir dir_;
+  std::shared_ptr<storage::call_counts> counts_ =
+      std::make_shared<storage::call_counts>(*storage::database::open(dir_.path()));
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   caf::scheduler::test_coordinator* sched_ = nullptr;
@@ -180,6 +204,71 @@ TEST_F(CallRouterTest, NumberWithoutFlowIsRejected) {
   ASSERT_EQ(outbox_.commands.size(), 1u);
   EXPECT_EQ(outbox_.commands[0].actions[0].prompt_id, "rejected");
   EXPECT_TRUE(outbox_.jobs.empty());
+}
+
+TEST_F(CallRouterTest, RepeatedStartOfAFinishedCallStartsNothing) {
+  deliver({started(0, "c1", "09012345678")});
+  deliver({started(1, "c1", "09012345678")});  // the gateway sent it again
+  EXPECT_EQ(outbox_.jobs.size(), 1u);
+  EXPECT_EQ(outbox_.commands.size(), 1u);
+  EXPECT_EQ(metrics_.calls_started.load(), 1u);
+  EXPECT_EQ(metrics_.repeated_starts.load(), 1u);
+  ack_all_deliveries();
+  EXPECT_EQ(commit_->load(), 2);  // the repeat is finished too
+}
+
+TEST_F(CallRouterTest, RepeatedStartOfALiveCallIssuesNoSecondFirstCommand) {
+  deliver({started(0, "c1", "0312345678"), started(1, "c1", "0312345678")});
+  ASSERT_EQ(outbox_.commands.size(), 1u);
+  EXPECT_EQ(outbox_.commands[0].seq, 1u);
+  EXPECT_EQ(metrics_.live_sessions.load(), 1);
+  deliver({digits(2, "c1", 1, "08011112222")});
+  EXPECT_EQ(outbox_.jobs.size(), 1u);
+  EXPECT_EQ(metrics_.live_sessions.load(), 0);
+}
+
+TEST_F(CallRouterTest, RepeatAfterATakeoverIsKnownFromTheProjection) {
+  fold({started(0, "c1", "09012345678")});
+  // The router that takes the partition over resumes after c1 (its start is committed).
+  deliver({[] {
+    auto ev = started(1, "c1", "09012345678");
+    return ev;
+  }()});
+  EXPECT_TRUE(outbox_.jobs.empty());
+  EXPECT_TRUE(outbox_.commands.empty());
+  EXPECT_EQ(metrics_.repeated_starts.load(), 1u);
+}
+
+TEST_F(CallRouterTest, ReplayOfTheFirstStartItselfIsTheCall) {
+  fold({started(0, "c1", "0312345678")});
+  deliver({started(0, "c1", "0312345678")});  // replayed from before the commit point
+  EXPECT_EQ(outbox_.commands.size(), 1u);
+  EXPECT_EQ(metrics_.repeated_starts.load(), 0u);
+}
+
+TEST_F(CallRouterTest, RoutingWaitsUntilTheProjectionHasReachedTheRouterStart) {
+  restart_router();
+  // Resuming at offset 5: the start of c1 at 3 is known to neither yet.
+  deliver({started(5, "c1", "09012345678")});
+  EXPECT_TRUE(outbox_.jobs.empty());
+  fold({started(3, "c1", "09012345678"), digits(4, "c1", 1, "")});
+  sched_->advance_time(std::chrono::milliseconds{20});
+  sched_->run();
+  EXPECT_TRUE(outbox_.jobs.empty());
+  EXPECT_EQ(metrics_.repeated_starts.load(), 1u);
+  deliver({started(6, "c2", "09012345678")});  // routing goes on
+  EXPECT_EQ(outbox_.jobs.size(), 1u);
+}
+
+TEST_F(CallRouterTest, RoutingGivesUpWaitingForAProjectionThatDoesNotMove) {
+  restart_router();
+  deliver({started(5, "c1", "09012345678")});
+  EXPECT_TRUE(outbox_.jobs.empty());
+  for (int i = 0; i < 11; ++i) {
+    sched_->advance_time(std::chrono::seconds{1});
+    sched_->run();
+  }
+  EXPECT_EQ(outbox_.jobs.size(), 1u);  // callers are served, not held forever
 }
 
 }  // namespace

@@ -101,7 +101,7 @@ TEST(GatewayCodecTest, CommandsAndJobsRoundTrip) {
 const char* good_file = R"({
   "accounts": [{"account_id": "a", "state": "active", "incoming_numbers": ["050-1111-0001"],
                 "sender_ids": ["0312345678"]}],
-  "flows": [{"incoming_number": "05011110001", "account_id": "a", "name": "n",
+  "flows": [{"incoming_number": "05011110001", "account_id": "a",
              "steps": {"1": {"text": "x"}, "2": {"text": "y"}, "4": {"audio_url": "u"},
                        "5": {"text": "z"}},
              "sms": {"sender_id": "0312345678", "body": "b"}}]})";
@@ -112,6 +112,7 @@ TEST(FlowFileTest, ParsesAndDerivesAStableVersion) {
   ASSERT_EQ(f->flows.size(), 1u);
   EXPECT_EQ(f->flows[0].incoming_number(), "05011110001");
   EXPECT_EQ(f->flows[0].version_id(), control::parse_flow_file(good_file)->flows[0].version_id());
+  EXPECT_EQ(f->flows[0].name(), "IVRCampaign_" + f->flows[0].version_id());  // one 案件名
   messages::flow_table table;
   wire::ControlRecord acc, flow;
   *acc.mutable_account() = f->accounts[0];
@@ -147,6 +148,12 @@ TEST(FlowFileTest, RefusesRuleBreakersNamingThePath) {
       {replace(R"("5": {"text": "z"})", R"("5": {"text": "z", "audio_url": "q"})"),
        "flows[0].steps.5"},
       {replace(R"("state": "active")", R"("state": "open")"), "accounts[0].state"},
+      {replace(R"("incoming_number": "05011110001",)",
+               R"("incoming_number": "05011110001", "name": "来店予約",)"),
+       "flows[0].name: 案件名 is always IVRCampaign_"},
+      {replace(R"("account_id": "a", "state")",
+               R"("account_id": "a", "enterprise_id": "e9", "state")"),
+       "accounts[0].enterprise_id: names no enterprise"},
       {replace(R"("incoming_number": "05011110001")", R"("incoming_number": "05011110002")"),
        "is not one of the account's incoming numbers"},
   };

@@ -4,6 +4,7 @@
 #include "ivr/live_calls.hpp"
 #include "ivr/offset_progress.hpp"
 #include "ivr/phone.hpp"
+#include "ivr/start_filter.hpp"
 
 namespace ivrcast::ivr {
 namespace {
@@ -102,6 +103,45 @@ TEST(OffsetProgressTest, GapsCountAsFinished) {
   p.handled(4, 0);
   EXPECT_EQ(p.committable(std::nullopt), 5);
   EXPECT_EQ(p.unfinished(), 0u);
+}
+
+TEST(StartFilterTest, TellsFirstStartsFromRepeats) {
+  using messages::event_position;
+  struct row {
+    const char* what;
+    const char* call;
+    event_position at;
+    std::optional<event_position> folded;
+    bool first;
+  };
+  // One filter through the rows, in order: each row sees what the rows before it left.
+  const row rows[] = {
+      {"a new call", "a", {0, 10}, std::nullopt, true},
+      {"its repeat, before the projection saw either", "a", {0, 11}, std::nullopt, false},
+      {"its repeat, the projection now knowing the first", "a", {0, 12}, event_position{0, 10},
+       false},
+      {"a call the projection saw start earlier", "b", {0, 13}, event_position{0, 2}, false},
+      {"the projection's first start itself (replay after a takeover)", "c", {0, 5},
+       event_position{0, 5}, true},
+      {"first seen on another partition", "d", {0, 14}, event_position{3, 99}, false},
+      {"projection rebuilt ahead of an older copy (first by position)", "e", {0, 15},
+       event_position{0, 20}, true},
+  };
+  start_filter f;
+  for (const auto& r : rows)
+    EXPECT_EQ(f.first(call_id{r.call}, r.at, r.folded), r.first) << r.what;
+}
+
+TEST(StartFilterTest, ForgetsWhatTheProjectionHasFoldedIn) {
+  start_filter f;
+  EXPECT_TRUE(f.first(call_id{"a"}, {0, 1}, std::nullopt));
+  EXPECT_TRUE(f.first(call_id{"b"}, {0, 2}, std::nullopt));
+  EXPECT_EQ(f.remembered(), 2u);
+  f.folded_through(1);
+  EXPECT_EQ(f.remembered(), 1u);
+  // "a" is the projection's to answer for now.
+  EXPECT_FALSE(f.first(call_id{"a"}, {0, 3}, messages::event_position{0, 1}));
+  EXPECT_FALSE(f.first(call_id{"b"}, {0, 4}, std::nullopt));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ constexpr int64_t midnight_jst_ms = 1'795'359'600'000;
 
 messages::call_event started(int64_t offset, std::string called, int64_t at_ms) {
   messages::call_event ev;
+  ev.call = call_id{"c" + std::to_string(offset)};
   ev.kind = messages::call_event_kind::started;
   ev.offset = offset;
   ev.called = std::move(called);
@@ -72,6 +73,34 @@ TEST_F(CallCountsTest, ReplayedBatchIsNotCountedTwice) {
   EXPECT_EQ(*counts_.get("05011110001", 20261123), 3u);
   EXPECT_EQ(*counts_.checkpoint(0), 12);
   EXPECT_EQ(*counts_.checkpoint(1), -1);
+}
+
+TEST_F(CallCountsTest, RepeatedStartOfOneCallCountsOnce) {
+  auto first = started(20, "05011110001", midnight_jst_ms);
+  auto again = first;
+  again.offset = 21;  // the gateway sent the same start again
+  auto in_later_batch = first;
+  in_later_batch.offset = 40;
+  ASSERT_OK(counts_.apply(batch(0, {first, again})));
+  ASSERT_OK(counts_.apply(batch(0, {in_later_batch})));
+  EXPECT_EQ(*counts_.get("05011110001", 20261123), 1u);
+  auto known = counts_.first_start("c20");
+  ASSERT_OK(known);
+  ASSERT_TRUE(known->has_value());
+  EXPECT_EQ((*known)->partition, 0);
+  EXPECT_EQ((*known)->offset, 20);
+  EXPECT_FALSE(counts_.first_start("c99")->has_value());
+}
+
+TEST_F(CallCountsTest, FirstStartsAreForgottenAfterTheRetentionAndCountsStay) {
+  ASSERT_OK(counts_.apply(batch(0, {started(1, "05011110001", midnight_jst_ms),
+                                    started(2, "05011110001", midnight_jst_ms + 1000)})));
+  auto n = counts_.forget_starts_before(midnight_jst_ms + 1);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 1u);
+  EXPECT_FALSE(counts_.first_start("c1")->has_value());
+  EXPECT_TRUE(counts_.first_start("c2")->has_value());
+  EXPECT_EQ(*counts_.get("05011110001", 20261123), 2u);
 }
 
 TEST_F(CallCountsTest, ReopenedDatabaseKeepsCountsAndCheckpoints) {
