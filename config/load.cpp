@@ -394,7 +394,7 @@ const std::vector<key_spec>& schema() {
        "Login attempts allowed per client address per minute.",
        integer(&S::security, &security_settings::logins_per_minute, 1, 100000)},
       {"smtp.url", d::smtp_url,
-       "SMTP server of outgoing mail (smtp://host:port); empty: mails are logged, not sent.",
+       "SMTP server of outgoing mail (smtp://host:port); empty: no mail is sent (answers say so).",
        apply_smtp_url},
       {"smtp.from", d::smtp_from, "Sender of outgoing mail.",
        text(&S::smtp, &smtp_settings::from, false)},

@@ -32,7 +32,7 @@ bool allowed_prefix(const path& p, const std::vector<std::vector<std::string>>& 
     if (pat.size() < p.size())
       return false;
     for (size_t i = 0; i < p.size(); ++i)
-      if (pat[i] != p[i] && !(pat[i] == "*" && !p[i].ends_with("[]")))
+      if (pat[i] != p[i] && pat[i] != p[i] + "[]" && !(pat[i] == "*" && !p[i].ends_with("[]")))
         return false;
     return true;
   });

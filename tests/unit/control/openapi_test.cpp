@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 
@@ -61,6 +62,74 @@ TEST(OpenApiTest, DocumentsEveryServedRouteWithItsAccessRule) {
     served.insert(r.method + " " + r.pattern + " " + access_name(r.need));
   EXPECT_EQ(documented, served);
   EXPECT_EQ(served.size(), control::api::routes().size()) << "a route is registered twice";
+}
+
+/// What a route's documented request body is: "none", "audio/wav" or the JSON schema's
+/// top-level properties ("json:a,b,c").
+TEST(OpenApiTest, DocumentsEveryRequestBodyAsTheRouteChecksIt) {
+  std::ifstream in{IVRCAST_SOURCE_DIR "/docs/openapi.yaml"};
+  ASSERT_TRUE(in);
+  std::map<std::string, std::set<std::string>> schemas;  // name -> top-level properties
+  std::map<std::string, std::string> bodies;            // "METHOD path" -> content
+  std::string line, path, method, schema;
+  bool in_paths = false, in_properties = false;
+  while (std::getline(in, line)) {
+    if (line == "paths:") {
+      in_paths = true;
+      continue;
+    }
+    if (!in_paths) {
+      if (line.starts_with("    ") && !line.starts_with("     ") && line.ends_with(":")) {
+        schema = line.substr(4, line.size() - 5);
+        schemas[schema];
+        in_properties = false;
+      } else if (line == "      properties:") {
+        in_properties = true;
+      } else if (in_properties && line.starts_with("        ") && !line.starts_with("         ")) {
+        schemas[schema].insert(line.substr(8, line.find(':') - 8));
+      } else if (!line.starts_with("        ")) {
+        in_properties = false;
+      }
+      continue;
+    }
+    if (line.starts_with("  /") && line.ends_with(":")) {
+      path = line.substr(2, line.size() - 3);
+    } else if (line.starts_with("    ") && !line.starts_with("     ") && line.ends_with(":")) {
+      method = line.substr(4, line.size() - 5);
+      for (auto& c : method)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      bodies[method + " " + path] = "none";
+    } else if (auto ref = line.find("application/json: {schema: {$ref: '#/components/schemas/");
+               ref != std::string::npos && line.starts_with("          ")) {
+      auto from = line.find("schemas/") + 8;
+      auto name = line.substr(from, line.find('\'', from) - from);
+      if (name == "Error")
+        continue;  // a response's body, not the request's
+      std::string fields;
+      for (const auto& f : schemas[name])
+        fields += (fields.empty() ? "" : ",") + f;
+      bodies[method + " " + path] = "json:" + fields;
+    } else if (line.find("audio/wav: {schema:") != std::string::npos &&
+               line.starts_with("          ")) {
+      bodies[method + " " + path] = "audio/wav";
+    }
+  }
+  for (const auto& r : control::api::routes()) {
+    if (r.method == "GET")
+      continue;
+    std::string want = "none";
+    if (r.body == control::body_kind::wav) {
+      want = "audio/wav";
+    } else if (r.body == control::body_kind::json) {
+      std::set<std::string> top;
+      for (const auto& f : r.fields)
+        top.insert(f.substr(0, std::min(f.find('.'), f.find('['))));
+      want = "json:";
+      for (const auto& f : top)
+        want += (want.size() == 5 ? "" : ",") + f;
+    }
+    EXPECT_EQ(bodies[r.method + " " + r.pattern], want) << r.method << " " << r.pattern;
+  }
 }
 
 }  // namespace
