@@ -244,13 +244,13 @@ scenario("simulated calls: rows in the delivery log, the CSV download, call coun
   writeFileSync(
     targets,
     JSON.stringify({
+      enterprises: [{ enterprise_id: "ent-e2e", name: "E2E商事" }],
       accounts: [{ account_id: "acc-e2e", enterprise_id: "ent-e2e", name: "E2E本店", state: "active", incoming_numbers: [number], sender_ids: ["05022220009"] }],
       flows: [
         {
           incoming_number: number,
           account_id: "acc-e2e",
           version_id: versionId,
-          name: "e2e",
           steps: { "1": { text: "a" }, "2": { text: "b" }, "4": { text: "c" }, "5": { text: "d" } },
           sms: { sender_id: "05022220009", body: smsBody, short_urls: true },
         },
