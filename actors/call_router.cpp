@@ -120,8 +120,8 @@ void route_held(self_ptr self, const router_context* ctx, int32_t partition) {
       self->delayed_send(self, std::chrono::milliseconds{20}, atom::resume_v);
       return;
     }
-    logger().warn("event=routing_before_counts partition={} counts_through={} first={}",
-                  partition, through, need + 1);
+    logger().warn("event=routing_before_counts partition={} counts_through={} first={}", partition,
+                  through, need + 1);
   }
   st.started_routing = true;
   auto held = std::move(st.held);
@@ -149,13 +149,11 @@ call_router_actor::behavior_type call_router(
           route_batch(self, ctx, partition, b);
           return;
         }
-        if (st.held.empty()) {
+        st.held.push_back(b);
+        if (st.held.size() == 1) {  // else the pending resume routes it
           st.hold_deadline_ms = clock_ms(self) + 10'000;
-          st.held.push_back(b);
           route_held(self, ctx, partition);
-          return;
         }
-        st.held.push_back(b);  // the pending resume routes it
       },
       [self, ctx, partition](atom::resume) { route_held(self, ctx, partition); },
       [self](atom::handled, int64_t offset, int32_t outputs) {

@@ -323,8 +323,7 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->ctx.counts = d->counts.get();
   d->ctx.events_topic = d->bus->topic(topics::call_events);
   d->ctx.max_call_ms = int64_t{s.ivr.max_call_duration_s} * 1000;
-  d->counter = d->system->spawn(call_counter, d->counts,
-                                int64_t{s.sms.retention_days} * 24 * 3600 * 1000);
+  d->counter = d->system->spawn(call_counter, d->counts, s.sms.retention_ms());
   auto sms = sms_service::start(s, d->bus, d->db, *d->system);
   if (!sms)
     return std::move(sms.error());

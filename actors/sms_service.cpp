@@ -357,8 +357,7 @@ struct sms_service::impl final : kafka::consumer_handler {
       if (auto n = log->close_undetermined(now, int64_t{settings.sms.undetermined_after_s} * 1000);
           n && *n > 0)
         logger().info("event=sms_undetermined count={}", *n);
-      if (auto n = log->purge(now - int64_t{settings.sms.retention_days} * 86400 * 1000);
-          n && *n > 0)
+      if (auto n = log->purge(now - settings.sms.retention_ms()); n && *n > 0)
         logger().info("event=delivery_log_purged rows={}", *n);
       upkeep_cv.wait_for(guard, std::chrono::seconds{30}, [this] { return stopping; });
     }

@@ -89,6 +89,8 @@ struct sms_settings {
   std::string number_ranges;
   std::string ported;
   int retention_days = 0;
+  /// What the delivery log and the call counts' bookkeeping keep, in milliseconds.
+  int64_t retention_ms() const { return int64_t{retention_days} * 24 * 3600 * 1000; }
   std::vector<std::string> docomo_retry_errors;
   int undetermined_after_s = 0;
   bool simulate_carriers = false;  // start a simulated SMSC per carrier in this process

@@ -259,21 +259,27 @@ http::response restore_user(api_context& c, call& k) {
 void add_admin_routes(std::vector<api_route>& out) {
   using a = access;
   out.push_back({{"GET", "/v1/admin/enterprises", a::operator_only}, list_enterprises});
-  out.push_back({{"POST", "/v1/admin/enterprises", a::operator_only, body_kind::json,
+  out.push_back({{"POST",
+                  "/v1/admin/enterprises",
+                  a::operator_only,
+                  body_kind::json,
                   {"enterprise_id", "name"}},
                  post_enterprise});
   out.push_back({{"GET", "/v1/admin/accounts", a::operator_only}, list_accounts});
-  out.push_back({{"PUT", "/v1/admin/accounts/{account_id}", a::operator_only, body_kind::json,
-                  {"enterprise_id", "name", "incoming_numbers", "sender_ids", "ip_allowlist",
-                   "contacts[].name", "contacts[].email", "contacts[].purpose",
-                   "softbank_sender_option"}},
-                 put_account});
+  out.push_back(
+      {{"PUT",
+        "/v1/admin/accounts/{account_id}",
+        a::operator_only,
+        body_kind::json,
+        {"enterprise_id", "name", "incoming_numbers", "sender_ids", "ip_allowlist",
+         "contacts[].name", "contacts[].email", "contacts[].purpose", "softbank_sender_option"}},
+       put_account});
   out.push_back(
       {{"POST", "/v1/admin/accounts/{account_id}/terminate", a::operator_only}, terminate_account});
   auto admin_user = user_fields("email");
   admin_user.emplace_back("enterprise_id");
-  out.push_back(
-      {{"POST", "/v1/admin/users", a::operator_only, body_kind::json, admin_user}, post_admin_user});
+  out.push_back({{"POST", "/v1/admin/users", a::operator_only, body_kind::json, admin_user},
+                 post_admin_user});
   out.push_back({{"POST", "/v1/admin/users/{user_id}/restore", a::operator_only}, restore_user});
 }
 

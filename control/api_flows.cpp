@@ -6,8 +6,8 @@
 #include "control/api_internal.hpp"
 #include "control/audio.hpp"
 #include "control/speech.hpp"
-#include "messages/flows.hpp"
 #include "ivr/phone.hpp"
+#include "messages/flows.hpp"
 #include "sms/carrier.hpp"
 #include "sms/segment_rules.hpp"
 #include "sms/short_links.hpp"
@@ -585,20 +585,25 @@ void add_flow_routes(std::vector<api_route>& out) {
   out.push_back({{"POST", "/v1/flows/{number}", a::flows_edit}, register_flow});
   out.push_back({{"DELETE", "/v1/flows/{number}", a::flows_edit}, delete_flow});
   out.push_back({{"GET", "/v1/flows/{number}/draft", a::flows_edit}, get_draft});
-  out.push_back({{"PUT", "/v1/flows/{number}/draft", a::flows_edit, body_kind::json,
+  out.push_back({{"PUT",
+                  "/v1/flows/{number}/draft",
+                  a::flows_edit,
+                  body_kind::json,
                   {"steps.*.text", "sms.sender_id", "sms.body", "sms.short_urls"}},
                  save_draft});
-  out.push_back({{"PUT", "/v1/flows/{number}/draft/steps/{step}", a::flows_edit, body_kind::json,
-                  {"text"}},
-                 put_step_text});
   out.push_back(
-      {{"PUT", "/v1/flows/{number}/draft/steps/{step}/audio", a::flows_edit, body_kind::wav}, put_step_audio});
+      {{"PUT", "/v1/flows/{number}/draft/steps/{step}", a::flows_edit, body_kind::json, {"text"}},
+       put_step_text});
+  out.push_back(
+      {{"PUT", "/v1/flows/{number}/draft/steps/{step}/audio", a::flows_edit, body_kind::wav},
+       put_step_audio});
   out.push_back({{"DELETE", "/v1/flows/{number}/draft/steps/{step}", a::flows_edit}, delete_step});
   out.push_back({{"GET", "/v1/flows/{number}/draft/steps/{step}/audio", a::flows_edit},
                  [](api_context& c, call& k) { return step_audio(c, k, false); }});
   const std::vector<std::string> sms_fields{"sender_id", "body", "short_urls"};
   out.push_back(
-      {{"PUT", "/v1/flows/{number}/draft/sms", a::flows_edit, body_kind::json, sms_fields}, put_sms});
+      {{"PUT", "/v1/flows/{number}/draft/sms", a::flows_edit, body_kind::json, sms_fields},
+       put_sms});
   out.push_back({{"GET", "/v1/flows/{number}/published", a::account}, get_published});
   out.push_back({{"GET", "/v1/flows/{number}/published/steps/{step}/audio", a::account},
                  [](api_context& c, call& k) { return step_audio(c, k, true); }});

@@ -54,7 +54,7 @@ struct call {
   wire::User user;        // set from `session` on
   wire::Account account;  // set from `account` on
   wire::Role role = wire::ROLE_UNSPECIFIED;
-  json body;  // a JSON route's body, checked against route_info::fields
+  json body;                 // a JSON route's body, checked against route_info::fields
   bool by_operator = false;  // the operator's bearer-token call
 };
 

@@ -325,12 +325,18 @@ void add_session_routes(std::vector<api_route>& out) {
   out.push_back({{"DELETE", "/v1/session", access::session}, logout});
   out.push_back(
       {{"POST", "/v1/session/account", access::session, j::json, {"account_id"}}, choose_account});
-  out.push_back({{"POST", "/v1/session/password", access::session, j::json,
+  out.push_back({{"POST",
+                  "/v1/session/password",
+                  access::session,
+                  j::json,
                   {"current_password", "new_password"}},
                  change_password});
-  out.push_back({{"POST", "/v1/password-resets", access::anyone, j::json, {"email"}},
-                 request_reset});
-  out.push_back({{"POST", "/v1/password-resets/confirm", access::anyone, j::json,
+  out.push_back(
+      {{"POST", "/v1/password-resets", access::anyone, j::json, {"email"}}, request_reset});
+  out.push_back({{"POST",
+                  "/v1/password-resets/confirm",
+                  access::anyone,
+                  j::json,
                   {"email", "code", "new_password"}},
                  confirm_reset});
 }

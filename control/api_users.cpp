@@ -205,8 +205,8 @@ std::vector<std::string> user_fields(std::string_view extra) {
 void add_user_routes(std::vector<api_route>& out) {
   using a = access;
   out.push_back({{"GET", "/v1/users", a::users_manage}, list_users});
-  out.push_back({{"POST", "/v1/users", a::users_manage, body_kind::json, user_fields("email")},
-                 post_user});
+  out.push_back(
+      {{"POST", "/v1/users", a::users_manage, body_kind::json, user_fields("email")}, post_user});
   out.push_back({{"GET", "/v1/users/{user_id}", a::users_manage}, get_user});
   out.push_back(
       {{"PUT", "/v1/users/{user_id}", a::users_manage, body_kind::json, user_fields()}, put_user});

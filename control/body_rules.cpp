@@ -26,13 +26,23 @@ std::vector<std::string> split(std::string_view pattern) {
   return out;
 }
 
+/// Whether pattern step `pat` admits path step `step`: the same key, the key of an array
+/// ("contacts" for "contacts[]"), or any key for "*".
+bool step_matches(std::string_view pat, std::string_view step) {
+  if (pat == step)
+    return true;
+  if (pat == "*")
+    return !step.ends_with("[]");
+  return pat.size() == step.size() + 2 && pat.starts_with(step) && pat.ends_with("[]");
+}
+
 /// Whether some allowed pattern starts with `p` (so `p` itself is a field, or holds fields).
 bool allowed_prefix(const path& p, const std::vector<std::vector<std::string>>& patterns) {
   return std::any_of(patterns.begin(), patterns.end(), [&](const auto& pat) {
     if (pat.size() < p.size())
       return false;
     for (size_t i = 0; i < p.size(); ++i)
-      if (pat[i] != p[i] && pat[i] != p[i] + "[]" && !(pat[i] == "*" && !p[i].ends_with("[]")))
+      if (!step_matches(pat[i], p[i]))
         return false;
     return true;
   });

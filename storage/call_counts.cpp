@@ -12,6 +12,28 @@
 #include "storage/status.hpp"
 
 namespace ivrcast::storage {
+namespace {
+
+/// call_starts value: <partition BE32> <offset BE64> <started ms BE64>.
+constexpr size_t start_size = 20;
+
+void put_start(std::string& out, int32_t partition, int64_t offset, int64_t started_ms) {
+  out.clear();
+  keys::put_be32(out, static_cast<uint32_t>(partition));
+  keys::put_be64(out, static_cast<uint64_t>(offset));
+  keys::put_be64(out, static_cast<uint64_t>(started_ms));
+}
+
+messages::event_position start_position(std::string_view v) {
+  return {static_cast<int32_t>(keys::get_be32(v)),
+          static_cast<int64_t>(keys::get_be64(v.substr(4)))};
+}
+
+int64_t start_ms(std::string_view v) {
+  return static_cast<int64_t>(keys::get_be64(v.substr(12)));
+}
+
+}  // namespace
 
 uint32_t jst_day(int64_t unix_ms) {
   using namespace std::chrono;
@@ -47,10 +69,7 @@ caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
       return std::move(known.error());
     if (*known)
       continue;  // the gateway repeated the start of a call counted before
-    start.clear();
-    keys::put_be32(start, static_cast<uint32_t>(b.partition.value));
-    keys::put_be64(start, static_cast<uint64_t>(ev.offset));
-    keys::put_be64(start, static_cast<uint64_t>(ev.occurred_at_ms));
+    put_start(start, b.partition.value, ev.offset, ev.occurred_at_ms);
     // ignored: WriteBatch::Put and Merge only fail on oversized keys
     (void)wb.Put(db_->call_starts(), keys::call_start(ev.call.value), start);
     (void)wb.Merge(db_->call_counts(), keys::call_count(ev.called, jst_day(ev.occurred_at_ms)),
@@ -64,17 +83,15 @@ caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
 caf::expected<std::optional<messages::event_position>> call_counts::first_start(
     std::string_view call) const {
   std::string value;
-  auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->call_starts(), keys::call_start(call),
-                          &value);
+  auto st =
+      db_->db().Get(rocksdb::ReadOptions{}, db_->call_starts(), keys::call_start(call), &value);
   if (st.IsNotFound())
     return std::optional<messages::event_position>{};
   if (auto ok = check(st, "call_counts.first_start"); !ok)
     return std::move(ok.error());
-  if (value.size() != 20)
+  if (value.size() != start_size)
     return caf::make_error(errc::storage_corrupt, "call_counts.first_start", "value size");
-  std::string_view v{value};
-  return std::optional<messages::event_position>{messages::event_position{
-      static_cast<int32_t>(keys::get_be32(v)), static_cast<int64_t>(keys::get_be64(v.substr(4)))}};
+  return std::optional<messages::event_position>{start_position(value)};
 }
 
 caf::expected<size_t> call_counts::forget_starts_before(int64_t before_ms) {
@@ -84,8 +101,7 @@ caf::expected<size_t> call_counts::forget_starts_before(int64_t before_ms) {
       db_->db().NewIterator(rocksdb::ReadOptions{}, db_->call_starts())};
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto v = it->value();
-    if (v.size() == 20 &&
-        static_cast<int64_t>(keys::get_be64({v.data() + 12, 8})) < before_ms) {
+    if (v.size() == start_size && start_ms({v.data(), v.size()}) < before_ms) {
       (void)wb.Delete(db_->call_starts(), it->key());  // ignored: fails only on oversized keys
       ++n;
     }

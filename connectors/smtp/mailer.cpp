@@ -113,36 +113,28 @@ const char* to_string(mail_outcome x) {
 
 mail_outcome mailer::deliver(const std::string& to, const std::string& name,
                              const std::map<std::string, std::string>& values) const {
-  if (settings_.url.empty()) {
-    if (auto msg = render(to, name, values); !msg) {
-      logger().error("event=mail_failed to={} template={} error=\"{}\"", to, name,
-                     describe(msg.error()));
-      return mail_outcome::failed;
-    }
+  auto msg = render(to, name, values);
+  if (msg && settings_.url.empty()) {
     logger().warn("event=mail_not_sent reason=no_smtp_url to={} template={}", to, name);
     return mail_outcome::not_configured;
   }
-  if (auto ok = send(to, name, values); !ok) {
+  auto ok = msg ? transmit(to, *msg) : caf::expected<void>{std::move(msg.error())};
+  if (!ok) {
     logger().error("event=mail_failed to={} template={} error=\"{}\"", to, name,
                    describe(ok.error()));
     return mail_outcome::failed;
   }
+  logger().info("event=mail_sent to={} template={}", to, name);
   return mail_outcome::sent;
 }
 
-caf::expected<void> mailer::send(const std::string& to, const std::string& name,
-                                 const std::map<std::string, std::string>& values) const {
-  auto msg = render(to, name, values);
-  if (!msg)
-    return std::move(msg.error());
-  if (settings_.url.empty())
-    return caf::make_error(errc::bad_input, "mailer", "no smtp.url: mails are not sent");
+caf::expected<void> mailer::transmit(const std::string& to, const std::string& msg) const {
   if (!curl_ready())
     return caf::make_error(errc::io_failure, "mailer", "libcurl did not initialise");
   CURL* c = curl_easy_init();
   if (!c)
     return caf::make_error(errc::io_failure, "mailer", "libcurl handle");
-  upload u{*msg};
+  upload u{msg};
   auto from = "<" + address_of(settings_.from) + ">";
   auto rcpt_addr = "<" + address_of(to) + ">";
   curl_slist* rcpt = curl_slist_append(nullptr, rcpt_addr.c_str());
@@ -159,7 +151,6 @@ caf::expected<void> mailer::send(const std::string& to, const std::string& name,
   curl_easy_cleanup(c);
   if (rc != CURLE_OK)
     return caf::make_error(errc::io_failure, "mailer", curl_easy_strerror(rc));
-  logger().info("event=mail_sent to={} template={}", to, name);
   return {};
 }
 

@@ -31,16 +31,15 @@ class mailer {
   [[nodiscard]] mail_outcome deliver(const std::string& to, const std::string& name,
                                      const std::map<std::string, std::string>& values) const;
 
-  /// Renders template `name` for `to` and sends it; fails naming what went wrong.
-  [[nodiscard]] caf::expected<void> send(const std::string& to, const std::string& name,
-                                         const std::map<std::string, std::string>& values) const;
-
   /// The rendered message (headers and body) without sending it.
   [[nodiscard]] caf::expected<std::string> render(
       const std::string& to, const std::string& name,
       const std::map<std::string, std::string>& values) const;
 
  private:
+  /// Hands the rendered `msg` to the SMTP server; fails naming what went wrong.
+  caf::expected<void> transmit(const std::string& to, const std::string& msg) const;
+
   config::smtp_settings settings_;
 };
 

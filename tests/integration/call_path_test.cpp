@@ -194,8 +194,8 @@ TEST_F(CallPathTest, ReplayedGatewayEventsOfEveryKindTakeEffectOnce) {
   auto report = run_calls(300, 500)->report();
   ASSERT_TRUE(test::eventually([&] { return counts_equal(*node, report.by_number); }));
   event_tap tap;
-  auto tap_reader = kafka::partition_reader::open(*bus_, bus_->topic(topics::call_events),
-                                                  "test-tap", tap);
+  auto tap_reader =
+      kafka::partition_reader::open(*bus_, bus_->topic(topics::call_events), "test-tap", tap);
   ASSERT_OK(tap_reader);
   (*tap_reader)->start();
   ASSERT_TRUE(test::eventually([&] { return tap.all().size() == node->metrics().events.load(); }));

@@ -756,10 +756,10 @@ TEST_F(ControlPlaneTest, FirstAdminLogsInOnANodeWithoutSmtp) {
   auto r = c.login("boss@example.jp", temp);
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_TRUE(r.body.value("password_change_required", false));
-  ASSERT_EQ(c.post("/v1/session/password",
-                   {{"current_password", temp}, {"new_password", good_password}})
-                .status,
-            204);
+  ASSERT_EQ(
+      c.post("/v1/session/password", {{"current_password", temp}, {"new_password", good_password}})
+          .status,
+      204);
   test::portal_client again{port_};
   ASSERT_EQ(again.login("boss@example.jp", good_password).status, 200);
   ASSERT_EQ(again.post("/v1/session/account", {{"account_id", "a1"}}).status, 200);

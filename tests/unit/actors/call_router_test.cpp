@@ -230,10 +230,7 @@ TEST_F(CallRouterTest, RepeatedStartOfALiveCallIssuesNoSecondFirstCommand) {
 TEST_F(CallRouterTest, RepeatAfterATakeoverIsKnownFromTheProjection) {
   fold({started(0, "c1", "09012345678")});
   // The router that takes the partition over resumes after c1 (its start is committed).
-  deliver({[] {
-    auto ev = started(1, "c1", "09012345678");
-    return ev;
-  }()});
+  deliver({started(1, "c1", "09012345678")});
   EXPECT_TRUE(outbox_.jobs.empty());
   EXPECT_TRUE(outbox_.commands.empty());
   EXPECT_EQ(metrics_.repeated_starts.load(), 1u);

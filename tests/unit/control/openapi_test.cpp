@@ -34,43 +34,17 @@ std::string access_name(control::access a) {
   return "?";
 }
 
-TEST(OpenApiTest, DocumentsEveryServedRouteWithItsAccessRule) {
-  std::ifstream in{IVRCAST_SOURCE_DIR "/docs/openapi.yaml"};
-  ASSERT_TRUE(in);
-  std::set<std::string> documented;
-  std::string line, path, method;
-  bool in_paths = false;
-  while (std::getline(in, line)) {
-    if (line == "paths:") {
-      in_paths = true;
-      continue;
-    }
-    if (!in_paths)
-      continue;
-    if (line.starts_with("  /") && line.ends_with(":")) {
-      path = line.substr(2, line.size() - 3);
-    } else if (line.starts_with("    ") && !line.starts_with("     ") && line.ends_with(":")) {
-      method = line.substr(4, line.size() - 5);
-      for (auto& c : method)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    } else if (auto pos = line.find("x-ivrcast-access: "); pos != std::string::npos) {
-      documented.insert(method + " " + path + " " + line.substr(pos + 18));
-    }
-  }
-  std::set<std::string> served;
-  for (const auto& r : control::api::routes())
-    served.insert(r.method + " " + r.pattern + " " + access_name(r.need));
-  EXPECT_EQ(documented, served);
-  EXPECT_EQ(served.size(), control::api::routes().size()) << "a route is registered twice";
-}
+/// What docs/openapi.yaml says of each operation ("METHOD path"), read by indentation.
+struct openapi_doc {
+  std::set<std::string> access;               // "METHOD path access"
+  std::map<std::string, std::string> bodies;  // "none", "audio/wav" or "json:<top fields>"
+};
 
-/// What a route's documented request body is: "none", "audio/wav" or the JSON schema's
-/// top-level properties ("json:a,b,c").
-TEST(OpenApiTest, DocumentsEveryRequestBodyAsTheRouteChecksIt) {
+openapi_doc read_openapi() {
+  openapi_doc out;
   std::ifstream in{IVRCAST_SOURCE_DIR "/docs/openapi.yaml"};
-  ASSERT_TRUE(in);
+  EXPECT_TRUE(in);
   std::map<std::string, std::set<std::string>> schemas;  // name -> top-level properties
-  std::map<std::string, std::string> bodies;            // "METHOD path" -> content
   std::string line, path, method, schema;
   bool in_paths = false, in_properties = false;
   while (std::getline(in, line)) {
@@ -81,7 +55,6 @@ TEST(OpenApiTest, DocumentsEveryRequestBodyAsTheRouteChecksIt) {
     if (!in_paths) {
       if (line.starts_with("    ") && !line.starts_with("     ") && line.ends_with(":")) {
         schema = line.substr(4, line.size() - 5);
-        schemas[schema];
         in_properties = false;
       } else if (line == "      properties:") {
         in_properties = true;
@@ -92,13 +65,16 @@ TEST(OpenApiTest, DocumentsEveryRequestBodyAsTheRouteChecksIt) {
       }
       continue;
     }
+    auto op = method + " " + path;
     if (line.starts_with("  /") && line.ends_with(":")) {
       path = line.substr(2, line.size() - 3);
     } else if (line.starts_with("    ") && !line.starts_with("     ") && line.ends_with(":")) {
       method = line.substr(4, line.size() - 5);
       for (auto& c : method)
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      bodies[method + " " + path] = "none";
+      out.bodies[method + " " + path] = "none";
+    } else if (auto pos = line.find("x-ivrcast-access: "); pos != std::string::npos) {
+      out.access.insert(op + " " + line.substr(pos + 18));
     } else if (auto ref = line.find("application/json: {schema: {$ref: '#/components/schemas/");
                ref != std::string::npos && line.starts_with("          ")) {
       auto from = line.find("schemas/") + 8;
@@ -108,12 +84,28 @@ TEST(OpenApiTest, DocumentsEveryRequestBodyAsTheRouteChecksIt) {
       std::string fields;
       for (const auto& f : schemas[name])
         fields += (fields.empty() ? "" : ",") + f;
-      bodies[method + " " + path] = "json:" + fields;
+      out.bodies[op] = "json:" + fields;
     } else if (line.find("audio/wav: {schema:") != std::string::npos &&
                line.starts_with("          ")) {
-      bodies[method + " " + path] = "audio/wav";
+      out.bodies[op] = "audio/wav";
     }
   }
+  return out;
+}
+
+TEST(OpenApiTest, DocumentsEveryServedRouteWithItsAccessRule) {
+  auto doc = read_openapi();
+  std::set<std::string> served;
+  for (const auto& r : control::api::routes())
+    served.insert(r.method + " " + r.pattern + " " + access_name(r.need));
+  EXPECT_EQ(doc.access, served);
+  EXPECT_EQ(served.size(), control::api::routes().size()) << "a route is registered twice";
+}
+
+/// Each route's documented request body is what the route checks: none, audio/wav, or a JSON
+/// schema whose top-level properties are the route's fields.
+TEST(OpenApiTest, DocumentsEveryRequestBodyAsTheRouteChecksIt) {
+  auto doc = read_openapi();
   for (const auto& r : control::api::routes()) {
     if (r.method == "GET")
       continue;
@@ -128,7 +120,7 @@ TEST(OpenApiTest, DocumentsEveryRequestBodyAsTheRouteChecksIt) {
       for (const auto& f : top)
         want += (want.size() == 5 ? "" : ",") + f;
     }
-    EXPECT_EQ(bodies[r.method + " " + r.pattern], want) << r.method << " " << r.pattern;
+    EXPECT_EQ(doc.bodies[r.method + " " + r.pattern], want) << r.method << " " << r.pattern;
   }
 }
 

@@ -118,14 +118,23 @@ TEST(StartFilterTest, TellsFirstStartsFromRepeats) {
   const row rows[] = {
       {"a new call", "a", {0, 10}, std::nullopt, true},
       {"its repeat, before the projection saw either", "a", {0, 11}, std::nullopt, false},
-      {"its repeat, the projection now knowing the first", "a", {0, 12}, event_position{0, 10},
+      {"its repeat, the projection now knowing the first",
+       "a",
+       {0, 12},
+       event_position{0, 10},
        false},
       {"a call the projection saw start earlier", "b", {0, 13}, event_position{0, 2}, false},
-      {"the projection's first start itself (replay after a takeover)", "c", {0, 5},
-       event_position{0, 5}, true},
+      {"the projection's first start itself (replay after a takeover)",
+       "c",
+       {0, 5},
+       event_position{0, 5},
+       true},
       {"first seen on another partition", "d", {0, 14}, event_position{3, 99}, false},
-      {"projection rebuilt ahead of an older copy (first by position)", "e", {0, 15},
-       event_position{0, 20}, true},
+      {"projection rebuilt ahead of an older copy (first by position)",
+       "e",
+       {0, 15},
+       event_position{0, 20},
+       true},
   };
   start_filter f;
   for (const auto& r : rows)
