@@ -320,7 +320,8 @@ int main(int argc, char** argv) {
     std::printf("%s", config::reference().c_str());
     return 0;
   }
-  auto s = config::load(c.config, [](const char* k) { return std::getenv(k); });
+  auto s = config::load(
+      c.config, [](const char* k) { return std::getenv(k); }, config::process_env_names);
   if (!s)
     return fail("config", s.error());
   spdlog::set_level(spdlog::level::from_str(s->node.log_level));

@@ -1,5 +1,7 @@
 #include "config/load.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -328,6 +330,10 @@ const std::vector<key_spec>& schema() {
        integer(&S::kafka, &kafka_settings::replication_factor, 1, 7)},
       {"kafka.group_id", d::kafka_group_id, "Consumer group of the call path.",
        text(&S::kafka, &kafka_settings::group_id, false)},
+      {"kafka.create_topics", "true",
+       "Create missing topics at start-up (admin client, with the producer's security keys). "
+       "false where ACLs forbid it: the topics are then only checked, and a missing one is named.",
+       [](settings& s, std::string_view v) { return apply_bool(s.kafka.create_topics, v); }},
       {"kafka.session_timeout_ms", std::to_string(d::kafka_session_timeout_ms),
        "Group session timeout: how soon a dead node's partitions move. At least 6000, Kafka's "
        "default `group.min.session.timeout.ms`: brokers and the embedded cluster refuse less, and "
@@ -494,8 +500,17 @@ void apply_one(settings& s, std::string_view key, std::string_view value, std::s
 
 }  // namespace
 
+std::vector<std::string> process_env_names() {
+  std::vector<std::string> out;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry{*e};
+    out.emplace_back(entry.substr(0, entry.find('=')));
+  }
+  return out;
+}
+
 caf::expected<settings> parse(std::string_view text_in, std::string_view origin,
-                              const env_lookup& env) {
+                              const env_lookup& env, const env_names& names) {
   settings s;
   std::vector<std::string> problems;
   for (const auto& row : schema())
@@ -519,6 +534,20 @@ caf::expected<settings> parse(std::string_view text_in, std::string_view origin,
     if (const char* v = env ? env(name.c_str()) : nullptr)
       apply_one(s, row.name, trim(v), "environment " + name, problems);
   }
+  if (names && env)
+    for (const auto& name : names())
+      for (std::string_view prefix : {"IVRCAST_KAFKA_PRODUCER_", "IVRCAST_KAFKA_CONSUMER_"}) {
+        if (!name.starts_with(prefix))
+          continue;
+        std::string key = prefix == "IVRCAST_KAFKA_PRODUCER_" ? "kafka.producer." : "kafka.consumer.";
+        for (char c : std::string_view{name}.substr(prefix.size()))
+          key += c == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (const char* v = env(name.c_str()))
+          apply_one(s, key, trim(v), "environment " + name, problems);
+      }
+  // What the topics must keep: the delivery log, call counts and audit trail a rebuilt node
+  // gets back (a day more than the log keeps).
+  s.kafka.retention_ms = s.sms.retention_ms() + 24LL * 3600 * 1000;
   if (!problems.empty()) {
     std::string all;
     for (const auto& p : problems)
@@ -528,15 +557,16 @@ caf::expected<settings> parse(std::string_view text_in, std::string_view origin,
   return s;
 }
 
-caf::expected<settings> load(const std::string& path, const env_lookup& env) {
+caf::expected<settings> load(const std::string& path, const env_lookup& env,
+                             const env_names& names) {
   if (path.empty())
-    return parse("", "defaults", env);
+    return parse("", "defaults", env, names);
   std::ifstream in{path};
   if (!in)
     return caf::make_error(errc::bad_config, "cannot read config file '" + path + "'");
   std::stringstream buf;
   buf << in.rdbuf();
-  return parse(buf.str(), path, env);
+  return parse(buf.str(), path, env, names);
 }
 
 std::string reference() {

@@ -25,6 +25,10 @@ struct kafka_settings {
   int session_timeout_ms = 0;
   std::map<std::string, std::string> producer;  // kafka.producer.* passed to librdkafka
   std::map<std::string, std::string> consumer;  // kafka.consumer.* passed to librdkafka
+  bool create_topics = true;
+  // Not a configuration key: retention.ms of the topics whose records rebuild what ivrcast keeps
+  // (sms.retention_days and a day).
+  int64_t retention_ms = 0;
 
   bool embedded() const { return brokers.empty(); }
 };

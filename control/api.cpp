@@ -56,7 +56,13 @@ http::response guarded(api_context& c, const api_route& route, const http::reque
     return checked(c, route, k);
   }
   auto token = req.cookie("ivrcast_session");
-  auto s = token.empty() ? std::nullopt : c.sessions.touch(token, c.now());
+  std::optional<session> s;
+  if (!token.empty()) {
+    auto t = c.sessions->touch(token, c.now());
+    if (!t)
+      return internal(t.error());
+    s = std::move(*t);
+  }
   if (!s)
     return http::error(401, "not_logged_in", "log in first (no session, or it expired)");
   k.sess = s;
@@ -66,10 +72,16 @@ http::response guarded(api_context& c, const api_route& route, const http::reque
   auto u = load(c, "user/" + s->user_id);
   if (!u)
     return internal(u.error());
-  if (!*u || (*u)->user().deleted() || !(*u)->user().active()) {
-    c.sessions.erase(s->token);
-    return http::error(401, "not_logged_in", "the user no longer exists or is disabled");
+  if (!*u || (*u)->user().deleted() || !(*u)->user().active() ||
+      (*u)->user().session_epoch() != s->epoch) {
+    // Ended everywhere (logout elsewhere, password change, role change, deletion): this
+    // node forgets it too.
+    if (auto ok = c.sessions->erase(*s); !ok)
+      spdlog::warn("event=session_erase_failed error=\"{}\"", describe(ok.error()));
+    return http::error(401, "not_logged_in", "the session has ended (or the user is disabled)");
   }
+  if (auto purged = c.sessions->purge(c.now()); !purged)
+    spdlog::warn("event=session_purge_failed error=\"{}\"", describe(purged.error()));
   k.user = (*u)->user();
   if (s->must_change_password && !allowed_before_password_change(route.info))
     return http::error(403, "password_change_required", "change your password first");
@@ -174,6 +186,25 @@ std::optional<std::string> string_field(const json& j, const std::string& name, 
   return it->get<std::string>();
 }
 
+caf::expected<std::optional<wire::User>> update_user(
+    api_context& c, const std::string& user_id, const std::function<bool(wire::User&)>& fn,
+    bool include_deleted) {
+  std::optional<wire::User> out;
+  auto ok = c.out->update("user/" + user_id, [&](std::optional<wire::ControlRecord>& cur) {
+    out.reset();
+    if (!cur || !cur->has_user() || (cur->user().deleted() && !include_deleted) ||
+        !fn(*cur->mutable_user()))
+      return mutation_result::leave;
+    out = cur->user();
+    return mutation_result::write;
+  });
+  if (!ok)
+    return std::move(ok.error());
+  if (!*ok)
+    out.reset();
+  return out;
+}
+
 caf::expected<std::optional<wire::ControlRecord>> load(const api_context& c,
                                                        const std::string& key) {
   return c.deps.state->get(key);
@@ -269,6 +300,7 @@ caf::expected<std::unique_ptr<api>> api::start(api_deps deps) {
   if (!w)
     return std::move(w.error());
   c.out = std::move(*w);
+  c.sessions = std::make_unique<session_store>(*c.deps.state, *c.out);
   std::vector<http::route> routes;
   for (auto& r : all_routes()) {
     auto* ctx = &c;

@@ -239,12 +239,24 @@ http::response restore_user(api_context& c, call& k) {
     return internal(r.error());
   if (!*r || !(*r)->user().deleted())
     return http::error(404, "unknown_user", "no deleted user " + id);
-  auto& u = *(*r)->mutable_user();
-  u.set_deleted(false);
-  u.set_active(true);
-  auto pw = set_temporary_password(c, u);
-  if (auto ok = c.out->put(**r); !ok)
-    return internal(ok.error());
+  std::string pw;
+  auto written = update_user(
+      c, id,
+      [&](wire::User& cur) {
+        if (!cur.deleted())
+          return false;  // restored meanwhile
+        cur.set_deleted(false);
+        cur.set_active(true);
+        cur.set_session_epoch(cur.session_epoch() + 1);
+        pw = set_temporary_password(c, cur);
+        return true;
+      },
+      true);
+  if (!written)
+    return internal(written.error());
+  if (!*written)
+    return http::error(404, "unknown_user", "no deleted user " + id);
+  const auto& u = **written;
   auto mailed = send_temporary_password(c, u, pw);
   audit(c, k, "user_restored", id);
   auto out = user_json(u);

@@ -37,7 +37,7 @@ inline constexpr int64_t lockout_ms = 30 * 60 * 1000;
 struct api_context {
   api_deps deps;
   std::unique_ptr<writer> out;
-  session_table sessions;
+  std::unique_ptr<session_store> sessions;
   std::unique_ptr<login_rate_limit> login_limit;
   unknown_user_failures unknown_failures;
   std::unique_ptr<connectors::smtp::mailer> mail;
@@ -102,6 +102,14 @@ struct problems {
 /// Reads an optional string field; a problem if present and not a string.
 std::optional<std::string> string_field(const json& j, const std::string& name, problems& p,
                                         bool required);
+
+/// Read-modify-write of user `user_id` that loses no concurrent change (writer::update): `fn`
+/// sees the current user (never a deleted one unless `include_deleted`, the operator's restore:
+/// a deleted user stays deleted whatever else is under way) and returns false to leave it; it may run more than once. The user as written,
+/// nullopt if there was none to change or `fn` left it.
+caf::expected<std::optional<wire::User>> update_user(
+    api_context& c, const std::string& user_id, const std::function<bool(wire::User&)>& fn,
+    bool include_deleted = false);
 
 /// Records by key, through the node's control state.
 caf::expected<std::optional<wire::ControlRecord>> load(const api_context& c,

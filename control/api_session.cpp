@@ -85,14 +85,30 @@ http::response login(api_context& c, call& k) {
     return locked();
   }
   if (!verify_password(u.password_hash(), *password)) {
-    u.set_failed_logins(u.failed_logins() + 1);
-    bool now_locked = u.failed_logins() >= max_failed_logins;
-    if (now_locked) {
-      u.set_failed_logins(0);
-      u.set_locked_until_ms(c.now() + lockout_ms);
+    // Counted on the record as it is now, not as this request read it: concurrent wrong
+    // logins on any node each count once, and a role change or deletion meanwhile stands.
+    bool now_locked = false;
+    bool already_locked = false;
+    auto counted = update_user(c, u.user_id(), [&](wire::User& cur) {
+      already_locked = cur.locked_until_ms() > c.now();
+      if (already_locked)
+        return false;
+      cur.set_failed_logins(cur.failed_logins() + 1);
+      now_locked = cur.failed_logins() >= max_failed_logins;
+      if (now_locked) {
+        cur.set_failed_logins(0);
+        cur.set_locked_until_ms(c.now() + lockout_ms);
+      }
+      return true;
+    });
+    if (!counted)
+      return internal(counted.error());
+    if (already_locked) {
+      audit(c, k, "login_refused_locked");
+      return locked();
     }
-    if (auto ok = c.out->put(*rec); !ok)
-      return internal(ok.error());
+    if (!*counted)  // deleted meanwhile: as for an unknown address
+      return refused_login();
     audit(c, k, now_locked ? "locked" : "login_failed");
     return now_locked ? locked() : refused_login();
   }
@@ -102,14 +118,27 @@ http::response login(api_context& c, call& k) {
                        "the temporary password has expired: ask for a password reset");
   }
   if (u.failed_logins() != 0 || u.locked_until_ms() != 0) {
-    u.set_failed_logins(0);
-    u.set_locked_until_ms(0);
-    if (auto ok = c.out->put(*rec); !ok)
-      return internal(ok.error());
+    bool locked_meanwhile = false;
+    auto reset = update_user(c, u.user_id(), [&](wire::User& cur) {
+      // A lock set by concurrent failures after this request read the user wins.
+      locked_meanwhile = cur.locked_until_ms() > c.now();
+      if (locked_meanwhile || (cur.failed_logins() == 0 && cur.locked_until_ms() == 0))
+        return false;
+      cur.set_failed_logins(0);
+      cur.set_locked_until_ms(0);
+      return true;
+    });
+    if (!reset)
+      return internal(reset.error());
+    if (locked_meanwhile)
+      return locked();
   }
   bool must_change =
       u.temporary_until_ms() > 0 || c.now() - u.password_set_at_ms() >= password_lifetime_ms;
-  auto s = c.sessions.create(u.user_id(), must_change, c.now());
+  auto made = c.sessions->create(u, must_change, c.now());
+  if (!made)
+    return internal(made.error());
+  auto& s = *made;
   // One account: chosen for the user, as the portal would do it anyway.
   if (u.roles_size() == 1 && !must_change) {
     auto a = load(c, "account/" + u.roles(0).account_id());
@@ -117,7 +146,8 @@ http::response login(api_context& c, call& k) {
       k.account = (*a)->account();
       if (!refuse_account(c, k)) {
         s.account_id = k.account.account_id();
-        c.sessions.update(s);
+        if (auto ok = c.sessions->update(s); !ok)
+          return internal(ok.error());
       }
     }
   }
@@ -129,7 +159,8 @@ http::response login(api_context& c, call& k) {
 }
 
 http::response logout(api_context& c, call& k) {
-  c.sessions.erase(k.sess->token);
+  if (auto ok = c.sessions->erase(*k.sess); !ok)
+    return internal(ok.error());
   audit(c, k, "logout");
   auto out = no_content();
   out.headers.emplace_back("Set-Cookie", cookie(c, "ivrcast_session", "", true, true));
@@ -156,14 +187,16 @@ http::response choose_account(api_context& c, call& k) {
   if (auto refused = refuse_account(c, k))
     return *refused;
   k.sess->account_id = *id;
-  c.sessions.update(*k.sess);
+  if (auto ok = c.sessions->update(*k.sess); !ok)
+    return internal(ok.error());
   audit(c, k, "account_selected");
   return json_response(200, session_json(c, *k.sess, k.user));
 }
 
-/// Sets `pw` as the user's own password (not temporary), clearing locks and reset codes.
-void set_password(const api_context& c, wire::User& u, const std::string& pw) {
-  u.set_password_hash(hash_password(pw, c.cost));
+/// Sets `hash` (of a password the user chose) as the user's own password, not temporary,
+/// clearing locks and reset codes.
+void set_password(const api_context& c, wire::User& u, const std::string& hash) {
+  u.set_password_hash(hash);
   u.set_password_set_at_ms(c.now());
   u.set_temporary_until_ms(0);
   u.set_failed_logins(0);
@@ -193,14 +226,23 @@ http::response change_password(api_context& c, call& k) {
     p.add("new_password", "password_unchanged", "must differ from the current password");
   if (!p.empty())
     return p.response();
-  wire::ControlRecord rec;
-  *rec.mutable_user() = k.user;
-  set_password(c, *rec.mutable_user(), *next);
-  if (auto ok = c.out->put(rec); !ok)
-    return internal(ok.error());
+  // Other sessions end everywhere (a new epoch); this one moves to the new epoch.
+  auto hash = hash_password(*next, c.cost);
+  if (hash.empty())  // never an empty password on the record
+    return internal(caf::make_error(errc::io_failure, "password.hash", "hashing failed"));
+  auto changed = update_user(c, k.user.user_id(), [&](wire::User& cur) {
+    set_password(c, cur, hash);
+    cur.set_session_epoch(cur.session_epoch() + 1);
+    return true;
+  });
+  if (!changed)
+    return internal(changed.error());
+  if (!*changed)
+    return http::error(401, "not_logged_in", "the user no longer exists");
   k.sess->must_change_password = false;
-  c.sessions.update(*k.sess);
-  c.sessions.erase_user(k.user.user_id(), k.sess->token);
+  k.sess->epoch = (*changed)->session_epoch();
+  if (auto ok = c.sessions->update(*k.sess); !ok)
+    return internal(ok.error());
   audit(c, k, "password_changed");
   return no_content();
 }
@@ -216,12 +258,17 @@ http::response request_reset(api_context& c, call& k) {
   auto addr = email_key(*email);
   auto uid = c.deps.state->user_by_email(addr);
   if (uid && *uid) {
-    auto r = load(c, "user/" + **uid);
-    if (r && *r && !(*r)->user().deleted() && (*r)->user().active()) {
-      auto code = set_reset_code(c, *(*r)->mutable_user());
-      if (auto ok = c.out->put(**r); !ok)
-        return internal(ok.error());
-      k.user = (*r)->user();
+    std::string code;
+    auto r = update_user(c, **uid, [&](wire::User& cur) {
+      if (!cur.active())
+        return false;
+      code = set_reset_code(c, cur);
+      return true;
+    });
+    if (!r)
+      return internal(r.error());
+    if (*r) {
+      k.user = **r;
       // Whatever became of the mail, the answer is the same (enumeration resistance); a
       // failure is logged by the mailer.
       (void)send_reset_code(c, k.user, code);
@@ -260,10 +307,24 @@ http::response confirm_reset(api_context& c, call& k) {
     audit(c, k, "password_reset_refused");
     return invalid;
   }
-  set_password(c, u, *next);
-  if (auto ok = c.out->put(**r); !ok)
-    return internal(ok.error());
-  c.sessions.erase_user(u.user_id());
+  auto hash = hash_password(*next, c.cost);
+  if (hash.empty())  // never an empty password on the record
+    return internal(caf::make_error(errc::io_failure, "password.hash", "hashing failed"));
+  auto code_hash = u.reset_code_hash();
+  auto done = update_user(c, u.user_id(), [&](wire::User& cur) {
+    // The code is used once: a concurrent confirmation with the same code finds it gone.
+    if (cur.reset_code_hash() != code_hash || !cur.active())
+      return false;
+    set_password(c, cur, hash);
+    cur.set_session_epoch(cur.session_epoch() + 1);
+    return true;
+  });
+  if (!done)
+    return internal(done.error());
+  if (!*done) {
+    audit(c, k, "password_reset_refused");
+    return invalid;
+  }
   audit(c, k, "password_reset_done");
   return no_content();
 }

@@ -105,21 +105,42 @@ http::response post_user(api_context& c, call& k) {
   return create_user(c, k, k.body, k.account.enterprise_id());
 }
 
+bool same_roles(const wire::User& a, const wire::User& b) {
+  if (a.roles_size() != b.roles_size())
+    return false;
+  for (int i = 0; i < a.roles_size(); ++i)
+    if (a.roles(i).account_id() != b.roles(i).account_id() || a.roles(i).role() != b.roles(i).role())
+      return false;
+  return true;
+}
+
 http::response put_user(api_context& c, call& k) {
   wire::ControlRecord rec;
   if (auto no = target(c, k, rec))
     return *no;
-  const auto& body = k.body;
   problems p;
-  read_user(c, body, k.account.enterprise_id(), *rec.mutable_user(), p, false);
+  auto enterprise = k.account.enterprise_id();
+  auto written = update_user(c, rec.user().user_id(), [&](wire::User& cur) {
+    if (cur.enterprise_id() != enterprise)
+      return false;
+    auto before = cur;
+    p = problems{};
+    read_user(c, k.body, enterprise, cur, p, false);
+    if (!p.empty())
+      return false;
+    // A new role or a disabled user: the user's sessions end on every node.
+    if (!same_roles(before, cur) || (before.active() && !cur.active()))
+      cur.set_session_epoch(cur.session_epoch() + 1);
+    return true;
+  });
   if (!p.empty())
     return p.response();
-  if (auto ok = c.out->put(rec); !ok)
-    return internal(ok.error());
-  if (!rec.user().active())
-    c.sessions.erase_user(rec.user().user_id());
-  audit(c, k, "user_updated", rec.user().user_id());
-  return json_response(200, user_json(rec.user()));
+  if (!written)
+    return internal(written.error());
+  if (!*written)
+    return http::error(404, "unknown_user", "no such user in this enterprise");
+  audit(c, k, "user_updated", (*written)->user_id());
+  return json_response(200, user_json(**written));
 }
 
 http::response delete_user(api_context& c, call& k) {
@@ -128,14 +149,18 @@ http::response delete_user(api_context& c, call& k) {
     return *no;
   if (rec.user().user_id() == k.user.user_id())
     return http::error(409, "cannot_delete_self", "you cannot delete yourself");
-  auto& u = *rec.mutable_user();
-  u.set_deleted(true);
-  u.clear_password_hash();
-  u.clear_reset_code_hash();
-  if (auto ok = c.out->put(rec); !ok)
-    return internal(ok.error());
-  c.sessions.erase_user(u.user_id());
-  audit(c, k, "user_deleted", u.user_id());
+  auto written = update_user(c, rec.user().user_id(), [&](wire::User& u) {
+    u.set_deleted(true);
+    u.clear_password_hash();
+    u.clear_reset_code_hash();
+    u.set_session_epoch(u.session_epoch() + 1);
+    return true;
+  });
+  if (!written)
+    return internal(written.error());
+  if (!*written)
+    return http::error(404, "unknown_user", "no such user in this enterprise");
+  audit(c, k, "user_deleted", rec.user().user_id());
   return no_content();
 }
 
@@ -143,11 +168,17 @@ http::response reset_user(api_context& c, call& k) {
   wire::ControlRecord rec;
   if (auto no = target(c, k, rec))
     return *no;
-  auto code = set_reset_code(c, *rec.mutable_user());
-  if (auto ok = c.out->put(rec); !ok)
-    return internal(ok.error());
-  auto mailed = send_reset_code(c, rec.user(), code);
-  audit(c, k, "password_reset_sent", rec.user().user_id());
+  std::string code;
+  auto written = update_user(c, rec.user().user_id(), [&](wire::User& u) {
+    code = set_reset_code(c, u);
+    return true;
+  });
+  if (!written)
+    return internal(written.error());
+  if (!*written)
+    return http::error(404, "unknown_user", "no such user in this enterprise");
+  auto mailed = send_reset_code(c, **written, code);
+  audit(c, k, "password_reset_sent", (*written)->user_id());
   json out{{"status", "accepted"}};
   report_mail(out, mailed);
   return json_response(202, out);

@@ -62,7 +62,7 @@ caf::expected<int64_t> writer::await(const std::vector<uint64_t>& tickets) {
   return max_offset;
 }
 
-caf::expected<void> writer::write(const std::vector<change>& changes) {
+caf::expected<int64_t> writer::produce(const std::vector<change>& changes) {
   std::vector<uint64_t> tickets;
   std::string bytes;
   for (const auto& c : changes) {
@@ -81,13 +81,49 @@ caf::expected<void> writer::write(const std::vector<change>& changes) {
       pending_[t] = outcome{true, false, -1};
     }
   }
-  auto offset = await(tickets);
+  return await(tickets);
+}
+
+caf::expected<void> writer::write(const std::vector<change>& changes) {
+  auto offset = produce(changes);
   if (!offset)
     return std::move(offset.error());
   if (!state_->wait_applied(*offset, std::chrono::seconds{30}))
     return caf::make_error(errc::timeout, "control.write",
                            "written but not applied here within 30 s");
   return {};
+}
+
+caf::expected<bool> writer::update(const std::string& key, const mutation& fn) {
+  constexpr int max_attempts = 64;
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
+    auto read = state_->get(key);
+    if (!read)
+      return std::move(read.error());
+    auto revision = *read ? (*read)->revision() : int64_t{-1};
+    if (fn(*read) == mutation_result::leave || !*read) {
+      // After a lost race our refused record is the key's last one, and compaction keeps only
+      // the last: write the current record again so an accepted one is last. (A refused record
+      // before an absent key is refused again on a rebuild: nothing to do then.)
+      if (attempt > 0 && *read)
+        if (auto again = update(key, [](auto&) { return mutation_result::write; }); !again)
+          return std::move(again.error());
+      return false;
+    }
+    auto& rec = **read;
+    rec.set_expect_revision(revision);
+    auto offset = produce({change{key, rec}});
+    if (!offset)
+      return std::move(offset.error());
+    if (!state_->wait_applied(*offset, std::chrono::seconds{30}))
+      return caf::make_error(errc::timeout, "control.update",
+                             "written but not applied here within 30 s");
+    if (!state_->refused_as_stale(*offset))
+      return true;
+    // Another write came first; its record is folded in by now, so the next read sees it.
+  }
+  return caf::make_error(errc::timeout, "control.update",
+                         key + ": lost " + std::to_string(max_attempts) + " races in a row");
 }
 
 caf::expected<void> writer::put(const wire::ControlRecord& r) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -30,6 +31,13 @@ struct change {
   std::optional<wire::ControlRecord> record;  // nullopt: tombstone
 };
 
+/// What a read-modify-write decided about the record it was shown.
+enum class mutation_result { write, leave };
+
+/// Changes the current record of a key in place (nullopt: there is none; setting one creates
+/// it). May run several times: once per attempt, each time on a fresh read.
+using mutation = std::function<mutation_result(std::optional<wire::ControlRecord>& current)>;
+
 /// Writes control-plane records to control.state and answers once this node's control_state
 /// has applied them (read-your-writes); also audit events and short-link opens. Thread-safe:
 /// HTTP worker threads share one.
@@ -43,6 +51,13 @@ class writer {
   [[nodiscard]] caf::expected<void> write(const std::vector<change>& changes);
   [[nodiscard]] caf::expected<void> put(const wire::ControlRecord& r);
 
+  /// Read-modify-write of one record that loses no concurrent update, on this node or any
+  /// other: reads `key`, lets `fn` change it, and writes it on condition that the key is still
+  /// at the revision read; when another write came first, reads again and reruns `fn`. True if
+  /// a record was written, false if `fn` left it; an error after 64 lost races or on a broker
+  /// or storage failure.
+  [[nodiscard]] caf::expected<bool> update(const std::string& key, const mutation& fn);
+
   /// Sends a security event to control.audit and the log; never blocks the request on it.
   void audit(wire::AuditEvent ev);
 
@@ -53,6 +68,8 @@ class writer {
  private:
   writer() = default;
   void delivered(uint64_t ticket, bool ok, int64_t offset);
+  /// Produces `changes` to control.state; the highest offset once the broker has them all.
+  caf::expected<int64_t> produce(const std::vector<change>& changes);
   /// Waits for `tickets`; the highest offset, or an error if one failed or timed out.
   caf::expected<int64_t> await(const std::vector<uint64_t>& tickets);
 

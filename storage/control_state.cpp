@@ -1,6 +1,8 @@
 #include "storage/control_state.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <unordered_map>
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -34,6 +36,8 @@ std::string id_of(const wire::ControlRecord& r) {
       return r.flow().incoming_number();
     case wire::ControlRecord::kAudio:
       return r.audio().audio_id();
+    case wire::ControlRecord::kSession:
+      return r.session().token_hash();
     default:
       return {};
   }
@@ -42,8 +46,8 @@ std::string id_of(const wire::ControlRecord& r) {
 }  // namespace
 
 std::string control_state::key_of(const wire::ControlRecord& r) {
-  static constexpr const char* kinds[] = {"",       "enterprise/", "account/", "user/",
-                                          "draft/", "flow/",       "audio/"};
+  static constexpr const char* kinds[] = {"",      "enterprise/", "account/", "user/",
+                                          "draft/", "flow/",       "audio/",   "session/"};
   auto kind = static_cast<size_t>(r.kind_case());
   if (kind == 0 || kind >= std::size(kinds))
     return {};
@@ -72,6 +76,28 @@ caf::expected<std::vector<control_change>> control_state::apply(int64_t last_off
     return changes;
   rocksdb::WriteBatch wb;
   std::string value;
+  // What this batch did to a key so far: a later record of the batch must see it, not the
+  // database (revision -1: deleted).
+  struct staged {
+    int64_t revision = -1;
+    std::string email;
+  };
+  std::unordered_map<std::string, staged> batch;
+  std::vector<int64_t> conflicts;
+  auto current = [&](const std::string& key) -> caf::expected<std::optional<staged>> {
+    if (auto it = batch.find(key); it != batch.end())
+      return it->second.revision < 0 ? std::optional<staged>{} : it->second;
+    value.clear();
+    auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->control(), key, &value);
+    if (st.IsNotFound())
+      return std::optional<staged>{};
+    if (auto ok = check(st, "control_state.apply"); !ok)
+      return std::move(ok.error());
+    wire::ControlRecord old;
+    if (!old.ParseFromString(value))
+      return caf::make_error(errc::storage_corrupt, "control_state.apply", key);
+    return std::optional<staged>{staged{old.revision(), old.user().email()}};
+  };
   for (const auto& in : recs) {
     if (in.offset <= stored)
       continue;
@@ -91,21 +117,39 @@ caf::expected<std::vector<control_change>> control_state::apply(int64_t last_off
         continue;
       }
     }
-    if (key.starts_with("user/")) {
+    bool is_user = key.starts_with("user/");
+    std::optional<staged> before;
+    if (is_user || (rec && rec->has_expect_revision())) {
+      auto cur = current(key);
+      if (!cur)
+        return std::move(cur.error());
+      before = std::move(*cur);
+    }
+    // A conditional write: every node compares it with the same stored revision, so every
+    // node takes or refuses it alike.
+    if (rec && rec->has_expect_revision() &&
+        rec->expect_revision() != (before ? before->revision : -1)) {
+      conflicts.push_back(in.offset);
+      continue;
+    }
+    if (is_user) {
       // The email index follows the user: drop the old address, add the new one.
-      value.clear();
-      auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->control(), key, &value);
-      wire::ControlRecord old;
-      if (st.ok() && old.ParseFromString(value) && old.has_user() &&
-          (!rec || old.user().email() != rec->user().email()))
-        (void)wb.Delete(db_->control(), email_key(old.user().email()));  // ignored: tiny key
+      if (before && (!rec || before->email != rec->user().email()))
+        (void)wb.Delete(db_->control(), email_key(before->email));  // ignored: tiny key
       if (rec)
         (void)wb.Put(db_->control(), email_key(rec->user().email()), rec->user().user_id());
     }
-    if (rec)
-      (void)wb.Put(db_->control(), key, in.value);  // ignored: only fails on oversized keys
-    else
+    if (rec) {
+      rec->set_revision(in.offset);
+      rec->clear_expect_revision();
+      value.clear();
+      rec->SerializeToString(&value);
+      (void)wb.Put(db_->control(), key, value);  // ignored: only fails on oversized keys
+      batch[key] = staged{in.offset, rec->user().email()};
+    } else {
       (void)wb.Delete(db_->control(), key);
+      batch[key] = staged{};
+    }
     changes.push_back({std::move(key), std::move(rec)});
   }
   checkpoints_.stage(wb, 0, last_offset);
@@ -114,10 +158,20 @@ caf::expected<std::vector<control_change>> control_state::apply(int64_t last_off
     return std::move(ok.error());
   {
     std::lock_guard<std::mutex> guard{mtx_};
+    for (auto o : conflicts) {
+      conflicts_.push_back(o);
+      if (conflicts_.size() > max_conflicts_kept)
+        conflicts_.pop_front();
+    }
     applied_ = last_offset;
   }
   cv_.notify_all();
   return changes;
+}
+
+bool control_state::refused_as_stale(int64_t offset) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return std::find(conflicts_.rbegin(), conflicts_.rend(), offset) != conflicts_.rend();
 }
 
 bool control_state::wait_applied(int64_t offset, std::chrono::milliseconds timeout) const {

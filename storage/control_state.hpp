@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -37,7 +38,10 @@ struct control_change {
 
 /// The control plane as every node holds it: the records of control.state (enterprises,
 /// accounts, users, flow drafts, published flows, audio) by key in the `control` column family,
-/// plus an email → user index, folded exactly once (the offset lands in the same batch).
+/// plus an email → user index, folded exactly once (the offset lands in the same batch). Each
+/// stored record carries its revision (the offset it was written at); a conditional write
+/// (`expect_revision`) is folded in only if its key is still at that revision, so read-modify-
+/// write cycles of different nodes never overwrite each other (control::writer::update).
 /// One writer (the topic's reader); reads from any thread. `wait_applied` gives writers
 /// read-your-writes.
 class control_state {
@@ -52,6 +56,10 @@ class control_state {
 
   /// Last offset folded in (-1 if none).
   int64_t applied() const { return applied_.load(); }
+  /// Whether the conditional write at `offset` (already folded in) was refused because its key
+  /// had moved on from the revision it expected. Remembers the last few thousand refusals:
+  /// writers ask right after their write is folded in.
+  bool refused_as_stale(int64_t offset) const;
   /// Waits until `offset` is folded in; false after `timeout`.
   bool wait_applied(int64_t offset, std::chrono::milliseconds timeout) const;
 
@@ -73,8 +81,10 @@ class control_state {
   std::shared_ptr<database> db_;
   offset_checkpoints checkpoints_;
   std::atomic<int64_t> applied_{-1};
+  static constexpr size_t max_conflicts_kept = 4096;
   mutable std::mutex mtx_;
   mutable std::condition_variable cv_;
+  std::deque<int64_t> conflicts_;
 };
 
 }  // namespace ivrcast::storage

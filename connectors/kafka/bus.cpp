@@ -2,6 +2,9 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <map>
+#include <memory>
+
 #include "connectors/kafka/client_conf.hpp"
 #include "connectors/kafka/embedded_cluster.hpp"
 #include "connectors/kafka/errors.hpp"
@@ -11,26 +14,49 @@
 namespace ivrcast::connectors::kafka {
 namespace {
 
-/// Creates our topics on a real cluster with the admin API; existing ones are left alone.
-caf::expected<void> create_topics(const config::kafka_settings& s, const std::string& brokers) {
-  auto conf = make_conf({{"bootstrap.servers", brokers}}, {}, "admin");
+/// The admin client's configuration: the brokers and the producer's security keys, so that a
+/// SASL/SSL cluster accepts it as it accepts the producers and consumers.
+caf::expected<rd_kafka_conf_t*> admin_conf(const config::kafka_settings& s) {
+  std::map<std::string, std::string> security;
+  for (const auto* side : {&s.consumer, &s.producer})
+    for (const auto& [k, v] : *side)
+      if (k.starts_with("security.") || k.starts_with("sasl.") || k.starts_with("ssl."))
+        security[k] = v;
+  return make_conf({{"bootstrap.servers", s.brokers}}, security, "admin");
+}
+
+struct destroy_handle {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using admin_client = std::unique_ptr<rd_kafka_t, destroy_handle>;
+
+caf::expected<admin_client> open_admin(const config::kafka_settings& s) {
+  auto conf = admin_conf(s);
   if (!conf)
     return std::move(conf.error());
   char errstr[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, errstr, sizeof errstr);
-  if (!rk) {
+  admin_client out{rd_kafka_new(RD_KAFKA_PRODUCER, *conf, errstr, sizeof errstr)};
+  if (!out) {
     rd_kafka_conf_destroy(*conf);
-    return setup_error("bus.create_topics", errstr);
+    return setup_error("bus.admin", errstr);
   }
+  return out;
+}
+
+/// Creates our topics on a real cluster with the admin API; existing ones are left alone.
+caf::expected<void> create_topics(const config::kafka_settings& s, rd_kafka_t* rk) {
+  char errstr[512];
   std::vector<rd_kafka_NewTopic_t*> news;
+  auto retention = std::to_string(s.retention_ms);
   for (const auto& t : topics::all) {
     auto name = topics::name(s.topic_prefix, t);
     auto* nt = rd_kafka_NewTopic_new(name.c_str(), t.single_partition ? 1 : s.partitions,
-                                     s.replication_factor, errstr,
-                                     sizeof errstr);
+                                     s.replication_factor, errstr, sizeof errstr);
+    // ignored: literal valid settings
     if (t.compacted)
-      // ignored: a literal valid setting
       (void)rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+    if (t.long_retention)
+      (void)rd_kafka_NewTopic_set_config(nt, "retention.ms", retention.c_str());
     news.push_back(nt);
   }
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
@@ -58,8 +84,32 @@ caf::expected<void> create_topics(const config::kafka_settings& s, const std::st
   }
   rd_kafka_NewTopic_destroy_array(news.data(), news.size());
   rd_kafka_queue_destroy(q);
-  rd_kafka_destroy(rk);
   return result;
+}
+
+/// Checks that every topic exists with a usable partition count; names the first that does
+/// not.
+caf::expected<void> check_topics(const config::kafka_settings& s, rd_kafka_t* rk) {
+  const rd_kafka_metadata_t* md = nullptr;
+  if (auto err = rd_kafka_metadata(rk, 1, nullptr, &md, 30000); err)
+    return kafka_error(err, "bus.check_topics");
+  std::map<std::string, int> partitions;
+  for (int i = 0; i < md->topic_cnt; ++i)
+    if (!md->topics[i].err)
+      partitions[md->topics[i].topic] = md->topics[i].partition_cnt;
+  rd_kafka_metadata_destroy(md);
+  for (const auto& t : topics::all) {
+    auto name = topics::name(s.topic_prefix, t);
+    auto it = partitions.find(name);
+    if (it == partitions.end())
+      return setup_error("bus.check_topics",
+                         "topic '" + name + "' does not exist and kafka.create_topics is false: "
+                         "create it (key: " + std::string{t.key} + ")");
+    if (t.single_partition && it->second != 1)
+      return setup_error("bus.check_topics", "topic '" + name + "' must have exactly 1 partition (it has " +
+                                                 std::to_string(it->second) + ")");
+  }
+  return {};
 }
 
 }  // namespace
@@ -83,7 +133,13 @@ caf::expected<std::unique_ptr<bus>> bus::open(const config::kafka_settings& s) {
                   s.partitions);
   } else {
     out->brokers_ = s.brokers;
-    if (auto ok = create_topics(s, s.brokers); !ok)
+    auto admin = open_admin(s);
+    if (!admin)
+      return std::move(admin.error());
+    if (s.create_topics)
+      if (auto ok = create_topics(s, admin->get()); !ok)
+        return std::move(ok.error());
+    if (auto ok = check_topics(s, admin->get()); !ok)
       return std::move(ok.error());
     logger().info("event=kafka_topics_ready brokers={}", out->brokers_);
   }

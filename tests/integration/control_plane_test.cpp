@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <thread>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -833,6 +835,149 @@ TEST_F(ControlPlaneTest, ASecondNodeWithAnEmptyDiskServesTheSameState) {
   EXPECT_EQ((*second->counts().totals())[number], 3u);
   test::portal_client m{second->http_port()};
   EXPECT_EQ(m.login("member@example.jp", good_password).status, 200);
+}
+
+// -- several nodes, one control plane -----------------------------------------------------
+
+/// A client of another node that carries `from`'s session (the same browser, a balancer that
+/// sends it anywhere).
+std::unique_ptr<test::portal_client> same_browser(const test::portal_client& from, int port) {
+  auto c = std::make_unique<test::portal_client>(port);
+  c->session_cookie = from.session_cookie;
+  c->csrf = from.csrf;
+  return c;
+}
+
+TEST_F(ControlPlaneTest, ConcurrentWrongLoginsOverThreeNodesLockTheUserAfterExactlyFive) {
+  bootstrap();
+  auto b = start_node(dir_.path() + "/node-b");
+  auto c = start_node(dir_.path() + "/node-c");
+  ASSERT_TRUE(b && c);
+  auto applied = node_->control().applied();
+  ASSERT_TRUE(test::eventually([&] {
+    return b->control().applied() >= applied && c->control().applied() >= applied;
+  }));
+  const std::vector<int> ports{port_, b->http_port(), c->http_port()};
+  constexpr int per_node = 6;
+  std::mutex mtx;
+  std::map<int, int> by_status;
+  std::vector<std::thread> tries;
+  for (int n = 0; n < 3; ++n)
+    for (int i = 0; i < per_node; ++i)
+      tries.emplace_back([&, port = ports[n]] {
+        test::portal_client client{port};
+        auto r = client.login("boss@example.jp", "Wrong#Pass2026");
+        std::lock_guard<std::mutex> guard{mtx};
+        ++by_status[r.status];
+      });
+  for (auto& t : tries)
+    t.join();
+  // Every failure counted once, wherever it landed: four refusals, then the lock.
+  EXPECT_EQ(by_status[401], 4);
+  EXPECT_EQ(by_status[423], 3 * per_node - 4);
+  for (auto port : ports) {
+    test::portal_client client{port};
+    EXPECT_EQ(client.login("boss@example.jp", good_password).code(), "locked") << port;
+  }
+}
+
+TEST_F(ControlPlaneTest, SessionsAreServedByEveryNodeAndEndEverywhere) {
+  bootstrap();
+  auto member = user_with("member");
+  auto b = start_node(dir_.path() + "/node-b");
+  auto c = start_node(dir_.path() + "/node-c");
+  ASSERT_TRUE(b && c);
+  auto boss_b = same_browser(*boss_, b->http_port());
+  auto boss_c = same_browser(*boss_, c->http_port());
+  auto member_b = same_browser(*member, b->http_port());
+  ASSERT_TRUE(test::eventually([&] { return boss_b->get("/v1/numbers").status == 200; }));
+  // A change through another node, with the same CSRF token.
+  EXPECT_EQ(boss_c->post("/v1/session/account", {{"account_id", "a1"}}).status, 200);
+  EXPECT_EQ(member_b->get("/v1/numbers").status, 200);
+
+  // A role change on node c ends the member's session on node b (and a).
+  auto uid = member->get("/v1/session").body["user"].value("user_id", "");
+  ASSERT_FALSE(uid.empty());
+  auto changed =
+      boss_c->put("/v1/users/" + uid, {{"roles", {{{"account_id", "a1"}, {"role", "admin"}}}}});
+  ASSERT_EQ(changed.status, 200) << changed.raw;
+  EXPECT_TRUE(test::eventually(
+      [&] { return member_b->get("/v1/numbers").code() == "not_logged_in"; },
+      std::chrono::seconds{5}));
+  EXPECT_EQ(member->get("/v1/numbers").code(), "not_logged_in");
+
+  // A node restart logs nobody out: node a again, on its disk.
+  node_.reset();
+  auto again = start_node(settings_.node.data_dir);
+  ASSERT_TRUE(again);
+  auto boss_again = same_browser(*boss_, again->http_port());
+  EXPECT_EQ(boss_again->get("/v1/numbers").status, 200);
+
+  // A logout on node b ends the session on every node within seconds.
+  EXPECT_EQ(boss_b->del("/v1/session").status, 204);
+  EXPECT_TRUE(test::eventually(
+      [&] {
+        return boss_c->get("/v1/numbers").code() == "not_logged_in" &&
+               boss_again->get("/v1/numbers").code() == "not_logged_in";
+      },
+      std::chrono::seconds{5}));
+}
+
+TEST_F(ControlPlaneTest, ADeletedUserStaysDeletedWhateverItsSessionsDo) {
+  bootstrap();
+  auto member = user_with("member");
+  auto uid = member->get("/v1/session").body["user"].value("user_id", "");
+  auto b = start_node(dir_.path() + "/node-b");
+  auto c = start_node(dir_.path() + "/node-c");
+  ASSERT_TRUE(b && c);
+  auto member_b = same_browser(*member, b->http_port());
+  ASSERT_TRUE(test::eventually([&] { return member_b->get("/v1/numbers").status == 200; }));
+
+  // The member's session on node b changes the password over and over, and wrong logins for
+  // the member land on node c, while the enterprise admin deletes the member on node a.
+  std::atomic<bool> deleted{false};
+  std::atomic<int> changes{0};
+  std::thread changer{[&] {
+    const std::string pws[] = {good_password, "Other#Pass2027"};
+    for (int i = 0; i < 200; ++i) {
+      auto r = member_b->post("/v1/session/password",
+                              {{"current_password", pws[i % 2]}, {"new_password", pws[(i + 1) % 2]}});
+      if (r.status != 204)
+        break;
+      ++changes;
+      if (deleted && i % 2 == 1)
+        break;
+    }
+  }};
+  std::thread guesser{[&, port = c->http_port()] {
+    for (int i = 0; i < 30 && !deleted; ++i) {
+      test::portal_client g{port};
+      (void)g.login("member@example.jp", "Wrong#Pass2026");
+    }
+  }};
+  ASSERT_TRUE(test::eventually([&] { return changes >= 2; }));
+  auto del = boss_->del("/v1/users/" + uid);
+  EXPECT_EQ(del.status, 204) << del.raw;
+  deleted = true;
+  changer.join();
+  guesser.join();
+
+  auto end = std::max({node_->control().applied(), b->control().applied(), c->control().applied()});
+  for (auto* n : {node_.get(), b.get(), c.get()}) {
+    ASSERT_TRUE(n->control().wait_applied(end, std::chrono::seconds{10}));
+    auto rec = n->control().get("user/" + uid);
+    ASSERT_TRUE(rec && *rec);
+    EXPECT_TRUE((*rec)->user().deleted()) << n->http_port();
+    EXPECT_TRUE((*rec)->user().password_hash().empty());
+  }
+  EXPECT_EQ(member_b->get("/v1/numbers").code(), "not_logged_in");
+  for (const auto* pw : {good_password, "Other#Pass2027"}) {
+    test::portal_client again{b->http_port()};
+    EXPECT_EQ(again.login("member@example.jp", pw).status, 401);
+  }
+  auto users = boss_->get("/v1/users").body["users"];
+  for (const auto& u : users)
+    EXPECT_NE(u.value("user_id", ""), uid);
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "messages/errc.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace ivrcast::config {
 namespace {
@@ -64,6 +67,40 @@ TEST(ConfigLoadTest, BadEnvironmentValueIsNamed) {
   });
   ASSERT_FALSE(s);
   EXPECT_NE(describe(s.error()).find("environment IVRCAST_IVR_MAX_DIGITS"), std::string::npos);
+}
+
+TEST(ConfigLoadTest, KafkaPassthroughKeysComeFromTheEnvironmentToo) {
+  std::map<std::string, std::string> env{
+      {"IVRCAST_KAFKA_PRODUCER_SASL_PASSWORD", "s3cret"},
+      {"IVRCAST_KAFKA_CONSUMER_SECURITY_PROTOCOL", "SASL_SSL"},
+      {"IVRCAST_KAFKA_PRODUCER_LINGER_MS", " 9 "},
+      {"IVRCAST_KAFKA_CREATE_TOPICS", "false"},
+      {"OTHER_KAFKA_PRODUCER_ACKS", "0"},
+  };
+  auto lookup = [&](const char* k) -> const char* {
+    auto it = env.find(k);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  auto names = [&] {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : env)
+      out.push_back(k);
+    return out;
+  };
+  auto s = parse("kafka.producer.linger.ms = 7\n", "test", lookup, names);
+  ASSERT_OK(s);
+  EXPECT_EQ(s->kafka.producer.at("sasl.password"), "s3cret");
+  EXPECT_EQ(s->kafka.producer.at("linger.ms"), "9") << "the environment wins over the file";
+  EXPECT_EQ(s->kafka.consumer.at("security.protocol"), "SASL_SSL");
+  EXPECT_FALSE(s->kafka.producer.contains("acks"));
+  EXPECT_FALSE(s->kafka.create_topics);
+  EXPECT_EQ(s->kafka.retention_ms, (s->sms.retention_days + 1) * 24LL * 3600 * 1000);
+
+  env = {{"IVRCAST_KAFKA_PRODUCER_", "x"}};
+  auto bad = parse("", "test", lookup, names);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(describe(bad.error()).find("environment IVRCAST_KAFKA_PRODUCER_"), std::string::npos)
+      << describe(bad.error());
 }
 
 TEST(ConfigLoadTest, ReferenceListsEveryKey) {
