@@ -539,7 +539,8 @@ caf::expected<settings> parse(std::string_view text_in, std::string_view origin,
       for (std::string_view prefix : {"IVRCAST_KAFKA_PRODUCER_", "IVRCAST_KAFKA_CONSUMER_"}) {
         if (!name.starts_with(prefix))
           continue;
-        std::string key = prefix == "IVRCAST_KAFKA_PRODUCER_" ? "kafka.producer." : "kafka.consumer.";
+        std::string key =
+            prefix == "IVRCAST_KAFKA_PRODUCER_" ? "kafka.producer." : "kafka.consumer.";
         for (char c : std::string_view{name}.substr(prefix.size()))
           key += c == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (const char* v = env(name.c_str()))

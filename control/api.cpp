@@ -186,9 +186,9 @@ std::optional<std::string> string_field(const json& j, const std::string& name, 
   return it->get<std::string>();
 }
 
-caf::expected<std::optional<wire::User>> update_user(
-    api_context& c, const std::string& user_id, const std::function<bool(wire::User&)>& fn,
-    bool include_deleted) {
+caf::expected<std::optional<wire::User>> update_user(api_context& c, const std::string& user_id,
+                                                     const std::function<bool(wire::User&)>& fn,
+                                                     bool include_deleted) {
   std::optional<wire::User> out;
   auto ok = c.out->update("user/" + user_id, [&](std::optional<wire::ControlRecord>& cur) {
     out.reset();

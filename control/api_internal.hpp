@@ -105,11 +105,11 @@ std::optional<std::string> string_field(const json& j, const std::string& name, 
 
 /// Read-modify-write of user `user_id` that loses no concurrent change (writer::update): `fn`
 /// sees the current user (never a deleted one unless `include_deleted`, the operator's restore:
-/// a deleted user stays deleted whatever else is under way) and returns false to leave it; it may run more than once. The user as written,
-/// nullopt if there was none to change or `fn` left it.
-caf::expected<std::optional<wire::User>> update_user(
-    api_context& c, const std::string& user_id, const std::function<bool(wire::User&)>& fn,
-    bool include_deleted = false);
+/// a deleted user stays deleted whatever else is under way) and returns false to leave it; it may
+/// run more than once. The user as written, nullopt if there was none to change or `fn` left it.
+caf::expected<std::optional<wire::User>> update_user(api_context& c, const std::string& user_id,
+                                                     const std::function<bool(wire::User&)>& fn,
+                                                     bool include_deleted = false);
 
 /// Records by key, through the node's control state.
 caf::expected<std::optional<wire::ControlRecord>> load(const api_context& c,

@@ -109,7 +109,8 @@ bool same_roles(const wire::User& a, const wire::User& b) {
   if (a.roles_size() != b.roles_size())
     return false;
   for (int i = 0; i < a.roles_size(); ++i)
-    if (a.roles(i).account_id() != b.roles(i).account_id() || a.roles(i).role() != b.roles(i).role())
+    if (a.roles(i).account_id() != b.roles(i).account_id() ||
+        a.roles(i).role() != b.roles(i).role())
       return false;
   return true;
 }

@@ -36,7 +36,7 @@ session_store::session_store(const storage::control_state& state, writer& out)
     : state_(&state), out_(&out) {}
 
 caf::expected<session> session_store::create(const wire::User& u, bool must_change_password,
-                                              int64_t now_ms) {
+                                             int64_t now_ms) {
   session s;
   s.token = random_hex(32);
   s.csrf = csrf_of(s.token);

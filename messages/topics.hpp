@@ -20,8 +20,8 @@ struct topic_spec {
 inline constexpr topic_spec call_events{"calls.events", "call id", false, false, true};
 inline constexpr topic_spec call_commands{"calls.commands", "gateway id", false};
 inline constexpr topic_spec sms_jobs{"sms.jobs", "destination number", false};
-inline constexpr topic_spec sms_status{"sms.status", "message id (receipts: carrier/smsc id)", false,
-                                       false, true};
+inline constexpr topic_spec sms_status{"sms.status", "message id (receipts: carrier/smsc id)",
+                                       false, false, true};
 inline constexpr topic_spec sms_sends{"sms.sends", "message id, in the job's partition", true};
 inline constexpr topic_spec control_state{"control.state", "<kind>/<id>", true, true};
 inline constexpr topic_spec control_audit{"control.audit", "user id or email", false, true, true};

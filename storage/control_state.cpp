@@ -46,7 +46,7 @@ std::string id_of(const wire::ControlRecord& r) {
 }  // namespace
 
 std::string control_state::key_of(const wire::ControlRecord& r) {
-  static constexpr const char* kinds[] = {"",      "enterprise/", "account/", "user/",
+  static constexpr const char* kinds[] = {"",       "enterprise/", "account/", "user/",
                                           "draft/", "flow/",       "audio/",   "session/"};
   auto kind = static_cast<size_t>(r.kind_case());
   if (kind == 0 || kind >= std::size(kinds))

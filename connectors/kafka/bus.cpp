@@ -103,10 +103,13 @@ caf::expected<void> check_topics(const config::kafka_settings& s, rd_kafka_t* rk
     auto it = partitions.find(name);
     if (it == partitions.end())
       return setup_error("bus.check_topics",
-                         "topic '" + name + "' does not exist and kafka.create_topics is false: "
-                         "create it (key: " + std::string{t.key} + ")");
+                         "topic '" + name +
+                             "' does not exist and kafka.create_topics is false: "
+                             "create it (key: " +
+                             std::string{t.key} + ")");
     if (t.single_partition && it->second != 1)
-      return setup_error("bus.check_topics", "topic '" + name + "' must have exactly 1 partition (it has " +
+      return setup_error("bus.check_topics", "topic '" + name +
+                                                 "' must have exactly 1 partition (it has " +
                                                  std::to_string(it->second) + ")");
   }
   return {};
@@ -127,7 +130,9 @@ caf::expected<std::unique_ptr<bus>> bus::open(const config::kafka_settings& s) {
     out->embedded_ = std::move(*cluster);
     out->brokers_ = out->embedded_->bootstraps();
     for (const auto& t : topics::all)
-      if (auto ok = out->embedded_->create_topic(out->topic(t), t.single_partition ? 1 : s.partitions); !ok)
+      if (auto ok =
+              out->embedded_->create_topic(out->topic(t), t.single_partition ? 1 : s.partitions);
+          !ok)
         return std::move(ok.error());
     logger().info("event=embedded_kafka_started brokers={} partitions={}", out->brokers_,
                   s.partitions);

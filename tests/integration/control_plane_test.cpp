@@ -6,12 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <map>
-#include <thread>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <sndfile.h>
 
@@ -854,9 +854,8 @@ TEST_F(ControlPlaneTest, ConcurrentWrongLoginsOverThreeNodesLockTheUserAfterExac
   auto c = start_node(dir_.path() + "/node-c");
   ASSERT_TRUE(b && c);
   auto applied = node_->control().applied();
-  ASSERT_TRUE(test::eventually([&] {
-    return b->control().applied() >= applied && c->control().applied() >= applied;
-  }));
+  ASSERT_TRUE(test::eventually(
+      [&] { return b->control().applied() >= applied && c->control().applied() >= applied; }));
   const std::vector<int> ports{port_, b->http_port(), c->http_port()};
   constexpr int per_node = 6;
   std::mutex mtx;
@@ -901,9 +900,9 @@ TEST_F(ControlPlaneTest, SessionsAreServedByEveryNodeAndEndEverywhere) {
   auto changed =
       boss_c->put("/v1/users/" + uid, {{"roles", {{{"account_id", "a1"}, {"role", "admin"}}}}});
   ASSERT_EQ(changed.status, 200) << changed.raw;
-  EXPECT_TRUE(test::eventually(
-      [&] { return member_b->get("/v1/numbers").code() == "not_logged_in"; },
-      std::chrono::seconds{5}));
+  EXPECT_TRUE(
+      test::eventually([&] { return member_b->get("/v1/numbers").code() == "not_logged_in"; },
+                       std::chrono::seconds{5}));
   EXPECT_EQ(member->get("/v1/numbers").code(), "not_logged_in");
 
   // A node restart logs nobody out: node a again, on its disk.
@@ -940,8 +939,8 @@ TEST_F(ControlPlaneTest, ADeletedUserStaysDeletedWhateverItsSessionsDo) {
   std::thread changer{[&] {
     const std::string pws[] = {good_password, "Other#Pass2027"};
     for (int i = 0; i < 200; ++i) {
-      auto r = member_b->post("/v1/session/password",
-                              {{"current_password", pws[i % 2]}, {"new_password", pws[(i + 1) % 2]}});
+      auto r = member_b->post("/v1/session/password", {{"current_password", pws[i % 2]},
+                                                       {"new_password", pws[(i + 1) % 2]}});
       if (r.status != 204)
         break;
       ++changes;

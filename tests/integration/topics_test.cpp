@@ -37,7 +37,8 @@ std::string topic_config(const std::string& brokers, const std::string& topic,
         size_t m = 0;
         const auto** entries = rd_kafka_ConfigResource_configs(rs[i], &m);
         for (size_t j = 0; j < m; ++j)
-          if (name == rd_kafka_ConfigEntry_name(entries[j]) && rd_kafka_ConfigEntry_value(entries[j]))
+          if (name == rd_kafka_ConfigEntry_name(entries[j]) &&
+              rd_kafka_ConfigEntry_value(entries[j]))
             out = rd_kafka_ConfigEntry_value(entries[j]);
       }
     }
@@ -58,9 +59,9 @@ TEST(TopicsTest, CreatedWithTheRetentionOfWhatTheyRebuildOrCheckedWhenCreationIs
   auto refused = kafka::bus::open(s.kafka);
   ASSERT_FALSE(refused) << "no topics yet and creation is off";
   auto why = describe(refused.error());
-  EXPECT_NE(why.find("'" + topics::name(s.kafka.topic_prefix, topics::call_events) +
-                     "' does not exist"),
-            std::string::npos)
+  EXPECT_NE(
+      why.find("'" + topics::name(s.kafka.topic_prefix, topics::call_events) + "' does not exist"),
+      std::string::npos)
       << why;
 
   s.kafka.create_topics = true;

@@ -64,8 +64,8 @@ TEST_F(ControlStateTest, ConditionalWritesAreTakenOnlyAtTheRevisionTheyRead) {
   };
   int64_t offset = 0;
   for (const auto& r : rows) {
-    bool stale = fold(offset, "user/u1", user_bytes("u1", "a@example.jp",
-                                                    static_cast<int>(offset) + 1, r.expect));
+    bool stale = fold(offset, "user/u1",
+                      user_bytes("u1", "a@example.jp", static_cast<int>(offset) + 1, r.expect));
     EXPECT_EQ(!stale, r.taken) << r.what;
     EXPECT_EQ(failed_logins("user/u1"), r.failed_after) << r.what;
     ++offset;
