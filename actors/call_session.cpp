@@ -14,11 +14,13 @@ using self_ptr = call_session_actor::stateful_pointer<call_session_state>;
 /// Queues what a decision asks for, tells the router, and ends the session when it is done.
 /// `offset` < 0: not caused by a record (maximum duration), so nothing to report.
 void emit(self_ptr self, const session_context* ctx, const call_router_actor& router,
-          ivr::call_decision d, int64_t offset, int64_t event_ms, bool sms_allowed) {
+          ivr::call_decision d, int64_t offset, int64_t event_ms) {
   auto& st = self->state;
   messages::delivery_ticket ticket{offset < 0 ? -1 : st.partition, offset};
   int32_t outputs = 0;
-  if (d.sms_to && sms_allowed) {
+  // The abuse guard decides on the SMS side, where one destination's jobs are read in order
+  // by one node of the cluster (actors/sms_service.cpp).
+  if (d.sms_to) {
     const auto& flow = *st.logic->flow();
     messages::sms_job job;
     // Deterministic: a replay of the call produces the same id, which downstream dedupes.
@@ -37,10 +39,6 @@ void emit(self_ptr self, const session_context* ctx, const call_router_actor& ro
     ctx->outbox->send(job, ticket);
     ++outputs;
     ctx->metrics->sms_jobs.fetch_add(1, std::memory_order_relaxed);
-  } else if (d.sms_to) {
-    ctx->metrics->sms_suppressed.fetch_add(1, std::memory_order_relaxed);
-    logger().warn("event=sms_suppressed reason=abuse_guard call={} destination={}", st.call.value,
-                  ivr::mask(*d.sms_to));
   }
   if (!d.actions.empty()) {
     messages::call_command cmd;
@@ -93,30 +91,11 @@ call_session_actor::behavior_type call_session(
           case messages::call_event_kind::prompt_finished:
             break;  // informational: commands already chain their actions
         }
-        if (!d.sms_to) {
-          emit(self, ctx, router, std::move(d), ev.offset, ev.occurred_at_ms, true);
-          return;
-        }
-        // Hold further events of this call until the guard answers, so order is kept.
-        auto flow_key = st.logic->flow()->incoming_number;
-        auto destination = *d.sms_to;
-        auto offset = ev.offset;
-        auto event_ms = ev.occurred_at_ms;
-        auto decision = std::make_shared<ivr::call_decision>(std::move(d));
-        self->request(ctx->guard, std::chrono::seconds{5}, atom::check_v, flow_key, destination)
-            .await(
-                [self, ctx, router, decision, offset, event_ms](bool allowed) {
-                  emit(self, ctx, router, std::move(*decision), offset, event_ms, allowed);
-                },
-                [self, ctx, router, decision, offset, event_ms](caf::error& err) {
-                  // The guard is a safeguard, not the product: without an answer, send.
-                  logger().warn("event=abuse_guard_unavailable error=\"{}\"", caf::to_string(err));
-                  emit(self, ctx, router, std::move(*decision), offset, event_ms, true);
-                });
+        emit(self, ctx, router, std::move(d), ev.offset, ev.occurred_at_ms);
       },
       [self, ctx, router](atom::expire) {
         logger().info("event=call_expired call={}", self->state.call.value);
-        emit(self, ctx, router, self->state.logic->expire(), -1, 0, true);
+        emit(self, ctx, router, self->state.logic->expire(), -1, 0);
       },
   };
 }

@@ -26,7 +26,6 @@ struct node_metrics {
   std::atomic<uint64_t> repeated_starts{0};  // a gateway's repeats of a call's `started`
   std::atomic<uint64_t> commands{0};
   std::atomic<uint64_t> sms_jobs{0};
-  std::atomic<uint64_t> sms_suppressed{0};
   std::atomic<uint64_t> dead_letters{0};
   std::atomic<int64_t> live_sessions{0};
   std::array<std::atomic<uint64_t>, 6> outcomes{};  // by ivr::call_outcome
@@ -37,7 +36,6 @@ struct node_metrics {
 struct session_context {
   const config::ivr_settings* ivr = nullptr;
   messages::outbox* outbox = nullptr;
-  abuse_guard_actor guard;
   node_metrics* metrics = nullptr;
 };
 

@@ -13,14 +13,6 @@
 
 namespace ivrcast::actors {
 
-/// Per-node abuse guard, product.md §2.2.6; one instance, the only owner of its counts.
-using abuse_guard_actor = caf::typed_actor<
-    /// Records an SMS request to `destination` (2nd) for flow `flow_key` (1st); replies true when
-    /// it may be sent, false when over the limit.
-    caf::replies_to<atom::check, std::string, std::string>::with<bool>,
-    /// Periodic: forgets windows that have passed.
-    caf::reacts_to<atom::tick>>;
-
 /// One live call: runs ivr::call_logic and emits commands and SMS jobs to the outbox.
 using call_session_actor = caf::typed_actor<
     /// Applies the next event of the call; reports `handled` (and `finished`) to its router.

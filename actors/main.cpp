@@ -240,7 +240,7 @@ void print_summary(const actors::node* n, const tools::gateway_sim* sim) {
                 static_cast<unsigned long long>(m.calls_started.load()),
                 static_cast<long long>(m.live_sessions.load()),
                 static_cast<unsigned long long>(m.sms_jobs.load()),
-                static_cast<unsigned long long>(m.sms_suppressed.load()),
+                static_cast<unsigned long long>(n->sms().metrics().suppressed.load()),
                 static_cast<unsigned long long>(m.dead_letters.load()));
     std::printf("   calls by outcome:");
     for (int i = 1; i < 6; ++i)

@@ -6,7 +6,6 @@
 
 #include <caf/all.hpp>
 
-#include "actors/abuse_guard_actor.hpp"
 #include "actors/call_counter.hpp"
 #include "actors/call_router.hpp"
 #include "actors/log.hpp"
@@ -242,7 +241,6 @@ struct node::impl final : kafka::consumer_handler {
           caf::anon_send_exit(o.router, caf::exit_reason::user_shutdown);
       }
       caf::anon_send_exit(counter, caf::exit_reason::user_shutdown);
-      caf::anon_send_exit(ctx.session.guard, caf::exit_reason::user_shutdown);
       logger().info("event=awaiting_actors running={} routers={} sessions={}",
                     system->registry().running(), routers.size(), metrics.live_sessions.load());
       system->await_all_actors_done();
@@ -317,7 +315,6 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->ctx.session.ivr = &d->settings.ivr;
   d->ctx.session.outbox = d->outbox.get();
   d->ctx.session.metrics = &d->metrics;
-  d->ctx.session.guard = d->system->spawn(abuse_guard, s.abuse);
   d->ctx.flows = &d->flows;
   d->ctx.dead_letters = d->dead_letters.get();
   d->ctx.counts = d->counts.get();

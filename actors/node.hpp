@@ -22,7 +22,7 @@ namespace ivrcast::actors {
 class sms_service;
 
 /// One ivrcast node with every role of the call path: control view (flows), call routers and
-/// sessions for the partitions it owns, the abuse guard, and the call-count projection over all
+/// sessions for the partitions it owns and the call-count projection over all
 /// partitions. Owns its actor system, Kafka clients and RocksDB.
 class node {
  public:

@@ -1,5 +1,6 @@
 #include "actors/sms_sender.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <unordered_map>
@@ -92,10 +93,11 @@ class sender_core {
       case sender_event::kind::drain:
         drain(e.partition);
         if (e.done)
-          e.done();
+          drains_.emplace_back(e.partition, e.done);
         break;
     }
     pump();
+    report_drains();
   }
 
   void tick() {
@@ -111,6 +113,7 @@ class sender_core {
       next_doubt_check_ms_ = now + 200;
     }
     pump();
+    report_drains();
   }
 
  private:
@@ -291,7 +294,8 @@ class sender_core {
 
   void pump() {
     auto now = unix_now_ms();
-    auto rate = static_cast<double>(ctx_->cfg.rate);
+    auto rate = ctx_->rate.load(std::memory_order_relaxed);
+    size_t unsendable = 0;
     tokens_ = std::min(std::max(1.0, rate / 50), tokens_ + (now - last_refill_ms_) * rate / 1000);
     last_refill_ms_ = now;
     if (now < paused_until_ms_)
@@ -316,9 +320,16 @@ class sender_core {
         close(*o, delivery_status::internal_error, "not sent within the maximum message age");
         continue;
       }
-      auto session = pick_session();
-      if (session < 0)
-        return;  // nothing bound: `bound` pumps again
+      auto session = pick_session(o->w->partition);
+      if (session < 0) {
+        // Its partition's binds are down: the next ready message may belong to another.
+        ready_.pop_front();
+        ready_.push_back(o);
+        if (++unsendable >= ready_.size())
+          return;  // nothing bound for any of them: `bound` pumps again
+        continue;
+      }
+      unsendable = 0;
       const auto& rule = sms::rule_of(ctx_->carrier);
       auto sm = smpp::make_submit(
           o->w->job.sender_id, o->w->job.destination, o->parts[static_cast<size_t>(o->next_part)],
@@ -338,10 +349,12 @@ class sender_core {
     }
   }
 
-  int pick_session() {
+  /// A bound session of `partition`'s bind slots, round robin.
+  int pick_session(int32_t partition) {
+    const auto& slots = ctx_->slot_partition;
     for (size_t k = 0; k < bound_.size(); ++k) {
       auto s = (rr_ + k) % bound_.size();
-      if (bound_[s]) {
+      if (bound_[s] && (s >= slots.size() || slots[s] == partition)) {
         rr_ = s + 1;
         return static_cast<int>(s);
       }
@@ -520,6 +533,23 @@ class sender_core {
       activate_front(queue);
   }
 
+  /// A drain is done once none of the partition's submits awaits its answer: the partition's
+  /// sessions may then unbind without leaving a part in doubt.
+  void report_drains() {
+    for (auto it = drains_.begin(); it != drains_.end();) {
+      auto p = it->first;
+      bool waiting = std::any_of(outstanding_.begin(), outstanding_.end(), [&](const auto& kv) {
+        return kv.second->w->partition == p && kv.second->ph == outgoing::phase::submitting;
+      });
+      if (waiting) {
+        ++it;
+        continue;
+      }
+      it->second();
+      it = drains_.erase(it);
+    }
+  }
+
   /// Lets a revoked partition go: its messages not on the wire now are left to the new owner,
   /// which finds their records (or none) in sms.sends.
   void drain(int32_t partition) {
@@ -555,6 +585,7 @@ class sender_core {
   size_t fencing_ = 0;              // fences produced, not yet confirmed
   std::deque<outgoing*> ready_;
   std::vector<outgoing*> doubts_;
+  std::vector<std::pair<int32_t, std::function<void()>>> drains_;  // waiting for answers
   std::unordered_map<std::string, int64_t> adopted_;  // id → when; forgotten after 10 min
   std::vector<bool> bound_;
   double tokens_ = 0;

@@ -68,6 +68,8 @@ struct sms_metrics {
   std::atomic<uint64_t> finished{0};
   std::atomic<uint64_t> receipts{0};
   std::atomic<uint64_t> status_applied{0};
+  std::atomic<uint64_t> suppressed{0};  // over the abuse guard's limit: not sent
+  std::atomic<uint64_t> forwarded{0};   // moved to the partition that holds the carrier's binds
 };
 
 /// What a sender needs from its node; lives as long as the node.
@@ -75,6 +77,11 @@ struct sender_context {
   sms::carrier carrier = sms::carrier::au;
   config::carrier_settings cfg;
   std::vector<std::unique_ptr<connectors::smpp::session>>* sessions = nullptr;
+  /// The sms.jobs partition of each session (bind slot, sms::bind_plan): a message goes out only
+  /// over its partition's sessions, so a partition's binds leave with it.
+  std::vector<int32_t> slot_partition;
+  /// This node's share of the carrier's rate (submits/s): rate × binds held / connections.
+  std::atomic<double> rate{0};
   connectors::kafka::producer* producer = nullptr;
   connectors::kafka::producer::topic_ref sends_topic;
   connectors::kafka::producer::topic_ref status_topic;
@@ -100,7 +107,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ivrcast::actors::sender_event)
 
 namespace ivrcast::actors {
 
-/// One carrier's sender on this node: owns the carrier's submit window, rate limit, retries
+/// One carrier's sender on this node: owns the carrier's submit window, its share of the rate
+/// limit (sender_context::rate), retries
 /// with backoff and the per-destination order of messages. Before each part goes out it makes
 /// the part's IN_FLIGHT record durable in sms.sends; a part left unanswered (timeout, lost
 /// connection, a takeover) is "in doubt" and is sent again only when neither its receipt nor a

@@ -1,8 +1,10 @@
 #include "actors/sms_service.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -18,8 +20,11 @@
 #include "connectors/smpp/receipt.hpp"
 #include "connectors/smpp/session.hpp"
 #include "ivr/offset_progress.hpp"
+#include "ivr/phone.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
+#include "sms/abuse_window.hpp"
+#include "sms/bind_plan.hpp"
 #include "sms/carrier_directory.hpp"
 #include "storage/database.hpp"
 #include "storage/delivery_log.hpp"
@@ -100,11 +105,20 @@ struct sms_service::impl final : kafka::consumer_handler {
   std::array<carrier_link, 4> links;
   std::array<sms_sender_actor, 4> senders;
   std::array<smpp::id_format, 4> receipt_ids{};
+  std::vector<sms::bind_plan> plans;  // per carrier
+  std::optional<sms::abuse_window> abuse;
+  kafka::producer::topic_ref jobs_topic;
+  kafka::producer::topic_ref sends_topic;
+  // The guard's records as this node wrote them, per owned partition, until the sends view has
+  // them too (consumer thread only).
+  std::unordered_map<int32_t, std::unordered_map<std::string, std::vector<sms::allowed_sms>>>
+      guard_written;
 
   // Job offsets per owned partition.
   std::mutex progress_mtx;
   std::unordered_map<int32_t, ivr::offset_progress> progress;
   std::unordered_map<int32_t, bool> needs_catch_up;
+  std::set<int32_t> owned;  // partitions of sms.jobs held now
 
   // The sends view's progress, waited on before a newly owned partition's jobs run.
   std::mutex sends_mtx;
@@ -177,10 +191,37 @@ struct sms_service::impl final : kafka::consumer_handler {
   // -- consumer_handler (sms.jobs, consumer thread) -------------------------------------------
 
   void assigned(const std::vector<int32_t>& partitions) override {
-    std::lock_guard<std::mutex> guard{progress_mtx};
-    for (auto p : partitions) {
-      progress[p] = ivr::offset_progress{};
-      needs_catch_up[p] = true;
+    {
+      std::lock_guard<std::mutex> guard{progress_mtx};
+      for (auto p : partitions) {
+        progress[p] = ivr::offset_progress{};
+        needs_catch_up[p] = true;
+        owned.insert(p);
+        guard_written.erase(p);
+      }
+    }
+    // The partitions' bind slots: the previous owners unbound them before letting go.
+    for (size_t c = 0; c < plans.size(); ++c)
+      for (auto p : partitions)
+        for (auto slot : plans[c].slots(p))
+          if (static_cast<size_t>(slot) < sessions[c].size())
+            sessions[c][static_cast<size_t>(slot)]->start();
+    share_limits();
+  }
+
+  /// Each sender's rate: its share of the carrier's by the binds this node holds now.
+  void share_limits() {
+    std::vector<int32_t> now_owned;
+    {
+      std::lock_guard<std::mutex> guard{progress_mtx};
+      now_owned.assign(owned.begin(), owned.end());
+    }
+    for (size_t c = 0; c < plans.size(); ++c) {
+      auto binds = plans[c].binds(now_owned);
+      contexts[c].rate = plans[c].rate_share(contexts[c].cfg.rate, binds);
+      logger().info("event=carrier_share carrier={} binds={} of={} rate={:.1f}",
+                    sms::key(static_cast<sms::carrier>(c)), binds, plans[c].connections(),
+                    contexts[c].rate.load());
     }
   }
 
@@ -204,6 +245,22 @@ struct sms_service::impl final : kafka::consumer_handler {
     }
     if (auto ok = producer->flush(std::chrono::seconds{10}); !ok)
       logger().warn("event=flush_on_revoke_incomplete error=\"{}\"", describe(ok.error()));
+    // The partitions' binds go with them, before the group hands them over: the carrier never
+    // sees more than its contract's binds.
+    for (size_t c = 0; c < plans.size(); ++c)
+      for (auto p : partitions)
+        for (auto slot : plans[c].slots(p))
+          if (static_cast<size_t>(slot) < sessions[c].size())
+            sessions[c][static_cast<size_t>(slot)]->stop();
+    {
+      // Progress stays: the consumer commits it after this returns.
+      std::lock_guard<std::mutex> guard{progress_mtx};
+      for (auto p : partitions) {
+        owned.erase(p);
+        guard_written.erase(p);
+      }
+    }
+    share_limits();
   }
 
   void catch_up(int32_t p) {
@@ -245,16 +302,35 @@ struct sms_service::impl final : kafka::consumer_handler {
         end_unsent(partition, r.offset, *job, describe(msg.error()));
         continue;
       }
+      auto carrier = static_cast<size_t>(msg->via);
+      if (auto home = plans[carrier].home(partition); home != partition) {
+        // This partition holds none of the carrier's binds: the job moves, as it is, to the one
+        // that does; done here once the broker has it there.
+        ++metrics.forwarded;
+        if (!producer->produce_to(jobs_topic, home, r.key, r.value,
+                                  job_ticket(partition, r.offset)))
+          logger().error("event=sms_forward_failed partition={} offset={}", partition, r.offset);
+        continue;
+      }
+      auto rec = sends->find(msg->message_id);
+      if (!rec) {
+        logger().error("event=sends_unreadable error=\"{}\"", describe(rec.error()));
+        continue;  // never done: not committed, a restart retries it
+      }
+      // A message with a record was allowed before (by this node or another): only a new one
+      // meets the guard.
+      if (!*rec && !allowed_by_guard(partition, *job, msg->message_id)) {
+        ++metrics.suppressed;
+        logger().warn("event=sms_suppressed reason=abuse_guard message={} destination={}",
+                      msg->message_id, ivr::mask(job->destination));
+        job_done(partition, r.offset);
+        continue;
+      }
       auto w = std::make_shared<sms_work>();
       w->partition = partition;
       w->offset = r.offset;
       w->job = std::move(*job);
       w->msg = std::move(*msg);
-      auto rec = sends->find(w->msg.message_id);
-      if (!rec) {
-        logger().error("event=sends_unreadable error=\"{}\"", describe(rec.error()));
-        continue;  // never done: not committed, a restart retries it
-      }
       w->record = std::move(*rec);
       sender_event e;
       e.what = sender_event::kind::work;
@@ -262,6 +338,46 @@ struct sms_service::impl final : kafka::consumer_handler {
       e.work = std::move(w);
       caf::anon_send(senders[c], std::move(e));
     }
+  }
+
+  /// The abuse guard for a new message: decided on what this partition recorded for the
+  /// (number, destination), and recorded in sms.sends before the message can go out (the same
+  /// partition and producer: the record precedes the message's own).
+  bool allowed_by_guard(int32_t partition, const messages::sms_job& job,
+                        const std::string& message_id) {
+    auto key = sms::guard_key(job.incoming_number, job.destination);
+    auto& written = guard_written[partition];
+    auto it = written.find(key);
+    if (it == written.end()) {
+      std::vector<sms::allowed_sms> from_view;
+      if (auto rec = sends->find(key); rec && *rec)
+        for (const auto& e : (*rec)->guard())
+          from_view.push_back({e.message_id(), e.at_ms()});
+      it = written.emplace(key, std::move(from_view)).first;
+    }
+    if (!abuse->decide(it->second, message_id, job.decided_at_ms))
+      return false;
+    wire::SendRecord g;
+    g.set_message_id(key);
+    g.set_destination(job.destination);
+    g.set_at_ms(job.decided_at_ms);
+    for (const auto& a : it->second) {
+      auto* e = g.add_guard();
+      e->set_message_id(a.message_id);
+      e->set_at_ms(a.at_ms);
+    }
+    g.SerializeToString(&buf);
+    // A failure here fails the message's own records too (one idempotent producer, in order).
+    if (!producer->produce_to(sends_topic, partition, key, buf, 0))
+      logger().error("event=guard_record_failed partition={} key={}", partition, key);
+    // Bounded: a record whose entries have all left the window decides nothing any more.
+    if (written.size() > 10000)
+      std::erase_if(written, [&](const auto& kv) {
+        return std::all_of(kv.second.begin(), kv.second.end(), [&](const sms::allowed_sms& a) {
+          return a.at_ms <= job.decided_at_ms - int64_t{settings.abuse.window_s} * 1000;
+        });
+      });
+    return true;
   }
 
   /// A job that cannot be sent (no carrier, too long, ...) ends as 内部エラー in the log.
@@ -438,7 +554,10 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
   d->jobs_topic_name = d->bus->topic(topics::sms_jobs);
   d->status_topic_name = d->bus->topic(topics::sms_status);
   d->status_topic = d->producer->topic(d->status_topic_name);
-  auto sends_topic = d->producer->topic(d->sends_topic_name);
+  d->jobs_topic = d->producer->topic(d->jobs_topic_name);
+  d->sends_topic = d->producer->topic(d->sends_topic_name);
+  auto sends_topic = d->sends_topic;
+  d->abuse.emplace(s.abuse.max_sms, int64_t{s.abuse.window_s} * 1000);
 
   // Views first: a sender consults both.
   d->sends_handler.owner = d;
@@ -462,6 +581,9 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     auto& ctx = d->contexts[i];
     ctx.carrier = c;
     ctx.cfg = cs;
+    d->plans.emplace_back(s.kafka.partitions, cs.connections);
+    for (int k = 0; k < cs.connections; ++k)
+      ctx.slot_partition.push_back(d->plans.back().partition_of(k));
     ctx.sessions = &d->sessions[i];
     ctx.producer = d->producer.get();
     ctx.sends_topic = sends_topic;
@@ -488,8 +610,7 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     d->links[i].owner = d;
     d->links[i].index = i;
     d->links[i].sender = d->senders[i];
-    for (auto& session : d->sessions[i])
-      session->start();
+    // Sessions bind when their partition is assigned (assigned()).
   }
 
   auto jobs = kafka::group_consumer::open(*d->bus, s.sms.group_id, d->jobs_topic_name,

@@ -40,12 +40,29 @@ session::~session() {
 }
 
 void session::start() {
+  if (thread_.joinable() && !stop_.load())
+    return;  // running
+  if (thread_.joinable())
+    thread_.join();
+  // A stopped session starts afresh: nothing queued for the old connection goes on the new.
+  uint64_t pending = 0;
+  (void)!::read(wake_fd_, &pending, sizeof pending);  // ignored: EAGAIN when nothing is pending
+  {
+    std::lock_guard<std::mutex> guard{out_mtx_};
+    out_.clear();
+  }
+  sending_.clear();
+  in_.clear();
+  stop_ = false;
   thread_ = std::thread{[this] { run(); }};
 }
 
 void session::stop() {
-  if (stop_.exchange(true))
+  if (stop_.exchange(true)) {
+    if (thread_.joinable())
+      thread_.join();
     return;
+  }
   uint64_t one = 1;
   (void)!::write(wake_fd_, &one, sizeof one);  // ignored: the poll timeout wakes us anyway
   if (thread_.joinable())

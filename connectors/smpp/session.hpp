@@ -51,6 +51,8 @@ class session {
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
+  /// Connects and keeps itself bound; after stop(), starts afresh. Call start and stop from one
+  /// thread at a time.
   void start();
   /// Unbinds (waiting at most a second for unbind_resp), closes and joins. Idempotent.
   void stop();

@@ -5,7 +5,6 @@
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
-#include "actors/abuse_guard_actor.hpp"
 #include "config/load.hpp"
 #include "ivr/call_logic.hpp"
 #include "storage/call_counts.hpp"
@@ -55,7 +54,6 @@ class CallRouterTest : public ::testing::Test {
     ctx_.session.ivr = &settings_.ivr;
     ctx_.session.outbox = &outbox_;
     ctx_.session.metrics = &metrics_;
-    ctx_.session.guard = sys_->spawn(abuse_guard, settings_.abuse);
     ctx_.flows = &flows_;
     ctx_.counts = counts_.get();
     ctx_.max_call_ms = int64_t{settings_.ivr.max_call_duration_s} * 1000;
@@ -65,7 +63,6 @@ class CallRouterTest : public ::testing::Test {
 
   ~CallRouterTest() override {
     caf::anon_send_exit(router_, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(ctx_.session.guard, caf::exit_reason::user_shutdown);
     sched_->run();
   }
 
@@ -183,12 +180,11 @@ TEST_F(CallRouterTest, MaximumDurationHangsUpAndFreesTheSession) {
   EXPECT_EQ(metrics_.outcomes[static_cast<size_t>(ivr::call_outcome::expired)].load(), 1u);
 }
 
-TEST_F(CallRouterTest, AbuseGuardSuppressesTheFourthSmsToOneDestination) {
+TEST_F(CallRouterTest, EverySmsRequestBecomesAJobTheGuardDecidesOnTheSmsSide) {
   for (int i = 0; i < 4; ++i)
     deliver({started(i, "c" + std::to_string(i), "09012345678")});
-  EXPECT_EQ(outbox_.jobs.size(), 3u);
-  EXPECT_EQ(outbox_.commands.size(), 4u);  // every caller still hears step 4
-  EXPECT_EQ(metrics_.sms_suppressed.load(), 1u);
+  EXPECT_EQ(outbox_.jobs.size(), 4u);  // the cluster-wide guard reads sms.jobs in order
+  EXPECT_EQ(outbox_.commands.size(), 4u);
 }
 
 TEST_F(CallRouterTest, EventsOfUnknownCallsAreFinishedWithoutOutput) {

@@ -1,6 +1,5 @@
 #include <gtest/gtest.h>
 
-#include "ivr/abuse_guard.hpp"
 #include "ivr/live_calls.hpp"
 #include "ivr/offset_progress.hpp"
 #include "ivr/phone.hpp"
@@ -33,28 +32,6 @@ TEST(PhoneTest, NormalisesToNationalForm) {
 
 TEST(PhoneTest, MasksNumbersForLogs) {
   EXPECT_EQ(mask("09012345678"), "090******78");
-}
-
-TEST(AbuseGuardTest, AllowsNPerWindowPerFlowAndDestination) {
-  abuse_guard g{3, 600'000};
-  EXPECT_TRUE(g.allow("f1", "090", 0));
-  EXPECT_TRUE(g.allow("f1", "090", 1000));
-  EXPECT_TRUE(g.allow("f1", "090", 2000));
-  EXPECT_FALSE(g.allow("f1", "090", 3000));
-  EXPECT_TRUE(g.allow("f2", "090", 3000));  // another flow
-  EXPECT_TRUE(g.allow("f1", "080", 3000));  // another destination
-  EXPECT_FALSE(g.allow("f1", "090", 599'999));
-  EXPECT_TRUE(g.allow("f1", "090", 600'000));  // the first one left the window
-}
-
-TEST(AbuseGuardTest, PruneForgetsPassedWindows) {
-  abuse_guard g{3, 1000};
-  (void)g.allow("f", "a", 0);
-  (void)g.allow("f", "b", 500);
-  g.prune(1200);
-  EXPECT_EQ(g.tracked(), 1u);
-  g.prune(2000);
-  EXPECT_EQ(g.tracked(), 0u);
 }
 
 TEST(LiveCallsTest, ExpiresInStartOrderAndTracksOldestOffset) {
