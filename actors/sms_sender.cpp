@@ -147,6 +147,11 @@ class sender_core {
           o->resume_in_doubt = true;
           o->doubt_since_ms = rec->at_ms();
           break;
+        case wire::SendRecord::RELEASED:
+          o->next_part = rec->next_part();
+          for (const auto& id : rec->smsc_ids())
+            o->ids.push_back(id);
+          break;
         default:
           break;
       }
@@ -195,7 +200,7 @@ class sender_core {
   }
 
   void put_record(outgoing& o, wire::SendRecord::State st, delivery_status final_status,
-                  const std::string& reason) {
+                  const std::string& reason, bool tracked = true) {
     wire::SendRecord rec;
     rec.set_message_id(o.w->msg.message_id);
     rec.set_state(st);
@@ -211,7 +216,7 @@ class sender_core {
     }
     rec.SerializeToString(&buf_);
     ctx_->producer->produce_to(ctx_->sends_topic, o.w->partition, o.w->msg.message_id, buf_,
-                               track(o));
+                               tracked ? track(o) : 0);
   }
 
   /// Publishes a status event of the message with its whole detail, so that any event can
@@ -454,6 +459,17 @@ class sender_core {
           reannounce(*o, r);
           continue;
         }
+        if (r.state() == wire::SendRecord::RELEASED && r.next_part() >= o->next_part &&
+            r.at_ms() >= o->doubt_since_ms) {
+          // The owner that wrote the fence let go before sending: not at the carrier.
+          doubts_.erase(doubts_.begin() + static_cast<ptrdiff_t>(i));
+          drop_outstanding(o);
+          o->next_part = r.next_part();
+          o->ids.assign(r.smsc_ids().begin(), r.smsc_ids().end());
+          o->ph = outgoing::phase::ready;
+          ready_.push_front(o);
+          continue;
+        }
         if (r.next_part() > o->next_part) {  // another owner moved on: follow it
           o->next_part = r.next_part();
           o->ids.assign(r.smsc_ids().begin(), r.smsc_ids().end());
@@ -554,14 +570,21 @@ class sender_core {
   /// which finds their records (or none) in sms.sends.
   void drain(int32_t partition) {
     auto busy = [](const outgoing& o) {
-      return o.ph == outgoing::phase::submitting || o.ph == outgoing::phase::closing ||
-             o.ph == outgoing::phase::fencing;
+      return o.ph == outgoing::phase::submitting || o.ph == outgoing::phase::closing;
     };
     for (auto it = by_dest_.begin(); it != by_dest_.end();) {
       auto& queue = it->second;
       std::erase_if(queue, [&](const std::unique_ptr<outgoing>& p) {
         if (p->w->partition != partition || busy(*p))
           return false;
+        // Fenced and not sent: say so, or the next owner would wait out a doubt. The record
+        // follows the fence in the partition; the node flushes it before letting go.
+        if (p->ph == outgoing::phase::fencing)
+          --fencing_;  // its delivery report finds no token any more
+        if (p->ph == outgoing::phase::ready || p->ph == outgoing::phase::fencing) {
+          ++ctx_->metrics->released;
+          put_record(*p, wire::SendRecord::RELEASED, delivery_status::preparing, {}, false);
+        }
         std::erase(doubts_, p.get());
         std::erase(ready_, p.get());
         std::erase(to_fence_, p.get());

@@ -70,6 +70,7 @@ struct sms_metrics {
   std::atomic<uint64_t> status_applied{0};
   std::atomic<uint64_t> suppressed{0};  // over the abuse guard's limit: not sent
   std::atomic<uint64_t> forwarded{0};   // moved to the partition that holds the carrier's binds
+  std::atomic<uint64_t> released{0};    // fenced, not sent, let go in a rebalance
 };
 
 /// What a sender needs from its node; lives as long as the node.

@@ -10,56 +10,13 @@
 #include "connectors/smpp/receipt.hpp"
 #include "connectors/smpp/session.hpp"
 #include "connectors/smpp/submit.hpp"
+#include "tests/support/perl_smsc.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace ivrcast::connectors::smpp {
 namespace {
 
-/// Runs the Perl SMSC and collects its event lines.
-class perl_smsc {
- public:
-  perl_smsc() {
-    pipe_ = ::popen("perl " IVRCAST_SOURCE_DIR "/tests/smpp/netsmpp_smsc.pl", "r");
-    reader_ = std::thread{[this] {
-      char line[512];
-      while (pipe_ && std::fgets(line, sizeof line, pipe_)) {
-        std::lock_guard<std::mutex> guard{mtx_};
-        lines_.emplace_back(line);
-      }
-    }};
-  }
-  ~perl_smsc() {
-    if (auto pid = value_of("PID "); pid > 0)
-      ::kill(static_cast<pid_t>(pid), SIGTERM);  // ends its accept loop and our reader's pipe
-    if (reader_.joinable())
-      reader_.join();
-    if (pipe_)
-      ::pclose(pipe_);
-  }
-  int count(std::string_view prefix) {
-    std::lock_guard<std::mutex> guard{mtx_};
-    int n = 0;
-    for (const auto& l : lines_)
-      n += l.starts_with(prefix) ? 1 : 0;
-    return n;
-  }
-  uint16_t port() { return static_cast<uint16_t>(value_of("PORT ")); }
-
- private:
-  /// The number on the script's first line starting with `prefix`, 0 if none yet.
-  long value_of(std::string_view prefix) {
-    std::lock_guard<std::mutex> guard{mtx_};
-    for (const auto& l : lines_)
-      if (l.starts_with(prefix))
-        return std::stol(l.substr(prefix.size()));
-    return 0;
-  }
-
-  FILE* pipe_ = nullptr;
-  std::thread reader_;
-  std::mutex mtx_;
-  std::vector<std::string> lines_;
-};
+using test::perl_smsc;
 
 struct recorder final : session_handler {
   std::mutex mtx;
@@ -99,7 +56,7 @@ struct recorder final : session_handler {
 };
 
 TEST(SmppInteropTest, BindsSubmitsTakesReceiptsSurvivesADropAndUnbinds) {
-  perl_smsc smsc;
+  perl_smsc smsc{"netsmpp_smsc.pl"};
   ASSERT_TRUE(test::eventually([&] { return smsc.port() != 0; }, std::chrono::seconds{20}));
   recorder rec;
   session_settings ss;

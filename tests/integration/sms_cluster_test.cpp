@@ -1,0 +1,181 @@
+// Three nodes send one carrier's SMS as one node would: the SMSC (Net::SMPP, tests/smpp/
+// cluster_smsc.pl, not ours) never sees more binds than the contract's `connections` nor more
+// submits in a second than its `rate`, also while a node leaves, every message reaches it once,
+// and the abuse guard allows N to a destination in total. Embedded cluster and real broker.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+#include "actors/node.hpp"
+#include "actors/sms_service.hpp"
+#include "connectors/kafka/bus.hpp"
+#include "messages/clock.hpp"
+#include "sms/delivery_status.hpp"
+#include "storage/delivery_log.hpp"
+#include "tests/support/perl_smsc.hpp"
+#include "tests/support/sms_support.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace ivrcast {
+namespace {
+
+namespace kafka = connectors::kafka;
+
+constexpr int binds = 4;   // fewer than the 6 partitions: two partitions' jobs move
+constexpr int rate = 100;  // submits/s for the whole cluster
+
+/// A one-part docomo job (0900… is docomo in the example ranges).
+messages::sms_job docomo_job(const std::string& run, const std::string& destination, int i,
+                             int64_t t0) {
+  messages::sms_job j;
+  j.call = call_id{run + "-call-" + std::to_string(i)};
+  j.flow_version = flow_version_id{"fv-" + run};
+  j.job = job_id{j.flow_version.value + "-" + j.call.value};
+  j.account = account_id{"acc-test"};
+  j.incoming_number = "0501110001";
+  j.flow_name = "テスト案件";
+  j.destination = destination;
+  j.sender_id = "0312345678";
+  j.body = "ご予約を承りました。番号" + std::to_string(i);
+  j.requested_at_ms = t0 + i;
+  j.decided_at_ms = t0 + i;
+  return j;
+}
+
+/// What the SMSC saw, from its lines.
+struct smsc_view {
+  int max_binds = 0;               // binds open at once, at most
+  int max_per_second = 0;          // submits within any one second, at most
+  std::map<std::string, int> per_destination;
+};
+
+smsc_view analyse(const std::vector<std::string>& lines) {
+  smsc_view v;
+  std::vector<std::pair<double, int>> changes;  // time, +1 bind / -1 close
+  std::vector<double> submits;
+  for (const auto& l : lines) {
+    std::istringstream in{l};
+    std::string what, id, dest;
+    double t = 0;
+    in >> what;
+    if (what == "BIND" || what == "CLOSE") {
+      in >> id >> t;
+      changes.emplace_back(t, what == "BIND" ? 1 : -1);
+    } else if (what == "SUBMIT") {
+      in >> id >> dest >> t;
+      submits.push_back(t);
+      ++v.per_destination[dest];
+    }
+  }
+  // A close and a bind at the same instant: the close first.
+  std::sort(changes.begin(), changes.end());
+  int open = 0;
+  for (const auto& [t, d] : changes)
+    v.max_binds = std::max(v.max_binds, open += d);
+  std::sort(submits.begin(), submits.end());
+  for (size_t i = 0, j = 0; i < submits.size(); ++i) {
+    while (submits[i] - submits[j] >= 1.0)
+      ++j;
+    v.max_per_second = std::max(v.max_per_second, static_cast<int>(i - j + 1));
+  }
+  return v;
+}
+
+TEST(SmsClusterTest, ThreeNodesKeepTheCarriersBindsRateAndAbuseGuardAlsoWhenOneLeaves) {
+  test::perl_smsc smsc{"cluster_smsc.pl"};
+  ASSERT_TRUE(test::eventually([&] { return smsc.port() != 0; }, std::chrono::seconds{20}));
+  test::temp_dir dir;
+  const std::string run = "cluster";
+  auto settings = test::settings_for(run, dir.path());
+  auto& docomo = settings.sms.carriers[static_cast<size_t>(sms::carrier::docomo)];
+  docomo.smsc = "127.0.0.1:" + std::to_string(smsc.port());
+  docomo.connections = binds;
+  docomo.rate = rate;
+  settings.abuse.max_sms = 3;
+  auto opened = kafka::bus::open(settings.kafka);
+  ASSERT_OK(opened);
+  std::shared_ptr<kafka::bus> bus = std::move(*opened);
+  std::vector<std::unique_ptr<actors::node>> nodes;
+  for (int i = 0; i < 3; ++i) {
+    auto s = settings;
+    s.node.id = "node-" + std::to_string(i);
+    s.node.data_dir = dir.path() + "/" + s.node.id;
+    auto n = actors::node::start(s, bus);
+    ASSERT_OK(n);
+    nodes.push_back(std::move(*n));
+  }
+  ASSERT_TRUE(test::eventually(
+      [&] {
+        return std::all_of(nodes.begin(), nodes.end(),
+                           [](const auto& n) { return n->sms().owned_partitions() > 0; });
+      },
+      std::chrono::seconds{120}))
+      << "the three nodes share sms.jobs";
+
+  auto t0 = unix_now_ms();
+  std::vector<messages::sms_job> jobs;
+  for (int i = 0; i < 600; ++i) {
+    char dest[16];
+    std::snprintf(dest, sizeof dest, "0901%07d", i);  // 0900… holds a number ported to au
+    jobs.push_back(docomo_job(run, dest, i, t0));
+  }
+  // Ten requests from one number to one destination within the window: three may go.
+  const std::string pestered = "09019999999";
+  std::vector<messages::sms_job> repeated;
+  for (int i = 0; i < 10; ++i)
+    repeated.push_back(docomo_job(run, pestered, 1000 + i, t0));
+
+  test::produce_jobs(*bus, std::vector<messages::sms_job>(jobs.begin(), jobs.begin() + 300));
+  test::produce_jobs(*bus, std::vector<messages::sms_job>(repeated.begin(), repeated.begin() + 5));
+  ASSERT_TRUE(test::eventually([&] { return smsc.count("SUBMIT ") >= 100; }));
+  nodes[2]->stop();  // a rolling restart's first step: its partitions and binds move
+  test::produce_jobs(*bus, std::vector<messages::sms_job>(jobs.begin() + 300, jobs.end()));
+  test::produce_jobs(*bus, std::vector<messages::sms_job>(repeated.begin() + 5, repeated.end()));
+
+  // Every row final in every running node's log: nothing is left to send.
+  for (size_t k = 0; k < 2; ++k) {
+    const auto& log = nodes[k]->sms().log();
+    size_t final_rows = 0;
+    ASSERT_TRUE(test::eventually(
+        [&] {
+          final_rows = 0;
+          auto n = log.scan(t0, t0 + 2000, "", [&](const sms::log_row& r) {
+            final_rows += sms::is_final(r.status) ? 1 : 0;
+            return true;
+          });
+          return n && final_rows == jobs.size() + 3;
+        },
+        std::chrono::seconds{180}))
+        << "node " << k << ": " << final_rows << " rows final";
+  }
+  uint64_t suppressed = 0;
+  uint64_t released = 0;
+  for (const auto& n : nodes) {
+    suppressed += n->sms().metrics().suppressed.load();
+    released += n->sms().metrics().released.load();
+  }
+  // A replayed job is decided again, alike: at least the 7 refused.
+  EXPECT_GE(suppressed, 7u);
+
+  auto seen = analyse(smsc.lines());
+  EXPECT_EQ(seen.per_destination[pestered], 3);
+  for (const auto& j : jobs)
+    ASSERT_EQ(seen.per_destination[j.destination], 1) << j.destination << ": exactly once";
+  EXPECT_EQ(seen.per_destination.size(), jobs.size() + 1);
+  EXPECT_GT(seen.max_binds, 0);
+  EXPECT_LE(seen.max_binds, binds) << "never more binds than the contract, across rebalances";
+  // A node's bucket may hold one 20 ms tick's worth (at least one submit) on top of its share.
+  EXPECT_LE(seen.max_per_second, rate + 3 * std::max(1, rate / 50)) << "the carrier's rate";
+  std::printf("smsc: max binds %d of %d, max submits in 1 s %d of %d/s; parts released in "
+              "rebalances %llu\n",
+              seen.max_binds, binds, seen.max_per_second, rate,
+              static_cast<unsigned long long>(released));
+  for (auto& n : nodes)
+    n->stop();
+}
+
+}  // namespace
+}  // namespace ivrcast
