@@ -219,10 +219,11 @@ void add_carrier_rows(std::vector<key_spec>& rows, size_t c, const char* name) {
                     return {};
                   }});
   rows.push_back({k("connections"), std::to_string(d::carrier_connections),
-                  "SMPP transceiver connections per node.",
+                  "SMPP transceiver binds the carrier allows the whole cluster, shared by sms.jobs "
+                  "partition.",
                   carrier_int(c, &carrier_settings::connections, 1, 32)});
   rows.push_back({k("rate"), std::to_string(d::carrier_rate),
-                  "Submits per second this node sends the carrier at most.",
+                  "Submits per second the whole cluster sends the carrier at most (each node its share).",
                   carrier_int(c, &carrier_settings::rate, 1, 1000000)});
   rows.push_back({k("window"), std::to_string(d::carrier_window),
                   "Submits awaiting their submit_sm_resp at most.",
