@@ -222,9 +222,10 @@ void add_carrier_rows(std::vector<key_spec>& rows, size_t c, const char* name) {
                   "SMPP transceiver binds the carrier allows the whole cluster, shared by sms.jobs "
                   "partition.",
                   carrier_int(c, &carrier_settings::connections, 1, 32)});
-  rows.push_back({k("rate"), std::to_string(d::carrier_rate),
-                  "Submits per second the whole cluster sends the carrier at most (each node its share).",
-                  carrier_int(c, &carrier_settings::rate, 1, 1000000)});
+  rows.push_back(
+      {k("rate"), std::to_string(d::carrier_rate),
+       "Submits per second the whole cluster sends the carrier at most (each node its share).",
+       carrier_int(c, &carrier_settings::rate, 1, 1000000)});
   rows.push_back({k("window"), std::to_string(d::carrier_window),
                   "Submits awaiting their submit_sm_resp at most.",
                   carrier_int(c, &carrier_settings::window, 1, 100000)});
@@ -336,10 +337,11 @@ const std::vector<key_spec>& schema() {
        "false where ACLs forbid it: the topics are then only checked, and a missing one is named.",
        [](settings& s, std::string_view v) { return apply_bool(s.kafka.create_topics, v); }},
       {"kafka.session_timeout_ms", std::to_string(d::kafka_session_timeout_ms),
-       "Group session timeout: how soon a dead node's partitions move. At least 6000, Kafka's "
-       "default `group.min.session.timeout.ms`: brokers and the embedded cluster refuse less, and "
-       "the node would never join its group.",
-       integer(&S::kafka, &kafka_settings::session_timeout_ms, 6000, 300000)},
+       "Group session timeout: how soon a dead node's partitions move, so the longest silence "
+       "its live callers hear. 3000 on a broker whose `group.min.session.timeout.ms` allows it "
+       "(Kafka's default is 6000: a broker refuses less, and the node would never join its "
+       "group); the embedded cluster needs at least 6000.",
+       integer(&S::kafka, &kafka_settings::session_timeout_ms, 1000, 300000)},
       {"ivr.mobile_prefixes", d::ivr_mobile_prefixes,
        "Prefixes of 11-digit mobile numbers (national form).", apply_prefixes},
       {"ivr.max_attempts", std::to_string(d::ivr_max_attempts),
@@ -547,6 +549,10 @@ caf::expected<settings> parse(std::string_view text_in, std::string_view origin,
         if (const char* v = env(name.c_str()))
           apply_one(s, key, trim(v), "environment " + name, problems);
       }
+  if (s.kafka.embedded() && s.kafka.session_timeout_ms < 6000)
+    problems.push_back("kafka.session_timeout_ms = " + std::to_string(s.kafka.session_timeout_ms) +
+                       ": the embedded cluster refuses less than 6000 (a real broker allows down "
+                       "to its group.min.session.timeout.ms)");
   // What the topics must keep: the delivery log, call counts and audit trail a rebuilt node
   // gets back (a day more than the log keeps).
   s.kafka.retention_ms = s.sms.retention_ms() + 24LL * 3600 * 1000;

@@ -25,8 +25,7 @@ class abuse_window {
   /// before, oldest first). A message allowed before is allowed again (a replay). When a new
   /// one is allowed, `allowed` becomes the list to record: the entries still inside the window
   /// and the new one. Refused requests do not extend the window.
-  bool decide(std::vector<allowed_sms>& allowed, std::string_view message_id,
-              int64_t at_ms) const;
+  bool decide(std::vector<allowed_sms>& allowed, std::string_view message_id, int64_t at_ms) const;
 
  private:
   int max_sms_;

@@ -58,6 +58,8 @@ offsets.topic.num.partitions=6
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
+# ivrcast nodes use kafka.session_timeout_ms = 3000 so that a dead node's callers wait little
+group.min.session.timeout.ms=1000
 auto.create.topics.enable=false
 log.cleaner.enable=true
 PROPS

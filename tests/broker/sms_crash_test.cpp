@@ -5,57 +5,18 @@
 
 #include <signal.h>
 
-#include <fstream>
-
 #include "connectors/kafka/bus.hpp"
 #include "messages/clock.hpp"
 #include "storage/database.hpp"
 #include "storage/delivery_log.hpp"
-#include "tests/support/child_process.hpp"
+#include "tests/support/node_process.hpp"
 #include "tests/support/sms_support.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace ivrcast {
 namespace {
 
-/// The node as its own process, `ivrcast run --config <file>`.
-class node_process {
- public:
-  node_process(std::string config, std::string log)
-      : config_(std::move(config)), log_(std::move(log)) {}
-
-  void start() {
-    ASSERT_TRUE(proc_.start({IVRCAST_BINARY, "run", "--config", config_}, log_, log_));
-  }
-  void kill_now(int sig) { proc_.kill_now(sig); }
-
- private:
-  std::string config_;
-  std::string log_;
-  test::child_process proc_;
-};
-
-void write_config(const config::settings& s, const std::string& path) {
-  std::ofstream out{path};
-  out << "node.id = crash-node\nnode.data_dir = " << s.node.data_dir << "\nnode.log_level = info\n"
-      << "kafka.brokers = " << s.kafka.brokers << "\nkafka.topic_prefix = " << s.kafka.topic_prefix
-      << "\nkafka.group_id = " << s.kafka.group_id << "\nkafka.session_timeout_ms = 6000\n"
-      << "sms.group_id = " << s.sms.group_id << "\nsms.number_ranges = " << s.sms.number_ranges
-      << "\nsms.ported = " << s.sms.ported << "\n";
-  const char* names[] = {"au", "docomo", "softbank", "rakuten"};
-  for (size_t i = 0; i < 4; ++i) {
-    const auto& c = s.sms.carriers[i];
-    std::string k = std::string{"sms."} + names[i] + ".";
-    out << k << "smsc = " << c.smsc << "\n"
-        << k << "resp_ids = " << c.resp_ids << "\n"
-        << k << "receipt_ids = " << c.receipt_ids << "\n"
-        << k << "rate = " << c.rate << "\n"
-        << k << "in_doubt_wait_ms = " << c.in_doubt_wait_ms << "\n"
-        << k << "response_timeout_ms = " << c.response_timeout_ms << "\n"
-        << k << "retry_backoff_ms = " << c.retry_backoff_ms << "\n"
-        << k << "max_retries = " << c.max_retries << "\n";
-  }
-}
+using test::node_process;
 
 /// Rows of [from, to) that are final, read from the node's disk beside the running node.
 size_t final_rows(const config::settings& s, int64_t from, int64_t to) {
@@ -96,7 +57,8 @@ TEST(SmsCrashTest, TenThousandMessagesExactlyOnceAcrossASigkill) {
   auto b = connectors::kafka::bus::open(s.kafka);
   ASSERT_OK(b);
   auto config = dir.path() + "/node.conf";
-  write_config(s, config);
+  s.node.id = "crash-node";
+  test::write_node_config(s, config);
   node_process node{config, dir.path() + "/node.log"};
   node.start();
 

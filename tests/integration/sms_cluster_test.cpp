@@ -47,8 +47,8 @@ messages::sms_job docomo_job(const std::string& run, const std::string& destinat
 
 /// What the SMSC saw, from its lines.
 struct smsc_view {
-  int max_binds = 0;               // binds open at once, at most
-  int max_per_second = 0;          // submits within any one second, at most
+  int max_binds = 0;       // binds open at once, at most
+  int max_per_second = 0;  // submits within any one second, at most
   std::map<std::string, int> per_destination;
 };
 
@@ -169,10 +169,10 @@ TEST(SmsClusterTest, ThreeNodesKeepTheCarriersBindsRateAndAbuseGuardAlsoWhenOneL
   EXPECT_LE(seen.max_binds, binds) << "never more binds than the contract, across rebalances";
   // A node's bucket may hold one 20 ms tick's worth (at least one submit) on top of its share.
   EXPECT_LE(seen.max_per_second, rate + 3 * std::max(1, rate / 50)) << "the carrier's rate";
-  std::printf("smsc: max binds %d of %d, max submits in 1 s %d of %d/s; parts released in "
-              "rebalances %llu\n",
-              seen.max_binds, binds, seen.max_per_second, rate,
-              static_cast<unsigned long long>(released));
+  std::printf(
+      "smsc: max binds %d of %d, max submits in 1 s %d of %d/s; parts released in "
+      "rebalances %llu\n",
+      seen.max_binds, binds, seen.max_per_second, rate, static_cast<unsigned long long>(released));
   for (auto& n : nodes)
     n->stop();
 }

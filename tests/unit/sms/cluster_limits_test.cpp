@@ -70,16 +70,13 @@ TEST(AbuseWindowTest, AtMostNWithinTheWindowAndReplaysDecideAlike) {
     size_t recorded;  // entries afterwards
   };
   const row rows[] = {
-      {"m1", 0, true, 1},
-      {"m2", 1000, true, 2},
-      {"m3", 2000, true, 3},
-      {"m4", 3000, false, 3},         // the fourth within 10 minutes
-      {"m2", 1000, true, 3},          // a replay of an allowed one: allowed, not counted again
-      {"m5", 599'999, false, 3},      // m1 is still inside the window
-      {"m6", 600'000, true, 3},       // m1 has left it: dropped from the record
-      {"m7", 600'500, false, 3},
-      {"m8", 601'000, true, 3},       // m2 has left it
-      {"m9", 1'300'000, true, 1},     // long after: only itself
+      {"m1", 0, true, 1},         {"m2", 1000, true, 2},
+      {"m3", 2000, true, 3},      {"m4", 3000, false, 3},  // the fourth within 10 minutes
+      {"m2", 1000, true, 3},      // a replay of an allowed one: allowed, not counted again
+      {"m5", 599'999, false, 3},  // m1 is still inside the window
+      {"m6", 600'000, true, 3},   // m1 has left it: dropped from the record
+      {"m7", 600'500, false, 3},  {"m8", 601'000, true, 3},  // m2 has left it
+      {"m9", 1'300'000, true, 1},                            // long after: only itself
   };
   std::vector<allowed_sms> recorded;
   for (const auto& r : rows) {
