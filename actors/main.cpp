@@ -16,6 +16,7 @@
 #include "actors/node.hpp"
 #include "actors/prompt_speech.hpp"
 #include "actors/sms_service.hpp"
+#include "config/defaults.hpp"
 #include "config/load.hpp"
 #include "connectors/control/flow_file.hpp"
 #include "connectors/http/client.hpp"
@@ -387,8 +388,11 @@ int main(int argc, char** argv) {
     if (s->http.listen.empty())
       s->http.listen = "127.0.0.1:8080";  // the portal and its API are part of the demo
   }
-  if (s->http.web_root.empty() && !s->http.listen.empty())
-    s->http.web_root = web_root_beside_binary();
+  // A build tree's portal (the binary not installed) wins over the installed default.
+  if (!s->http.listen.empty() &&
+      (s->http.web_root.empty() || s->http.web_root == config::defaults::http_web_root))
+    if (auto beside = web_root_beside_binary(); !beside.empty())
+      s->http.web_root = beside;
   if (s->sms.simulate_carriers && c.command != "sim") {
     auto sims = tools::simulate_carriers(s->sms);
     if (!sims)

@@ -8,6 +8,8 @@
 # Usage: bench/sip.sh [rate] [concurrent_rate]   (./dev bench builds first)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=bench/source_paths.sh
+source "$root/bench/source_paths.sh"
 build="${IVRCAST_BUILD_DIR:-$root/build/default}"
 bin="$build/actors/ivrcast"
 gaps="$build/bench/ivrcast_rtp_gaps"

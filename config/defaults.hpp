@@ -1,10 +1,13 @@
 #pragma once
 
-// Default value of every configuration key; the schema in schema.cpp refers to these.
+#include "config/install_paths.hpp"
+
+// Default value of every configuration key; the schema in schema.cpp refers to these. Paths are
+// where `cmake --install` puts things, never relative to the working directory.
 namespace ivrcast::config::defaults {
 
 inline constexpr const char* node_id = "node-1";
-inline constexpr const char* data_dir = "var/ivrcast";
+inline constexpr const char* data_dir = IVRCAST_STATE_DIR "/node";
 inline constexpr const char* log_level = "info";
 
 inline constexpr const char* kafka_brokers = "";  // empty: embedded mock cluster
@@ -38,7 +41,7 @@ inline constexpr int http_threads = 8;
 inline constexpr const char* http_admin_token = "";
 inline constexpr const char* http_secure_cookies = "false";
 inline constexpr int http_max_json_bytes = 65536;
-inline constexpr const char* http_web_root = "";
+inline constexpr const char* http_web_root = IVRCAST_SHARE_DIR "/portal";
 
 inline constexpr int security_argon2_ops = 2;          // libsodium's OPSLIMIT_INTERACTIVE
 inline constexpr int security_argon2_mem_kib = 65536;  // libsodium's MEMLIMIT_INTERACTIVE
@@ -46,7 +49,7 @@ inline constexpr int security_logins_per_minute = 20;
 
 inline constexpr const char* smtp_url = "";
 inline constexpr const char* smtp_from = "ivrcast <no-reply@ivrcast.invalid>";
-inline constexpr const char* smtp_templates = "config/mail";
+inline constexpr const char* smtp_templates = IVRCAST_SHARE_DIR "/mail";
 
 inline constexpr const char* gateway_id = "gw-1";
 inline constexpr const char* gateway_sip_listen = "127.0.0.1:5060";
@@ -58,7 +61,7 @@ inline constexpr int gateway_ring_ms = 0;
 inline constexpr int gateway_idle_timeout_s = 60;
 inline constexpr int gateway_max_calls = 5000;
 inline constexpr int gateway_realtime_priority = 0;
-inline constexpr const char* gateway_state_dir = "var/gateway";
+inline constexpr const char* gateway_state_dir = IVRCAST_STATE_DIR "/gateway";
 
 inline constexpr double demo_calls_per_second = 20.0;
 inline constexpr const char* demo_mix =
@@ -68,8 +71,8 @@ inline constexpr int demo_summary_interval_s = 5;
 
 inline constexpr const char* sms_group_id = "ivrcast-sms";
 inline constexpr const char* sms_short_domain = "ivc.jp";  // 6 characters: links are 23
-inline constexpr const char* sms_number_ranges = "config/carriers/number_ranges.csv";
-inline constexpr const char* sms_ported = "config/carriers/ported.csv";
+inline constexpr const char* sms_number_ranges = IVRCAST_SHARE_DIR "/carriers/number_ranges.csv";
+inline constexpr const char* sms_ported = IVRCAST_SHARE_DIR "/carriers/ported.csv";
 inline constexpr int sms_retention_days = 93;
 inline constexpr const char* sms_docomo_retry_errors = "006";
 inline constexpr int sms_undetermined_after_s = 3600;

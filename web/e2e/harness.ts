@@ -139,6 +139,10 @@ export class NodeProcess {
         `kafka.group_id = g-${unique}`,
         `sms.group_id = gs-${unique}`,
         "sms.simulate_carriers = true",
+        // The source tree's data: the test runs in the source directory.
+        "sms.number_ranges = config/carriers/number_ranges.csv",
+        "sms.ported = config/carriers/ported.csv",
+        "smtp.templates = config/mail",
         "sms.simulator_mix = delivered=1",
         `http.listen = 127.0.0.1:${port}`,
         `http.public_url = ${this.base}`,
