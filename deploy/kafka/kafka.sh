@@ -3,6 +3,7 @@
 #   kafka.sh fetch                          download the broker jars (mvn) into deploy/kafka/.jars
 #   kafka.sh start [--port 9092] [--dir D]  format a fresh log dir, start, wait until ready
 #   kafka.sh stop  [--dir D]                stop the broker started with the same --dir
+#   kafka.sh restart [--dir D]              stop and start it again on the same data
 #   kafka.sh status [--dir D]
 # Brokers for ivrcast: kafka.brokers = 127.0.0.1:<port>
 set -euo pipefail
@@ -80,6 +81,13 @@ PROPS
     tail -n 5 "$dir/logs/format.log" >&2
     return 1
   fi
+  launch
+}
+
+# Starts the broker on the log dir as it is (start formats it first) and waits until it is ready.
+launch() {
+  local java_opts=(-Xms256m -Xmx1g -Dlog4j.configuration="file:$dir/log4j.properties" -cp "$jars/*")
+  : > "$dir/logs/server.log"
   nohup java "${java_opts[@]}" kafka.Kafka "$dir/server.properties" \
        > "$dir/logs/stdout.log" 2>&1 &
   echo $! > "$dir/kafka.pid"
@@ -116,6 +124,10 @@ case "$cmd" in
   fetch) fetch ;;
   start) start ;;
   stop) stop ;;
+  restart)  # same data: a broker restart, as a rolling upgrade does
+    port="$(sed -n 's/^listeners=PLAINTEXT:\/\/127.0.0.1:\([0-9]*\),.*/\1/p' "$dir/server.properties")"
+    stop
+    launch ;;
   status) if running; then echo "running (pid $(pid_of))"; else echo "stopped"; exit 1; fi ;;
   *) sed -n '2,7p' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
 esac

@@ -7,13 +7,18 @@
 #include <mutex>
 
 #include "actors/node.hpp"
+#include "actors/sms_service.hpp"
 #include "connectors/control/flow_file.hpp"
 #include "connectors/gateway/codec.hpp"
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/consumer.hpp"
 #include "connectors/kafka/producer.hpp"
+#include "messages/clock.hpp"
 #include "messages/deadletter.pb.h"
+#include "sms/delivery_status.hpp"
+#include "sms/log_row.hpp"
 #include "storage/call_counts.hpp"
+#include "storage/delivery_log.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/support/topic_copy.hpp"
 #include "tools/gateway_sim/gateway_sim.hpp"
@@ -90,10 +95,12 @@ class CallPathTest : public ::testing::Test {
     return std::move(*n);
   }
 
-  std::unique_ptr<tools::gateway_sim> run_calls(uint64_t calls, double rate) {
+  std::unique_ptr<tools::gateway_sim> run_calls(uint64_t calls, double rate,
+                                                int64_t backdate_ms = 0) {
     tools::sim_options o;
     o.total_calls = calls;
     o.calls_per_second = rate;
+    o.backdate_ms = backdate_ms;
     o.mix = *tools::parse_mix(settings_.demo.mix);
     auto sim = tools::gateway_sim::start(*bus_, o, tools::targets_from(flows_));
     EXPECT_TRUE(sim) << describe(sim.error());
@@ -289,6 +296,64 @@ TEST_F(CallPathTest, ReplayedGatewayEventsOfEveryKindTakeEffectOnce) {
   auto commands_now = issued + again.commands.load();
   ASSERT_TRUE(test::eventually([&] { return commands.values().size() >= commands_now; }));
   EXPECT_EQ(commands.values().size(), commands_now);
+}
+
+/// The delivery log of [from, to) as comparable text: one line per row, in key order.
+std::string log_rows(const actors::node& n, int64_t from, int64_t to) {
+  std::string out;
+  auto ok = n.sms().log().scan(from, to, "", [&](const sms::log_row& r) {
+    out += r.message_id + " " + std::to_string(r.requested_at_ms) + " " +
+           std::string{sms::label(r.status)} + " " + r.destination + "\n";
+    return true;
+  });
+  return ok ? out : "scan failed";
+}
+
+TEST_F(CallPathTest, ANodeWithAnEmptyDiskGetsThreeMonthsOfLogAndCountsBack) {
+  constexpr int64_t day_ms = 24LL * 3600 * 1000;
+  auto a = start_node(dir_.path() + "/a");
+  ASSERT_TRUE(a);
+  // Calls on four days over three months (the gateway's clock dates them there): counts per
+  // day and delivery-log rows reach back 89 days, within the 3 months the product keeps.
+  uint64_t sms_expected = 0;
+  for (int64_t days : {89, 60, 30, 0}) {
+    auto sim = run_calls(100, 200, days * day_ms);
+    sms_expected += sim->expected_jobs().size();
+  }
+  auto now = unix_now_ms();
+  auto from = now - 90 * day_ms;
+  auto to = now + 3600 * 1000;
+  auto rows = [&](const actors::node& n) {
+    auto text = log_rows(n, from, to);
+    return static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n'));
+  };
+  ASSERT_TRUE(test::eventually([&] { return rows(*a) == sms_expected; }))
+      << rows(*a) << " of " << sms_expected << " rows";
+  auto totals = a->counts().totals();
+  ASSERT_OK(totals);
+  ASSERT_FALSE(totals->empty());
+
+  auto b = start_node(dir_.path() + "/b");  // a new disk: everything from the topics
+  ASSERT_TRUE(b);
+  auto first_day = storage::jst_day(now - 90 * day_ms);
+  auto today = storage::jst_day(now);
+  auto same_days = [&] {
+    for (const auto& [number, total] : *totals) {
+      auto da = a->counts().days(number, first_day, today);
+      auto db = b->counts().days(number, first_day, today);
+      if (!da || !db || *da != *db)
+        return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(test::eventually([&] {
+    auto tb = b->counts().totals();
+    return tb && *tb == *totals && same_days() && log_rows(*b, from, to) == log_rows(*a, from, to);
+  })) << log_rows(*b, from, to).size()
+      << " bytes of rows on the new node, " << log_rows(*a, from, to).size() << " on the first";
+  auto days = a->counts().days(totals->begin()->first, first_day, today);
+  ASSERT_OK(days);
+  EXPECT_EQ(days->size(), 4u) << "calls on four days over three months";
 }
 
 TEST_F(CallPathTest, MalformedRecordGoesToDeadLettersAndTheNodeGoesOn) {
