@@ -141,10 +141,10 @@ caf::expected<std::unique_ptr<bus>> bus::open(const config::kafka_settings& s) {
     auto admin = open_admin(s);
     if (!admin)
       return std::move(admin.error());
-    if (s.create_topics)
-      if (auto ok = create_topics(s, admin->get()); !ok)
-        return std::move(ok.error());
-    if (auto ok = check_topics(s, admin->get()); !ok)
+    // Created topics are confirmed by the broker's answer (metadata may lag it by a moment);
+    // without creation, every topic must already be there.
+    auto ok = s.create_topics ? create_topics(s, admin->get()) : check_topics(s, admin->get());
+    if (!ok)
       return std::move(ok.error());
     logger().info("event=kafka_topics_ready brokers={}", out->brokers_);
   }
