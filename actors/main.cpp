@@ -18,6 +18,7 @@
 #include "actors/sms_service.hpp"
 #include "config/defaults.hpp"
 #include "config/load.hpp"
+#include "connectors/control/carrier_tables.hpp"
 #include "connectors/control/flow_file.hpp"
 #include "connectors/http/client.hpp"
 #include "connectors/kafka/bus.hpp"
@@ -110,6 +111,9 @@ int usage() {
       "                          simulated callers against kafka.brokers (calls dated\n"
       "                          S seconds ago with --backdate-s)\n"
       "  publish-flows FILE      publish accounts and flows from a JSON file\n"
+      "  publish-carriers RANGES PORTED\n"
+      "                          check and publish the carrier tables (number ranges,\n"
+      "                          portability list): every node routes by them at once\n"
       "  export-log --from T --to T [--destination N] [--encoding utf8|sjis] --out F\n"
       "                          delivery-log CSV of node.data_dir (Japan time\n"
       "                          YYYY-MM-DD[THH:MM[:SS]]); demo takes --export F\n"
@@ -155,7 +159,7 @@ bool parse_cli(int argc, char** argv, cli& out) {
       out.export_file = v;
     else if (a == "--url" && (v = value()))
       out.url = v;
-    else if (a[0] != '-' && out.command == "admin")
+    else if (a[0] != '-' && (out.command == "admin" || out.command == "publish-carriers"))
       out.args.push_back(a);
     else if (a[0] != '-' && out.file.empty())
       out.file = a;
@@ -337,6 +341,18 @@ int main(int argc, char** argv) {
       return fail("kafka", b.error());
     auto f = actors::publish_flow_file(c.file, **b, *s);
     return f ? 0 : fail("publish-flows", f.error());
+  }
+  if (c.command == "publish-carriers") {
+    if (c.args.size() != 2)
+      return usage();
+    auto b = open_bus(*s);
+    if (!b)
+      return fail("kafka", b.error());
+    auto v = connectors::control::publish_carrier_tables(c.args[0], c.args[1], **b);
+    if (!v)
+      return fail("publish-carriers", v.error());
+    std::printf("published carrier tables version %s\n", v->c_str());
+    return 0;
   }
   if (c.command == "export-log")
     return export_command(*s, c);

@@ -50,8 +50,9 @@ messages::call_event_batch decode_batch(int32_t partition, std::span<const kafka
 /// checkpoint on.
 class control_feed final : public kafka::partition_reader::handler {
  public:
-  control_feed(storage::control_state& state, messages::flow_source& out)
-      : state_(&state), out_(&out) {}
+  control_feed(storage::control_state& state, messages::flow_source& out,
+               std::function<void()> carriers_changed)
+      : state_(&state), out_(&out), carriers_changed_(std::move(carriers_changed)) {}
 
   /// The flow table from what RocksDB already holds.
   caf::expected<void> load() {
@@ -84,8 +85,13 @@ class control_feed final : public kafka::partition_reader::handler {
       return;
     }
     bool relevant = false;
-    for (const auto& c : *changes)
+    bool carriers = false;
+    for (const auto& c : *changes) {
       relevant |= c.key.starts_with("account/") || c.key.starts_with("flow/");
+      carriers |= c.key.starts_with("carriers/");
+    }
+    if (carriers && carriers_changed_)
+      carriers_changed_();
     if (relevant)
       out_->update([&](messages::flow_table& next) {
         for (const auto& c : *changes)
@@ -112,6 +118,7 @@ class control_feed final : public kafka::partition_reader::handler {
 
   storage::control_state* state_;
   messages::flow_source* out_;
+  std::function<void()> carriers_changed_;  // a new carrier table version arrived
   std::vector<storage::control_input> inputs_;
   std::mutex mtx_;
   std::condition_variable cv_;
@@ -321,14 +328,15 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->ctx.events_topic = d->bus->topic(topics::call_events);
   d->ctx.max_call_ms = int64_t{s.ivr.max_call_duration_s} * 1000;
   d->counter = d->system->spawn(call_counter, d->counts, s.sms.retention_ms());
-  auto sms = sms_service::start(s, d->bus, d->db, *d->system);
+  d->control = std::make_shared<storage::control_state>(d->db);
+  auto sms = sms_service::start(s, d->bus, d->db, *d->control, *d->system);
   if (!sms)
     return std::move(sms.error());
   d->sms = std::move(*sms);
 
   // The control view first: a call routed before the flows are known would be rejected.
-  d->control = std::make_shared<storage::control_state>(d->db);
-  d->control_view = std::make_unique<control_feed>(*d->control, d->flows);
+  d->control_view =
+      std::make_unique<control_feed>(*d->control, d->flows, [d] { d->sms->reload_carriers(); });
   if (auto ok = d->control_view->load(); !ok)
     return std::move(ok.error());
   auto cr0 = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::control_state),

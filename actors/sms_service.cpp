@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
+#include "connectors/control/carrier_tables.hpp"
 #include "connectors/delivery/codec.hpp"
 #include "connectors/gateway/codec.hpp"
 #include "connectors/gateway/dead_letters.hpp"
@@ -26,6 +27,7 @@
 #include "sms/abuse_window.hpp"
 #include "sms/bind_plan.hpp"
 #include "sms/carrier_directory.hpp"
+#include "storage/control_state.hpp"
 #include "storage/database.hpp"
 #include "storage/delivery_log.hpp"
 #include "storage/sends.hpp"
@@ -92,7 +94,10 @@ struct sms_service::impl final : kafka::consumer_handler {
   std::shared_ptr<storage::database> db;
   std::unique_ptr<storage::sends> sends;
   std::unique_ptr<storage::delivery_log> log;
-  std::unique_ptr<sms::carrier_directory> directory;
+  const storage::control_state* control = nullptr;
+  mutable std::mutex directory_mtx;
+  std::shared_ptr<const sms::carrier_directory> directory;  // swapped whole by reload_carriers
+  std::string directory_version = "files";
   sms_metrics metrics;
   std::unique_ptr<kafka::producer> producer;
   std::unique_ptr<connectors::gateway::dead_letters> dead_letters;
@@ -288,6 +293,7 @@ struct sms_service::impl final : kafka::consumer_handler {
     }
     if (wait)
       catch_up(partition);
+    auto dir = current_directory();  // one table version for the whole batch
     for (const auto& r : recs) {
       ++metrics.jobs;
       auto job = connectors::gateway::decode_job(r.value);
@@ -297,7 +303,7 @@ struct sms_service::impl final : kafka::consumer_handler {
                            job_ticket(partition, r.offset));
         continue;
       }
-      auto msg = sms::prepare(*job, *directory, settings.sms.short_domain);
+      auto msg = sms::prepare(*job, *dir, settings.sms.short_domain);
       if (!msg) {
         end_unsent(partition, r.offset, *job, describe(msg.error()));
         continue;
@@ -338,6 +344,51 @@ struct sms_service::impl final : kafka::consumer_handler {
       e.work = std::move(w);
       caf::anon_send(senders[c], std::move(e));
     }
+  }
+
+  std::shared_ptr<const sms::carrier_directory> current_directory() const {
+    std::lock_guard<std::mutex> guard{directory_mtx};
+    return directory;
+  }
+
+  /// Swaps in the carrier tables of the control state when a whole new version is there.
+  void reload_carriers() {
+    std::vector<wire::CarrierTableChunk> ranges_chunks;
+    std::vector<wire::CarrierTableChunk> ported_chunks;
+    for (auto [prefix, into] : {std::pair{"carriers/number_ranges/", &ranges_chunks},
+                                std::pair{"carriers/ported/", &ported_chunks}})
+      if (auto ok = control->scan(prefix,
+                                  [into](std::string_view, const wire::ControlRecord& r) {
+                                    into->push_back(r.carrier_table());
+                                    return true;
+                                  });
+          !ok) {
+        logger().error("event=carriers_unreadable error=\"{}\"", describe(ok.error()));
+        return;
+      }
+    std::string ranges_version;
+    std::string ported_version;
+    auto ranges = connectors::control::assemble_table(ranges_chunks, ranges_version);
+    auto ported = connectors::control::assemble_table(ported_chunks, ported_version);
+    if (ranges_version.empty() || ranges_version != ported_version)
+      return;  // none published, or a new version still arriving
+    {
+      std::lock_guard<std::mutex> guard{directory_mtx};
+      if (ranges_version == directory_version)
+        return;
+    }
+    auto parsed = sms::carrier_directory::parse(ranges, ported, "number_ranges", "ported");
+    if (!parsed) {
+      logger().error("event=carriers_refused version={} error=\"{}\"", ranges_version,
+                     describe(parsed.error()));
+      return;
+    }
+    auto next = std::make_shared<const sms::carrier_directory>(std::move(*parsed));
+    logger().info("event=carriers_loaded version={} ranges={} ported={}", ranges_version,
+                  next->range_count(), next->ported_count());
+    std::lock_guard<std::mutex> guard{directory_mtx};
+    directory = std::move(next);
+    directory_version = ranges_version;
   }
 
   /// The abuse guard for a new message: decided on what this partition recorded for the
@@ -509,6 +560,15 @@ struct sms_service::impl final : kafka::consumer_handler {
 
 sms_service::sms_service(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
+void sms_service::reload_carriers() {
+  impl_->reload_carriers();
+}
+
+std::string sms_service::carriers_version() const {
+  std::lock_guard<std::mutex> guard{impl_->directory_mtx};
+  return impl_->directory_version;
+}
+
 sms_service::~sms_service() {
   stop();
 }
@@ -531,16 +591,22 @@ size_t sms_service::owned_partitions() const {
 
 caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     const config::settings& s, std::shared_ptr<kafka::bus> bus,
-    std::shared_ptr<storage::database> db, caf::actor_system& sys) {
+    std::shared_ptr<storage::database> db, const storage::control_state& control,
+    caf::actor_system& sys) {
   auto p = std::make_unique<impl>();
   auto* d = p.get();
   d->settings = s;
   d->bus = std::move(bus);
   d->db = db;
-  auto dir = sms::carrier_directory::load(s.sms.number_ranges, s.sms.ported);
-  if (!dir)
-    return std::move(dir.error());
-  d->directory = std::make_unique<sms::carrier_directory>(std::move(*dir));
+  d->control = &control;
+  // The published tables of an earlier run, else the files; the control reader brings newer.
+  d->reload_carriers();
+  if (!d->directory) {
+    auto dir = sms::carrier_directory::load(s.sms.number_ranges, s.sms.ported);
+    if (!dir)
+      return std::move(dir.error());
+    d->directory = std::make_shared<const sms::carrier_directory>(std::move(*dir));
+  }
   d->sends = std::make_unique<storage::sends>(db);
   d->log = std::make_unique<storage::delivery_log>(db, s.sms.docomo_retry_errors);
   auto prod = kafka::producer::open(*d->bus, s.node.id + "-sms",

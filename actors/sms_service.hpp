@@ -12,6 +12,7 @@ namespace ivrcast::connectors::kafka {
 class bus;
 }
 namespace ivrcast::storage {
+class control_state;
 class database;
 class delivery_log;
 }  // namespace ivrcast::storage
@@ -24,11 +25,14 @@ namespace ivrcast::actors {
 /// only once its final send record is durable.
 class sms_service {
  public:
-  /// Starts on the node's bus, database and actor system; fails naming what could not start
-  /// (carrier files, Kafka clients).
+  /// Starts on the node's bus, database, control state and actor system; fails naming what
+  /// could not start (carrier tables, Kafka clients). The carrier tables come from the control
+  /// state when `ivrcast publish-carriers` put them there, else from sms.number_ranges and
+  /// sms.ported.
   [[nodiscard]] static caf::expected<std::unique_ptr<sms_service>> start(
       const config::settings& s, std::shared_ptr<connectors::kafka::bus> bus,
-      std::shared_ptr<storage::database> db, caf::actor_system& sys);
+      std::shared_ptr<storage::database> db, const storage::control_state& control,
+      caf::actor_system& sys);
   ~sms_service();
   sms_service(const sms_service&) = delete;
   sms_service& operator=(const sms_service&) = delete;
@@ -36,6 +40,13 @@ class sms_service {
   /// Leaves the group, unbinds from every SMSC, stops the senders, flushes. Idempotent. Call
   /// before the actor system shuts down.
   void stop();
+
+  /// Routes by the carrier tables of the control state from the next job on, if a whole new
+  /// version is there and parses; a bad one is logged and the old tables stay. Any thread (the
+  /// node's control reader).
+  void reload_carriers();
+  /// The version of the carrier tables in use ("files" when read from sms.number_ranges/ported).
+  std::string carriers_version() const;
 
   const sms_metrics& metrics() const;
   const storage::delivery_log& log() const;

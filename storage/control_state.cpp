@@ -38,6 +38,8 @@ std::string id_of(const wire::ControlRecord& r) {
       return r.audio().audio_id();
     case wire::ControlRecord::kSession:
       return r.session().token_hash();
+    case wire::ControlRecord::kCarrierTable:
+      return r.carrier_table().name();
     default:
       return {};
   }
@@ -46,16 +48,17 @@ std::string id_of(const wire::ControlRecord& r) {
 }  // namespace
 
 std::string control_state::key_of(const wire::ControlRecord& r) {
-  static constexpr const char* kinds[] = {"",       "enterprise/", "account/", "user/",
-                                          "draft/", "flow/",       "audio/",   "session/"};
+  static constexpr const char* kinds[] = {"",      "enterprise/", "account/", "user/",    "draft/",
+                                          "flow/", "audio/",      "session/", "carriers/"};
   auto kind = static_cast<size_t>(r.kind_case());
   if (kind == 0 || kind >= std::size(kinds))
     return {};
   std::string k = kinds[kind];
   k += id_of(r);
-  if (r.has_audio()) {
+  if (r.has_audio() || r.has_carrier_table()) {
     char idx[8];
-    std::snprintf(idx, sizeof idx, "/%05u", r.audio().index());
+    std::snprintf(idx, sizeof idx, "/%05u",
+                  r.has_audio() ? r.audio().index() : r.carrier_table().index());
     k += idx;
   }
   return k;

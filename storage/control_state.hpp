@@ -74,7 +74,8 @@ class control_state {
   /// The bytes of an uploaded audio file, if all of its chunks are present.
   [[nodiscard]] caf::expected<std::optional<std::string>> audio(std::string_view audio_id) const;
 
-  /// Key of a record: "<kind>/<id>" (audio: "audio/<id>/<index, 5 digits>").
+  /// Key of a record: "<kind>/<id>" (audio: "audio/<id>/<index, 5 digits>"; carrier tables:
+  /// "carriers/<name>/<index, 5 digits>").
   static std::string key_of(const wire::ControlRecord& r);
 
  private:

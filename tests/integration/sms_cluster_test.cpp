@@ -6,15 +6,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "actors/node.hpp"
 #include "actors/sms_service.hpp"
+#include "connectors/control/carrier_tables.hpp"
 #include "connectors/kafka/bus.hpp"
 #include "messages/clock.hpp"
 #include "sms/delivery_status.hpp"
 #include "storage/delivery_log.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/perl_smsc.hpp"
 #include "tests/support/sms_support.hpp"
 #include "tests/support/test_support.hpp"
@@ -173,6 +176,69 @@ TEST(SmsClusterTest, ThreeNodesKeepTheCarriersBindsRateAndAbuseGuardAlsoWhenOneL
       "smsc: max binds %d of %d, max submits in 1 s %d of %d/s; parts released in "
       "rebalances %llu\n",
       seen.max_binds, binds, seen.max_per_second, rate, static_cast<unsigned long long>(released));
+  for (auto& n : nodes)
+    n->stop();
+}
+
+TEST(SmsClusterTest, CarrierTablesPublishedOnceRouteEveryNodeWithoutARestart) {
+  test::temp_dir dir;
+  auto settings = test::settings_for("carriers", dir.path());
+  auto carriers = test::start_carriers(settings);
+  auto opened = kafka::bus::open(settings.kafka);
+  ASSERT_OK(opened);
+  std::shared_ptr<kafka::bus> bus = std::move(*opened);
+  auto start = [&](int i) {
+    auto s = settings;
+    s.node.id = "node-" + std::to_string(i);
+    s.node.data_dir = dir.path() + "/" + s.node.id;
+    auto n = actors::node::start(s, bus);
+    EXPECT_TRUE(n) << describe(n.error());
+    return n ? std::move(*n) : nullptr;
+  };
+  std::vector<std::unique_ptr<actors::node>> nodes;
+  nodes.push_back(start(0));
+  nodes.push_back(start(1));
+  ASSERT_TRUE(nodes[0] && nodes[1]);
+  EXPECT_EQ(nodes[0]->sms().carriers_version(), "files");
+
+  // 0901… is docomo by the range table; the new portability list moves one number to au.
+  const std::string moved = "09011112222";
+  auto ranges = test::read_file(IVRCAST_SOURCE_DIR "/config/carriers/number_ranges.csv");
+  auto ported_path = dir.path() + "/ported.csv";
+  auto ranges_path = dir.path() + "/ranges.csv";
+  {
+    std::ofstream(ranges_path) << ranges;
+    std::ofstream(ported_path) << "# moved carrier\n" << moved << ",au\n";
+    std::ofstream(dir.path() + "/bad.csv") << moved << ",docomo\n09000000009,nocarrier\n";
+  }
+  auto bad =
+      connectors::control::publish_carrier_tables(ranges_path, dir.path() + "/bad.csv", *bus);
+  ASSERT_FALSE(bad) << "a table that does not parse is refused before it is published";
+  EXPECT_NE(describe(bad.error()).find("ported"), std::string::npos) << describe(bad.error());
+  auto version = connectors::control::publish_carrier_tables(ranges_path, ported_path, *bus);
+  ASSERT_OK(version);
+  ASSERT_TRUE(test::eventually([&] {
+    return nodes[0]->sms().carriers_version() == *version &&
+           nodes[1]->sms().carriers_version() == *version;
+  })) << "every node routes by the published tables";
+
+  auto t0 = unix_now_ms();
+  test::produce_jobs(
+      *bus, {docomo_job("carriers", moved, 1, t0), docomo_job("carriers", "09011113333", 2, t0)});
+  auto at = [&](sms::carrier c, const std::string& dest) {
+    return carriers[static_cast<size_t>(c)]->submits_to(dest);
+  };
+  ASSERT_TRUE(test::eventually([&] {
+    return at(sms::carrier::au, moved) == 1 && at(sms::carrier::docomo, "09011113333") == 1;
+  }));
+  EXPECT_EQ(at(sms::carrier::docomo, moved), 0u);
+
+  // A node started again reads the published tables from its disk, not the files.
+  nodes[1]->stop();
+  nodes[1].reset();
+  nodes[1] = start(1);
+  ASSERT_TRUE(nodes[1]);
+  EXPECT_EQ(nodes[1]->sms().carriers_version(), *version);
   for (auto& n : nodes)
     n->stop();
 }
