@@ -313,8 +313,8 @@ struct sms_service::impl final : kafka::consumer_handler {
         // This partition holds none of the carrier's binds: the job moves, as it is, to the one
         // that does; done here once the broker has it there.
         ++metrics.forwarded;
-        if (!producer->produce_to(jobs_topic, home, r.key, r.value,
-                                  job_ticket(partition, r.offset)))
+        connectors::gateway::mark_forwarded(r.value, partition, buf);
+        if (!producer->produce_to(jobs_topic, home, r.key, buf, job_ticket(partition, r.offset)))
           logger().error("event=sms_forward_failed partition={} offset={}", partition, r.offset);
         continue;
       }

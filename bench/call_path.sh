@@ -7,8 +7,8 @@
 # Usage: bench/call_path.sh [calls]   (default 100000; ./dev bench builds first)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-# shellcheck source=bench/source_paths.sh
-source "$root/bench/source_paths.sh"
+# shellcheck source=bench/common.sh
+source "$root/bench/common.sh"
 bin="$root/build/default/actors/ivrcast"
 calls="${1:-100000}"
 port=39392

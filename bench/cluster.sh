@@ -7,21 +7,12 @@
 # Usage: bench/cluster.sh [calls per run]   (default 20000; ./dev bench builds first)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-# shellcheck source=bench/source_paths.sh
-source "$root/bench/source_paths.sh"
+# shellcheck source=bench/common.sh
+source "$root/bench/common.sh"
 bin="${IVRCAST_BUILD_DIR:-$root/build/default}/actors/ivrcast"
 calls="${1:-20000}"
 port=39492
-work="$root/build/bench-cluster"
-rm -rf "$work"
-mkdir -p "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  "$root/deploy/kafka/kafka.sh" stop --dir "$work/kafka" || true
-}
-trap cleanup EXIT
+bench_work bench-cluster
 "$root/deploy/kafka/kafka.sh" start --port "$port" --dir "$work/kafka"
 hz=$(getconf CLK_TCK)
 

@@ -8,24 +8,15 @@
 # Usage: bench/sip.sh [rate] [concurrent_rate]   (./dev bench builds first)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-# shellcheck source=bench/source_paths.sh
-source "$root/bench/source_paths.sh"
+# shellcheck source=bench/common.sh
+source "$root/bench/common.sh"
 build="${IVRCAST_BUILD_DIR:-$root/build/default}"
 bin="$build/actors/ivrcast"
 gaps="$build/bench/ivrcast_rtp_gaps"
 rate="${1:-300}"
 hold_rate="${2:-150}"
 kport=39492
-work="$root/build/bench-sip"
-rm -rf "$work"
-mkdir -p "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  "$root/deploy/kafka/kafka.sh" stop --dir "$work/kafka" || true
-}
-trap cleanup EXIT
+bench_work bench-sip
 "$root/deploy/kafka/kafka.sh" start --port "$kport" --dir "$work/kafka" >/dev/null
 
 export IVRCAST_KAFKA_BROKERS="127.0.0.1:$kport"

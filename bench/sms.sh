@@ -6,8 +6,8 @@
 # Usage: bench/sms.sh [jobs] [rows]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-# shellcheck source=bench/source_paths.sh
-source "$root/bench/source_paths.sh"
+# shellcheck source=bench/common.sh
+source "$root/bench/common.sh"
 bin="$root/build/default/bench/ivrcast_sms_bench"
 jobs="${1:-100000}"
 rows="${2:-10000000}"

@@ -113,6 +113,7 @@ struct sms_job {
   bool short_urls = false;
   int64_t requested_at_ms = 0;  // the call's event time, gateway clock: what the log shows
   int64_t decided_at_ms = 0;    // node clock when the session decided: what the age limit uses
+  int32_t forwarded_from = 0;   // 1 + the partition it was moved from (sms::bind_plan); 0: none
 };
 
 }  // namespace ivrcast::messages

@@ -242,11 +242,25 @@ caf::expected<sms_job> decode_job(std::string_view value) {
   job.requested_at_ms = pb.requested_at_ms();
   // A job written before decided_at_ms existed ages by its event time, as it did then.
   job.decided_at_ms = pb.decided_at_ms() > 0 ? pb.decided_at_ms() : pb.requested_at_ms();
+  job.forwarded_from = pb.forwarded_from();
   if (job.job.empty() || job.destination.empty())
     return bad("SmsJob needs job_id and destination");
   if (job.requested_at_ms <= 0)
     return bad("SmsJob " + job.job.value + " has no requested_at_ms");
   return job;
+}
+
+void mark_forwarded(std::string_view job, int32_t from_partition, std::string& out) {
+  // A field appended to serialised bytes is part of the message (protobuf merges them): no
+  // decode and encode again.
+  out.assign(job);
+  auto value = static_cast<uint32_t>(from_partition) + 1;
+  out.push_back(static_cast<char>(13 << 3));  // field 13, varint
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7F) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
 }
 
 }  // namespace ivrcast::connectors::gateway

@@ -12,8 +12,11 @@
 
 #include "connectors/control/flow_file.hpp"
 #include "connectors/kafka/bus.hpp"
+#include "messages/clock.hpp"
+#include "sms/delivery_status.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/database.hpp"
+#include "storage/delivery_log.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/sms_support.hpp"
 #include "tests/support/test_support.hpp"
@@ -62,6 +65,7 @@ TEST(FailoverTest, ThreeNodesLoseNoCallNorSmsAcrossAKillAndARollingRestart) {
   o.total_calls = total;
   o.calls_per_second = rate;
   o.mix = *tools::parse_mix(s.demo.mix);
+  auto t_start = unix_now_ms();
   auto sim = tools::gateway_sim::start(**b, o, tools::targets_from(*flows));
   ASSERT_OK(sim);
   auto& gw = **sim;
@@ -135,6 +139,28 @@ TEST(FailoverTest, ThreeNodesLoseNoCallNorSmsAcrossAKillAndARollingRestart) {
     submits += c->counts().submits;
   }
   EXPECT_EQ(submits, parts) << "every part of every SMS, once";
+
+  // Every node's delivery log holds every SMS, final, whichever node sent it.
+  auto from = t_start - 60 * 1000;
+  auto to = unix_now_ms() + 3600 * 1000;
+  for (const auto& ns : node_settings) {
+    size_t final_rows = 0;
+    EXPECT_TRUE(test::eventually(
+        [&] {
+          auto db = storage::database::open_read_only(ns.node.data_dir);
+          if (!db)
+            return false;
+          storage::delivery_log log{*db, ns.sms.docomo_retry_errors};
+          final_rows = 0;
+          auto ok = log.scan(from, to, "", [&](const sms::log_row& r) {
+            final_rows += sms::is_final(r.status) ? 1 : 0;
+            return true;
+          });
+          return ok && final_rows == expected.size();
+        },
+        std::chrono::seconds{120}))
+        << ns.node.id << ": " << final_rows << " of " << expected.size() << " rows final";
+  }
 
   // Every node counts every call once, whichever node took it.
   for (auto& n : nodes)

@@ -66,6 +66,16 @@ class event_tap final : public kafka::partition_reader::handler {
   std::vector<copy> all_;
 };
 
+/// SMS jobs on the topic as the call path put them there (not the copies the SMS side moved to
+/// the partition holding their carrier's binds).
+size_t call_jobs(const topic_copy& jobs) {
+  size_t n = 0;
+  for (const auto& v : jobs.values())
+    if (auto job = connectors::gateway::decode_job(v); job && job->forwarded_from == 0)
+      ++n;
+  return n;
+}
+
 class CallPathTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -144,12 +154,14 @@ TEST_F(CallPathTest, TwoThousandCallsProduceExactlyTheExpectedJobsAndCounts) {
 
   topic_copy jobs;
   auto reader = read_topic(topics::sms_jobs, jobs);
-  ASSERT_TRUE(test::eventually([&] { return jobs.values().size() >= expected.size(); }));
+  ASSERT_TRUE(test::eventually([&] { return call_jobs(jobs) >= expected.size(); }));
   std::vector<std::string> got;
   std::set<std::string> ids;
   for (const auto& v : jobs.values()) {
     auto job = connectors::gateway::decode_job(v);
     ASSERT_OK(job);
+    if (job->forwarded_from != 0)
+      continue;  // moved by the SMS side to a partition with its carrier's binds
     EXPECT_TRUE(ids.insert(job->job.value).second) << "duplicate job " << job->job.value;
     EXPECT_EQ(job->job.value, job->flow_version.value + "-" + job->call.value);
     got.push_back(job->call.value + " " + job->destination + " " + job->flow_version.value);
@@ -212,8 +224,8 @@ TEST_F(CallPathTest, ReplayedGatewayEventsOfEveryKindTakeEffectOnce) {
   auto commands_reader = read_topic(topics::call_commands, commands);
   const auto& m = node->metrics();
   ASSERT_TRUE(test::eventually([&] {
-    return jobs.values().size() == m.sms_jobs.load() &&
-           commands.values().size() == m.commands.load() && m.live_sessions.load() == 0;
+    return call_jobs(jobs) == m.sms_jobs.load() && commands.values().size() == m.commands.load() &&
+           m.live_sessions.load() == 0;
   }));
   const auto started = m.calls_started.load(), issued = m.commands.load(),
              queued = m.sms_jobs.load();
@@ -291,8 +303,8 @@ TEST_F(CallPathTest, ReplayedGatewayEventsOfEveryKindTakeEffectOnce) {
   // and nothing else did.
   auto fresh = run_calls(1, 10);
   auto jobs_now = queued + fresh->expected_jobs().size();
-  ASSERT_TRUE(test::eventually([&] { return jobs.values().size() >= jobs_now; }));
-  EXPECT_EQ(jobs.values().size(), jobs_now);
+  ASSERT_TRUE(test::eventually([&] { return call_jobs(jobs) >= jobs_now; }));
+  EXPECT_EQ(call_jobs(jobs), jobs_now);
   auto commands_now = issued + again.commands.load();
   ASSERT_TRUE(test::eventually([&] { return commands.values().size() >= commands_now; }));
   EXPECT_EQ(commands.values().size(), commands_now);

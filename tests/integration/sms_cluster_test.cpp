@@ -30,24 +30,6 @@ namespace kafka = connectors::kafka;
 constexpr int binds = 4;   // fewer than the 6 partitions: two partitions' jobs move
 constexpr int rate = 100;  // submits/s for the whole cluster
 
-/// A one-part docomo job (0900… is docomo in the example ranges).
-messages::sms_job docomo_job(const std::string& run, const std::string& destination, int i,
-                             int64_t t0) {
-  messages::sms_job j;
-  j.call = call_id{run + "-call-" + std::to_string(i)};
-  j.flow_version = flow_version_id{"fv-" + run};
-  j.job = job_id{j.flow_version.value + "-" + j.call.value};
-  j.account = account_id{"acc-test"};
-  j.incoming_number = "0501110001";
-  j.flow_name = "テスト案件";
-  j.destination = destination;
-  j.sender_id = "0312345678";
-  j.body = "ご予約を承りました。番号" + std::to_string(i);
-  j.requested_at_ms = t0 + i;
-  j.decided_at_ms = t0 + i;
-  return j;
-}
-
 /// What the SMSC saw, from its lines.
 struct smsc_view {
   int max_binds = 0;       // binds open at once, at most
@@ -123,13 +105,13 @@ TEST(SmsClusterTest, ThreeNodesKeepTheCarriersBindsRateAndAbuseGuardAlsoWhenOneL
   for (int i = 0; i < 600; ++i) {
     char dest[16];
     std::snprintf(dest, sizeof dest, "0901%07d", i);  // 0900… holds a number ported to au
-    jobs.push_back(docomo_job(run, dest, i, t0));
+    jobs.push_back(test::job_to(run, dest, i, t0));
   }
   // Ten requests from one number to one destination within the window: three may go.
   const std::string pestered = "09019999999";
   std::vector<messages::sms_job> repeated;
   for (int i = 0; i < 10; ++i)
-    repeated.push_back(docomo_job(run, pestered, 1000 + i, t0));
+    repeated.push_back(test::job_to(run, pestered, 1000 + i, t0));
 
   test::produce_jobs(*bus, std::vector<messages::sms_job>(jobs.begin(), jobs.begin() + 300));
   test::produce_jobs(*bus, std::vector<messages::sms_job>(repeated.begin(), repeated.begin() + 5));
@@ -223,8 +205,8 @@ TEST(SmsClusterTest, CarrierTablesPublishedOnceRouteEveryNodeWithoutARestart) {
   })) << "every node routes by the published tables";
 
   auto t0 = unix_now_ms();
-  test::produce_jobs(
-      *bus, {docomo_job("carriers", moved, 1, t0), docomo_job("carriers", "09011113333", 2, t0)});
+  test::produce_jobs(*bus, {test::job_to("carriers", moved, 1, t0),
+                            test::job_to("carriers", "09011113333", 2, t0)});
   auto at = [&](sms::carrier c, const std::string& dest) {
     return carriers[static_cast<size_t>(c)]->submits_to(dest);
   };

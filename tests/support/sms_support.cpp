@@ -58,7 +58,8 @@ std::vector<std::unique_ptr<tools::smsc_sim>> start_carriers(config::settings& s
   return sims ? std::move(*sims) : std::vector<std::unique_ptr<tools::smsc_sim>>{};
 }
 
-messages::sms_job test_job(const std::string& run, int i, int64_t requested_at_ms) {
+messages::sms_job job_to(const std::string& run, const std::string& destination, int i,
+                         int64_t requested_at_ms) {
   messages::sms_job j;
   j.call = call_id{run + "-call-" + std::to_string(i)};
   j.flow_version = flow_version_id{"fv-" + run};
@@ -66,16 +67,22 @@ messages::sms_job test_job(const std::string& run, int i, int64_t requested_at_m
   j.account = account_id{"acc-test"};
   j.incoming_number = "0501110001";
   j.flow_name = "テスト案件";
-  char dest[16];
-  std::snprintf(dest, sizeof dest, "090%d%07d", i % 10, i);
-  j.destination = dest;
+  j.destination = destination;
   j.sender_id = "0312345678";
-  j.body = i % 7 == 0 ? std::string("ご来店ありがとうございます。") + std::string(130, 'x') +
-                            " 詳細: https://example.com/x?i=" + std::to_string(i)
-                      : "ご予約を承りました。番号" + std::to_string(i);
-  j.short_urls = true;
+  j.body = "ご予約を承りました。番号" + std::to_string(i);
   j.requested_at_ms = requested_at_ms + i;
   j.decided_at_ms = j.requested_at_ms;
+  return j;
+}
+
+messages::sms_job test_job(const std::string& run, int i, int64_t requested_at_ms) {
+  char dest[16];
+  std::snprintf(dest, sizeof dest, "090%d%07d", i % 10, i);
+  auto j = job_to(run, dest, i, requested_at_ms);
+  if (i % 7 == 0)
+    j.body = std::string("ご来店ありがとうございます。") + std::string(130, 'x') +
+             " 詳細: https://example.com/x?i=" + std::to_string(i);
+  j.short_urls = true;
   return j;
 }
 

@@ -25,6 +25,10 @@ inline constexpr const char* sms_test_mix =
 std::vector<std::unique_ptr<tools::smsc_sim>> start_carriers(config::settings& s,
                                                              int receipt_delay_ms = 50);
 
+/// A one-part job `i` of a test run to `destination`, requested at `requested_at_ms` + i.
+messages::sms_job job_to(const std::string& run, const std::string& destination, int i,
+                         int64_t requested_at_ms);
+
 /// Job `i` of a test run: destinations spread over the four carriers by the example number
 /// ranges, unique per `i`; every 7th body is long enough for three parts (two on docomo... up
 /// to SoftBank's one); job ids carry `run`.
