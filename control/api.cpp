@@ -1,9 +1,11 @@
 #include "control/api.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <spdlog/spdlog.h>
 
+#include "config/defaults.hpp"
 #include "control/api_internal.hpp"
 #include "control/body_rules.hpp"
 #include "control/cidr.hpp"
@@ -311,6 +313,13 @@ caf::expected<std::unique_ptr<api>> api::start(api_deps deps) {
   opts.listen = s.http.listen;
   opts.threads = s.http.threads;
   opts.web_root = s.http.web_root;
+  // The installed portal is optional (a node that serves only the API, a build tree's tests);
+  // a web root the operator names must exist.
+  if (std::error_code ec; opts.web_root == config::defaults::http_web_root &&
+                          !std::filesystem::is_directory(opts.web_root, ec)) {
+    spdlog::info("event=portal_not_installed web_root={}", opts.web_root);
+    opts.web_root.clear();
+  }
   auto srv = http::server::start(opts, std::move(routes));
   if (!srv)
     return std::move(srv.error());

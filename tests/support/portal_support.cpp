@@ -1,5 +1,6 @@
 #include "tests/support/portal_support.hpp"
 
+#include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -140,9 +141,16 @@ smtp_sink::smtp_sink() {
   for (auto& a : args)
     argv.push_back(a.data());
   argv.push_back(nullptr);
+  // Not on the test's own output: a sink left behind by a crashed test must not hold ctest's
+  // pipe open.
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&files, 2, "/dev/null", O_WRONLY, 0);
   pid_t pid = 0;
-  if (posix_spawnp(&pid, "smtp-sink", nullptr, nullptr, argv.data(), environ) == 0)
+  if (posix_spawnp(&pid, "smtp-sink", &files, nullptr, argv.data(), environ) == 0)
     pid_ = pid;
+  posix_spawn_file_actions_destroy(&files);
   // Ready once it accepts connections.
   eventually(
       [&] {
