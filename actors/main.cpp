@@ -16,7 +16,6 @@
 #include "actors/node.hpp"
 #include "actors/prompt_speech.hpp"
 #include "actors/sms_service.hpp"
-#include "config/defaults.hpp"
 #include "config/load.hpp"
 #include "connectors/control/carrier_tables.hpp"
 #include "connectors/control/flow_file.hpp"
@@ -88,16 +87,6 @@ caf::expected<void> seed_demo_user(const connectors::kafka::bus& b,
   spdlog::info("event=demo_portal_user email={} password=Demo#Portal2026 url=http://{}/", u.email(),
                s.http.listen);
   return (*p)->flush(std::chrono::seconds{30});
-}
-
-/// The portal built beside this binary (<build>/actors/ivrcast → <build>/portal), if there is one.
-std::string web_root_beside_binary() {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec)
-    return {};
-  auto web = exe.parent_path().parent_path() / "portal";
-  return std::filesystem::exists(web / "index.html", ec) ? web.string() : std::string{};
 }
 
 int usage() {
@@ -404,11 +393,6 @@ int main(int argc, char** argv) {
     if (s->http.listen.empty())
       s->http.listen = "127.0.0.1:8080";  // the portal and its API are part of the demo
   }
-  // A build tree's portal (the binary not installed) wins over the installed default.
-  if (!s->http.listen.empty() &&
-      (s->http.web_root.empty() || s->http.web_root == config::defaults::http_web_root))
-    if (auto beside = web_root_beside_binary(); !beside.empty())
-      s->http.web_root = beside;
   if (s->sms.simulate_carriers && c.command != "sim") {
     auto sims = tools::simulate_carriers(s->sms);
     if (!sims)

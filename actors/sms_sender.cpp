@@ -141,16 +141,12 @@ class sender_core {
           reannounce(*o, *rec);
           break;
         case wire::SendRecord::IN_FLIGHT:
-          o->next_part = rec->next_part();
-          for (const auto& id : rec->smsc_ids())
-            o->ids.push_back(id);
           o->resume_in_doubt = true;
           o->doubt_since_ms = rec->at_ms();
-          break;
-        case wire::SendRecord::RELEASED:
+          [[fallthrough]];
+        case wire::SendRecord::RELEASED:  // not at the carrier: goes on from its part at once
           o->next_part = rec->next_part();
-          for (const auto& id : rec->smsc_ids())
-            o->ids.push_back(id);
+          o->ids.assign(rec->smsc_ids().begin(), rec->smsc_ids().end());
           break;
         default:
           break;
@@ -356,10 +352,9 @@ class sender_core {
 
   /// A bound session of `partition`'s bind slots, round robin.
   int pick_session(int32_t partition) {
-    const auto& slots = ctx_->slot_partition;
     for (size_t k = 0; k < bound_.size(); ++k) {
       auto s = (rr_ + k) % bound_.size();
-      if (bound_[s] && (s >= slots.size() || slots[s] == partition)) {
+      if (bound_[s] && ctx_->slot_partition[s] == partition) {
         rr_ = s + 1;
         return static_cast<int>(s);
       }

@@ -206,12 +206,18 @@ struct sms_service::impl final : kafka::consumer_handler {
       }
     }
     // The partitions' bind slots: the previous owners unbound them before letting go.
+    for_slot_sessions(partitions, [](smpp::session& s) { s.start(); });
+    share_limits();
+  }
+
+  /// Calls `fn` on the session of every bind slot of `partitions`, every carrier.
+  template <class Fn>
+  void for_slot_sessions(const std::vector<int32_t>& partitions, Fn fn) {
     for (size_t c = 0; c < plans.size(); ++c)
       for (auto p : partitions)
         for (auto slot : plans[c].slots(p))
-          if (static_cast<size_t>(slot) < sessions[c].size())
-            sessions[c][static_cast<size_t>(slot)]->start();
-    share_limits();
+          if (static_cast<size_t>(slot) < sessions[c].size())  // no SMSC configured: none
+            fn(*sessions[c][static_cast<size_t>(slot)]);
   }
 
   /// Each sender's rate: its share of the carrier's by the binds this node holds now.
@@ -252,11 +258,7 @@ struct sms_service::impl final : kafka::consumer_handler {
       logger().warn("event=flush_on_revoke_incomplete error=\"{}\"", describe(ok.error()));
     // The partitions' binds go with them, before the group hands them over: the carrier never
     // sees more than its contract's binds.
-    for (size_t c = 0; c < plans.size(); ++c)
-      for (auto p : partitions)
-        for (auto slot : plans[c].slots(p))
-          if (static_cast<size_t>(slot) < sessions[c].size())
-            sessions[c][static_cast<size_t>(slot)]->stop();
+    for_slot_sessions(partitions, [](smpp::session& s) { s.stop(); });
     {
       // Progress stays: the consumer commits it after this returns.
       std::lock_guard<std::mutex> guard{progress_mtx};
@@ -622,7 +624,6 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
   d->status_topic = d->producer->topic(d->status_topic_name);
   d->jobs_topic = d->producer->topic(d->jobs_topic_name);
   d->sends_topic = d->producer->topic(d->sends_topic_name);
-  auto sends_topic = d->sends_topic;
   d->abuse.emplace(s.abuse.max_sms, int64_t{s.abuse.window_s} * 1000);
 
   // Views first: a sender consults both.
@@ -652,7 +653,7 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
       ctx.slot_partition.push_back(d->plans.back().partition_of(k));
     ctx.sessions = &d->sessions[i];
     ctx.producer = d->producer.get();
-    ctx.sends_topic = sends_topic;
+    ctx.sends_topic = d->sends_topic;
     ctx.status_topic = d->status_topic;
     ctx.log = d->log.get();
     ctx.sends = d->sends.get();

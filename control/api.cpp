@@ -18,6 +18,24 @@
 namespace ivrcast::control {
 namespace {
 
+/// The portal to serve: a build tree's, built beside this binary (<build>/actors/ivrcast →
+/// <build>/portal), else the installed one; none (the API alone) if neither is there. A web root
+/// the operator names is served as named, and must exist.
+std::string portal_root(const std::string& configured) {
+  if (!configured.empty() && configured != config::defaults::http_web_root)
+    return configured;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec)
+    if (auto beside = exe.parent_path().parent_path() / "portal";
+        std::filesystem::exists(beside / "index.html", ec))
+      return beside.string();
+  if (std::filesystem::is_directory(config::defaults::http_web_root, ec))
+    return config::defaults::http_web_root;
+  spdlog::info("event=portal_not_installed web_root={}", config::defaults::http_web_root);
+  return {};
+}
+
 std::vector<api_route> all_routes() {
   std::vector<api_route> out;
   add_session_routes(out);
@@ -312,14 +330,7 @@ caf::expected<std::unique_ptr<api>> api::start(api_deps deps) {
   http::server_options opts;
   opts.listen = s.http.listen;
   opts.threads = s.http.threads;
-  opts.web_root = s.http.web_root;
-  // The installed portal is optional (a node that serves only the API, a build tree's tests);
-  // a web root the operator names must exist.
-  if (std::error_code ec; opts.web_root == config::defaults::http_web_root &&
-                          !std::filesystem::is_directory(opts.web_root, ec)) {
-    spdlog::info("event=portal_not_installed web_root={}", opts.web_root);
-    opts.web_root.clear();
-  }
+  opts.web_root = portal_root(s.http.web_root);
   auto srv = http::server::start(opts, std::move(routes));
   if (!srv)
     return std::move(srv.error());

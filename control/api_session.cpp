@@ -135,22 +135,21 @@ http::response login(api_context& c, call& k) {
   }
   bool must_change =
       u.temporary_until_ms() > 0 || c.now() - u.password_set_at_ms() >= password_lifetime_ms;
-  auto made = c.sessions->create(u, must_change, c.now());
-  if (!made)
-    return internal(made.error());
-  auto& s = *made;
-  // One account: chosen for the user, as the portal would do it anyway.
+  // One account: chosen for the user, as the portal would do it anyway (in the one write that
+  // makes the session).
+  std::string account;
   if (u.roles_size() == 1 && !must_change) {
     auto a = load(c, "account/" + u.roles(0).account_id());
     if (a && *a) {
       k.account = (*a)->account();
-      if (!refuse_account(c, k)) {
-        s.account_id = k.account.account_id();
-        if (auto ok = c.sessions->update(s); !ok)
-          return internal(ok.error());
-      }
+      if (!refuse_account(c, k))
+        account = k.account.account_id();
     }
   }
+  auto made = c.sessions->create(u, must_change, account, c.now());
+  if (!made)
+    return internal(made.error());
+  auto& s = *made;
   audit(c, k, "login_ok", must_change ? "password change required" : "");
   auto out = json_response(200, session_json(c, s, u));
   out.headers.emplace_back("Set-Cookie", cookie(c, "ivrcast_session", s.token, true));

@@ -36,11 +36,12 @@ session_store::session_store(const storage::control_state& state, writer& out)
     : state_(&state), out_(&out) {}
 
 caf::expected<session> session_store::create(const wire::User& u, bool must_change_password,
-                                             int64_t now_ms) {
+                                             const std::string& account_id, int64_t now_ms) {
   session s;
   s.token = random_hex(32);
   s.csrf = csrf_of(s.token);
   s.user_id = u.user_id();
+  s.account_id = account_id;
   s.must_change_password = must_change_password;
   s.last_seen_ms = now_ms;
   s.epoch = u.session_epoch();
@@ -48,6 +49,7 @@ caf::expected<session> session_store::create(const wire::User& u, bool must_chan
   auto& r = *rec.mutable_session();
   r.set_token_hash(digest_hex(s.token));
   r.set_user_id(s.user_id);
+  r.set_account_id(account_id);
   r.set_must_change_password(must_change_password);
   r.set_created_at_ms(now_ms);
   r.set_last_seen_ms(now_ms);

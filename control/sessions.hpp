@@ -42,9 +42,10 @@ class session_store {
 
   session_store(const storage::control_state& state, writer& out);
 
-  /// A new session for `u` at the user's current epoch, written before it returns.
+  /// A new session for `u` at the user's current epoch, working in `account_id` (empty: none
+  /// chosen yet), written before it returns.
   [[nodiscard]] caf::expected<session> create(const wire::User& u, bool must_change_password,
-                                              int64_t now_ms);
+                                              const std::string& account_id, int64_t now_ms);
   /// The session of `token` if it exists and was used within idle_ms, marked used now (an
   /// expired one is deleted). Whether its epoch is still the user's is the caller's check.
   [[nodiscard]] caf::expected<std::optional<session>> touch(const std::string& token,

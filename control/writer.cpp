@@ -62,7 +62,7 @@ caf::expected<int64_t> writer::await(const std::vector<uint64_t>& tickets) {
   return max_offset;
 }
 
-caf::expected<int64_t> writer::produce(const std::vector<change>& changes) {
+caf::expected<int64_t> writer::write_applied(const std::vector<change>& changes) {
   std::vector<uint64_t> tickets;
   std::string bytes;
   for (const auto& c : changes) {
@@ -81,16 +81,18 @@ caf::expected<int64_t> writer::produce(const std::vector<change>& changes) {
       pending_[t] = outcome{true, false, -1};
     }
   }
-  return await(tickets);
-}
-
-caf::expected<void> writer::write(const std::vector<change>& changes) {
-  auto offset = produce(changes);
+  auto offset = await(tickets);
   if (!offset)
-    return std::move(offset.error());
+    return offset;
   if (!state_->wait_applied(*offset, std::chrono::seconds{30}))
     return caf::make_error(errc::timeout, "control.write",
                            "written but not applied here within 30 s");
+  return offset;
+}
+
+caf::expected<void> writer::write(const std::vector<change>& changes) {
+  if (auto offset = write_applied(changes); !offset)
+    return std::move(offset.error());
   return {};
 }
 
@@ -112,12 +114,9 @@ caf::expected<bool> writer::update(const std::string& key, const mutation& fn) {
     }
     auto& rec = **read;
     rec.set_expect_revision(revision);
-    auto offset = produce({change{key, rec}});
+    auto offset = write_applied({change{key, rec}});
     if (!offset)
       return std::move(offset.error());
-    if (!state_->wait_applied(*offset, std::chrono::seconds{30}))
-      return caf::make_error(errc::timeout, "control.update",
-                             "written but not applied here within 30 s");
     if (!state_->refused_as_stale(*offset))
       return true;
     // Another write came first; its record is folded in by now, so the next read sees it.

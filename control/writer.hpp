@@ -68,8 +68,9 @@ class writer {
  private:
   writer() = default;
   void delivered(uint64_t ticket, bool ok, int64_t offset);
-  /// Produces `changes` to control.state; the highest offset once the broker has them all.
-  caf::expected<int64_t> produce(const std::vector<change>& changes);
+  /// Produces `changes` to control.state; the highest offset once the broker has them all and
+  /// this node's control_state has folded them in (30 s at most each).
+  caf::expected<int64_t> write_applied(const std::vector<change>& changes);
   /// Waits for `tickets`; the highest offset, or an error if one failed or timed out.
   caf::expected<int64_t> await(const std::vector<uint64_t>& tickets);
 

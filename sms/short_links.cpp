@@ -1,6 +1,7 @@
 #include "sms/short_links.hpp"
 
 #include "messages/errc.hpp"
+#include "messages/hash.hpp"
 
 namespace ivrcast::sms {
 namespace {
@@ -20,10 +21,7 @@ uint64_t mix(uint64_t x) {  // splitmix64 finaliser: spreads FNV's low-entropy h
 }
 
 std::string code_for(std::string_view message_id, size_t index) {
-  uint64_t h = 1469598103934665603ULL;
-  for (char c : message_id)
-    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  h = mix(h ^ (index + 1));
+  auto h = mix(fnv1a(message_id) ^ (index + 1));
   static constexpr char alphabet[] =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   std::string out(8, '0');

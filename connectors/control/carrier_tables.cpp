@@ -8,21 +8,18 @@
 #include "connectors/kafka/producer.hpp"
 #include "connectors/log.hpp"
 #include "messages/errc.hpp"
+#include "messages/hash.hpp"
 #include "messages/topics.hpp"
 #include "sms/carrier_directory.hpp"
 
 namespace ivrcast::connectors::control {
 namespace {
 
-std::string fnv1a_hex(std::string_view a, std::string_view b) {
-  uint64_t h = 1469598103934665603ULL;
-  for (auto part : {a, std::string_view{"\n--\n"}, b})
-    for (unsigned char c : part) {
-      h ^= c;
-      h *= 1099511628211ULL;
-    }
+/// The version of a pair of tables: a hash of both texts.
+std::string version_of(std::string_view ranges, std::string_view ported) {
   char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  std::snprintf(out, sizeof out, "%016llx",
+                static_cast<unsigned long long>(fnv1a(ported, fnv1a("\n--\n", fnv1a(ranges)))));
   return out;
 }
 
@@ -72,7 +69,7 @@ caf::expected<std::vector<wire::ControlRecord>> carrier_table_records(const carr
                                                                       size_t chunk_bytes) {
   if (auto ok = sms::carrier_directory::parse(t.ranges, t.ported, "number_ranges", "ported"); !ok)
     return std::move(ok.error());
-  auto version = t.version.empty() ? fnv1a_hex(t.ranges, t.ported) : t.version;
+  auto version = version_of(t.ranges, t.ported);
   std::vector<wire::ControlRecord> out;
   add_chunks(out, "number_ranges", t.ranges, version, std::max<size_t>(chunk_bytes, 1));
   add_chunks(out, "ported", t.ported, version, std::max<size_t>(chunk_bytes, 1));

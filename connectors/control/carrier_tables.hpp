@@ -15,17 +15,16 @@ class bus;
 
 namespace ivrcast::connectors::control {
 
-/// The two carrier data tables (number ranges, portability list) as text, with the version of
-/// the pair.
+/// The two carrier data tables (number ranges, portability list) as text.
 struct carrier_tables {
   std::string ranges;
   std::string ported;
-  std::string version;
 };
 
 /// The control-state records of `t`: each table cut at line ends into chunks of at most
-/// `chunk_bytes`, keyed carriers/<name>/<index>. Fails naming the line when a table does not
-/// parse (sms::carrier_directory's rules): a bad table never reaches a node.
+/// `chunk_bytes`, keyed carriers/<name>/<index>, all carrying the version of the pair. Fails naming
+/// the line when a table does not parse (sms::carrier_directory's rules): a bad table never reaches
+/// a node.
 [[nodiscard]] caf::expected<std::vector<wire::ControlRecord>> carrier_table_records(
     const carrier_tables& t, size_t chunk_bytes = 512 * 1024);
 

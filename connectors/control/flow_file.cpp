@@ -15,6 +15,7 @@
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
 #include "messages/flows.hpp"
+#include "messages/hash.hpp"
 
 namespace ivrcast::connectors::control {
 namespace {
@@ -45,14 +46,9 @@ std::string str(const json& obj, const char* key, const std::string& path, probl
 }
 
 std::string derived_version(const json& flow) {
-  // FNV-1a over the canonical dump: stable across runs and machines.
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : flow.dump()) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
+  // Over the canonical dump: stable across runs and machines.
   char buf[32];
-  std::snprintf(buf, sizeof buf, "fv-%016llx", static_cast<unsigned long long>(h));
+  std::snprintf(buf, sizeof buf, "fv-%016llx", static_cast<unsigned long long>(fnv1a(flow.dump())));
   return buf;
 }
 

@@ -255,7 +255,7 @@ void mark_forwarded(std::string_view job, int32_t from_partition, std::string& o
   // decode and encode again.
   out.assign(job);
   auto value = static_cast<uint32_t>(from_partition) + 1;
-  out.push_back(static_cast<char>(13 << 3));  // field 13, varint
+  out.push_back(static_cast<char>(wire::SmsJob::kForwardedFromFieldNumber << 3));  // a varint
   while (value >= 0x80) {
     out.push_back(static_cast<char>((value & 0x7F) | 0x80));
     value >>= 7;

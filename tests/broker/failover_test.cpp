@@ -13,10 +13,8 @@
 #include "connectors/control/flow_file.hpp"
 #include "connectors/kafka/bus.hpp"
 #include "messages/clock.hpp"
-#include "sms/delivery_status.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/database.hpp"
-#include "storage/delivery_log.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/sms_support.hpp"
 #include "tests/support/test_support.hpp"
@@ -144,22 +142,11 @@ TEST(FailoverTest, ThreeNodesLoseNoCallNorSmsAcrossAKillAndARollingRestart) {
   auto from = t_start - 60 * 1000;
   auto to = unix_now_ms() + 3600 * 1000;
   for (const auto& ns : node_settings) {
-    size_t final_rows = 0;
-    EXPECT_TRUE(test::eventually(
-        [&] {
-          auto db = storage::database::open_read_only(ns.node.data_dir);
-          if (!db)
-            return false;
-          storage::delivery_log log{*db, ns.sms.docomo_retry_errors};
-          final_rows = 0;
-          auto ok = log.scan(from, to, "", [&](const sms::log_row& r) {
-            final_rows += sms::is_final(r.status) ? 1 : 0;
-            return true;
-          });
-          return ok && final_rows == expected.size();
-        },
-        std::chrono::seconds{120}))
-        << ns.node.id << ": " << final_rows << " of " << expected.size() << " rows final";
+    EXPECT_TRUE(
+        test::eventually([&] { return test::final_rows_on_disk(ns, from, to) == expected.size(); },
+                         std::chrono::seconds{120}))
+        << ns.node.id << ": " << test::final_rows_on_disk(ns, from, to) << " of " << expected.size()
+        << " rows final";
   }
 
   // Every node counts every call once, whichever node took it.

@@ -18,20 +18,6 @@ namespace {
 
 using test::node_process;
 
-/// Rows of [from, to) that are final, read from the node's disk beside the running node.
-size_t final_rows(const config::settings& s, int64_t from, int64_t to) {
-  auto db = storage::database::open_read_only(s.node.data_dir);
-  if (!db)
-    return 0;
-  storage::delivery_log log{*db, s.sms.docomo_retry_errors};
-  size_t n = 0;
-  auto ok = log.scan(from, to, "", [&](const sms::log_row& r) {
-    n += sms::is_final(r.status) ? 1 : 0;
-    return true;
-  });
-  return ok ? n : 0;
-}
-
 /// What the rows that are not final look like (diagnostics).
 std::string pending_rows(const config::settings& s, int64_t from, int64_t to) {
   auto db = storage::database::open_read_only(s.node.data_dir);
@@ -82,10 +68,11 @@ TEST(SmsCrashTest, TenThousandMessagesExactlyOnceAcrossASigkill) {
 
   auto from = jobs.front().requested_at_ms;
   auto to = jobs.back().requested_at_ms + 1;
-  ASSERT_TRUE(test::eventually([&] { return final_rows(s, from, to) == jobs.size(); },
+  ASSERT_TRUE(test::eventually([&] { return test::final_rows_on_disk(s, from, to) == jobs.size(); },
                                std::chrono::seconds{240}))
-      << final_rows(s, from, to) << " of " << jobs.size() << " rows final; submits at kill "
-      << at_kill << "; " << pending_rows(s, from, to) << "; receipts pending " << [&] {
+      << test::final_rows_on_disk(s, from, to) << " of " << jobs.size()
+      << " rows final; submits at kill " << at_kill << "; " << pending_rows(s, from, to)
+      << "; receipts pending " << [&] {
            size_t n = 0;
            for (const auto& c : carriers)
              n += c->receipts_pending();

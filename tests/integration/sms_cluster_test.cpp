@@ -15,7 +15,7 @@
 #include "connectors/control/carrier_tables.hpp"
 #include "connectors/kafka/bus.hpp"
 #include "messages/clock.hpp"
-#include "sms/delivery_status.hpp"
+#include "sms/carrier.hpp"
 #include "storage/delivery_log.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/perl_smsc.hpp"
@@ -123,18 +123,10 @@ TEST(SmsClusterTest, ThreeNodesKeepTheCarriersBindsRateAndAbuseGuardAlsoWhenOneL
   // Every row final in every running node's log: nothing is left to send.
   for (size_t k = 0; k < 2; ++k) {
     const auto& log = nodes[k]->sms().log();
-    size_t final_rows = 0;
-    ASSERT_TRUE(test::eventually(
-        [&] {
-          final_rows = 0;
-          auto n = log.scan(t0, t0 + 2000, "", [&](const sms::log_row& r) {
-            final_rows += sms::is_final(r.status) ? 1 : 0;
-            return true;
-          });
-          return n && final_rows == jobs.size() + 3;
-        },
-        std::chrono::seconds{180}))
-        << "node " << k << ": " << final_rows << " rows final";
+    ASSERT_TRUE(
+        test::eventually([&] { return test::final_rows(log, t0, t0 + 2000) == jobs.size() + 3; },
+                         std::chrono::seconds{180}))
+        << "node " << k << ": " << test::final_rows(log, t0, t0 + 2000) << " rows final";
   }
   uint64_t suppressed = 0;
   uint64_t released = 0;

@@ -53,18 +53,9 @@ class SmsPathTest : public ::testing::Test {
     const auto& log = node_->sms().log();
     auto from = jobs.front().requested_at_ms;
     auto to = jobs.back().requested_at_ms + 1;
-    size_t final_rows = 0;
-    ASSERT_TRUE(test::eventually(
-        [&] {
-          final_rows = 0;
-          auto n = log.scan(from, to, "", [&](const sms::log_row& r) {
-            final_rows += sms::is_final(r.status) ? 1 : 0;
-            return true;
-          });
-          return n && final_rows == jobs.size();
-        },
-        std::chrono::seconds{120}))
-        << final_rows << " of " << jobs.size() << " rows final";
+    ASSERT_TRUE(test::eventually([&] { return test::final_rows(log, from, to) == jobs.size(); },
+                                 std::chrono::seconds{120}))
+        << test::final_rows(log, from, to) << " of " << jobs.size() << " rows final";
 
     test::expect_exactly_once(log, carriers_, jobs, from, to);
   }

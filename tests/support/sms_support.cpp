@@ -9,6 +9,7 @@
 #include "sms/log_csv.hpp"
 #include "sms/prepare.hpp"
 #include "sms/segment_rules.hpp"
+#include "storage/database.hpp"
 #include "storage/delivery_log.hpp"
 #include "storage/log_export.hpp"
 #include "tests/support/test_support.hpp"
@@ -118,6 +119,22 @@ void produce_raw_job(const connectors::kafka::bus& b, const std::string& key,
   ASSERT_TRUE(p);
   ASSERT_TRUE((*p)->produce((*p)->topic(b.topic(topics::sms_jobs)), key, value, 0));
   ASSERT_TRUE((*p)->flush(std::chrono::seconds{30}));
+}
+
+size_t final_rows(const storage::delivery_log& log, int64_t from, int64_t to) {
+  size_t n = 0;
+  auto ok = log.scan(from, to, "", [&](const sms::log_row& r) {
+    n += sms::is_final(r.status) ? 1 : 0;
+    return true;
+  });
+  return ok ? n : 0;
+}
+
+size_t final_rows_on_disk(const config::settings& s, int64_t from, int64_t to) {
+  auto db = storage::database::open_read_only(s.node.data_dir);
+  if (!db)
+    return 0;
+  return final_rows(storage::delivery_log{*db, s.sms.docomo_retry_errors}, from, to);
 }
 
 std::vector<std::vector<std::string>> parse_csv(std::string_view t) {

@@ -46,6 +46,12 @@ void produce_jobs(const connectors::kafka::bus& b, const std::vector<messages::s
 void produce_raw_job(const connectors::kafka::bus& b, const std::string& key,
                      const std::string& value);
 
+/// Rows of [from, to) in `log` that are final (0 if the scan fails).
+size_t final_rows(const storage::delivery_log& log, int64_t from, int64_t to);
+/// The same, read from the disk of a node (`s.node.data_dir`) beside the running node (0 if
+/// the database cannot be opened).
+size_t final_rows_on_disk(const config::settings& s, int64_t from, int64_t to);
+
 /// Parses an RFC 4180 CSV (CRLF lines, quoted fields) after an optional BOM.
 std::vector<std::vector<std::string>> parse_csv(std::string_view text);
 

@@ -24,6 +24,7 @@
 #include "connectors/smpp/pdu.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
+#include "messages/hash.hpp"
 #include "sms/carrier.hpp"
 
 namespace ivrcast::tools {
@@ -49,12 +50,6 @@ std::string jst_stamp(int64_t ms) {
   char tmp[16];
   std::strftime(tmp, sizeof tmp, "%y%m%d%H%M%S", &tm);
   return tmp;
-}
-
-uint64_t fnv(std::string_view s, uint64_t h = 1469598103934665603ULL) {
-  for (char c : s)
-    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  return h;
 }
 
 struct pending_receipt {
@@ -123,7 +118,7 @@ sim_mix sim_mix::parse(std::string_view mix) {
 sim_outcome sim_mix::pick(std::string_view destination, int part_index) const {
   if (total_ == 0)
     return sim_outcome::delivered;
-  auto h = fnv(destination, fnv(std::to_string(part_index))) % total_;
+  auto h = fnv1a(destination, fnv1a(std::to_string(part_index))) % total_;
   for (const auto& [o, w] : weights_) {
     if (h < w)
       return o;
@@ -312,7 +307,7 @@ struct smsc_sim::impl {
         std::string_view bytes = sm.short_message;
         if (auto* t = sm.find(smpp::tag::message_payload))
           bytes = t->value;
-        if (!seen.insert(fnv(bytes, fnv(sm.destination_addr))).second)
+        if (!seen.insert(fnv1a(bytes, fnv1a(sm.destination_addr))).second)
           ++counts.duplicates;
         ++per_destination[sm.destination_addr];
         int part = (sm.esm_class & 0x40) && sm.short_message.size() >= 6
