@@ -46,6 +46,8 @@ void emit(self_ptr self, const session_context* ctx, const call_router_actor& ro
     cmd.gateway = st.gateway;
     cmd.seq = st.logic->commands_issued();
     cmd.issued_at_ms = unix_now_ms();
+    if (event_ms > 0)
+      ctx->metrics->event_to_command.observe_ms(cmd.issued_at_ms - event_ms);
     cmd.language = ctx->ivr->language;
     cmd.actions = std::move(d.actions);
     ctx->outbox->send(cmd, ticket);

@@ -9,6 +9,7 @@
 #include "config/settings.hpp"
 #include "messages/flows.hpp"
 #include "messages/outbox.hpp"
+#include "metrics/latency_histogram.hpp"
 
 namespace ivrcast::connectors::gateway {
 class dead_letters;
@@ -29,6 +30,7 @@ struct node_metrics {
   std::atomic<uint64_t> dead_letters{0};
   std::atomic<int64_t> live_sessions{0};
   std::array<std::atomic<uint64_t>, 6> outcomes{};  // by ivr::call_outcome
+  metrics::latency_histogram event_to_command;      // the gateway's event to our command
 };
 
 /// What every session of a node shares; lives as long as the node, so sessions keep a pointer

@@ -18,7 +18,10 @@
 #include "connectors/kafka/consumer.hpp"
 #include "connectors/kafka/producer.hpp"
 #include "control/api.hpp"
+#include "ivr/call_logic.hpp"
 #include "messages/errc.hpp"
+#include "metrics/health.hpp"
+#include "metrics/registry.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/control_state.hpp"
 #include "storage/database.hpp"
@@ -105,6 +108,11 @@ class control_feed final : public kafka::partition_reader::handler {
     cv_.notify_all();
   }
 
+  bool is_caught_up() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return done_;
+  }
+
   bool wait(std::chrono::seconds timeout) {
     std::unique_lock<std::mutex> guard{mtx_};
     return cv_.wait_for(guard, timeout, [this] { return done_; });
@@ -160,6 +168,7 @@ struct node::impl final : kafka::consumer_handler {
 
   config::settings settings;
   std::shared_ptr<kafka::bus> bus;
+  metrics::registry registry;  // outlives everything that counts into it
   std::shared_ptr<storage::database> db;
   std::shared_ptr<storage::call_counts> counts;
   node_metrics metrics;
@@ -182,6 +191,57 @@ struct node::impl final : kafka::consumer_handler {
   std::unique_ptr<sms_service> sms;
   std::unique_ptr<control::api> api;
   bool stopped = false;
+
+  // -- metrics and readiness (HTTP threads) --------------------------------------------------
+
+  void collect(metrics::scrape& out) const {
+    for (size_t i = 1; i < metrics.outcomes.size(); ++i)
+      out.counter("ivrcast_calls_total", "Calls ended, by outcome",
+                  {{"outcome", ivr::to_string(static_cast<ivr::call_outcome>(i))}},
+                  static_cast<double>(metrics.outcomes[i].load()));
+    out.counter("ivrcast_calls_started_total", "Calls started (first start of each call)", {},
+                static_cast<double>(metrics.calls_started.load()));
+    out.counter("ivrcast_call_events_total", "Call events handled", {},
+                static_cast<double>(metrics.events.load()));
+    out.counter("ivrcast_call_commands_total", "Call commands sent to gateways", {},
+                static_cast<double>(metrics.commands.load()));
+    out.counter("ivrcast_sms_requested_total", "SMS jobs calls asked for", {},
+                static_cast<double>(metrics.sms_jobs.load()));
+    out.gauge("ivrcast_live_sessions", "Call sessions running on this node", {},
+              static_cast<double>(metrics.live_sessions.load()));
+    out.histogram("ivrcast_event_to_command_seconds",
+                  "From a gateway's call event to the command it caused", {},
+                  metrics.event_to_command);
+    auto lag = [&](std::string_view reader, const std::vector<kafka::partition_lag>& list) {
+      for (const auto& l : list)
+        out.gauge("ivrcast_consumer_lag", "Records in a partition not yet read",
+                  {{"reader", reader}, {"partition", std::to_string(l.partition)}},
+                  static_cast<double>(l.lag));
+    };
+    if (calls)
+      lag("calls", calls->lag());
+    if (counts_reader)
+      lag("call_counts", counts_reader->lag());
+    if (control_reader)
+      lag("control_state", control_reader->lag());
+    if (sms)
+      sms->collect(out);
+  }
+
+  metrics::readiness ready() const {
+    metrics::readiness_input in;
+    if (auto ok = producer->reachable(std::chrono::milliseconds{1500}); ok)
+      in.kafka_reachable = true;
+    else
+      in.kafka_error = describe(ok.error());
+    in.calls_joined = calls && calls->joined();
+    in.calls_partitions = calls ? calls->owned() : 0;
+    in.control_caught_up = control_view && control_view->is_caught_up();
+    in.counts_caught_up = counts_reader && counts_reader->caught_up();
+    if (sms)
+      sms->readiness(in);
+    return metrics::evaluate(in);
+  }
 
   ~impl() override { shutdown(); }
 
@@ -311,8 +371,8 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
     return std::move(prod.error());
   d->producer = std::move(*prod);
   d->outbox = std::make_unique<connectors::gateway::kafka_outbox>(*d->bus, *d->producer);
-  d->dead_letters =
-      std::make_unique<connectors::gateway::dead_letters>(*d->bus, *d->producer, s.node.id);
+  d->dead_letters = std::make_unique<connectors::gateway::dead_letters>(
+      *d->bus, *d->producer, s.node.id, &d->registry);
 
   d->cfg = std::make_unique<caf::actor_system_config>();
   d->cfg->add_message_types<caf::id_block::ivrcast>();
@@ -329,7 +389,7 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->ctx.max_call_ms = int64_t{s.ivr.max_call_duration_s} * 1000;
   d->counter = d->system->spawn(call_counter, d->counts, s.sms.retention_ms());
   d->control = std::make_shared<storage::control_state>(d->db);
-  auto sms = sms_service::start(s, d->bus, d->db, *d->control, *d->system);
+  auto sms = sms_service::start(s, d->bus, d->db, *d->control, *d->system, &d->registry);
   if (!sms)
     return std::move(sms.error());
   d->sms = std::move(*sms);
@@ -372,11 +432,14 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
     deps.counts = d->counts.get();
     deps.bus = d->bus.get();
     deps.now_ms = clock;
+    deps.metrics = &d->registry;
+    deps.readiness = [d] { return d->ready(); };
     auto api = control::api::start(std::move(deps));
     if (!api)
       return std::move(api.error());
     d->api = std::move(*api);
   }
+  d->registry.add([d](metrics::scrape& out) { d->collect(out); });
   logger().info("event=node_started node={} brokers={}", s.node.id, d->bus->brokers());
   return std::unique_ptr<node>{new node(std::move(p))};
 }

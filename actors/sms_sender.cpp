@@ -98,6 +98,7 @@ class sender_core {
     }
     pump();
     report_drains();
+    publish_gauges();
   }
 
   void tick() {
@@ -114,6 +115,15 @@ class sender_core {
     }
     pump();
     report_drains();
+    publish_gauges();
+  }
+
+  /// What scrapes read of this sender's state.
+  void publish_gauges() {
+    ctx_->metrics->window[carrier_index()].store(static_cast<int64_t>(outstanding_.size()),
+                                                 std::memory_order_relaxed);
+    ctx_->metrics->doubts[carrier_index()].store(static_cast<int64_t>(doubts_.size()),
+                                                 std::memory_order_relaxed);
   }
 
  private:
@@ -255,6 +265,7 @@ class sender_core {
   // A message is done only once both its last status event and its last record are durable:
   // with the record alone, a crash could commit the job and lose the event the log needs.
   void close_submitted(outgoing& o) {
+    count_end(delivery_status::sent);
     o.ph = outgoing::phase::closing;
     o.pending = 2;
     emit(o, wire::StatusEvent::SUBMITTED, delivery_status::sent, unix_now_ms(), {}, true);
@@ -262,6 +273,7 @@ class sender_core {
   }
 
   void close(outgoing& o, delivery_status st, const std::string& reason) {
+    count_end(st);
     o.ph = outgoing::phase::closing;
     logger().info("event=sms_closed carrier={} message={} status={} reason=\"{}\"",
                   sms::key(ctx_->carrier), o.w->msg.message_id, sms::label(st), reason);
@@ -347,7 +359,14 @@ class sender_core {
       o->sequence = seq;
       o->submitted_ms = now;
       outstanding_[{session, seq}] = o;
+      ++ctx_->metrics->submits[carrier_index()];
     }
+  }
+
+  size_t carrier_index() const { return static_cast<size_t>(ctx_->carrier); }
+
+  void count_end(delivery_status st) {
+    ++ctx_->metrics->ended[carrier_index()][static_cast<size_t>(st)];
   }
 
   /// A bound session of `partition`'s bind slots, round robin.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -17,6 +18,7 @@
 #include "messages/calls.hpp"
 #include "messages/sms.pb.h"
 #include "messages/type_ids.hpp"
+#include "metrics/latency_histogram.hpp"
 #include "sms/prepare.hpp"
 
 namespace ivrcast::connectors::smpp {
@@ -71,6 +73,13 @@ struct sms_metrics {
   std::atomic<uint64_t> suppressed{0};  // over the abuse guard's limit: not sent
   std::atomic<uint64_t> forwarded{0};   // moved to the partition that holds the carrier's binds
   std::atomic<uint64_t> released{0};    // fenced, not sent, let go in a rebalance
+  // Per carrier (sms::carrier): jobs a sender ended, by sms::delivery_status (送信済 for every
+  // part accepted); submit_sm sent; submits awaiting their answer now.
+  std::array<std::array<std::atomic<uint64_t>, 11>, 4> ended{};
+  std::array<std::atomic<uint64_t>, 4> submits{};
+  std::array<std::atomic<int64_t>, 4> window{};
+  std::array<std::atomic<int64_t>, 4> doubts{};  // parts in doubt now
+  metrics::latency_histogram log_apply;          // a status event's age when the log has it
 };
 
 /// What a sender needs from its node; lives as long as the node.

@@ -24,6 +24,8 @@
 #include "ivr/phone.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
+#include "metrics/health.hpp"
+#include "metrics/registry.hpp"
 #include "sms/abuse_window.hpp"
 #include "sms/bind_plan.hpp"
 #include "sms/carrier_directory.hpp"
@@ -182,8 +184,12 @@ struct sms_service::impl final : kafka::consumer_handler {
       if (auto ok = owner->log->apply(p, batch.back().offset, evs); !ok)
         logger().error("event=delivery_log_apply_failed partition={} error=\"{}\"", p,
                        describe(ok.error()));
-      else
+      else {
         owner->metrics.status_applied += evs.size();
+        auto now = unix_now_ms();
+        for (const auto& r : batch)
+          owner->metrics.log_apply.observe_ms(now - r.timestamp_ms);
+      }
     }
     void caught_up() override {
       logger().info("event=delivery_log_live");
@@ -214,10 +220,16 @@ struct sms_service::impl final : kafka::consumer_handler {
   template <class Fn>
   void for_slot_sessions(const std::vector<int32_t>& partitions, Fn fn) {
     for (size_t c = 0; c < plans.size(); ++c)
-      for (auto p : partitions)
-        for (auto slot : plans[c].slots(p))
-          if (static_cast<size_t>(slot) < sessions[c].size())  // no SMSC configured: none
-            fn(*sessions[c][static_cast<size_t>(slot)]);
+      for_slot_sessions(c, partitions, fn);
+  }
+
+  /// The same for one carrier.
+  template <class Fn>
+  void for_slot_sessions(size_t c, const std::vector<int32_t>& partitions, Fn& fn) {
+    for (auto p : partitions)
+      for (auto slot : plans[c].slots(p))
+        if (static_cast<size_t>(slot) < sessions[c].size())  // no SMSC configured: none
+          fn(*sessions[c][static_cast<size_t>(slot)]);
   }
 
   /// Each sender's rate: its share of the carrier's by the binds this node holds now.
@@ -268,6 +280,28 @@ struct sms_service::impl final : kafka::consumer_handler {
       }
     }
     share_limits();
+  }
+
+  /// Every configured carrier's bind slots held here now, and how many are bound (any thread).
+  std::vector<metrics::carrier_binds> binds_now() {
+    std::vector<int32_t> now_owned;
+    {
+      std::lock_guard<std::mutex> guard{progress_mtx};
+      now_owned.assign(owned.begin(), owned.end());
+    }
+    std::vector<metrics::carrier_binds> out;
+    for (size_t c = 0; c < plans.size(); ++c) {
+      if (sessions[c].empty())
+        continue;  // no SMSC configured
+      auto& b = out.emplace_back();
+      b.carrier = sms::key(static_cast<sms::carrier>(c));
+      auto count = [&b](smpp::session& s) {
+        ++b.held;
+        b.bound += s.bound() ? 1 : 0;
+      };
+      for_slot_sessions(c, now_owned, count);
+    }
+    return out;
   }
 
   void catch_up(int32_t p) {
@@ -591,10 +625,74 @@ size_t sms_service::owned_partitions() const {
   return impl_->jobs ? impl_->jobs->owned() : 0;
 }
 
+void sms_service::collect(metrics::scrape& out) const {
+  const auto& m = impl_->metrics;
+  for (auto c : sms::all_carriers) {
+    auto i = static_cast<size_t>(c);
+    auto name = sms::key(c);
+    for (uint32_t st = 1; st < m.ended[i].size(); ++st)
+      if (auto status = sms::status_from(st);
+          status && (*status == sms::delivery_status::sent || sms::is_final(*status)))
+        out.counter("ivrcast_sms_jobs_total", "SMS jobs a sender ended, by carrier and status",
+                    {{"carrier", name}, {"status", sms::metric_name(*status)}},
+                    static_cast<double>(m.ended[i][st].load()));
+    out.counter("ivrcast_sms_submits_total", "submit_sm sent to the SMSC",
+                {{"carrier", name}}, static_cast<double>(m.submits[i].load()));
+    out.gauge("ivrcast_sms_window_in_use", "Submits awaiting their submit_sm_resp",
+              {{"carrier", name}}, static_cast<double>(m.window[i].load()));
+    out.gauge("ivrcast_sms_parts_in_doubt", "Parts that may or may not be at the carrier",
+              {{"carrier", name}}, static_cast<double>(m.doubts[i].load()));
+  }
+  out.counter("ivrcast_sms_jobs_total", "SMS jobs a sender ended, by carrier and status",
+              {{"carrier", "none"}, {"status", "internal_error"}},
+              static_cast<double>(m.unresolved.load()));
+  out.counter("ivrcast_sms_jobs_read_total", "sms.jobs records read (forwarded copies included)",
+              {}, static_cast<double>(m.jobs.load()));
+  out.counter("ivrcast_sms_suppressed_total", "SMS not sent: over the abuse guard's limit", {},
+              static_cast<double>(m.suppressed.load()));
+  out.counter("ivrcast_sms_parts_accepted_total", "Parts the carrier accepted", {},
+              static_cast<double>(m.parts_accepted.load()));
+  out.counter("ivrcast_sms_throttled_total", "Submits the carrier refused as throttled", {},
+              static_cast<double>(m.throttled.load()));
+  const auto& r = impl_->log->receipts();
+  out.counter("ivrcast_sms_receipts_total", "Delivery receipts folded into the delivery log",
+              {{"match", "matched"}}, static_cast<double>(r.matched.load()));
+  out.counter("ivrcast_sms_receipts_total", "Delivery receipts folded into the delivery log",
+              {{"match", "parked"}}, static_cast<double>(r.parked.load()));
+  out.histogram("ivrcast_delivery_log_apply_seconds",
+                "Age of a status event when the delivery log has folded it in", {},
+                m.log_apply);
+  std::vector<std::pair<std::string, std::vector<kafka::partition_lag>>> lags;
+  if (impl_->jobs)
+    lags.emplace_back("sms", impl_->jobs->lag());
+  if (impl_->sends_reader)
+    lags.emplace_back("sends_view", impl_->sends_reader->lag());
+  if (impl_->status_reader)
+    lags.emplace_back("delivery_log", impl_->status_reader->lag());
+  for (const auto& [reader, list] : lags)
+    for (const auto& l : list)
+      out.gauge("ivrcast_consumer_lag", "Records in a partition not yet read",
+                {{"reader", reader}, {"partition", std::to_string(l.partition)}},
+                static_cast<double>(l.lag));
+  for (const auto& b : impl_->binds_now()) {
+    out.gauge("ivrcast_smpp_binds", "SMPP bind slots this node holds, and how many are bound",
+              {{"carrier", b.carrier}, {"state", "held"}}, b.held);
+    out.gauge("ivrcast_smpp_binds", "SMPP bind slots this node holds, and how many are bound",
+              {{"carrier", b.carrier}, {"state", "bound"}}, b.bound);
+  }
+}
+
+void sms_service::readiness(metrics::readiness_input& out) const {
+  out.sms_joined = impl_->jobs && impl_->jobs->joined();
+  out.sms_partitions = owned_partitions();
+  out.log_caught_up = impl_->log_live.load();
+  out.carriers = impl_->binds_now();
+}
+
 caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     const config::settings& s, std::shared_ptr<kafka::bus> bus,
     std::shared_ptr<storage::database> db, const storage::control_state& control,
-    caf::actor_system& sys) {
+    caf::actor_system& sys, metrics::registry* m) {
   auto p = std::make_unique<impl>();
   auto* d = p.get();
   d->settings = s;
@@ -617,7 +715,7 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     return std::move(prod.error());
   d->producer = std::move(*prod);
   d->dead_letters =
-      std::make_unique<connectors::gateway::dead_letters>(*d->bus, *d->producer, s.node.id);
+      std::make_unique<connectors::gateway::dead_letters>(*d->bus, *d->producer, s.node.id, m);
   d->sends_topic_name = d->bus->topic(topics::sms_sends);
   d->jobs_topic_name = d->bus->topic(topics::sms_jobs);
   d->status_topic_name = d->bus->topic(topics::sms_status);

@@ -11,6 +11,11 @@
 namespace ivrcast::connectors::kafka {
 class bus;
 }
+namespace ivrcast::metrics {
+class registry;
+class scrape;
+struct readiness_input;
+}  // namespace ivrcast::metrics
 namespace ivrcast::storage {
 class control_state;
 class database;
@@ -32,7 +37,7 @@ class sms_service {
   [[nodiscard]] static caf::expected<std::unique_ptr<sms_service>> start(
       const config::settings& s, std::shared_ptr<connectors::kafka::bus> bus,
       std::shared_ptr<storage::database> db, const storage::control_state& control,
-      caf::actor_system& sys);
+      caf::actor_system& sys, metrics::registry* m = nullptr);
   ~sms_service();
   sms_service(const sms_service&) = delete;
   sms_service& operator=(const sms_service&) = delete;
@@ -52,6 +57,13 @@ class sms_service {
   const storage::delivery_log& log() const;
   /// Partitions of sms.jobs owned now.
   size_t owned_partitions() const;
+
+  /// The SMS side's metrics: jobs by carrier and status, submits, window, binds, doubts,
+  /// receipts, consumer lag, delivery-log apply latency.
+  void collect(metrics::scrape& out) const;
+  /// The SMS side's part of readiness: the sms.jobs group, the delivery log, every configured
+  /// carrier's binds.
+  void readiness(metrics::readiness_input& out) const;
 
   struct impl;
 

@@ -25,3 +25,7 @@ find_package(CURL REQUIRED)
 
 # SIP gateway: SIP, SDP, RTP, RFC 4733 (libre 1.1.0, pkg-config only).
 pkg_check_modules(LIBRE REQUIRED IMPORTED_TARGET libre)
+
+# Metrics: prometheus-cpp's core only (registry, text format); /metrics is served by our own
+# HTTP server, so its civetweb-based exposer is not needed.
+pkg_check_modules(PROMETHEUS REQUIRED IMPORTED_TARGET prometheus-cpp-core)

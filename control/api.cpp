@@ -43,6 +43,7 @@ std::vector<api_route> all_routes() {
   add_report_routes(out);
   add_user_routes(out);
   add_admin_routes(out);
+  add_ops_routes(out);
   return out;
 }
 
@@ -295,6 +296,9 @@ void audit(api_context& c, const call& k, std::string event, std::string detail)
   ev.set_account_id(k.account.account_id());
   ev.set_ip(k.req.remote_addr);
   ev.set_detail(std::move(detail));
+  // Security events as counters: login failures, locks, IP refusals, downloads, ...
+  c.metrics->get_counter("ivrcast_audit_events_total", "Audit events by kind",
+                         {{"event", ev.event()}}).inc();
   c.out->audit(std::move(ev));
 }
 
@@ -312,6 +316,9 @@ caf::expected<std::unique_ptr<api>> api::start(api_deps deps) {
   if (!deps.now_ms)
     deps.now_ms = [] { return unix_now_ms(); };
   c.deps = std::move(deps);
+  if (!c.deps.metrics)
+    c.own_metrics = std::make_unique<metrics::registry>();
+  c.metrics = c.deps.metrics ? c.deps.metrics : c.own_metrics.get();
   const auto& s = c.settings();
   c.cost = hash_cost{s.security.argon2_ops, s.security.argon2_mem_kib};
   c.login_limit = std::make_unique<login_rate_limit>(s.security.logins_per_minute);
@@ -331,6 +338,7 @@ caf::expected<std::unique_ptr<api>> api::start(api_deps deps) {
   opts.listen = s.http.listen;
   opts.threads = s.http.threads;
   opts.web_root = portal_root(s.http.web_root);
+  opts.metrics = c.metrics;
   auto srv = http::server::start(opts, std::move(routes));
   if (!srv)
     return std::move(srv.error());

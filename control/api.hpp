@@ -9,9 +9,13 @@
 #include <caf/expected.hpp>
 
 #include "config/settings.hpp"
+#include "metrics/health.hpp"
 
 namespace ivrcast::connectors::kafka {
 class bus;
+}
+namespace ivrcast::metrics {
+class registry;
 }
 namespace ivrcast::storage {
 class control_state;
@@ -60,6 +64,10 @@ struct api_deps {
   const storage::call_counts* counts = nullptr;
   const connectors::kafka::bus* bus = nullptr;
   std::function<int64_t()> now_ms;  // wall clock by default; tests move time
+  /// The node's metrics, served on /metrics; the API adds its own (HTTP requests, logins).
+  metrics::registry* metrics = nullptr;
+  /// What /readyz answers; empty: ready once the API runs.
+  std::function<metrics::readiness()> readiness;
 };
 
 /// The control plane's HTTP API (v1, JSON): sessions and passwords, flows with draft and

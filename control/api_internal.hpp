@@ -19,6 +19,7 @@
 #include "control/writer.hpp"
 #include "messages/control.pb.h"
 #include "messages/errc.hpp"
+#include "metrics/registry.hpp"
 
 namespace ivrcast::control {
 
@@ -42,6 +43,8 @@ struct api_context {
   unknown_user_failures unknown_failures;
   std::unique_ptr<connectors::smtp::mailer> mail;
   hash_cost cost;
+  std::unique_ptr<metrics::registry> own_metrics;  // when the node gave none
+  metrics::registry* metrics = nullptr;
 
   int64_t now() const { return deps.now_ms(); }
   const config::settings& settings() const { return *deps.settings; }
@@ -70,6 +73,7 @@ void add_flow_routes(std::vector<api_route>& out);
 void add_report_routes(std::vector<api_route>& out);
 void add_user_routes(std::vector<api_route>& out);
 void add_admin_routes(std::vector<api_route>& out);
+void add_ops_routes(std::vector<api_route>& out);
 
 // -- helpers (api.cpp) ----------------------------------------------------------------------
 

@@ -74,8 +74,10 @@ http::response login(api_context& c, call& k) {
     // ignored: the result is always "no"; the work makes the answer take as long as a real one
     (void)verify_password(dummy_hash(c.cost), *password);
     audit(c, k, "login_failed", "unknown or disabled user");
-    if (c.unknown_failures.fail(addr, c.now(), max_failed_logins, lockout_ms) != 0)
+    if (c.unknown_failures.fail(addr, c.now(), max_failed_logins, lockout_ms) != 0) {
+      audit(c, k, "locked", "unknown or disabled user");
       return locked();
+    }
     return refused_login();
   }
   auto& u = *rec->mutable_user();

@@ -4,6 +4,32 @@
 
 namespace ivrcast::sms {
 
+std::string_view metric_name(delivery_status s) {
+  switch (s) {
+    case delivery_status::preparing:
+      return "preparing";
+    case delivery_status::sent:
+      return "sent";
+    case delivery_status::awaiting:
+      return "awaiting";
+    case delivery_status::delivered:
+      return "delivered";
+    case delivery_status::failed:
+      return "failed";
+    case delivery_status::internal_error:
+      return "internal_error";
+    case delivery_status::carrier_error:
+      return "carrier_error";
+    case delivery_status::partially_failed:
+      return "partially_failed";
+    case delivery_status::undetermined:
+      return "undetermined";
+    case delivery_status::retry:
+      return "retry";
+  }
+  return "unknown";
+}
+
 std::string_view label(delivery_status s) {
   switch (s) {
     case delivery_status::preparing:

@@ -27,6 +27,8 @@ enum class delivery_status : uint8_t {
 
 /// The Japanese label of the log and CSV.
 std::string_view label(delivery_status s);
+/// The status as metrics name it: sent, delivered, partially_failed, ...
+std::string_view metric_name(delivery_status s);
 /// Parses a stored value; nullopt if it is not a status.
 std::optional<delivery_status> status_from(uint32_t v);
 /// Statuses only move forward: preparing 0, sent 1, awaiting 2, every final status 3.

@@ -124,6 +124,8 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
   if (last_offset <= *stored)
     return {};  // the whole batch was folded in before
   batch_view v{*db_};
+  uint64_t receipts_matched = 0;  // receipts of this batch, counted once it is written
+  uint64_t receipts_parked = 0;
   using loaded = std::pair<std::string, wire::LogRow>;
   std::vector<delivery_status> parts;
 
@@ -238,8 +240,10 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
       ev.SerializeToString(&bytes);
       v.put(parked_key, bytes);
       v.put(keys::log_parked_by_handset(c, ev.handset(), ev.at_ms(), ev.smsc_id()), "");
+      ++receipts_parked;
       return {};
     }
+    ++receipts_matched;
     auto nul = (*match)->find('\0');
     auto l = load_row(v, (*match)->substr(0, nul));
     if (!l)
@@ -279,7 +283,11 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
     store(**l);
   }
   checkpoints_.stage(v.batch(), partition, last_offset);
-  return check(v.write(), "delivery_log.apply");
+  if (auto ok = check(v.write(), "delivery_log.apply"); !ok)
+    return ok;
+  receipts_.matched += receipts_matched;
+  receipts_.parked += receipts_parked;
+  return {};
 }
 
 caf::expected<std::optional<sms::log_row>> delivery_log::find(std::string_view message_id) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,6 +43,13 @@ class delivery_log {
   [[nodiscard]] caf::expected<void> apply(int32_t partition, int64_t last_offset,
                                           std::span<const status_input> evs);
   [[nodiscard]] caf::expected<int64_t> checkpoint(int32_t partition) const;
+
+  /// Receipts folded in since start: onto their row, or parked until their submit is known.
+  struct receipt_counts {
+    std::atomic<uint64_t> matched{0};
+    std::atomic<uint64_t> parked{0};
+  };
+  const receipt_counts& receipts() const { return receipts_; }
 
   /// The row of one message.
   [[nodiscard]] caf::expected<std::optional<sms::log_row>> find(std::string_view message_id) const;
@@ -92,6 +100,7 @@ class delivery_log {
   offset_checkpoints checkpoints_;
   std::vector<std::string> retry_errors_;
   std::mutex write_mtx_;
+  receipt_counts receipts_;
 };
 
 }  // namespace ivrcast::storage

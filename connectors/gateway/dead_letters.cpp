@@ -4,11 +4,16 @@
 #include "connectors/log.hpp"
 #include "messages/clock.hpp"
 #include "messages/deadletter.pb.h"
+#include "metrics/registry.hpp"
 
 namespace ivrcast::connectors::gateway {
 
-dead_letters::dead_letters(const kafka::bus& b, kafka::producer& p, std::string node_id)
-    : producer_(&p), topic_(p.topic(b.topic(topics::dead_letters))), node_id_(std::move(node_id)) {}
+dead_letters::dead_letters(const kafka::bus& b, kafka::producer& p, std::string node_id,
+                           metrics::registry* m)
+    : producer_(&p),
+      topic_(p.topic(b.topic(topics::dead_letters))),
+      node_id_(std::move(node_id)),
+      metrics_(m) {}
 
 void dead_letters::send(std::string_view source_topic, const kafka::record& r,
                         std::string_view reason, uint64_t ticket) {
@@ -25,7 +30,14 @@ void dead_letters::send(std::string_view source_topic, const kafka::record& r,
   dl.SerializeToString(&buf);
   logger().warn("event=dead_letter topic={} partition={} offset={} reason=\"{}\"", source_topic,
                 r.partition, r.offset, reason);
-  producer_->produce(topic_, source_topic, buf, ticket);
+  if (metrics_)
+    metrics_
+        ->get_counter("ivrcast_dead_letters_total", "Records refused to the dead-letter topic",
+                      {{"topic", std::string{source_topic}}})
+        .inc();
+  if (!producer_->produce(topic_, source_topic, buf, ticket))
+    logger().error("event=dead_letter_not_queued topic={} partition={} offset={}", source_topic,
+                   r.partition, r.offset);
 }
 
 }  // namespace ivrcast::connectors::gateway

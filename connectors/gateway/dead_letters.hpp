@@ -10,13 +10,19 @@ namespace ivrcast::connectors::kafka {
 class bus;
 }
 
+namespace ivrcast::metrics {
+class registry;
+}
+
 namespace ivrcast::connectors::gateway {
 
 /// Sends records that failed to decode or validate to the dead-letter topic with the reason.
 /// Thread-safe; the caller counts them in its metrics.
 class dead_letters {
  public:
-  dead_letters(const kafka::bus& b, kafka::producer& p, std::string node_id);
+  /// `m`: counts them by source topic (ivrcast_dead_letters_total); null: not counted.
+  dead_letters(const kafka::bus& b, kafka::producer& p, std::string node_id,
+               metrics::registry* m = nullptr);
 
   /// Dead-letters `r`, read from `source_topic`; `ticket` is reported on delivery.
   void send(std::string_view source_topic, const kafka::record& r, std::string_view reason,
@@ -26,6 +32,7 @@ class dead_letters {
   kafka::producer* producer_;
   kafka::producer::topic_ref topic_;
   std::string node_id_;
+  metrics::registry* metrics_ = nullptr;
 };
 
 }  // namespace ivrcast::connectors::gateway

@@ -2,10 +2,12 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "connectors/log.hpp"
 #include "messages/errc.hpp"
+#include "metrics/registry.hpp"
 
 namespace ivrcast::connectors::http {
 namespace {
@@ -54,8 +56,13 @@ std::vector<std::string_view> segments_of(std::string_view path) {
 /// A route's pattern as segments: literal, or "{name}" for one non-empty segment.
 struct compiled_route {
   std::string method;
+  std::string pattern;
   std::vector<std::string> segments;
   handler fn;
+
+  size_t params() const {
+    return static_cast<size_t>(std::count_if(segments.begin(), segments.end(), is_param));
+  }
 
   bool matches(const std::vector<std::string_view>& path) const {
     if (path.size() != segments.size())
@@ -72,7 +79,8 @@ struct compiled_route {
 
 compiled_route compile(route r) {
   auto segments = segments_of(r.pattern);
-  return {std::move(r.method), {segments.begin(), segments.end()}, std::move(r.fn)};
+  std::vector<std::string> owned{segments.begin(), segments.end()};
+  return {std::move(r.method), std::move(r.pattern), std::move(owned), std::move(r.fn)};
 }
 
 void write(const response& out, httplib::Response& res) {
@@ -145,6 +153,15 @@ struct server::impl {
   std::vector<compiled_route> routes;
   std::thread listener;
   bool stopped = false;
+  metrics::registry* metrics = nullptr;
+
+  void count(const std::string& route, const std::string& method, int status) const {
+    if (metrics)
+      metrics
+          ->get_counter("ivrcast_http_requests_total", "HTTP requests by route, method and status",
+                        {{"route", route}, {"method", method}, {"code", std::to_string(status)}})
+          .inc();
+  }
 
   void dispatch(const httplib::Request& req, httplib::Response& res) {
     bool path_known = false;
@@ -172,13 +189,18 @@ struct server::impl {
           c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         in.headers.emplace(std::move(lower), v);
       }
-      write(r.fn(in), res);
+      auto out = r.fn(in);
+      count(r.pattern, req.method, out.status);
+      write(out, res);
       return;
     }
-    if (path_known)
+    if (path_known) {
+      count("other", req.method, 405);
       write(error(405, "method_not_allowed", req.method + " is not allowed on " + req.path), res);
-    else
+    } else {
+      count("other", req.method, 404);
       write(error(404, "not_found", "no such endpoint: " + req.path), res);
+    }
   }
 };
 
@@ -189,6 +211,12 @@ caf::expected<std::unique_ptr<server>> server::start(server_options opts,
   auto* d = out->impl_.get();
   for (auto& r : routes)
     d->routes.push_back(compile(std::move(r)));
+  // Literal segments win over parameters: fewer parameters are tried first.
+  std::stable_sort(d->routes.begin(), d->routes.end(),
+                   [](const compiled_route& a, const compiled_route& b) {
+                     return a.params() < b.params();
+                   });
+  d->metrics = opts.metrics;
   auto threads = static_cast<size_t>(opts.threads);
   d->srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   d->srv.set_payload_max_length(opts.max_body_bytes);

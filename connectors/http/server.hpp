@@ -10,6 +10,10 @@
 
 #include <caf/expected.hpp>
 
+namespace ivrcast::metrics {
+class registry;
+}
+
 namespace ivrcast::connectors::http {
 
 /// What a handler sees of a request.
@@ -58,10 +62,14 @@ struct server_options {
   size_t max_body_bytes = 64u * 1024 * 1024;
   /// Static files served for GET/HEAD paths naming a file in it ("/" → index.html); empty: none.
   std::string web_root;
+  /// Counts requests by route, method and status (ivrcast_http_requests_total); null: none.
+  metrics::registry* metrics = nullptr;
 };
 
 /// An HTTP/1.1 server (cpp-httplib) dispatching to routes on its worker threads; unknown
-/// paths, wrong methods and oversized bodies get JSON errors. Handlers run concurrently.
+/// paths, wrong methods and oversized bodies get JSON errors. A path both a literal route and
+/// a route with parameters match goes to the literal one ("/metrics" before "/{code}").
+/// Handlers run concurrently.
 class server {
  public:
   [[nodiscard]] static caf::expected<std::unique_ptr<server>> start(server_options opts,

@@ -159,13 +159,41 @@ void group_consumer::stop() {
     thread_.join();
 }
 
+void read_positions::handed(int32_t partition, int64_t next) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  next_[partition] = next;
+}
+
+void read_positions::forget(const std::vector<int32_t>& partitions) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (auto p : partitions)
+    next_.erase(p);
+}
+
+std::vector<partition_lag> read_positions::lag(rd_kafka_t* rk, const std::string& topic) const {
+  std::vector<partition_lag> out;
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (auto [p, next] : next_) {
+    int64_t lo = 0;
+    int64_t hi = 0;
+    // The cached watermark of the last fetch: no broker round trip on a scrape.
+    if (rd_kafka_get_watermark_offsets(rk, topic.c_str(), p, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        hi < 0)
+      continue;
+    out.push_back({p, std::max<int64_t>(hi - next, 0)});
+  }
+  return out;
+}
+
 void group_consumer::run() {
   std::vector<rd_kafka_message_t*> msgs;
   std::vector<record> recs;
   auto next_commit = std::chrono::steady_clock::now() + std::chrono::seconds{1};
   while (!stop_.load()) {
-    poll_batch(rk_, msgs, recs,
-               [this](int32_t p, std::span<const record> batch) { handler_->records(p, batch); });
+    poll_batch(rk_, msgs, recs, [this](int32_t p, std::span<const record> batch) {
+      handler_->records(p, batch);
+      positions_.handed(p, batch.back().offset + 1);
+    });
     if (auto now = std::chrono::steady_clock::now(); now >= next_commit) {
       commit(mine_, false);
       next_commit = now + std::chrono::seconds{1};
@@ -202,6 +230,7 @@ void group_consumer::rebalance(int err_code, void* raw) {
       commit(list, true);
     std::erase_if(mine_,
                   [&](int32_t p) { return std::find(list.begin(), list.end(), p) != list.end(); });
+    positions_.forget(list);
     if (cooperative) {
       if (auto* e = rd_kafka_incremental_unassign(rk_, parts))
         rd_kafka_error_destroy(e);  // ignored: the partitions are gone either way
@@ -211,10 +240,12 @@ void group_consumer::rebalance(int err_code, void* raw) {
   } else {
     logger().warn("event=rebalance_error error=\"{}\"", rd_kafka_err2str(err));
     handler_->revoked(mine_);
+    positions_.forget(mine_);
     mine_.clear();
     rd_kafka_assign(rk_, nullptr);
   }
   owned_ = mine_.size();
+  joined_ = true;
 }
 
 void group_consumer::commit(const std::vector<int32_t>& partitions, bool sync) {
@@ -282,6 +313,7 @@ caf::expected<std::unique_ptr<partition_reader>> partition_reader::open(const bu
     auto start = wanted < 0 ? hi : std::max(wanted, lo);  // negative: only new records
     out->high_.push_back(hi);
     out->next_.push_back(start);
+    out->positions_.handed(p, start);
     rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = start;
   }
   err = rd_kafka_assign(out->rk_, list);
@@ -318,6 +350,7 @@ void partition_reader::run() {
     poll_batch(rk_, msgs, recs, [this](int32_t p, std::span<const record> batch) {
       handler_->records(p, batch);
       next_[static_cast<size_t>(p)] = batch.back().offset + 1;
+      positions_.handed(p, batch.back().offset + 1);
     });
     if (!caught_up_) {
       bool all = true;

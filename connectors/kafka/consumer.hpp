@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <thread>
@@ -17,6 +19,26 @@ struct rd_kafka_s;
 namespace ivrcast::connectors::kafka {
 
 class bus;
+
+/// How far a reader is behind in one partition: records in the log it has not handed over.
+struct partition_lag {
+  int32_t partition = 0;
+  int64_t lag = 0;
+};
+
+/// The next offset handed over per partition, for lag: written by the consumer's thread once
+/// per batch, read by scrapes.
+class read_positions {
+ public:
+  void handed(int32_t partition, int64_t next);
+  void forget(const std::vector<int32_t>& partitions);
+  /// Partitions read at least once, against the high watermarks librdkafka last fetched.
+  std::vector<partition_lag> lag(rd_kafka_s* rk, const std::string& topic) const;
+
+ private:
+  mutable std::mutex mtx_;
+  std::map<int32_t, int64_t> next_;
+};
 
 /// What a consumer does with what it reads. Every call comes from the consumer's own thread.
 class consumer_handler {
@@ -50,6 +72,11 @@ class group_consumer {
   /// Partitions owned now (thread-safe snapshot count).
   size_t owned() const { return owned_.load(); }
 
+  /// Whether the group assigned this member partitions (or none) at least once.
+  bool joined() const { return joined_.load(); }
+  /// Lag of the partitions owned now that have been read since they were assigned.
+  std::vector<partition_lag> lag() const { return positions_.lag(rk_, topic_); }
+  const std::string& topic() const { return topic_; }
   /// High watermark of any topic's partition, asked of the broker (blocks up to 10 s).
   [[nodiscard]] caf::expected<int64_t> high_watermark(const std::string& topic,
                                                       int32_t partition) const;
@@ -65,6 +92,8 @@ class group_consumer {
   consumer_handler* handler_ = nullptr;
   std::vector<int32_t> mine_;
   std::atomic<size_t> owned_{0};
+  std::atomic<bool> joined_{false};
+  read_positions positions_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
@@ -89,6 +118,11 @@ class partition_reader {
 
   void start();
   void stop();
+  /// Everything present when reading began has been handed over.
+  bool caught_up() const { return caught_up_.load(); }
+  /// Lag of every partition read.
+  std::vector<partition_lag> lag() const { return positions_.lag(rk_, topic_); }
+  const std::string& topic() const { return topic_; }
 
  private:
   partition_reader() = default;
@@ -99,7 +133,8 @@ class partition_reader {
   handler* handler_ = nullptr;
   std::vector<int64_t> high_;  // per partition: high watermark when reading began
   std::vector<int64_t> next_;  // per partition: next offset to hand over
-  bool caught_up_ = false;
+  std::atomic<bool> caught_up_{false};
+  read_positions positions_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

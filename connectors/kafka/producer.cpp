@@ -109,6 +109,17 @@ bool producer::produce_to(topic_ref t, int32_t partition, std::string_view key,
   return false;
 }
 
+caf::expected<void> producer::reachable(std::chrono::milliseconds timeout) const {
+  if (fatal_.load())
+    return setup_error("producer.reachable", "the producer had a fatal error");
+  const rd_kafka_metadata_t* md = nullptr;
+  auto err = rd_kafka_metadata(rk_, 0, nullptr, &md, static_cast<int>(timeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return kafka_error(err, "producer.reachable");
+  rd_kafka_metadata_destroy(md);
+  return {};
+}
+
 caf::expected<void> producer::flush(std::chrono::milliseconds timeout) {
   auto err = rd_kafka_flush(rk_, static_cast<int>(timeout.count()));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)

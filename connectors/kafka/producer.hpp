@@ -56,6 +56,10 @@ class producer {
   bool produce_to(topic_ref t, int32_t partition, std::string_view key, std::string_view value,
                   uint64_t ticket);
 
+  /// Whether a broker answers a metadata request within `timeout` (readiness); the error
+  /// names why not. A fatal producer error counts as unreachable.
+  [[nodiscard]] caf::expected<void> reachable(std::chrono::milliseconds timeout) const;
+
   /// Waits until everything queued is delivered, at most `timeout`.
   [[nodiscard]] caf::expected<void> flush(std::chrono::milliseconds timeout);
 

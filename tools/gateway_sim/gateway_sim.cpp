@@ -194,7 +194,7 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
     static constexpr const char* prefixes[] = {"090", "080", "070"};
     char digits[16];
     std::snprintf(digits, sizeof digits, "%08llu",
-                  static_cast<unsigned long long>((n * 7919 + nonce_hash) % 100000000ULL));
+                  static_cast<unsigned long long>((n * 2654435761ULL + nonce_hash) % 100000000ULL));
     c.destination = std::string{prefixes[n % 3]} + digits;
     call_event ev;
     ev.kind = call_event_kind::started;
