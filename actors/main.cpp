@@ -28,6 +28,7 @@
 #include "messages/clock.hpp"
 #include "messages/control.pb.h"
 #include "messages/errc.hpp"
+#include "metrics/json_log.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/database.hpp"
 #include "storage/delivery_log.hpp"
@@ -319,7 +320,10 @@ int main(int argc, char** argv) {
   if (!s)
     return fail("config", s.error());
   spdlog::set_level(spdlog::level::from_str(s->node.log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l logger=%n %v");
+  if (s->node.log_format == "json")
+    spdlog::set_formatter(metrics::json_log_formatter());
+  else
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l logger=%n %v");
   auto signals = block_stop_signals();
 
   if (c.command == "publish-flows") {
@@ -472,6 +476,8 @@ int main(int argc, char** argv) {
                 s->kafka.embedded() ? "embedded" : "external", (*b)->brokers().c_str(),
                 o.calls_per_second);
   }
+  // A production node (`run`) prints no summary: its logs and /metrics are what operators read.
+  bool summaries = c.command != "run";
   auto interval = static_cast<double>(s->demo.summary_interval_s);
   double waited = 0;
   while (true) {
@@ -479,13 +485,15 @@ int main(int argc, char** argv) {
     if (step <= 0 || wait_for_signal(signals, step))
       break;
     waited += step;
-    print_summary(n.get(), sim.get());
+    if (summaries)
+      print_summary(n.get(), sim.get());
     if (sim && c.calls > 0 && sim->all_done())
       break;
   }
   if (sim)
     sim->stop();
-  print_summary(n.get(), sim.get());
+  if (summaries)
+    print_summary(n.get(), sim.get());
   if (sim) {
     auto problems = sim->problems();
     for (size_t i = 0; i < problems.size() && i < 10; ++i)

@@ -19,7 +19,7 @@ hz=$(getconf CLK_TCK)
 export IVRCAST_KAFKA_BROKERS="127.0.0.1:$port"
 export IVRCAST_NODE_LOG_LEVEL=info
 export IVRCAST_FLOWS_FILE="$root/config/flows.example.json"
-export IVRCAST_DEMO_SUMMARY_INTERVAL_S=1
+export IVRCAST_HTTP_LISTEN=127.0.0.1:0  # each node's /metrics
 export IVRCAST_ABUSE_MAX_SMS=1000
 export IVRCAST_KAFKA_SESSION_TIMEOUT_MS=3000
 export IVRCAST_SMS_SIMULATE_CARRIERS=true
@@ -30,10 +30,11 @@ done
 cd "$root"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-parts() {  # SMS parts accepted so far by the nodes of run $1 (their last summary lines)
-  local total=0 n
-  for f in "$work"/node-"$1"-*.out; do
-    n=$(grep -o 'parts_accepted=[0-9]*' "$f" | tail -1 | cut -d= -f2)
+parts() {  # SMS parts accepted so far by the nodes of run $1 (their /metrics)
+  local total=0 n addr
+  for f in "$work"/node-"$1"-*.log; do
+    addr=$(grep -o 'event=http_listening address=[0-9.:]*' "$f" | head -1 | cut -d= -f3)
+    n=$(curl -s "http://$addr/metrics" | awk '/^ivrcast_sms_parts_accepted_total / {print $2}')
     total=$((total + ${n:-0}))
   done
   echo "$total"
@@ -73,7 +74,6 @@ for n in 1 2 3; do
   "$bin" sim --calls "$calls" --rate 1000000 --seconds 600 2> "$work/sim-$n.log" |
     grep '^RESULT' > "$work/sim-$n.result"
   end=$(date +%s.%N)
-  sleep 2  # the last summary lines (every second) carry the parts sent by the end
   parts1=$(parts "$n")
   rate=$(sed -E 's/.*calls_per_s=([0-9]+).*/\1/' "$work/sim-$n.result")
   secs=$(echo "$end - $start" | bc -l)

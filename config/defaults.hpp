@@ -9,6 +9,7 @@ namespace ivrcast::config::defaults {
 inline constexpr const char* node_id = "node-1";
 inline constexpr const char* data_dir = IVRCAST_STATE_DIR "/node";
 inline constexpr const char* log_level = "info";
+inline constexpr const char* log_format = "text";
 
 inline constexpr const char* kafka_brokers = "";  // empty: embedded mock cluster
 inline constexpr int kafka_embedded_brokers = 3;

@@ -111,6 +111,13 @@ std::string apply_log_level(settings& s, std::string_view v) {
   return "must be one of trace, debug, info, warn, error, critical, off";
 }
 
+std::string apply_log_format(settings& s, std::string_view v) {
+  if (v != "text" && v != "json")
+    return "must be text or json";
+  s.node.log_format = std::string{v};
+  return {};
+}
+
 std::string apply_mix(settings& s, std::string_view v) {
   for (auto part : split(v, ',')) {
     auto eq = part.find('=');
@@ -316,6 +323,10 @@ const std::vector<key_spec>& schema() {
        text(&S::node, &node_settings::data_dir, false)},
       {"node.log_level", d::log_level, "trace, debug, info, warn, error, critical or off.",
        apply_log_level},
+      {"node.log_format", d::log_format,
+       "text (key=value lines) or json (one JSON object per line, the key=value pairs as "
+       "fields); either way every log line goes to standard error.",
+       apply_log_format},
       {"kafka.brokers", d::kafka_brokers,
        "Bootstrap brokers host:port,...; empty runs the embedded in-process mock cluster.",
        brokers_rule},

@@ -12,6 +12,7 @@ struct node_settings {
   std::string id;
   std::string data_dir;
   std::string log_level;
+  std::string log_format;  // "text" (key=value) or "json" (one object per line)
 };
 
 /// How to reach Kafka and how our topics are laid out.

@@ -2,7 +2,8 @@
 # An SMSC written with Net::SMPP (libnet-smpp-perl), not by us, that serves any number of binds
 # at once (a process per connection) and reports what a carrier would measure: one line per
 # bind, closed connection and submit, each with the time it saw it. Prints "PID <pid>" and
-# "PORT <n>" once listening. Every submit gets an id and a delivery receipt.
+# "PORT <n>" once listening: on the port of its first argument if given (a restarted SMSC),
+# else on any free one. Every submit gets an id and a delivery receipt.
 #   BIND <conn> <unix time, s>     CLOSE <conn> <time>     SUBMIT <id> <destination> <time>
 use strict;
 use warnings;
@@ -12,7 +13,7 @@ use Time::HiRes qw(time);
 
 $| = 1;
 $SIG{CHLD} = 'IGNORE';  # children reap themselves
-my $listener = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 64,
+my $listener = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $ARGV[0] // 0, Listen => 64,
                                      ReuseAddr => 1) or die "listen: $!";
 print "PID $$\n";
 print "PORT ", $listener->sockport, "\n";

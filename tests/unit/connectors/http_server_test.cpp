@@ -1,10 +1,12 @@
-// The HTTP server's own route table: path parameters, and JSON 404/405 for what no route takes.
+// The HTTP server's own route table: path parameters, literal routes before parameters, JSON
+// 404/405 for what no route takes, and requests counted by route.
 
 #include <gtest/gtest.h>
 
 #include <httplib.h>
 
 #include "connectors/http/server.hpp"
+#include "metrics/registry.hpp"
 
 namespace ivrcast::connectors::http {
 namespace {
@@ -65,6 +67,41 @@ TEST_F(HttpServerTest, AKnownPathWithAnotherMethodIs405) {
   r = c.Delete("/v1/things/a/items/b");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+}
+
+TEST(HttpServerRoutes, ALiteralRouteWinsOverAParameterOneWhateverTheOrderAndIsCounted) {
+  auto answer = [](std::string body) {
+    return [body](const request& r) {
+      response out;
+      out.content_type = "text/plain";
+      out.body = body + r.param("code");
+      return out;
+    };
+  };
+  metrics::registry m;
+  server_options opts;
+  opts.listen = "127.0.0.1:0";
+  opts.threads = 2;
+  opts.metrics = &m;
+  // The short-link route first, as a route table may list it.
+  auto s = server::start(opts, {{"GET", "/{code}", answer("link:")},
+                                {"GET", "/metrics", answer("metrics")},
+                                {"GET", "/readyz", answer("ready")}});
+  ASSERT_TRUE(s);
+  httplib::Client c{"127.0.0.1", (*s)->port()};
+  for (auto [path, body] : {std::pair{"/metrics", "metrics"}, std::pair{"/readyz", "ready"},
+                            std::pair{"/Ab3dE6gH", "link:Ab3dE6gH"}}) {
+    auto r = c.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->body, body) << path;
+  }
+  ASSERT_TRUE(c.Get("/no/such/path"));
+  auto text = m.text();
+  for (const char* line :
+       {"ivrcast_http_requests_total{code=\"200\",method=\"GET\",route=\"/metrics\"} 1",
+        "ivrcast_http_requests_total{code=\"200\",method=\"GET\",route=\"/{code}\"} 1",
+        "ivrcast_http_requests_total{code=\"404\",method=\"GET\",route=\"other\"} 1"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << " not in\n" << text;
 }
 
 }  // namespace
