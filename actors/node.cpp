@@ -430,6 +430,7 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
     deps.state = d->control.get();
     deps.log = &d->sms->log();
     deps.counts = d->counts.get();
+    deps.usage = &d->sms->usage();
     deps.bus = d->bus.get();
     deps.now_ms = clock;
     deps.metrics = &d->registry;

@@ -216,6 +216,10 @@ class sender_core {
       rec.add_smsc_ids(id);
     rec.set_at_ms(unix_now_ms());
     rec.set_destination(o.w->job.destination);
+    if (st == wire::SendRecord::SUBMITTED || st == wire::SendRecord::CLOSED) {
+      rec.set_account_id(o.w->job.account.value);
+      rec.set_segments(o.w->msg.segments);
+    }
     if (st == wire::SendRecord::CLOSED) {
       rec.set_final_status(static_cast<int32_t>(final_status));
       rec.set_reason(reason);

@@ -621,6 +621,10 @@ const storage::delivery_log& sms_service::log() const {
   return *impl_->log;
 }
 
+const storage::usage& sms_service::usage() const {
+  return impl_->sends->billing();
+}
+
 size_t sms_service::owned_partitions() const {
   return impl_->jobs ? impl_->jobs->owned() : 0;
 }

@@ -20,6 +20,7 @@ namespace ivrcast::storage {
 class control_state;
 class database;
 class delivery_log;
+class usage;
 }  // namespace ivrcast::storage
 
 namespace ivrcast::actors {
@@ -55,6 +56,8 @@ class sms_service {
 
   const sms_metrics& metrics() const;
   const storage::delivery_log& log() const;
+  /// Monthly usage per account, folded with the sends view.
+  const storage::usage& usage() const;
   /// Partitions of sms.jobs owned now.
   size_t owned_partitions() const;
 

@@ -44,6 +44,7 @@ std::vector<api_route> all_routes() {
   add_user_routes(out);
   add_admin_routes(out);
   add_ops_routes(out);
+  add_usage_routes(out);
   return out;
 }
 

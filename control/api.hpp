@@ -21,6 +21,7 @@ namespace ivrcast::storage {
 class control_state;
 class delivery_log;
 class call_counts;
+class usage;
 }  // namespace ivrcast::storage
 
 namespace ivrcast::control {
@@ -62,6 +63,7 @@ struct api_deps {
   const storage::control_state* state = nullptr;
   const storage::delivery_log* log = nullptr;
   const storage::call_counts* counts = nullptr;
+  const storage::usage* usage = nullptr;
   const connectors::kafka::bus* bus = nullptr;
   std::function<int64_t()> now_ms;  // wall clock by default; tests move time
   /// The node's metrics, served on /metrics; the API adds its own (HTTP requests, logins).

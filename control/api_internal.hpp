@@ -74,6 +74,7 @@ void add_report_routes(std::vector<api_route>& out);
 void add_user_routes(std::vector<api_route>& out);
 void add_admin_routes(std::vector<api_route>& out);
 void add_ops_routes(std::vector<api_route>& out);
+void add_usage_routes(std::vector<api_route>& out);
 
 // -- helpers (api.cpp) ----------------------------------------------------------------------
 

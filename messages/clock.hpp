@@ -24,4 +24,15 @@ constexpr int64_t jst_to_unix_ms(int year, int month, int day, int hour, int min
   return (days * 86400 + hour * 3600 + minute * 60 + second - 9 * 3600) * 1000;
 }
 
+/// The Japan-time calendar day of a Unix time as YYYYMMDD (Japan has no daylight saving time).
+inline uint32_t jst_day(int64_t unix_ms) {
+  using namespace std::chrono;
+  constexpr int64_t jst_offset_ms = 9LL * 3600 * 1000;
+  auto day = floor<days>(sys_time<milliseconds>{milliseconds{unix_ms + jst_offset_ms}});
+  year_month_day ymd{day};
+  return static_cast<uint32_t>(static_cast<int>(ymd.year()) * 10000 +
+                               static_cast<int>(static_cast<unsigned>(ymd.month())) * 100 +
+                               static_cast<int>(static_cast<unsigned>(ymd.day())));
+}
+
 }  // namespace ivrcast

@@ -21,8 +21,9 @@ constexpr std::string_view header_line =
 
 constexpr size_t flush_at = 64 * 1024;
 
-/// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-void field(std::string& out, std::string_view v) {
+}  // namespace
+
+void append_csv_field(std::string& out, std::string_view v) {
   if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
     out.append(v);
   } else {
@@ -35,6 +36,8 @@ void field(std::string& out, std::string_view v) {
     out.push_back('"');
   }
 }
+
+namespace {
 
 void append_int(std::string& out, int64_t v) {
   char tmp[24];
@@ -133,9 +136,9 @@ bool log_csv_writer::row(const log_row& r) {
   if (!ok_)
     return false;
   auto& o = buf_;
-  field(o, r.job_id);
+  append_csv_field(o, r.job_id);
   o.push_back(',');
-  field(o, r.message_id);
+  append_csv_field(o, r.message_id);
   o.append(",送信,,1,");  // 種別 is always 送信; 送受信トリガー unused; one message per job
   append_jst(o, r.requested_at_ms);
   o.push_back(',');
@@ -146,12 +149,12 @@ bool log_csv_writer::row(const log_row& r) {
   // キャリア shows the carrier once delivered, else 不明 (product.md §3.1).
   o.append(r.status == delivery_status::delivered && r.via ? display_name(*r.via) : "不明");
   o.append(",SMS,");
-  field(o, r.flow_version_id);
+  append_csv_field(o, r.flow_version_id);
   o.push_back(',');
   o.append(messages::campaign_prefix);  // 案件名: messages::campaign_name, without a copy
-  field(o, r.flow_version_id);
+  append_csv_field(o, r.flow_version_id);
   o.append(",,");  // コンテンツタイプ unused by the IVR plan
-  field(o, r.body);
+  append_csv_field(o, r.body);
   o.push_back(',');
   o.append(label(r.status));
   o.push_back(',');

@@ -19,6 +19,9 @@ enum class csv_encoding : uint8_t { utf8_bom, shift_jis };
 /// `+81` + the national number without its leading 0; empty stays empty.
 std::string international(std::string_view national);
 
+/// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+void append_csv_field(std::string& out, std::string_view v);
+
 /// Japan time `YYYY/MM/DD HH:MM:SS` of a Unix time in milliseconds; empty for 0.
 void append_jst(std::string& out, int64_t unix_ms);
 

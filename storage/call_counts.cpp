@@ -35,16 +35,6 @@ int64_t start_ms(std::string_view v) {
 
 }  // namespace
 
-uint32_t jst_day(int64_t unix_ms) {
-  using namespace std::chrono;
-  constexpr int64_t jst_offset_ms = 9LL * 3600 * 1000;  // Japan has no daylight saving time
-  auto day = floor<days>(sys_time<milliseconds>{milliseconds{unix_ms + jst_offset_ms}});
-  year_month_day ymd{day};
-  return static_cast<uint32_t>(static_cast<int>(ymd.year()) * 10000 +
-                               static_cast<int>(static_cast<unsigned>(ymd.month())) * 100 +
-                               static_cast<int>(static_cast<unsigned>(ymd.day())));
-}
-
 call_counts::call_counts(std::shared_ptr<database> db)
     : db_(db), checkpoints_(std::move(db), "call_counts") {}
 

@@ -10,14 +10,14 @@
 #include <caf/expected.hpp>
 
 #include "messages/calls.hpp"
+#include "messages/clock.hpp"
 #include "storage/offset_checkpoints.hpp"
 
 namespace ivrcast::storage {
 
 class database;
 
-/// Japan-time calendar day (yyyymmdd) of a Unix time in milliseconds.
-uint32_t jst_day(int64_t unix_ms);
+using ivrcast::jst_day;  // Japan-time calendar day (yyyymmdd), messages/clock.hpp
 
 /// Calls per incoming number per Japan-time day [着信件数], product.md §2.2.5. Exactly-once:
 /// counts and the partition's offset land in one write batch, and events at or below the stored

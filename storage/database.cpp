@@ -63,6 +63,7 @@ caf::expected<std::shared_ptr<database>> database::open_impl(const std::string& 
       {"delivery_log", rocksdb::ColumnFamilyOptions{}},
       {"control", rocksdb::ColumnFamilyOptions{}},
       {"call_starts", rocksdb::ColumnFamilyOptions{}},
+      {"usage", counts},
   };
   std::shared_ptr<database> out{new database};
   out->dir_ = dir;

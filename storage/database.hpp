@@ -35,6 +35,7 @@ class database {
   rocksdb::ColumnFamilyHandle* delivery_log() { return handles_[4]; }
   rocksdb::ColumnFamilyHandle* control() { return handles_[5]; }
   rocksdb::ColumnFamilyHandle* call_starts() { return handles_[6]; }
+  rocksdb::ColumnFamilyHandle* usage() { return handles_[7]; }
   const std::string& dir() const { return dir_; }
 
  private:

@@ -34,6 +34,34 @@ std::string send(std::string_view message_id) {
   return std::string{message_id};
 }
 
+std::string usage_account(std::string_view account) {
+  std::string out{account};
+  out += '\0';
+  return out;
+}
+
+std::string usage(std::string_view account, uint32_t month, uint8_t carrier, char field) {
+  auto out = usage_account(account);
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out += static_cast<char>((month >> shift) & 0xFF);
+  out += static_cast<char>(carrier);
+  out += field;
+  return out;
+}
+
+std::optional<usage_key> parse_usage(std::string_view key) {
+  auto nul = key.find('\0');
+  if (nul == std::string_view::npos || key.size() != nul + 7)
+    return std::nullopt;
+  usage_key out;
+  out.account = key.substr(0, nul);
+  for (size_t i = 0; i < 4; ++i)
+    out.month = (out.month << 8) | static_cast<uint8_t>(key[nul + 1 + i]);
+  out.carrier = static_cast<uint8_t>(key[nul + 5]);
+  out.field = key[nul + 6];
+  return out;
+}
+
 std::string log_row(int64_t requested_ms, std::string_view message_id) {
   std::string out{"r"};
   put_be64(out, static_cast<uint64_t>(requested_ms));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,19 @@ std::string call_start(std::string_view call_id);
 
 /// sends CF: <message id>.
 std::string send(std::string_view message_id);
+
+/// Monthly usage: <account> NUL <YYYYMM, be32> <carrier byte> <field: 'm'essages, 's'egments,
+/// 'p'arts>; the value a be64 count (merged). `usage_account` is the prefix of one account.
+std::string usage(std::string_view account, uint32_t month, uint8_t carrier, char field);
+std::string usage_account(std::string_view account);
+struct usage_key {
+  std::string_view account;
+  uint32_t month = 0;
+  uint8_t carrier = 0;
+  char field = 0;
+};
+/// Splits a usage key; nullopt if it is not one.
+std::optional<usage_key> parse_usage(std::string_view key);
 
 // delivery_log CF, one letter per kind of entry:
 /// 'r' <requested ms BE64> <message id>: the row (time-ordered, so a range export is one scan).

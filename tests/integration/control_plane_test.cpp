@@ -23,7 +23,10 @@
 #include "control/api.hpp"
 #include "messages/clock.hpp"
 #include "messages/control.pb.h"
+#include "messages/sms.pb.h"
+#include "messages/topics.hpp"
 #include "sms/log_csv.hpp"
+#include "sms/usage.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/control_state.hpp"
 #include "tests/support/portal_support.hpp"
@@ -184,6 +187,13 @@ struct matrix_row {
 
 const matrix_row role_matrix[] = {
     {"GET /v1/health", "ESAM"},
+    {"GET /metrics", "ESAM"},
+    {"GET /healthz", "ESAM"},
+    {"GET /readyz", "ESAM"},
+    {"GET /v1/usage", "ES"},
+    {"GET /v1/usage.csv", "ES"},
+    {"GET /v1/admin/usage", ""},
+    {"GET /v1/admin/usage.csv", ""},
     {"POST /v1/session", "ESAM"},
     {"GET /v1/session", "ESAM"},
     {"DELETE /v1/session", "ESAM"},
@@ -977,6 +987,75 @@ TEST_F(ControlPlaneTest, ADeletedUserStaysDeletedWhateverItsSessionsDo) {
   auto users = boss_->get("/v1/users").body["users"];
   for (const auto& u : users)
     EXPECT_NE(u.value("user_id", ""), uid);
+}
+
+TEST_F(ControlPlaneTest, MonthlyUsageShowsAnAccountItsOwnAndTheOperatorEveryAccount) {
+  bootstrap();
+  // Send records as senders write them: a1 has two au messages (one of three parts) and one
+  // docomo 一部失敗 (two of three parts accepted); a2 one SoftBank message; all this month.
+  auto now = unix_now_ms();
+  auto rec = [&](const std::string& id, const std::string& account, int carrier, int parts,
+                 int segments, bool whole) {
+    wire::SendRecord r;
+    r.set_message_id(id);
+    r.set_state(whole ? wire::SendRecord::SUBMITTED : wire::SendRecord::CLOSED);
+    r.set_carrier(carrier);
+    for (int i = 0; i < parts; ++i)
+      r.add_smsc_ids(id + "-" + std::to_string(i));
+    r.set_account_id(account);
+    r.set_segments(segments);
+    r.set_at_ms(now);
+    return r.SerializeAsString();
+  };
+  auto p = kafka::producer::open(*bus_, "usage-records", [](uint64_t, bool) {});
+  ASSERT_OK(p);
+  auto t = (*p)->topic(bus_->topic(topics::sms_sends));
+  for (const auto& [id, bytes] :
+       std::vector<std::pair<std::string, std::string>>{{"u1", rec("u1", "a1", 1, 3, 3, true)},
+                                                        {"u2", rec("u2", "a1", 1, 1, 1, true)},
+                                                        {"u3", rec("u3", "a1", 2, 2, 3, false)},
+                                                        {"u1", rec("u1", "a1", 1, 3, 3, true)},
+                                                        {"u4", rec("u4", "a2", 3, 1, 1, true)}})
+    ASSERT_TRUE((*p)->produce(t, id, bytes, 0));
+  ASSERT_OK((*p)->flush(std::chrono::seconds{10}));
+
+  auto month = sms::jst_month(now);
+  char month_text[16];
+  std::snprintf(month_text, sizeof month_text, "%04u-%02u", month / 100, month % 100);
+  test::reply mine;
+  ASSERT_TRUE(test::eventually([&] {
+    mine = boss_->get("/v1/usage");
+    return mine.status == 200 && mine.body["totals"]["messages"] == 3;
+  })) << mine.raw;
+  EXPECT_EQ(mine.body["from"], month_text);
+  ASSERT_EQ(mine.body["rows"].size(), 2u) << mine.raw;
+  EXPECT_EQ(mine.body["rows"][0]["carrier"], "au");
+  EXPECT_EQ(mine.body["rows"][0]["messages"], 2);
+  EXPECT_EQ(mine.body["rows"][0]["segments"], 4);
+  EXPECT_EQ(mine.body["rows"][0]["parts"], 4);
+  EXPECT_EQ(mine.body["rows"][1]["carrier"], "docomo");
+  EXPECT_EQ(mine.body["rows"][1]["segments"], 2);
+  EXPECT_EQ(mine.body["totals"]["parts"], 6);
+
+  auto file = boss_->get("/v1/usage.csv?from=" + std::string{month_text});
+  ASSERT_EQ(file.status, 200);
+  EXPECT_EQ(file.raw, "\xEF\xBB\xBF年月,キャリア,通数,文字分割数,送信パート数\r\n" +
+                          std::string{month_text} + ",au,2,4,4\r\n" + month_text +
+                          ",docomo,1,2,2\r\n");
+
+  auto all = op_->get("/v1/admin/usage");
+  ASSERT_EQ(all.status, 200) << all.raw;
+  ASSERT_EQ(all.body["accounts"].size(), 2u) << all.raw;
+  EXPECT_EQ(all.body["accounts"][0]["account_id"], "a1");
+  EXPECT_EQ(all.body["accounts"][0]["account_name"], "Main");
+  EXPECT_EQ(all.body["accounts"][1]["account_id"], "a2");
+  EXPECT_EQ(all.body["accounts"][1]["rows"][0]["carrier"], "softbank");
+  EXPECT_EQ(all.body["totals"]["messages"], 4);
+
+  EXPECT_EQ(boss_->get("/v1/usage?from=2026-13").code(), "bad_month");
+  EXPECT_EQ(boss_->get("/v1/usage?from=2020-01&to=2026-12").code(), "out_of_range");
+  EXPECT_EQ(boss_->get("/v1/usage?from=2026-12&to=2026-11").code(), "bad_range");
+  EXPECT_EQ(boss_->get("/v1/admin/usage").status, 403);
 }
 
 }  // namespace

@@ -3,13 +3,19 @@
 // IVRCAST_TEST_BROKERS, on a real broker.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 
 #include "actors/node.hpp"
 #include "actors/sms_service.hpp"
 #include "connectors/kafka/bus.hpp"
 #include "messages/clock.hpp"
+#include "connectors/kafka/consumer.hpp"
+#include "messages/topics.hpp"
+#include "sms/usage.hpp"
+#include "storage/database.hpp"
 #include "storage/delivery_log.hpp"
+#include "storage/sends.hpp"
 #include "storage/log_export.hpp"
 #include "tests/support/sms_support.hpp"
 #include "tests/support/test_support.hpp"
@@ -158,6 +164,98 @@ TEST_F(SmsPathTest, RestartOnTheSameDiskSendsNothingAgain) {
   ASSERT_TRUE(test::eventually([&] { return node_->sms().metrics().skipped.load() >= jobs.size(); },
                                std::chrono::seconds{60}));
   expect_delivered_once(jobs);
+}
+
+/// Reads sms.sends from the start into a sends view of its own database.
+struct sends_rebuild final : kafka::partition_reader::handler {
+  explicit sends_rebuild(std::shared_ptr<storage::database> db) : view(std::move(db)) {}
+  int64_t start_offset(int32_t) override { return 0; }
+  void records(int32_t p, std::span<const kafka::record> batch) override {
+    std::vector<storage::topic_record> recs;
+    for (const auto& r : batch)
+      recs.push_back({r.offset, r.key, r.value});
+    EXPECT_TRUE(view.apply(p, recs));
+  }
+  void caught_up() override { done = true; }
+  storage::sends view;
+  std::atomic<bool> done{false};
+};
+
+TEST_F(SmsPathTest, MonthlyUsageIsWhatTheSmscsAcceptedAcrossARestartAndRebuildsFromTheTopic) {
+  std::vector<messages::sms_job> jobs;
+  auto t0 = unix_now_ms();
+  for (int i = 0; i < 400; ++i)
+    jobs.push_back(test::test_job(run_, i, t0));  // every 7th long: several parts
+  test::produce_jobs(*bus_, {jobs.begin(), jobs.begin() + 200});
+  ASSERT_TRUE(test::eventually([&] { return node_->sms().metrics().finished.load() >= 60; },
+                               std::chrono::seconds{60}));
+  node_->stop();  // mid-run: some jobs sent, some not yet
+  node_.reset();
+  start_node();
+  test::produce_jobs(*bus_, {jobs.begin() + 200, jobs.end()});
+  expect_delivered_once(jobs);
+
+  // What each carrier's SMSC accepted: parts, and messages (one destination per job).
+  std::map<sms::carrier, storage::usage_row> want;
+  for (const auto& j : jobs) {
+    auto [via, segments] = test::expected_billing(j);
+    auto& w = want[via];
+    w.messages += carriers_[static_cast<size_t>(via)]->submits_to(j.destination) > 0 ? 1 : 0;
+    w.segments += static_cast<uint64_t>(segments);
+  }
+  for (auto c : sms::all_carriers)
+    want[c].parts = carriers_[static_cast<size_t>(c)]->counts().submits;
+  auto totals = [&](const storage::usage& u) {
+    std::map<sms::carrier, storage::usage_row> got;
+    auto rows = u.of_account("acc-test", sms::jst_month(t0), sms::jst_month(unix_now_ms()));
+    EXPECT_TRUE(rows);
+    for (const auto& r : rows ? *rows : std::vector<storage::usage_row>{}) {
+      auto& g = got[r.via];
+      g.messages += r.messages;
+      g.segments += r.segments;
+      g.parts += r.parts;
+    }
+    return got;
+  };
+  auto expect_equal = [&](const std::map<sms::carrier, storage::usage_row>& got,
+                          const char* what) {
+    uint64_t messages = 0;
+    for (auto c : sms::all_carriers) {
+      auto w = want[c];
+      auto it = got.find(c);
+      auto g = it == got.end() ? storage::usage_row{} : it->second;
+      EXPECT_EQ(g.messages, w.messages) << what << " " << sms::key(c);
+      EXPECT_EQ(g.segments, w.segments) << what << " " << sms::key(c);
+      EXPECT_EQ(g.parts, w.parts) << what << " " << sms::key(c);
+      messages += g.messages;
+    }
+    EXPECT_EQ(messages, jobs.size()) << what;
+  };
+  // The node folds sends a little after the log is final: wait for the last part's record.
+  ASSERT_TRUE(test::eventually([&] {
+    uint64_t parts = 0;
+    for (const auto& [c, r] : totals(node_->sms().usage()))
+      parts += r.parts;
+    uint64_t smsc = 0;
+    for (const auto& c : carriers_)
+      smsc += c->counts().submits;
+    return parts == smsc;
+  }));
+  expect_equal(totals(node_->sms().usage()), "node");
+
+  // A node with an empty disk folds the same from the topic.
+  test::temp_dir fresh;
+  auto db = storage::database::open(fresh.path());
+  ASSERT_OK(db);
+  sends_rebuild rebuild{*db};
+  auto reader = kafka::partition_reader::open(*bus_, bus_->topic(topics::sms_sends),
+                                              "usage-rebuild", rebuild);
+  ASSERT_OK(reader);
+  (*reader)->start();
+  ASSERT_TRUE(test::eventually([&] { return rebuild.done.load(); }));
+  (*reader)->stop();
+  expect_equal(totals(rebuild.view.billing()), "rebuilt");
+  EXPECT_EQ(rebuild.view.refused(), 0u);
 }
 
 }  // namespace

@@ -92,6 +92,11 @@ int expected_parts(const messages::sms_job& job) {
   return static_cast<int>(sms::split_parts(m.via, m.text).size());
 }
 
+std::pair<sms::carrier, int> expected_billing(const messages::sms_job& job) {
+  auto m = sms::prepare(job, directory(), "ivc.jp").value();
+  return {m.via, m.segments};
+}
+
 sms::delivery_status expected_status(const messages::sms_job& job) {
   auto m = sms::prepare(job, directory(), "ivc.jp").value();
   static const auto mix = tools::sim_mix::parse(sms_test_mix);

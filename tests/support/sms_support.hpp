@@ -38,6 +38,8 @@ messages::sms_job test_job(const std::string& run, int i, int64_t requested_at_m
 sms::delivery_status expected_status(const messages::sms_job& job);
 /// Parts the job is sent in.
 int expected_parts(const messages::sms_job& job);
+/// The carrier the job goes to and the segments it bills (文字分割数, the carrier's rule).
+std::pair<sms::carrier, int> expected_billing(const messages::sms_job& job);
 
 /// Produces the jobs to sms.jobs (keyed by destination) and flushes.
 void produce_jobs(const connectors::kafka::bus& b, const std::vector<messages::sms_job>& jobs);

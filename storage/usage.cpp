@@ -1,0 +1,63 @@
+#include "storage/usage.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "storage/database.hpp"
+#include "storage/keys.hpp"
+#include "storage/status.hpp"
+
+namespace ivrcast::storage {
+namespace {
+
+std::string be64(uint64_t v) {
+  std::string out;
+  keys::put_be64(out, v);
+  return out;
+}
+
+}  // namespace
+
+void usage::stage(rocksdb::WriteBatch& wb, const sms::usage_increment& inc) const {
+  auto c = static_cast<uint8_t>(inc.via);
+  // ignored: WriteBatch::Merge fails only on oversized keys
+  (void)wb.Merge(db_->usage(), keys::usage(inc.account, inc.month, c, 'm'), be64(1));
+  (void)wb.Merge(db_->usage(), keys::usage(inc.account, inc.month, c, 's'), be64(inc.segments));
+  (void)wb.Merge(db_->usage(), keys::usage(inc.account, inc.month, c, 'p'), be64(inc.parts));
+}
+
+caf::expected<std::vector<usage_row>> usage::of_account(std::string_view account, uint32_t from,
+                                                        uint32_t to) const {
+  return scan(keys::usage_account(account), from, to);
+}
+
+caf::expected<std::vector<usage_row>> usage::all(uint32_t from, uint32_t to) const {
+  return scan({}, from, to);
+}
+
+caf::expected<std::vector<usage_row>> usage::scan(std::string_view prefix, uint32_t from,
+                                                  uint32_t to) const {
+  std::vector<usage_row> out;
+  std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(rocksdb::ReadOptions{}, db_->usage())};
+  for (it->Seek(rocksdb::Slice{prefix.data(), prefix.size()}); it->Valid(); it->Next()) {
+    std::string_view key{it->key().data(), it->key().size()};
+    if (!key.starts_with(prefix))
+      break;
+    auto k = keys::parse_usage(key);
+    if (!k || k->month < from || k->month > to || it->value().size() != 8 ||
+        k->carrier >= sms::all_carriers.size())
+      continue;
+    auto via = static_cast<sms::carrier>(k->carrier);
+    if (out.empty() || out.back().account != k->account || out.back().month != k->month ||
+        out.back().via != via)
+      out.push_back({std::string{k->account}, k->month, via});
+    auto v = keys::get_be64({it->value().data(), 8});
+    auto& row = out.back();
+    (k->field == 'm' ? row.messages : k->field == 's' ? row.segments : row.parts) = v;
+  }
+  if (auto ok = check(it->status(), "usage.scan"); !ok)
+    return std::move(ok.error());
+  return out;
+}
+
+}  // namespace ivrcast::storage
