@@ -45,6 +45,7 @@ std::vector<api_route> all_routes() {
   add_admin_routes(out);
   add_ops_routes(out);
   add_usage_routes(out);
+  add_notice_routes(out);
   return out;
 }
 
@@ -193,6 +194,25 @@ http::response problems::response() const {
       list.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
+std::vector<std::string> strings_field(const json& body, const std::string& name, problems& p) {
+  std::vector<std::string> out;
+  auto it = body.find(name);
+  if (it == body.end())
+    return out;
+  if (!it->is_array()) {
+    p.add(name, "not_an_array", "must be an array of strings");
+    return out;
+  }
+  for (const auto& v : *it) {
+    if (!v.is_string()) {
+      p.add(name, "not_an_array", "must be an array of strings");
+      return {};
+    }
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
 std::optional<std::string> string_field(const json& j, const std::string& name, problems& p,
                                         bool required) {
   auto it = j.find(name);
@@ -329,6 +349,13 @@ caf::expected<std::unique_ptr<api>> api::start(api_deps deps) {
     return std::move(w.error());
   c.out = std::move(*w);
   c.sessions = std::make_unique<session_store>(*c.deps.state, *c.out);
+  // The notices' reply address: smtp.from's address ("Name <addr>" or "addr").
+  auto lt = s.smtp.from.find('<'), gt = s.smtp.from.find('>');
+  auto support = lt != std::string::npos && gt > lt ? s.smtp.from.substr(lt + 1, gt - lt - 1)
+                                                    : s.smtp.from;
+  c.notices = std::make_unique<notice_mailer>(*c.deps.state, *c.out, *c.mail, s.node.id,
+                                              support, c.deps.now_ms);
+  c.notices->start();
   std::vector<http::route> routes;
   for (auto& r : all_routes()) {
     auto* ctx = &c;
@@ -358,6 +385,8 @@ int api::port() const {
 void api::stop() {
   if (impl_ && impl_->server)
     impl_->server->stop();
+  if (impl_ && impl_->ctx.notices)
+    impl_->ctx.notices->stop();
 }
 
 std::vector<route_info> api::routes() {

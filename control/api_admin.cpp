@@ -16,25 +16,6 @@ bool good_id(std::string_view id) {
   });
 }
 
-std::vector<std::string> strings(const json& body, const std::string& name, problems& p) {
-  std::vector<std::string> out;
-  auto it = body.find(name);
-  if (it == body.end())
-    return out;
-  if (!it->is_array()) {
-    p.add(name, "not_an_array", "must be an array of strings");
-    return out;
-  }
-  for (const auto& v : *it) {
-    if (!v.is_string()) {
-      p.add(name, "not_an_array", "must be an array of strings");
-      return {};
-    }
-    out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
 json account_json(const wire::Account& a) {
   json contacts = json::array();
   for (const auto& ct : a.contacts())
@@ -125,7 +106,7 @@ http::response put_account(api_context& c, call& k) {
     a.set_enterprise_id(*enterprise);
   if (name)
     a.set_name(*name);
-  auto numbers = strings(body, "incoming_numbers", p);
+  auto numbers = strings_field(body, "incoming_numbers", p);
   for (size_t i = 0; i < numbers.size(); ++i) {
     auto n = ivr::normalise_number(numbers[i]);
     if (n.size() < 10 || n.size() > 11 || n[0] != '0')
@@ -148,7 +129,7 @@ http::response put_account(api_context& c, call& k) {
       });
   if (!scanned)
     return internal(scanned.error());
-  auto senders = strings(body, "sender_ids", p);
+  auto senders = strings_field(body, "sender_ids", p);
   for (size_t i = 0; i < senders.size(); ++i) {
     if (!all_digits(senders[i]) || senders[i].size() < 10 || senders[i].size() > 11)
       p.add("sender_ids[" + std::to_string(i) + "]", "bad_sender_id",
@@ -156,7 +137,7 @@ http::response put_account(api_context& c, call& k) {
     else
       a.add_sender_ids(senders[i]);
   }
-  auto allow = strings(body, "ip_allowlist", p);
+  auto allow = strings_field(body, "ip_allowlist", p);
   for (size_t i = 0; i < allow.size(); ++i) {
     if (!parse_cidr(allow[i]))
       p.add("ip_allowlist[" + std::to_string(i) + "]", "bad_cidr",

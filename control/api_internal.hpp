@@ -13,6 +13,7 @@
 #include "connectors/http/server.hpp"
 #include "connectors/smtp/mailer.hpp"
 #include "control/api.hpp"
+#include "control/notice_mailer.hpp"
 #include "control/passwords.hpp"
 #include "control/sessions.hpp"
 #include "control/throttle.hpp"
@@ -43,6 +44,7 @@ struct api_context {
   unknown_user_failures unknown_failures;
   std::unique_ptr<connectors::smtp::mailer> mail;
   hash_cost cost;
+  std::unique_ptr<notice_mailer> notices;          // sends notice mails; null until started
   std::unique_ptr<metrics::registry> own_metrics;  // when the node gave none
   metrics::registry* metrics = nullptr;
 
@@ -75,6 +77,7 @@ void add_user_routes(std::vector<api_route>& out);
 void add_admin_routes(std::vector<api_route>& out);
 void add_ops_routes(std::vector<api_route>& out);
 void add_usage_routes(std::vector<api_route>& out);
+void add_notice_routes(std::vector<api_route>& out);
 
 // -- helpers (api.cpp) ----------------------------------------------------------------------
 
@@ -104,6 +107,8 @@ struct problems {
   http::response response() const;
 };
 
+/// Reads an optional array of strings; a problem if present and not one.
+std::vector<std::string> strings_field(const json& body, const std::string& name, problems& p);
 /// Reads an optional string field; a problem if present and not a string.
 std::optional<std::string> string_field(const json& j, const std::string& name, problems& p,
                                         bool required);

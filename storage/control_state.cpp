@@ -40,6 +40,10 @@ std::string id_of(const wire::ControlRecord& r) {
       return r.session().token_hash();
     case wire::ControlRecord::kCarrierTable:
       return r.carrier_table().name();
+    case wire::ControlRecord::kNotice:
+      return r.notice().notice_id();
+    case wire::ControlRecord::kNoticeMail:
+      return r.notice_mail().mail_id();
     default:
       return {};
   }
@@ -48,8 +52,9 @@ std::string id_of(const wire::ControlRecord& r) {
 }  // namespace
 
 std::string control_state::key_of(const wire::ControlRecord& r) {
-  static constexpr const char* kinds[] = {"",      "enterprise/", "account/", "user/",    "draft/",
-                                          "flow/", "audio/",      "session/", "carriers/"};
+  static constexpr const char* kinds[] = {
+      "",       "enterprise/", "account/", "user/",   "draft/", "flow/",
+      "audio/", "session/",    "carriers/", "notice/", "mail/"};
   auto kind = static_cast<size_t>(r.kind_case());
   if (kind == 0 || kind >= std::size(kinds))
     return {};

@@ -2,7 +2,12 @@
 
 #include <curl/curl.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -40,6 +45,53 @@ std::string address_of(const std::string& s) {
   return lt != std::string::npos && gt > lt ? s.substr(lt + 1, gt - lt - 1) : s;
 }
 
+/// "Name <addr>" with a non-ASCII (or specials-bearing) name as an RFC 2047 encoded word;
+/// a bare address as it is.
+std::string mailbox(const std::string& s) {
+  auto lt = s.find('<');
+  if (lt == std::string::npos)
+    return s;
+  std::string name = s.substr(0, lt);
+  while (!name.empty() && name.back() == ' ')
+    name.pop_back();
+  if (name.empty())
+    return "<" + address_of(s) + ">";
+  bool plain = std::all_of(name.begin(), name.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7F && !std::strchr("()<>[]:;@\\,.\"", c);
+  });
+  return (plain ? name : "=?UTF-8?B?" + base64(name) + "?=") + " <" + address_of(s) + ">";
+}
+
+/// RFC 5322 date of now: "Sat, 05 Dec 2026 19:03:45 +0000".
+std::string rfc5322_now() {
+  auto t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday],
+                tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+/// A fresh Message-ID on the sender's domain.
+std::string fresh_message_id(const std::string& from) {
+  static std::atomic<uint64_t> counter{0};
+  auto addr = address_of(from);
+  auto at = addr.find('@');
+  auto domain = at == std::string::npos ? std::string{"ivrcast.invalid"} : addr.substr(at + 1);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%lld.%d.%llu", static_cast<long long>(std::time(nullptr)),
+                static_cast<int>(::getpid()), static_cast<unsigned long long>(++counter));
+  return "<" + std::string{buf} + "@" + domain + ">";
+}
+
+thread_local std::string last_failure;
+
 struct upload {
   std::string_view data;
   size_t pos = 0;
@@ -60,7 +112,8 @@ bool curl_ready() {
 }  // namespace
 
 caf::expected<std::string> mailer::render(const std::string& to, const std::string& name,
-                                          const std::map<std::string, std::string>& values) const {
+                                          const std::map<std::string, std::string>& values,
+                                          const std::string& message_id) const {
   auto path = settings_.templates + "/" + name + ".txt";
   std::ifstream in{path};
   if (!in)
@@ -87,9 +140,12 @@ caf::expected<std::string> mailer::render(const std::string& to, const std::stri
     crlf += c;
   }
   std::string msg;
-  msg += "From: " + settings_.from + "\r\n";
-  msg += "To: " + to + "\r\n";
+  msg += "From: " + mailbox(settings_.from) + "\r\n";
+  msg += "To: " + mailbox(to) + "\r\n";
   msg += "Subject: =?UTF-8?B?" + base64(subject) + "?=\r\n";
+  msg += "Date: " + rfc5322_now() + "\r\n";
+  msg += "Message-ID: " + (message_id.empty() ? fresh_message_id(settings_.from) : message_id) +
+         "\r\n";
   msg += "MIME-Version: 1.0\r\n";
   msg += "Content-Type: text/plain; charset=UTF-8\r\n";
   msg += "Content-Transfer-Encoding: base64\r\n\r\n";
@@ -111,15 +167,21 @@ const char* to_string(mail_outcome x) {
   return "failed";
 }
 
+std::string mailer::last_error() {
+  return last_failure;
+}
+
 mail_outcome mailer::deliver(const std::string& to, const std::string& name,
-                             const std::map<std::string, std::string>& values) const {
-  auto msg = render(to, name, values);
+                             const std::map<std::string, std::string>& values,
+                             const std::string& message_id) const {
+  auto msg = render(to, name, values, message_id);
   if (msg && settings_.url.empty()) {
     logger().warn("event=mail_not_sent reason=no_smtp_url to={} template={}", to, name);
     return mail_outcome::not_configured;
   }
   auto ok = msg ? transmit(to, *msg) : caf::expected<void>{std::move(msg.error())};
   if (!ok) {
+    last_failure = describe(ok.error());
     logger().error("event=mail_failed to={} template={} error=\"{}\"", to, name,
                    describe(ok.error()));
     return mail_outcome::failed;
@@ -146,6 +208,8 @@ caf::expected<void> mailer::transmit(const std::string& to, const std::string& m
   curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  // STARTTLS whenever the server offers it; a server without it still gets the mail.
+  curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
   auto rc = curl_easy_perform(c);
   curl_slist_free_all(rcpt);
   curl_easy_cleanup(c);

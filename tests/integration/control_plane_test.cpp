@@ -27,6 +27,8 @@
 #include "messages/topics.hpp"
 #include "sms/log_csv.hpp"
 #include "sms/usage.hpp"
+#include "control/notices.hpp"
+#include "tests/support/child_process.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/control_state.hpp"
 #include "tests/support/portal_support.hpp"
@@ -194,6 +196,10 @@ const matrix_row role_matrix[] = {
     {"GET /v1/usage.csv", "ES"},
     {"GET /v1/admin/usage", ""},
     {"GET /v1/admin/usage.csv", ""},
+    {"GET /v1/notices", "ESAM"},
+    {"GET /v1/admin/notices", ""},
+    {"POST /v1/admin/notices", ""},
+    {"POST /v1/admin/notices/{notice_id}/recover", ""},
     {"POST /v1/session", "ESAM"},
     {"GET /v1/session", "ESAM"},
     {"DELETE /v1/session", "ESAM"},
@@ -238,7 +244,7 @@ const matrix_row role_matrix[] = {
 std::string concrete(std::string pattern) {
   const std::pair<const char*, const char*> values[] = {
       {"{number}", "05011110009"}, {"{step}", "1"},        {"{user_id}", "u-nobody"},
-      {"{account_id}", "a1"},      {"{code}", "Zz9Zz9Zz"}, {"{file}", "none.wav"}};
+      {"{account_id}", "a1"}, {"{notice_id}", "n-none"},      {"{code}", "Zz9Zz9Zz"}, {"{file}", "none.wav"}};
   for (const auto& [k, v] : values)
     if (auto pos = pattern.find(k); pos != std::string::npos)
       pattern.replace(pos, std::string{k}.size(), v);
@@ -1056,6 +1062,221 @@ TEST_F(ControlPlaneTest, MonthlyUsageShowsAnAccountItsOwnAndTheOperatorEveryAcco
   EXPECT_EQ(boss_->get("/v1/usage?from=2020-01&to=2026-12").code(), "out_of_range");
   EXPECT_EQ(boss_->get("/v1/usage?from=2026-12&to=2026-11").code(), "bad_range");
   EXPECT_EQ(boss_->get("/v1/admin/usage").status, 403);
+}
+
+// -- notices (product.md §7, procedures guide §4.3) ---------------------------------------
+
+/// Japan time `ms` as the API takes it: YYYY-MM-DDTHH:MM.
+std::string jst_input(int64_t ms) {
+  auto t = static_cast<time_t>(ms / 1000 + 9 * 3600);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M", &tm);
+  return buf;
+}
+
+/// The mail a template gives for these values (LF line ends), as the guide's examples read.
+std::string expected_mail(const std::string& name, const std::map<std::string, std::string>& v) {
+  auto text = test::read_file(IVRCAST_SOURCE_DIR "/config/mail/" + name + ".txt");
+  for (const auto& [k, val] : v)
+    for (auto pos = text.find("{{" + k + "}}"); pos != std::string::npos;
+         pos = text.find("{{" + k + "}}", pos + val.size()))
+      text.replace(pos, k.size() + 4, val);
+  return text.substr(text.find("\n\n") + 2);
+}
+
+std::string without_cr(std::string s) {
+  std::erase(s, '\r');
+  return s;
+}
+
+/// A header's value in a raw mail ("" if absent).
+std::string header_of(const std::string& raw, const std::string& name) {
+  auto pos = raw.find("\n" + name + ": ");
+  if (pos == std::string::npos)
+    return {};
+  auto start = pos + name.size() + 3;
+  return without_cr(raw.substr(start, raw.find('\n', start) - start));
+}
+
+/// The text of an RFC 2047 UTF-8 base64 encoded word (and anything after it).
+std::string decoded_word(const std::string& v) {
+  auto start = v.find("=?UTF-8?B?");
+  auto end = v.find("?=", start + 10);
+  if (start == std::string::npos || end == std::string::npos)
+    return v;
+  return test::base64_decode(v.substr(start + 10, end - start - 10)) + v.substr(end + 2);
+}
+
+TEST_F(ControlPlaneTest, NoticesMailEachContactOnceWithTheGuidesTextAndShowInThePortal) {
+  bootstrap();
+  // a3: contacts by purpose, one address also a1's contact (mailed once), one in capitals.
+  auto a3 = op_->put("/v1/admin/accounts/a3",
+                     {{"enterprise_id", "e1"},
+                      {"name", "Third"},
+                      {"incoming_numbers", {"050-3333-0001"}},
+                      {"sender_ids", {"0312345670"}},
+                      {"contacts",
+                       {{{"name", "障害 担当"}, {"email", "fault@example.jp"}, {"purpose", "fault"}},
+                        {{"name", "保守"}, {"email", "maint@example.jp"}, {"purpose", "maintenance"}},
+                        {{"name", "All"}, {"email", " ALL@example.jp"}, {"purpose", "all"}},
+                        {{"name", "Ops"}, {"email", "ops@example.jp"}, {"purpose", "all"}}}}});
+  ASSERT_EQ(a3.status, 201) << a3.raw;
+
+  auto started = unix_now_ms() - 10 * 60 * 1000;
+  const std::string impact = "ivrcastがご利用しづらい・または利用できない事象が発生しております。";
+  auto fault = op_->post("/v1/admin/notices", {{"kind", "fault"},
+                                               {"impact", impact},
+                                               {"starts_at", jst_input(started)}});
+  ASSERT_EQ(fault.status, 201) << fault.raw;
+  EXPECT_EQ(fault.body["mails"], 3);  // ops (a1, a3), fault, all; not maint
+  auto id = fault.body["notice_id"].get<std::string>();
+  auto started_text = control::jst_long(sms::parse_jst(jst_input(started)).value());
+
+  for (auto [address, name] : {std::pair{"fault@example.jp", "障害 担当"},
+                               std::pair{"all@example.jp", "All"},
+                               std::pair{"ops@example.jp", "Ops"}}) {
+    auto body = sink_.wait_for(address, 1);
+    EXPECT_EQ(without_cr(body), expected_mail("notice_fault", {{"name", name},
+                                                               {"started", started_text},
+                                                               {"ended", "継続中"},
+                                                               {"impact", impact},
+                                                               {"support", "no-reply@ivrcast.invalid"}}))
+        << address;
+    auto raw = sink_.raw_mails_to(address).front();
+    EXPECT_EQ(decoded_word(header_of(raw, "Subject")), "ivrcast サービス障害発生のお知らせ");
+    EXPECT_FALSE(header_of(raw, "Date").empty()) << raw;
+    EXPECT_EQ(header_of(raw, "Message-ID").substr(0, id.size() + 8), "<" + id + ".fault.")
+        << raw;
+  }
+  auto to = header_of(sink_.raw_mails_to("fault@example.jp").front(), "To");
+  EXPECT_EQ(decoded_word(to), "障害 担当 <fault@example.jp>") << to;
+  EXPECT_TRUE(to.starts_with("=?UTF-8?B?")) << "a Japanese name is an encoded word: " << to;
+
+  test::reply shown;
+  shown = boss_->get("/v1/notices");
+  ASSERT_EQ(shown.status, 200) << shown.raw;
+  ASSERT_EQ(shown.body["current"].size(), 1u) << shown.raw;
+  EXPECT_EQ(shown.body["current"][0]["kind"], "fault");
+  EXPECT_EQ(shown.body["current"][0]["phase"], "ongoing");
+
+  auto ended = unix_now_ms();
+  auto rec = op_->post("/v1/admin/notices/" + id + "/recover",
+                       {{"ended_at", jst_input(ended)},
+                        {"impact", "ivrcastがご利用しづらい・または利用できない事象が発生しておりました。"}});
+  ASSERT_EQ(rec.status, 200) << rec.raw;
+  EXPECT_EQ(rec.body["mails"], 3);
+  auto recovered = sink_.wait_for("fault@example.jp", 2);
+  EXPECT_EQ(without_cr(recovered),
+            expected_mail("notice_recovery",
+                          {{"name", "障害 担当"},
+                           {"started", started_text},
+                           {"ended", control::jst_long(sms::parse_jst(jst_input(ended)).value())},
+                           {"impact", "ivrcastがご利用しづらい・または利用できない事象が発生しておりました。"},
+                           {"support", "no-reply@ivrcast.invalid"}}));
+  EXPECT_EQ(op_->post("/v1/admin/notices/" + id + "/recover", {{"ended_at", jst_input(ended)}})
+                .status,
+            409);
+  shown = boss_->get("/v1/notices");
+  EXPECT_TRUE(shown.body["current"].empty()) << shown.raw;
+  ASSERT_EQ(shown.body["history"].size(), 1u);
+  EXPECT_EQ(shown.body["history"][0]["phase"], "over");
+
+  // Planned maintenance: 7 days' notice unless the operator says it is urgent.
+  auto in3days = unix_now_ms() + 3 * day_ms;
+  nlohmann::json m = {{"kind", "maintenance"},
+                       {"impact", "ivrcastがご利用不可となります。"},
+                       {"starts_at", jst_input(in3days)},
+                       {"ends_at", jst_input(in3days + 3 * 3600 * 1000)},
+                       {"account_ids", nlohmann::json::array({"a3"})}};
+  auto refused = op_->post("/v1/admin/notices", m);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.body["error"]["details"][0]["field"], "starts_at") << refused.raw;
+  m["short_notice"] = true;
+  auto planned = op_->post("/v1/admin/notices", m);
+  ASSERT_EQ(planned.status, 201) << planned.raw;
+  EXPECT_EQ(planned.body["mails"], 3);  // a3 only: maint, all, ops
+  auto window = planned.body["window"].get<std::string>();
+  auto maint = sink_.wait_for("maint@example.jp", 1);
+  EXPECT_NE(maint.find("【停止予定日時】"), std::string::npos) << maint;
+  EXPECT_EQ(decoded_word(header_of(sink_.raw_mails_to("maint@example.jp").front(), "Subject")),
+            "ivrcast サービスメンテナンスのお知らせ [" + window + "]");
+  // a1 is not affected: its banner stays empty; a3's contacts had it.
+  EXPECT_TRUE(boss_->get("/v1/notices").body["current"].empty());
+  EXPECT_TRUE(test::eventually([&] { return sink_.mails_to("ops@example.jp").size() == 3; }));
+  EXPECT_EQ(sink_.mails_to("fault@example.jp").size(), 2u) << "no maintenance mail by purpose";
+}
+
+TEST_F(ControlPlaneTest, NoticeMailsGoOnAfterARestartMidSendAndNoContactGetsOneTwice) {
+  // A slow SMTP server: one second per mail, so the node stops halfway.
+  bootstrap();
+  test::smtp_sink slow{1};
+  node_->stop();
+  node_.reset();
+  settings_.smtp.url = slow.url();
+  start();
+  nlohmann::json contacts = nlohmann::json::array();
+  for (int i = 0; i < 12; ++i)
+    contacts.push_back({{"name", "c" + std::to_string(i)},
+                        {"email", "c" + std::to_string(i) + "@example.jp"},
+                        {"purpose", "fault"}});
+  ASSERT_EQ(op_->put("/v1/admin/accounts/a4", {{"enterprise_id", "e1"},
+                                               {"name", "Many"},
+                                               {"incoming_numbers", {"050-4444-0001"}},
+                                               {"sender_ids", {"0312345671"}},
+                                               {"contacts", contacts}})
+                .status,
+            201);
+  auto fault = op_->post("/v1/admin/notices", {{"kind", "fault"},
+                                               {"impact", "SMS が届きにくくなっています。"},
+                                               {"starts_at", jst_input(unix_now_ms())},
+                                               {"account_ids", {"a4"}}});
+  ASSERT_EQ(fault.status, 201) << fault.raw;
+  auto id = fault.body["notice_id"].get<std::string>();
+  auto received = [&] {
+    size_t n = 0;
+    for (int i = 0; i < 12; ++i)
+      n += slow.mails_to("c" + std::to_string(i) + "@example.jp").size();
+    return n;
+  };
+  ASSERT_TRUE(test::eventually([&] { return received() >= 3; }, std::chrono::seconds{30}));
+  node_->stop();  // finishes the mail it is sending, leaves the rest
+  node_.reset();
+  auto before = received();
+  EXPECT_LT(before, 12u) << "stopped halfway";
+
+  // A claim the restarted node (node-3) made and never finished: in doubt, never sent again.
+  wire::ControlRecord claim;
+  auto& m = *claim.mutable_notice_mail();
+  m.set_mail_id(id + "/fault/feedfacefeedface");
+  m.set_notice_id(id);
+  m.set_event("fault");
+  m.set_account_id("a4");
+  m.set_email("doubt@example.jp");
+  m.set_state(wire::NoticeMail::SENDING);
+  m.set_node("node-3");
+  m.set_at_ms(unix_now_ms());
+  auto p = kafka::producer::open(*bus_, "claim", [](uint64_t, bool) {});
+  ASSERT_OK(p);
+  ASSERT_TRUE((*p)->produce((*p)->topic(bus_->topic(topics::control_state)),
+                            storage::control_state::key_of(claim), claim.SerializeAsString(), 0));
+  ASSERT_OK((*p)->flush(std::chrono::seconds{10}));
+
+  start();  // node-3, same disk
+  ASSERT_TRUE(test::eventually([&] { return received() == 12; }, std::chrono::seconds{60}))
+      << received();
+  test::reply status;
+  ASSERT_TRUE(test::eventually([&] {
+    status = op_->get("/v1/admin/notices");
+    return status.status == 200 && status.body["notices"][0]["mail"]["counts"].value("fault.sent", 0) == 12;
+  })) << status.raw;
+  for (int i = 0; i < 12; ++i)
+    EXPECT_EQ(slow.mails_to("c" + std::to_string(i) + "@example.jp").size(), 1u) << i;
+  EXPECT_EQ(status.body["notices"][0]["mail"]["counts"].value("fault.in_doubt", 0), 1)
+      << status.raw;
+  EXPECT_EQ(status.body["notices"][0]["mail"]["attention"][0]["email"], "doubt@example.jp");
+  EXPECT_TRUE(slow.mails_to("doubt@example.jp").empty());
 }
 
 }  // namespace

@@ -17,7 +17,6 @@
 #include "tests/support/test_support.hpp"
 
 namespace ivrcast::test {
-namespace {
 
 std::string base64_decode(std::string_view in) {
   std::string out;
@@ -41,6 +40,9 @@ std::string base64_decode(std::string_view in) {
   }
   return out;
 }
+
+namespace {
+
 
 /// Status 0 when the request never got an answer.
 reply to_reply(const httplib::Result& res) {
@@ -125,7 +127,7 @@ reply portal_client::login(const std::string& email, const std::string& password
   return out;
 }
 
-smtp_sink::smtp_sink() {
+smtp_sink::smtp_sink(int data_delay_s) {
   dir_ = (std::filesystem::temp_directory_path() /
           ("ivrcast-mail-" + std::to_string(getpid()) + "-" + std::to_string(free_port())))
              .string();
@@ -135,6 +137,8 @@ smtp_sink::smtp_sink() {
   auto tmpl = dir_ + "/%M.";
   auto addr = "127.0.0.1:" + std::to_string(port_);
   std::vector<std::string> args{"smtp-sink", "-d", tmpl, addr, "32"};
+  if (data_delay_s > 0)
+    args.insert(args.begin() + 1, {"-w", std::to_string(data_delay_s)});
   if (geteuid() == 0)
     args.insert(args.begin() + 1, {"-u", "nobody"});  // smtp-sink refuses to run as root
   std::vector<char*> argv;
@@ -176,6 +180,14 @@ smtp_sink::~smtp_sink() {
 }
 
 std::vector<std::string> smtp_sink::mails_to(const std::string& address) const {
+  return collect(address, true);
+}
+
+std::vector<std::string> smtp_sink::raw_mails_to(const std::string& address) const {
+  return collect(address, false);
+}
+
+std::vector<std::string> smtp_sink::collect(const std::string& address, bool decode) const {
   std::vector<std::pair<std::filesystem::file_time_type, std::string>> found;
   for (const auto& e : std::filesystem::directory_iterator(dir_)) {
     std::ifstream in{e.path()};
@@ -187,7 +199,7 @@ std::vector<std::string> smtp_sink::mails_to(const std::string& address) const {
     auto blank = text.find("\n\n");
     auto crlf_blank = text.find("\r\n\r\n", text.find("Content-Transfer-Encoding"));
     auto start = crlf_blank != std::string::npos ? crlf_blank + 4 : blank + 2;
-    found.emplace_back(e.last_write_time(), base64_decode(text.substr(start)));
+    found.emplace_back(e.last_write_time(), decode ? base64_decode(text.substr(start)) : text);
   }
   std::sort(found.begin(), found.end());
   std::vector<std::string> out;

@@ -49,19 +49,27 @@ class portal_client {
 /// Postfix's smtp-sink on a free loopback port, dumping each mail into a directory.
 class smtp_sink {
  public:
-  smtp_sink();
+  /// `data_delay_s`: seconds it waits before answering each DATA (a slow server).
+  explicit smtp_sink(int data_delay_s = 0);
   ~smtp_sink();
   std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
   /// Decoded bodies (UTF-8 text) of the mails delivered to `address` so far, oldest first.
   std::vector<std::string> mails_to(const std::string& address) const;
+  /// The same mails whole: headers as received, the body still encoded.
+  std::vector<std::string> raw_mails_to(const std::string& address) const;
   /// Waits until `address` has `count` mails; returns the newest body ("" on timeout).
   std::string wait_for(const std::string& address, size_t count) const;
 
  private:
+  std::vector<std::string> collect(const std::string& address, bool decode) const;
+
   std::string dir_;
   int port_ = 0;
   int pid_ = 0;
 };
+
+/// Decodes base64 (mail bodies, RFC 2047 encoded words), skipping line breaks.
+std::string base64_decode(std::string_view in);
 
 /// The value after `label` up to the end of its line in a mail body ("" if absent).
 std::string field_after(const std::string& body, const std::string& label);

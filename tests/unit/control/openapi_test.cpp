@@ -46,7 +46,7 @@ openapi_doc read_openapi() {
   EXPECT_TRUE(in);
   std::map<std::string, std::set<std::string>> schemas;  // name -> top-level properties
   std::string line, path, method, schema;
-  bool in_paths = false, in_properties = false;
+  bool in_paths = false, in_properties = false, in_request = false;
   while (std::getline(in, line)) {
     if (line == "paths:") {
       in_paths = true;
@@ -73,10 +73,15 @@ openapi_doc read_openapi() {
       for (auto& c : method)
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       out.bodies[method + " " + path] = "none";
+      in_request = false;
+    } else if (line == "      requestBody:") {
+      in_request = true;
+    } else if (line == "      responses:") {
+      in_request = false;  // a response's schema says nothing of the request
     } else if (auto pos = line.find("x-ivrcast-access: "); pos != std::string::npos) {
       out.access.insert(op + " " + line.substr(pos + 18));
     } else if (auto ref = line.find("application/json: {schema: {$ref: '#/components/schemas/");
-               ref != std::string::npos && line.starts_with("          ")) {
+               ref != std::string::npos && line.starts_with("          ") && in_request) {
       auto from = line.find("schemas/") + 8;
       auto name = line.substr(from, line.find('\'', from) - from);
       if (name == "Error")

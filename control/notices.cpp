@@ -1,0 +1,191 @@
+#include "control/notices.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <set>
+
+#include "control/passwords.hpp"
+
+namespace ivrcast::control {
+namespace {
+
+std::tm jst_tm(int64_t unix_ms) {
+  auto t = static_cast<std::time_t>(unix_ms / 1000 + 9 * 3600);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm;
+}
+
+std::string lower_trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  std::string out{s};
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool covers(std::string_view purpose, notice_event e) {
+  if (purpose.empty() || purpose == "all")
+    return true;
+  return e == notice_event::maintenance ? purpose == "maintenance" : purpose == "fault";
+}
+
+}  // namespace
+
+std::string_view name_of(notice_event e) {
+  switch (e) {
+    case notice_event::fault:
+      return "fault";
+    case notice_event::recovery:
+      return "recovery";
+    case notice_event::maintenance:
+      return "maintenance";
+  }
+  return "fault";
+}
+
+std::optional<notice_event> notice_event_from(std::string_view name) {
+  for (auto e : {notice_event::fault, notice_event::recovery, notice_event::maintenance})
+    if (name_of(e) == name)
+      return e;
+  return std::nullopt;
+}
+
+std::vector<recipient> recipients(const wire::Notice& n, notice_event e,
+                                  const std::vector<wire::Account>& accounts) {
+  std::vector<recipient> out;
+  std::set<std::string> seen;
+  for (const auto& a : accounts) {
+    if (a.state() != wire::ACCOUNT_STATE_ACTIVE)
+      continue;
+    if (n.account_ids_size() > 0 &&
+        std::find(n.account_ids().begin(), n.account_ids().end(), a.account_id()) ==
+            n.account_ids().end())
+      continue;
+    for (const auto& c : a.contacts()) {
+      auto email = lower_trimmed(c.email());
+      if (email.empty() || !covers(c.purpose(), e) || !seen.insert(email).second)
+        continue;
+      out.push_back({a.account_id(), email, c.name()});
+    }
+  }
+  return out;
+}
+
+std::string mail_id(const wire::Notice& n, notice_event e, std::string_view email) {
+  return n.notice_id() + "/" + std::string{name_of(e)} + "/" + digest_hex(email).substr(0, 16);
+}
+
+std::string jst_long(int64_t unix_ms) {
+  auto tm = jst_tm(unix_ms);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d年%02d月%02d日 %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min);
+  return buf;
+}
+
+std::string maintenance_window(int64_t start_ms, int64_t end_ms) {
+  auto s = jst_tm(start_ms);
+  auto e = jst_tm(end_ms);
+  char buf[96];
+  auto day = [](const std::tm& t) { return (t.tm_year + 1900) * 10000 + t.tm_mon * 100 + t.tm_mday; };
+  // The day after the start, in Japan time.
+  auto next = jst_tm(start_ms + 24LL * 3600 * 1000);
+  int n = std::snprintf(buf, sizeof buf, "%d月%d日%02d:%02d～", s.tm_mon + 1, s.tm_mday, s.tm_hour,
+                        s.tm_min);
+  if (day(e) == day(s))
+    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "%d:%02d", e.tm_hour, e.tm_min);
+  else if (day(e) == day(next))
+    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "翌%d:%02d", e.tm_hour, e.tm_min);
+  else
+    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "%d月%d日%02d:%02d", e.tm_mon + 1,
+                  e.tm_mday, e.tm_hour, e.tm_min);
+  return buf;
+}
+
+std::map<std::string, std::string> mail_values(const wire::Notice& n, notice_event e,
+                                               const recipient& r, std::string_view support) {
+  std::map<std::string, std::string> v{
+      {"name", r.name.empty() ? r.email : r.name},
+      {"account", r.account_id},
+      {"started", jst_long(n.starts_at_ms())},
+      {"impact", e == notice_event::recovery && !n.recovery_impact().empty() ? n.recovery_impact()
+                                                                             : n.impact()},
+      {"support", std::string{support}},
+  };
+  if (n.kind() == wire::Notice::MAINTENANCE) {
+    v["window"] = maintenance_window(n.starts_at_ms(), n.ends_at_ms());
+    v["ended"] = jst_long(n.ends_at_ms());
+  } else {
+    v["ended"] = n.ends_at_ms() > 0 ? jst_long(n.ends_at_ms()) : "継続中";
+  }
+  return v;
+}
+
+std::vector<std::pair<std::string, std::string>> notice_problems(const wire::Notice& n,
+                                                                 int64_t now_ms) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (n.impact().empty())
+    out.emplace_back("impact", "describe what customers notice (影響内容)");
+  else if (n.impact().size() > 2000)
+    out.emplace_back("impact", "at most 2000 bytes");
+  if (n.starts_at_ms() <= 0)
+    out.emplace_back("starts_at", "required");
+  if (n.kind() == wire::Notice::FAULT) {
+    if (n.starts_at_ms() > now_ms + 5 * 60 * 1000)
+      out.emplace_back("starts_at", "a fault has started: not later than now");
+    if (n.ends_at_ms() != 0 && n.ends_at_ms() < n.starts_at_ms())
+      out.emplace_back("ends_at", "must not be before starts_at");
+  } else if (n.kind() == wire::Notice::MAINTENANCE) {
+    if (n.ends_at_ms() <= n.starts_at_ms())
+      out.emplace_back("ends_at", "must be after starts_at");
+    if (n.starts_at_ms() > 0 && n.starts_at_ms() < now_ms)
+      out.emplace_back("starts_at", "a planned maintenance starts in the future");
+    else if (n.starts_at_ms() - now_ms < maintenance_notice_ms && !n.short_notice())
+      out.emplace_back("starts_at",
+                       "planned maintenance is announced at least 7 days ahead; set "
+                       "short_notice for an urgent one");
+  } else {
+    out.emplace_back("kind", "must be fault or maintenance");
+  }
+  return out;
+}
+
+notice_phase phase(const wire::Notice& n, int64_t now_ms) {
+  if (n.kind() == wire::Notice::FAULT)
+    return n.ends_at_ms() == 0 ? notice_phase::ongoing : notice_phase::over;
+  if (now_ms >= n.ends_at_ms())
+    return notice_phase::over;
+  return now_ms >= n.starts_at_ms() ? notice_phase::ongoing : notice_phase::upcoming;
+}
+
+std::string_view name_of(notice_phase p) {
+  switch (p) {
+    case notice_phase::upcoming:
+      return "upcoming";
+    case notice_phase::ongoing:
+      return "ongoing";
+    case notice_phase::over:
+      return "over";
+  }
+  return "over";
+}
+
+bool claimable(const wire::NoticeMail& m, int64_t now_ms) {
+  if (m.state() == wire::NoticeMail::PENDING)
+    return true;
+  return m.state() == wire::NoticeMail::FAILED && m.attempts() < max_mail_attempts &&
+         now_ms >= m.at_ms() + 30'000LL * m.attempts();
+}
+
+bool in_doubt_now(const wire::NoticeMail& m, std::string_view node, bool starting,
+                  int64_t now_ms) {
+  if (m.state() != wire::NoticeMail::SENDING)
+    return false;
+  return (starting && m.node() == node) || now_ms - m.at_ms() > claim_timeout_ms;
+}
+
+}  // namespace ivrcast::control
