@@ -22,6 +22,7 @@
 #include "messages/errc.hpp"
 #include "metrics/health.hpp"
 #include "metrics/registry.hpp"
+#include "storage/audit_log.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/control_state.hpp"
 #include "storage/database.hpp"
@@ -133,6 +134,28 @@ class control_feed final : public kafka::partition_reader::handler {
   bool done_ = false;
 };
 
+/// Folds control.audit into the node's audit trail.
+class audit_feed final : public kafka::partition_reader::handler {
+ public:
+  explicit audit_feed(storage::audit_log& log) : log_(&log) {}
+  int64_t start_offset(int32_t partition) override {
+    auto cp = log_->checkpoint(partition);
+    return cp ? *cp + 1 : 0;
+  }
+  void records(int32_t partition, std::span<const kafka::record> batch) override {
+    recs_.clear();
+    for (const auto& r : batch)
+      recs_.push_back({r.offset, r.key, r.value});
+    if (auto ok = log_->apply(partition, recs_); !ok)
+      logger().error("event=audit_apply_failed partition={} error=\"{}\"", partition,
+                     describe(ok.error()));
+  }
+
+ private:
+  storage::audit_log* log_;
+  std::vector<storage::topic_record> recs_;
+};
+
 /// Feeds the call-count projection from every partition, from its RocksDB checkpoints.
 class counter_feed final : public kafka::partition_reader::handler {
  public:
@@ -187,6 +210,9 @@ struct node::impl final : kafka::consumer_handler {
   std::unique_ptr<counter_feed> feed;
   std::unique_ptr<kafka::partition_reader> control_reader;
   std::unique_ptr<kafka::partition_reader> counts_reader;
+  std::unique_ptr<storage::audit_log> audit;
+  std::unique_ptr<audit_feed> audit_handler;
+  std::unique_ptr<kafka::partition_reader> audit_reader;
   std::unique_ptr<kafka::group_consumer> calls;
   std::unique_ptr<sms_service> sms;
   std::unique_ptr<control::api> api;
@@ -298,7 +324,7 @@ struct node::impl final : kafka::consumer_handler {
       calls->stop();
     if (sms)
       sms->stop();
-    for (auto* r : {counts_reader.get(), control_reader.get()})
+    for (auto* r : {counts_reader.get(), control_reader.get(), audit_reader.get()})
       if (r)
         r->stop();
     if (system) {
@@ -418,6 +444,15 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->counts_reader = std::move(*cr);
   d->counts_reader->start();
 
+  d->audit = std::make_unique<storage::audit_log>(d->db);
+  d->audit_handler = std::make_unique<audit_feed>(*d->audit);
+  auto ar = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::control_audit),
+                                          s.node.id + "-audit", *d->audit_handler);
+  if (!ar)
+    return std::move(ar.error());
+  d->audit_reader = std::move(*ar);
+  d->audit_reader->start();
+
   auto calls = kafka::group_consumer::open(
       *d->bus, s.kafka.group_id, d->bus->topic(topics::call_events), s.node.id + "-calls", *d);
   if (!calls)
@@ -431,6 +466,7 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
     deps.log = &d->sms->log();
     deps.counts = d->counts.get();
     deps.usage = &d->sms->usage();
+    deps.audit = d->audit.get();
     deps.bus = d->bus.get();
     deps.now_ms = clock;
     deps.metrics = &d->registry;

@@ -46,6 +46,7 @@ std::vector<api_route> all_routes() {
   add_ops_routes(out);
   add_usage_routes(out);
   add_notice_routes(out);
+  add_audit_routes(out);
   return out;
 }
 
@@ -317,6 +318,8 @@ void audit(api_context& c, const call& k, std::string event, std::string detail)
   ev.set_account_id(k.account.account_id());
   ev.set_ip(k.req.remote_addr);
   ev.set_detail(std::move(detail));
+  ev.set_enterprise_id(k.user.enterprise_id().empty() ? k.account.enterprise_id()
+                                                       : k.user.enterprise_id());
   // Security events as counters: login failures, locks, IP refusals, downloads, ...
   c.metrics->get_counter("ivrcast_audit_events_total", "Audit events by kind",
                          {{"event", ev.event()}}).inc();

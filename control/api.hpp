@@ -22,6 +22,7 @@ class control_state;
 class delivery_log;
 class call_counts;
 class usage;
+class audit_log;
 }  // namespace ivrcast::storage
 
 namespace ivrcast::control {
@@ -64,6 +65,7 @@ struct api_deps {
   const storage::delivery_log* log = nullptr;
   const storage::call_counts* counts = nullptr;
   const storage::usage* usage = nullptr;
+  const storage::audit_log* audit = nullptr;
   const connectors::kafka::bus* bus = nullptr;
   std::function<int64_t()> now_ms;  // wall clock by default; tests move time
   /// The node's metrics, served on /metrics; the API adds its own (HTTP requests, logins).

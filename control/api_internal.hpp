@@ -78,6 +78,7 @@ void add_admin_routes(std::vector<api_route>& out);
 void add_ops_routes(std::vector<api_route>& out);
 void add_usage_routes(std::vector<api_route>& out);
 void add_notice_routes(std::vector<api_route>& out);
+void add_audit_routes(std::vector<api_route>& out);
 
 // -- helpers (api.cpp) ----------------------------------------------------------------------
 

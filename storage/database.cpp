@@ -64,6 +64,7 @@ caf::expected<std::shared_ptr<database>> database::open_impl(const std::string& 
       {"control", rocksdb::ColumnFamilyOptions{}},
       {"call_starts", rocksdb::ColumnFamilyOptions{}},
       {"usage", counts},
+      {"audit", rocksdb::ColumnFamilyOptions{}},
   };
   std::shared_ptr<database> out{new database};
   out->dir_ = dir;

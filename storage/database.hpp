@@ -36,6 +36,7 @@ class database {
   rocksdb::ColumnFamilyHandle* control() { return handles_[5]; }
   rocksdb::ColumnFamilyHandle* call_starts() { return handles_[6]; }
   rocksdb::ColumnFamilyHandle* usage() { return handles_[7]; }
+  rocksdb::ColumnFamilyHandle* audit() { return handles_[8]; }
   const std::string& dir() const { return dir_; }
 
  private:

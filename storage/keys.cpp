@@ -62,6 +62,29 @@ std::optional<usage_key> parse_usage(std::string_view key) {
   return out;
 }
 
+std::string audit_prefix(std::string_view enterprise) {
+  if (enterprise.empty())
+    return "g";
+  std::string out{"e"};
+  out += enterprise;
+  out += '\0';
+  return out;
+}
+
+std::string audit_all(int64_t at_ms, int64_t offset) {
+  auto out = audit_prefix({});
+  put_be64(out, static_cast<uint64_t>(at_ms));
+  put_be64(out, static_cast<uint64_t>(offset));
+  return out;
+}
+
+std::string audit_enterprise(std::string_view enterprise, int64_t at_ms, int64_t offset) {
+  auto out = audit_prefix(enterprise);
+  put_be64(out, static_cast<uint64_t>(at_ms));
+  put_be64(out, static_cast<uint64_t>(offset));
+  return out;
+}
+
 std::string log_row(int64_t requested_ms, std::string_view message_id) {
   std::string out{"r"};
   put_be64(out, static_cast<uint64_t>(requested_ms));

@@ -28,6 +28,12 @@ std::string send(std::string_view message_id);
 /// 'p'arts>; the value a be64 count (merged). `usage_account` is the prefix of one account.
 std::string usage(std::string_view account, uint32_t month, uint8_t carrier, char field);
 std::string usage_account(std::string_view account);
+
+/// The audit trail: every event by time ("g" <at be64> <offset be64>) and an enterprise's
+/// ("e" <enterprise> NUL <at be64> <offset be64>); `audit_prefix` is a scan's prefix.
+std::string audit_all(int64_t at_ms, int64_t offset);
+std::string audit_enterprise(std::string_view enterprise, int64_t at_ms, int64_t offset);
+std::string audit_prefix(std::string_view enterprise);  // empty: every event
 struct usage_key {
   std::string_view account;
   uint32_t month = 0;

@@ -197,6 +197,8 @@ const matrix_row role_matrix[] = {
     {"GET /v1/admin/usage", ""},
     {"GET /v1/admin/usage.csv", ""},
     {"GET /v1/notices", "ESAM"},
+    {"GET /v1/audit", "E"},
+    {"GET /v1/admin/audit", ""},
     {"GET /v1/admin/notices", ""},
     {"POST /v1/admin/notices", ""},
     {"POST /v1/admin/notices/{notice_id}/recover", ""},
@@ -1277,6 +1279,68 @@ TEST_F(ControlPlaneTest, NoticeMailsGoOnAfterARestartMidSendAndNoContactGetsOneT
       << status.raw;
   EXPECT_EQ(status.body["notices"][0]["mail"]["attention"][0]["email"], "doubt@example.jp");
   EXPECT_TRUE(slow.mails_to("doubt@example.jp").empty());
+}
+
+TEST_F(ControlPlaneTest, TheAuditTrailShowsAnEnterpriseItsOwnEventsAndTheOperatorAll) {
+  bootstrap();
+  // Another enterprise's admin, and a wrong login for an address nobody has.
+  ASSERT_EQ(op_->post("/v1/admin/enterprises", {{"enterprise_id", "e2"}, {"name", "Other"}}).status,
+            201);
+  ASSERT_EQ(op_->put("/v1/admin/accounts/b1", {{"enterprise_id", "e2"},
+                                               {"name", "B"},
+                                               {"incoming_numbers", {"050-5555-0001"}},
+                                               {"sender_ids", {"0312345672"}}})
+                .status,
+            201);
+  ASSERT_EQ(op_->post("/v1/admin/users", {{"enterprise_id", "e2"},
+                                          {"email", "other@example.jp"},
+                                          {"name", "Other"},
+                                          {"roles", {{{"account_id", "b1"}, {"role", "enterprise_admin"}}}}})
+                .status,
+            201);
+  auto other = first_login("other@example.jp", 1);
+  test::portal_client stranger{port_};
+  EXPECT_EQ(stranger.login("nobody@example.jp", "Wrong-password-1").status, 401);
+  EXPECT_EQ(boss_->get("/v1/delivery-log.csv?from=2026-12-01&to=2026-12-02").status, 200);
+  test::portal_client again{port_};
+  EXPECT_EQ(again.login("boss@example.jp", good_password).status, 200);
+
+  test::reply mine;
+  ASSERT_TRUE(test::eventually([&] {
+    mine = boss_->get("/v1/audit");
+    return mine.status == 200 && mine.raw.find("log_downloaded") != std::string::npos;
+  })) << mine.raw;
+  std::set<std::string> emails;
+  for (const auto& r : mine.body["rows"])
+    emails.insert(r["email"].get<std::string>());
+  EXPECT_TRUE(emails.contains("boss@example.jp")) << mine.raw;
+  EXPECT_FALSE(emails.contains("other@example.jp")) << "another enterprise's events";
+  EXPECT_FALSE(emails.contains("nobody@example.jp")) << "an address of no enterprise";
+  // Newest first.
+  ASSERT_GE(mine.body["rows"].size(), 2u);
+  EXPECT_GE(mine.body["rows"][0]["at"].get<std::string>(), mine.body["rows"][1]["at"].get<std::string>());
+
+  auto logins = boss_->get("/v1/audit?event=login&email=BOSS@example.jp&limit=1");
+  ASSERT_EQ(logins.status, 200) << logins.raw;
+  ASSERT_EQ(logins.body["rows"].size(), 1u);
+  EXPECT_TRUE(logins.body["rows"][0]["event"].get<std::string>().starts_with("login"));
+  EXPECT_EQ(logins.body["more"], true) << "boss logged in twice";
+  EXPECT_EQ(boss_->get("/v1/audit?limit=0").code(), "bad_limit");
+  EXPECT_EQ(boss_->get("/v1/audit?from=2026-12-05&to=2026-12-01").code(), "bad_range");
+
+  test::reply all;
+  ASSERT_TRUE(test::eventually([&] {
+    all = op_->get("/v1/admin/audit?email=nobody@example.jp");
+    return all.status == 200 && all.body["rows"].size() == 1;
+  })) << all.raw;
+  EXPECT_EQ(all.body["rows"][0]["event"], "login_failed");
+  auto e2 = op_->get("/v1/admin/audit?enterprise_id=e2");
+  ASSERT_EQ(e2.status, 200);
+  for (const auto& r : e2.body["rows"])
+    EXPECT_EQ(r["enterprise_id"], "e2") << e2.raw;
+  EXPECT_FALSE(e2.body["rows"].empty());
+  EXPECT_EQ(user_with("admin")->get("/v1/audit").status, 403);
+  (void)other;
 }
 
 }  // namespace

@@ -1,0 +1,81 @@
+#include "storage/audit_log.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "storage/database.hpp"
+#include "storage/keys.hpp"
+#include "storage/status.hpp"
+
+namespace ivrcast::storage {
+
+audit_log::audit_log(std::shared_ptr<database> db)
+    : db_(db), checkpoints_(std::move(db), "audit") {}
+
+caf::expected<int64_t> audit_log::checkpoint(int32_t partition) const {
+  return checkpoints_.load(partition);
+}
+
+caf::expected<void> audit_log::apply(int32_t partition, std::span<const topic_record> recs) {
+  if (recs.empty())
+    return {};
+  auto stored = checkpoints_.load(partition);
+  if (!stored)
+    return std::move(stored.error());
+  rocksdb::WriteBatch wb;
+  wire::AuditEvent ev;
+  for (const auto& r : recs) {
+    if (r.offset <= *stored)
+      continue;
+    if (!ev.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())) ||
+        ev.event().empty()) {
+      ++refused_;
+      continue;
+    }
+    rocksdb::Slice value{r.value.data(), r.value.size()};
+    // ignored: WriteBatch::Put fails only on oversized keys
+    (void)wb.Put(db_->audit(), keys::audit_all(ev.at_ms(), r.offset), value);
+    if (!ev.enterprise_id().empty())
+      (void)wb.Put(db_->audit(), keys::audit_enterprise(ev.enterprise_id(), ev.at_ms(), r.offset),
+                   value);
+  }
+  checkpoints_.stage(wb, partition, recs.back().offset);
+  return check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "audit_log.apply");
+}
+
+caf::expected<std::vector<wire::AuditEvent>> audit_log::find(const audit_query& q,
+                                                             bool& more) const {
+  more = false;
+  std::vector<wire::AuditEvent> out;
+  auto prefix = keys::audit_prefix(q.enterprise);
+  // Newest first: from the end of the range backwards.
+  auto upper = prefix;
+  keys::put_be64(upper, static_cast<uint64_t>(q.to_ms));
+  auto lower = prefix;
+  keys::put_be64(lower, static_cast<uint64_t>(std::max<int64_t>(q.from_ms, 0)));
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice lower_slice{lower};
+  ro.iterate_lower_bound = &lower_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->audit())};
+  wire::AuditEvent ev;
+  for (it->SeekForPrev(upper); it->Valid(); it->Prev()) {
+    if (it->key().compare(rocksdb::Slice{upper}) >= 0)
+      continue;  // at to_ms exactly: outside [from, to)
+    if (!ev.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+      continue;
+    if (!q.event.empty() && !ev.event().starts_with(q.event))
+      continue;
+    if (!q.email.empty() && ev.email() != q.email)
+      continue;
+    if (out.size() == q.limit) {
+      more = true;
+      break;
+    }
+    out.push_back(ev);
+  }
+  if (auto ok = check(it->status(), "audit_log.find"); !ok)
+    return std::move(ok.error());
+  return out;
+}
+
+}  // namespace ivrcast::storage
