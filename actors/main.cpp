@@ -13,6 +13,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/cli.hpp"
+#include "actors/dead_letter_commands.hpp"
 #include "actors/node.hpp"
 #include "actors/prompt_speech.hpp"
 #include "actors/sms_service.hpp"
@@ -40,24 +42,6 @@ namespace {
 
 using namespace ivrcast;
 
-struct cli {
-  std::string command;
-  std::string config;
-  std::string file;
-  double seconds = 0;  // 0: until SIGINT/SIGTERM
-  double rate = 0;
-  uint64_t calls = 0;
-  double backdate_s = 0;
-  std::string mix;
-  std::string from;
-  std::string to;
-  std::string destination;
-  std::string encoding;
-  std::string out;
-  std::string export_file;
-  std::string url;
-  std::vector<std::string> args;  // admin: METHOD PATH [JSON]
-};
 
 /// The demo's portal login: an enterprise admin of every account in the flow file, with a fixed
 /// password that is not temporary (demo only; a real deployment starts from the admin API).
@@ -88,75 +72,6 @@ caf::expected<void> seed_demo_user(const connectors::kafka::bus& b,
   spdlog::info("event=demo_portal_user email={} password=Demo#Portal2026 url=http://{}/", u.email(),
                s.http.listen);
   return (*p)->flush(std::chrono::seconds{30});
-}
-
-int usage() {
-  std::fprintf(
-      stderr,
-      "usage: ivrcast <command> [--config FILE] [options]\n"
-      "  run                     a node of the call path until Ctrl-C\n"
-      "  gateway                 the SIP gateway (gateway.*) until Ctrl-C\n"
-      "  demo [--seconds N]      embedded Kafka, flows, a node and simulated callers\n"
-      "  sim [--rate R] [--calls N] [--mix M] [--seconds N] [--backdate-s S]\n"
-      "                          simulated callers against kafka.brokers (calls dated\n"
-      "                          S seconds ago with --backdate-s)\n"
-      "  publish-flows FILE      publish accounts and flows from a JSON file\n"
-      "  publish-carriers RANGES PORTED\n"
-      "                          check and publish the carrier tables (number ranges,\n"
-      "                          portability list): every node routes by them at once\n"
-      "  export-log --from T --to T [--destination N] [--encoding utf8|sjis] --out F\n"
-      "                          delivery-log CSV of node.data_dir (Japan time\n"
-      "                          YYYY-MM-DD[THH:MM[:SS]]); demo takes --export F\n"
-      "  admin METHOD PATH [JSON] [--url U]\n"
-      "                          the operator's admin API (http.admin_token; U defaults\n"
-      "                          to http.public_url), e.g. admin POST /v1/admin/enterprises\n"
-      "                          '{\"enterprise_id\":\"e1\",\"name\":\"Example\"}'\n"
-      "  config-reference        print every configuration key\n");
-  return 2;
-}
-
-bool parse_cli(int argc, char** argv, cli& out) {
-  if (argc < 2)
-    return false;
-  out.command = argv[1];
-  for (int i = 2; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    const char* v = nullptr;
-    if (a == "--config" && (v = value()))
-      out.config = v;
-    else if (a == "--seconds" && (v = value()))
-      out.seconds = std::atof(v);
-    else if (a == "--rate" && (v = value()))
-      out.rate = std::atof(v);
-    else if (a == "--calls" && (v = value()))
-      out.calls = std::strtoull(v, nullptr, 10);
-    else if (a == "--backdate-s" && (v = value()))
-      out.backdate_s = std::atof(v);
-    else if (a == "--mix" && (v = value()))
-      out.mix = v;
-    else if (a == "--from" && (v = value()))
-      out.from = v;
-    else if (a == "--to" && (v = value()))
-      out.to = v;
-    else if (a == "--destination" && (v = value()))
-      out.destination = v;
-    else if (a == "--encoding" && (v = value()))
-      out.encoding = v;
-    else if (a == "--out" && (v = value()))
-      out.out = v;
-    else if (a == "--export" && (v = value()))
-      out.export_file = v;
-    else if (a == "--url" && (v = value()))
-      out.url = v;
-    else if (a[0] != '-' && (out.command == "admin" || out.command == "publish-carriers"))
-      out.args.push_back(a);
-    else if (a[0] != '-' && out.file.empty())
-      out.file = a;
-    else
-      return false;
-  }
-  return true;
 }
 
 int fail(const std::string& what, const caf::error& err) {
@@ -280,7 +195,7 @@ int export_log(const storage::delivery_log& log, int64_t from, int64_t to,
   return 0;
 }
 
-int export_command(const config::settings& s, const cli& c) {
+int export_command(const config::settings& s, const actors::cli& c) {
   auto from = sms::parse_jst(c.from);
   auto to = sms::parse_jst(c.to);
   if (!from || !to || *from >= *to || c.out.empty() ||
@@ -308,9 +223,9 @@ caf::expected<std::shared_ptr<connectors::kafka::bus>> open_bus(const config::se
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // the summary is read live
-  cli c;
-  if (!parse_cli(argc, argv, c))
-    return usage();
+  actors::cli c;
+  if (auto rc = actors::parse_cli(argc, argv, c))
+    return *rc;
   if (c.command == "config-reference") {
     std::printf("%s", config::reference().c_str());
     return 0;
@@ -327,8 +242,6 @@ int main(int argc, char** argv) {
   auto signals = block_stop_signals();
 
   if (c.command == "publish-flows") {
-    if (c.file.empty())
-      return usage();
     auto b = open_bus(*s);
     if (!b)
       return fail("kafka", b.error());
@@ -336,8 +249,6 @@ int main(int argc, char** argv) {
     return f ? 0 : fail("publish-flows", f.error());
   }
   if (c.command == "publish-carriers") {
-    if (c.args.size() != 2)
-      return usage();
     auto b = open_bus(*s);
     if (!b)
       return fail("kafka", b.error());
@@ -350,15 +261,24 @@ int main(int argc, char** argv) {
   if (c.command == "export-log")
     return export_command(*s, c);
   if (c.command == "admin") {
-    if (c.args.size() < 2 || c.args.size() > 3)
-      return usage();
     auto r =
         connectors::http::call(c.url.empty() ? s->http.public_url : c.url, c.args[0], c.args[1],
                                s->http.admin_token, c.args.size() == 3 ? c.args[2] : "");
     if (!r)
       return fail("admin", r.error());
-    std::fprintf(r->status < 300 ? stdout : stderr, "%d %s\n", r->status, r->body.c_str());
+    // The answer's JSON alone on stdout (for jq); the status on stderr when it is an error.
+    if (r->status >= 300)
+      std::fprintf(stderr, "admin: HTTP %d\n", r->status);
+    std::fprintf(r->status < 300 ? stdout : stderr, "%s\n", r->body.c_str());
     return r->status < 300 ? 0 : 1;
+  }
+  if (c.command == "deadletters list" || c.command == "deadletters replay") {
+    auto b = open_bus(*s);
+    if (!b)
+      return fail("kafka", b.error());
+    return c.command == "deadletters list"
+               ? actors::list_dead_letters(**b, c.topic, c.limit)
+               : actors::replay_dead_letters(**b, c.offsets, c.all, c.topic);
   }
   if (c.command == "gateway") {
     if (s->kafka.embedded())
@@ -389,8 +309,6 @@ int main(int argc, char** argv) {
     (*gw)->stop();
     return 0;
   }
-  if (c.command != "run" && c.command != "demo" && c.command != "sim")
-    return usage();
   std::vector<std::unique_ptr<tools::smsc_sim>> carriers;
   if (c.command == "demo") {
     s->sms.simulate_carriers = true;
