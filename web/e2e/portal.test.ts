@@ -121,7 +121,7 @@ scenario("log in with the mailed temporary password, forced change, choose an ac
   await page.locator('tr[data-account="acc-e2e"]').getByRole("button", { name: "選択" }).click();
 
   await heading().filter({ hasText: "着信用電話番号" }).waitFor();
-  assert.deepEqual(await navLinks().allInnerTexts(), ["着信用電話番号", "配信ログ", "着信件数", "企業ユーザー管理", "サポート"]);
+  assert.deepEqual(await navLinks().allInnerTexts(), ["着信用電話番号", "配信ログ", "着信件数", "ご利用実績", "企業ユーザー管理", "操作履歴", "サポート"]);
   assert.equal(await page.locator(`tr[data-number="${number}"] .badge`).innerText(), "未登録");
   await shot(page, "04-numbers");
 });
@@ -318,6 +318,124 @@ scenario("simulated calls: rows in the delivery log, the CSV download, call coun
   assert.equal(await page.locator('tr[data-number="+815022220001"] td.num').innerText(), "2");
   assert.equal(await page.locator('tr[data-number="+815022220002"] td.num').innerText(), "0");
   await shot(page, "10-call-counts");
+});
+
+/** Japan time as the admin API takes it: YYYY-MM-DDTHH:MM:SS. */
+const jstText = (ms: number) => new Date(ms + 9 * 3600e3).toISOString().slice(0, 19);
+
+/** Both languages of the screen as it is now: <name>-ja.png and <name>-en.png. */
+async function shotBoth(name: string, englishCheck: () => Promise<void>): Promise<void> {
+  await shot(page, name + "-ja");
+  await page.getByRole("button", { name: "Switch to English" }).click();
+  await englishCheck();
+  await shot(page, name + "-en");
+  await page.getByRole("button", { name: "日本語に切り替え" }).click();
+}
+
+scenario("notices: the banner on every screen while a fault or maintenance lasts, the history", async () => {
+  const banners = () => page.locator(".banners:not([hidden]) .banner");
+  const impact = "E2E障害: SMSが届きにくくなっています。";
+  const fault = (await node.admin("POST", "/v1/admin/notices", {
+    kind: "fault",
+    impact,
+    starts_at: jstText(Date.now() - 5 * 60e3),
+    account_ids: ["acc-e2e"],
+  })) as { notice_id: string };
+  await page.getByRole("link", { name: "着信用電話番号" }).click();
+  await heading().filter({ hasText: "着信用電話番号" }).waitFor();
+  await page.locator(".banner-fault").filter({ hasText: impact }).waitFor();
+  assert.match(await banners().first().innerText(), /^【障害発生中】/);
+  await shotBoth("20-banner-fault", async () => {
+    await page.locator(".banner-fault").filter({ hasText: "[Service incident]" }).waitFor();
+  });
+  // Every screen, not only the first.
+  await page.getByRole("link", { name: "配信ログ" }).click();
+  await heading().filter({ hasText: "配信ログ" }).waitFor();
+  await page.locator(".banner-fault").waitFor();
+
+  await node.admin("POST", `/v1/admin/notices/${fault.notice_id}/recover`, { ended_at: jstText(Date.now()) });
+  await page.getByRole("link", { name: "着信件数" }).click();
+  await heading().filter({ hasText: "着信件数" }).waitFor();
+  await page.locator(".banners").waitFor({ state: "hidden" });
+  assert.equal(await banners().count(), 0, "recovered: no banner");
+
+  // Urgent maintenance a few seconds ahead: the banner from its announcement to its end.
+  const start = Date.now() + 4000;
+  const end = start + 8000;
+  await node.admin("POST", "/v1/admin/notices", {
+    kind: "maintenance",
+    impact: "E2Eメンテナンス: ご利用不可となります。",
+    starts_at: jstText(start),
+    ends_at: jstText(end),
+    short_notice: true,
+  });
+  await page.getByRole("link", { name: "着信用電話番号" }).click();
+  await page.locator(".banner-maintenance").filter({ hasText: /【メンテナンス(予定|中)】/ }).waitFor();
+  assert.ok(Date.now() < end, "shown before the window ends");
+  await shot(page, "21-banner-maintenance-ja");
+  let flip = false;
+  await eventually("the maintenance banner gone after its window", async () => {
+    flip = !flip;
+    await page.getByRole("link", { name: flip ? "配信ログ" : "着信件数" }).click();
+    await heading().filter({ hasText: flip ? "配信ログ" : "着信件数" }).waitFor();
+    await page.waitForLoadState("networkidle");
+    return (await banners().count()) === 0 && Date.now() >= end ? true : undefined;
+  }, 30000);
+
+  await page.getByRole("link", { name: "サポート" }).click();
+  await heading().filter({ hasText: "サポート" }).waitFor();
+  const history = page.locator("table.notices").last().locator("tbody tr");
+  assert.equal(await history.count(), 2);
+  assert.equal(await history.first().locator("td").nth(4).innerText(), "終了");
+  await shotBoth("22-support-notices", async () => {
+    await page.getByRole("heading", { name: "Past notices" }).waitFor();
+  });
+});
+
+scenario("monthly usage: this month's messages and billed segments, the CSV by navigation", async () => {
+  await page.getByRole("link", { name: "ご利用実績" }).click();
+  await heading().filter({ hasText: "ご利用実績" }).waitFor();
+  // The three SMS of the simulated calls, one segment each.
+  await eventually("this month's usage", async () => {
+    await page.getByRole("button", { name: "検索", exact: true }).click();
+    await page.waitForLoadState("networkidle");
+    const totals = page.locator("table.usage tfoot td");
+    if ((await totals.count()) !== 3) return undefined;
+    return (await totals.allInnerTexts()).join(",") === "3,3,3" ? true : undefined;
+  }, 60000);
+  await shotBoth("23-usage", async () => {
+    await page.locator("table.usage th").filter({ hasText: "Billed segments" }).waitFor();
+  });
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "CSVをダウンロード" }).click();
+  const d = await download;
+  assert.match(d.suggestedFilename(), /^usage-acc-e2e-\d{6}-\d{6}\.csv$/);
+  const bytes = readFileSync(await d.path());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "UTF-8 with BOM");
+  const lines = bytes.subarray(3).toString("utf8").trimEnd().split("\r\n");
+  assert.equal(lines[0], "年月,キャリア,通数,文字分割数,送信パート数");
+  const sum = lines.slice(1).reduce((n, l) => n + Number(l.split(",")[2]), 0);
+  assert.equal(sum, 3);
+});
+
+scenario("audit trail: the enterprise's logins, downloads and publishes, filtered", async () => {
+  await page.getByRole("link", { name: "操作履歴" }).click();
+  await heading().filter({ hasText: "操作履歴" }).waitFor();
+  await page.locator('table.audit tr[data-event="log_downloaded"]').first().waitFor();
+  await eventually("the usage download in the trail", async () => {
+    await page.getByRole("button", { name: "検索", exact: true }).click();
+    await page.waitForLoadState("networkidle");
+    return (await page.locator('table.audit tr[data-event="usage_downloaded"]').count()) >= 1 ? true : undefined;
+  });
+  await page.getByLabel(/^操作/).selectOption("log_downloaded");
+  await page.getByRole("button", { name: "検索", exact: true }).click();
+  await eventually("only downloads", async () => {
+    const events = await page.locator("table.audit tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-event")));
+    return events.length > 0 && events.every((e) => e === "log_downloaded") ? true : undefined;
+  });
+  await shotBoth("24-audit", async () => {
+    await page.getByRole("heading", { name: "Audit trail" }).waitFor();
+  });
 });
 
 scenario("user management: create a member, delete a user; the member's narrower menu", async () => {

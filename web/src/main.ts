@@ -13,7 +13,10 @@ import { loginScreen } from "./views/login.js";
 import { logScreen } from "./views/log.js";
 import { numbersScreen } from "./views/numbers.js";
 import { changePasswordScreen, forgotScreen, resetScreen } from "./views/password.js";
+import { banner } from "./notices.js";
+import { auditScreen } from "./views/audit.js";
 import { supportScreen } from "./views/support.js";
+import { usageScreen } from "./views/usage.js";
 import { userEditScreen, usersScreen } from "./views/users.js";
 
 const routes: Record<string, Route> = {
@@ -27,6 +30,8 @@ const routes: Record<string, Route> = {
   published: { screen: publishedScreen, needs: "flows_edit" },
   log: { screen: logScreen, needs: "logs_view" },
   counts: { screen: countsScreen, needs: "logs_view" },
+  usage: { screen: usageScreen, needs: "logs_view" },
+  audit: { screen: auditScreen, needs: "users_manage" },
   users: { screen: usersScreen, needs: "users_manage" },
   user: { screen: userEditScreen, needs: "users_manage" },
   support: { screen: supportScreen },
@@ -36,7 +41,9 @@ const nav: { route: string; label: TextKey; needs?: Route["needs"] }[] = [
   { route: "numbers", label: "nav_numbers", needs: "flows_edit" },
   { route: "log", label: "nav_log", needs: "logs_view" },
   { route: "counts", label: "nav_counts", needs: "logs_view" },
+  { route: "usage", label: "nav_usage", needs: "logs_view" },
   { route: "users", label: "nav_users", needs: "users_manage" },
+  { route: "audit", label: "nav_audit", needs: "users_manage" },
   { route: "support", label: "nav_support" },
 ];
 
@@ -44,6 +51,9 @@ const nav: { route: string; label: TextKey; needs?: Route["needs"] }[] = [
 const menuOf: Record<string, string> = { flows: "numbers", published: "numbers", user: "users" };
 
 let session: Session | null = null;
+let currentBanner: ReturnType<typeof banner> | null = null;
+// A banner appears and goes without a reload: the screen's notices are read again each minute.
+window.setInterval(() => void currentBanner?.refresh(), 60000);
 let pending: { kind: "ok" | "info" | "error"; text: string } | null = null;
 const root = document.getElementById("app") as HTMLElement;
 
@@ -158,14 +168,18 @@ async function render(): Promise<void> {
     pending = null;
   }
   const withMenu = session && session.account_id && !session.password_change_required && !route.public;
+  // Faults and maintenance of the account, on every screen once an account is chosen.
+  const notices = banner();
+  currentBanner = withMenu ? notices : null;
   fill(
     root,
     h("button", { type: "button", class: "skip", onclick: () => main.focus() }, t("skip")),
     header(),
     withMenu
-      ? h("div", { class: "layout" }, sideMenu(target), h("div", { class: "content" }, flash.el, main))
+      ? h("div", { class: "layout" }, sideMenu(target), h("div", { class: "content" }, notices.el, flash.el, main))
       : h("div", { class: "single" }, flash.el, main),
   );
+  if (withMenu) void notices.refresh();
   main.tabIndex = -1;
   const ctx: Ctx = {
     main,

@@ -6,3 +6,11 @@ const jstOffsetMs = 9 * 3600 * 1000;
 export function jstDate(days = 0): string {
   return new Date(Date.now() + jstOffsetMs + days * 86400000).toISOString().slice(0, 10);
 }
+
+/** YYYY-MM of Japan time, `months` from this month. */
+export function jstMonth(months = 0): string {
+  const d = new Date(Date.now() + jstOffsetMs);
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d.toISOString().slice(0, 7);
+}

@@ -102,3 +102,54 @@ export interface CallCounts {
   to: string;
   rows: { incoming_number: string; count: number; days: { date: string; count: number }[] }[];
 }
+
+export interface Notice {
+  notice_id: string;
+  kind: "fault" | "maintenance";
+  impact: string;
+  starts_at: string;
+  ends_at: string;
+  phase: "upcoming" | "ongoing" | "over";
+  window?: string;
+  recovery_impact?: string;
+}
+
+export interface AccountNotices {
+  current: Notice[];
+  history: Notice[];
+}
+
+export interface UsageCounts {
+  messages: number;
+  segments: number;
+  parts: number;
+}
+
+export interface UsageRow extends UsageCounts {
+  month: string;
+  carrier: string;
+  carrier_name: string;
+}
+
+export interface Usage {
+  account_id: string;
+  from: string;
+  to: string;
+  rows: UsageRow[];
+  totals: UsageCounts;
+}
+
+export interface AuditRow {
+  at: string;
+  event: string;
+  email: string;
+  user_id: string;
+  account_id: string;
+  ip: string;
+  detail: string;
+}
+
+export interface AuditTrail {
+  rows: AuditRow[];
+  more: boolean;
+}
