@@ -185,6 +185,9 @@ TEST(OpsTest, ReadyzNamesACarrierWhoseSmscStopsAndIsReadyAgainWhenItReturns) {
   auto [status, body] = readiness();
   EXPECT_EQ(body["status"], "degraded") << body.dump();
   EXPECT_EQ(body["failing"], json::array({"carrier:docomo"})) << body.dump();
+  auto core = get(http, "/readyz?scope=core");
+  EXPECT_EQ(core.status, 200) << "only a carrier is down: " << core.body;
+  EXPECT_EQ(json::parse(core.body)["status"], "degraded");
   auto alive = get(http, "/healthz");
   EXPECT_EQ(alive.status, 200);
   EXPECT_EQ(json::parse(alive.body)["status"], "alive");
