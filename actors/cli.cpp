@@ -36,9 +36,9 @@ std::optional<int> parse_cli(int argc, char** argv, cli& out) {
   demo->add_option("--export", out.export_file, "write today's delivery-log CSV here at the end");
   auto* flows = app.add_subcommand("publish-flows", "publish accounts and flows from a JSON file");
   flows->add_option("file", out.file, "the flow file")->required()->check(CLI::ExistingFile);
-  auto* carriers = app.add_subcommand(
-      "publish-carriers",
-      "check and publish the carrier tables: every node routes by them at once");
+  auto* carriers =
+      app.add_subcommand("publish-carriers",
+                         "check and publish the carrier tables: every node routes by them at once");
   carriers->add_option("tables", out.args, "RANGES PORTED (CSV files)")
       ->required()
       ->expected(2)

@@ -26,10 +26,10 @@ struct cli {
   std::string url;
   std::vector<std::string> args;  // admin: METHOD PATH [JSON]; publish-carriers: RANGES PORTED
   // deadletters
-  std::string topic;                  // only this source topic (its name without the prefix)
-  std::vector<std::string> offsets;   // replay: dead-letter positions "<partition>:<offset>"
-  bool all = false;                   // replay every listed one
-  size_t limit = 0;                   // list: at most this many (0: all)
+  std::string topic;                 // only this source topic (its name without the prefix)
+  std::vector<std::string> offsets;  // replay: dead-letter positions "<partition>:<offset>"
+  bool all = false;                  // replay every listed one
+  size_t limit = 0;                  // list: at most this many (0: all)
 };
 
 /// Parses argv (CLI11). On --help, --version or a bad command line it prints what to (the

@@ -1,10 +1,10 @@
 #include "actors/dead_letter_commands.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
 #include <mutex>
-#include <condition_variable>
 
 #include <nlohmann/json.hpp>
 
@@ -51,8 +51,8 @@ struct reader final : kafka::partition_reader::handler {
 
 caf::expected<std::vector<letter>> read_all(const kafka::bus& b, const std::string& topic) {
   reader r;
-  auto pr = kafka::partition_reader::open(b, b.topic(topics::dead_letters),
-                                          "ivrcast-deadletters-" + std::to_string(unix_now_ms()), r);
+  auto pr = kafka::partition_reader::open(
+      b, b.topic(topics::dead_letters), "ivrcast-deadletters-" + std::to_string(unix_now_ms()), r);
   if (!pr)
     return std::move(pr.error());
   (*pr)->start();
@@ -138,8 +138,7 @@ int replay_dead_letters(const kafka::bus& b, const std::vector<std::string>& pos
     auto ref = refs.find(l->dl.source_topic());
     if (ref == refs.end() || l->dl.source_topic() == b.topic(topics::dead_letters)) {
       std::fprintf(stderr, "deadletters replay: %d:%lld came from %s, not an ivrcast topic\n",
-                   l->partition, static_cast<long long>(l->offset),
-                   l->dl.source_topic().c_str());
+                   l->partition, static_cast<long long>(l->offset), l->dl.source_topic().c_str());
       rc = 1;
       continue;
     }

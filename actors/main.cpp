@@ -42,7 +42,6 @@ namespace {
 
 using namespace ivrcast;
 
-
 /// The demo's portal login: an enterprise admin of every account in the flow file, with a fixed
 /// password that is not temporary (demo only; a real deployment starts from the admin API).
 caf::expected<void> seed_demo_user(const connectors::kafka::bus& b,

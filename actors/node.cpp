@@ -397,8 +397,8 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
     return std::move(prod.error());
   d->producer = std::move(*prod);
   d->outbox = std::make_unique<connectors::gateway::kafka_outbox>(*d->bus, *d->producer);
-  d->dead_letters = std::make_unique<connectors::gateway::dead_letters>(
-      *d->bus, *d->producer, s.node.id, &d->registry);
+  d->dead_letters = std::make_unique<connectors::gateway::dead_letters>(*d->bus, *d->producer,
+                                                                        s.node.id, &d->registry);
 
   d->cfg = std::make_unique<caf::actor_system_config>();
   d->cfg->add_message_types<caf::id_block::ivrcast>();

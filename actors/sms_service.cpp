@@ -640,8 +640,8 @@ void sms_service::collect(metrics::scrape& out) const {
         out.counter("ivrcast_sms_jobs_total", "SMS jobs a sender ended, by carrier and status",
                     {{"carrier", name}, {"status", sms::metric_name(*status)}},
                     static_cast<double>(m.ended[i][st].load()));
-    out.counter("ivrcast_sms_submits_total", "submit_sm sent to the SMSC",
-                {{"carrier", name}}, static_cast<double>(m.submits[i].load()));
+    out.counter("ivrcast_sms_submits_total", "submit_sm sent to the SMSC", {{"carrier", name}},
+                static_cast<double>(m.submits[i].load()));
     out.gauge("ivrcast_sms_window_in_use", "Submits awaiting their submit_sm_resp",
               {{"carrier", name}}, static_cast<double>(m.window[i].load()));
     out.gauge("ivrcast_sms_parts_in_doubt", "Parts that may or may not be at the carrier",
@@ -664,8 +664,7 @@ void sms_service::collect(metrics::scrape& out) const {
   out.counter("ivrcast_sms_receipts_total", "Delivery receipts folded into the delivery log",
               {{"match", "parked"}}, static_cast<double>(r.parked.load()));
   out.histogram("ivrcast_delivery_log_apply_seconds",
-                "Age of a status event when the delivery log has folded it in", {},
-                m.log_apply);
+                "Age of a status event when the delivery log has folded it in", {}, m.log_apply);
   std::vector<std::pair<std::string, std::vector<kafka::partition_lag>>> lags;
   if (impl_->jobs)
     lags.emplace_back("sms", impl_->jobs->lag());

@@ -319,10 +319,11 @@ void audit(api_context& c, const call& k, std::string event, std::string detail)
   ev.set_ip(k.req.remote_addr);
   ev.set_detail(std::move(detail));
   ev.set_enterprise_id(k.user.enterprise_id().empty() ? k.account.enterprise_id()
-                                                       : k.user.enterprise_id());
+                                                      : k.user.enterprise_id());
   // Security events as counters: login failures, locks, IP refusals, downloads, ...
-  c.metrics->get_counter("ivrcast_audit_events_total", "Audit events by kind",
-                         {{"event", ev.event()}}).inc();
+  c.metrics
+      ->get_counter("ivrcast_audit_events_total", "Audit events by kind", {{"event", ev.event()}})
+      .inc();
   c.out->audit(std::move(ev));
 }
 
@@ -354,10 +355,10 @@ caf::expected<std::unique_ptr<api>> api::start(api_deps deps) {
   c.sessions = std::make_unique<session_store>(*c.deps.state, *c.out);
   // The notices' reply address: smtp.from's address ("Name <addr>" or "addr").
   auto lt = s.smtp.from.find('<'), gt = s.smtp.from.find('>');
-  auto support = lt != std::string::npos && gt > lt ? s.smtp.from.substr(lt + 1, gt - lt - 1)
-                                                    : s.smtp.from;
-  c.notices = std::make_unique<notice_mailer>(*c.deps.state, *c.out, *c.mail, s.node.id,
-                                              support, c.deps.now_ms);
+  auto support =
+      lt != std::string::npos && gt > lt ? s.smtp.from.substr(lt + 1, gt - lt - 1) : s.smtp.from;
+  c.notices = std::make_unique<notice_mailer>(*c.deps.state, *c.out, *c.mail, s.node.id, support,
+                                              c.deps.now_ms);
   c.notices->start();
   std::vector<http::route> routes;
   for (auto& r : all_routes()) {

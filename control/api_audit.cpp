@@ -45,7 +45,7 @@ http::response trail(api_context& c, const storage::audit_query& q, bool with_en
     return internal(found.error());
   json rows = json::array();
   for (const auto& e : *found) {
-    json row{{"at", jst(e.at_ms())}, {"event", e.event()}, {"email", e.email()},
+    json row{{"at", jst(e.at_ms())},   {"event", e.event()},           {"email", e.email()},
              {"user_id", e.user_id()}, {"account_id", e.account_id()}, {"ip", e.ip()},
              {"detail", e.detail()}};
     if (with_enterprise)

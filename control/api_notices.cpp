@@ -106,8 +106,8 @@ json mail_counts(const api_context& c, const std::string& notice_id) {
                        [](char ch) { return static_cast<char>(std::tolower(ch)); });
         ++counts[m.event() + "." + state];
         if (m.state() == wire::NoticeMail::IN_DOUBT || m.state() == wire::NoticeMail::FAILED)
-          doubtful.push_back({{"email", m.email()}, {"event", m.event()}, {"state", state},
-                              {"error", m.error()}});
+          doubtful.push_back(
+              {{"email", m.email()}, {"event", m.event()}, {"state", state}, {"error", m.error()}});
         return true;
       });
   if (!ok)
@@ -200,8 +200,8 @@ http::response recover_notice(api_context& c, call& k) {
   if (!done)
     return internal(done.error());
   if (!*done)
-    return http::error(refusal && refusal->starts_with("no notice") ? 404 : 409,
-                       "notice_refused", refusal.value_or("the notice changed meanwhile"));
+    return http::error(refusal && refusal->starts_with("no notice") ? 404 : 409, "notice_refused",
+                       refusal.value_or("the notice changed meanwhile"));
   auto mails = mails_of(c, recovered, notice_event::recovery);
   if (!mails)
     return internal(mails.error());
@@ -236,9 +236,8 @@ http::response account_notices(api_context& c, call& k) {
   json current = json::array();
   json history = json::array();
   for (const auto& n : *notices) {
-    if (n.account_ids_size() > 0 &&
-        std::find(n.account_ids().begin(), n.account_ids().end(), k.account.account_id()) ==
-            n.account_ids().end())
+    if (n.account_ids_size() > 0 && std::find(n.account_ids().begin(), n.account_ids().end(),
+                                              k.account.account_id()) == n.account_ids().end())
       continue;
     auto j = notice_json(n, c.now());
     j.erase("account_ids");

@@ -121,8 +121,7 @@ bool notice_mailer::send(const std::string& key) {
     return mutation_result::write;
   });
   if (!won) {
-    spdlog::error("event=notice_mail_claim_failed key={} error=\"{}\"", key,
-                  describe(won.error()));
+    spdlog::error("event=notice_mail_claim_failed key={} error=\"{}\"", key, describe(won.error()));
     return true;
   }
   if (!*won)

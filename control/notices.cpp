@@ -61,9 +61,8 @@ std::vector<recipient> recipients(const wire::Notice& n, notice_event e,
   for (const auto& a : accounts) {
     if (a.state() != wire::ACCOUNT_STATE_ACTIVE)
       continue;
-    if (n.account_ids_size() > 0 &&
-        std::find(n.account_ids().begin(), n.account_ids().end(), a.account_id()) ==
-            n.account_ids().end())
+    if (n.account_ids_size() > 0 && std::find(n.account_ids().begin(), n.account_ids().end(),
+                                              a.account_id()) == n.account_ids().end())
       continue;
     for (const auto& c : a.contacts()) {
       auto email = lower_trimmed(c.email());
@@ -91,7 +90,9 @@ std::string maintenance_window(int64_t start_ms, int64_t end_ms) {
   auto s = jst_tm(start_ms);
   auto e = jst_tm(end_ms);
   char buf[96];
-  auto day = [](const std::tm& t) { return (t.tm_year + 1900) * 10000 + t.tm_mon * 100 + t.tm_mday; };
+  auto day = [](const std::tm& t) {
+    return (t.tm_year + 1900) * 10000 + t.tm_mon * 100 + t.tm_mday;
+  };
   // The day after the start, in Japan time.
   auto next = jst_tm(start_ms + 24LL * 3600 * 1000);
   int n = std::snprintf(buf, sizeof buf, "%d月%d日%02d:%02d～", s.tm_mon + 1, s.tm_mday, s.tm_hour,
@@ -181,8 +182,7 @@ bool claimable(const wire::NoticeMail& m, int64_t now_ms) {
          now_ms >= m.at_ms() + 30'000LL * m.attempts();
 }
 
-bool in_doubt_now(const wire::NoticeMail& m, std::string_view node, bool starting,
-                  int64_t now_ms) {
+bool in_doubt_now(const wire::NoticeMail& m, std::string_view node, bool starting, int64_t now_ms) {
   if (m.state() != wire::NoticeMail::SENDING)
     return false;
   return (starting && m.node() == node) || now_ms - m.at_ms() > claim_timeout_ms;

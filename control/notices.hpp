@@ -66,7 +66,6 @@ bool claimable(const wire::NoticeMail& m, int64_t now_ms);
 /// A claim still SENDING after this long is in doubt (its node stopped mid-send).
 inline constexpr int64_t claim_timeout_ms = 5 * 60 * 1000;
 /// At a node's start: its own claims were cut short (in doubt); so are anyone's stale ones.
-bool in_doubt_now(const wire::NoticeMail& m, std::string_view node, bool starting,
-                  int64_t now_ms);
+bool in_doubt_now(const wire::NoticeMail& m, std::string_view node, bool starting, int64_t now_ms);
 
 }  // namespace ivrcast::control

@@ -27,17 +27,16 @@ readiness evaluate(const readiness_input& in) {
       in.calls_joined ? std::to_string(in.calls_partitions) + " partitions" : "not joined", true);
   add("sms_group", in.sms_joined,
       in.sms_joined ? std::to_string(in.sms_partitions) + " partitions" : "not joined", true);
-  add("control_state", in.control_caught_up, in.control_caught_up ? "caught up" : "reading",
-      true);
+  add("control_state", in.control_caught_up, in.control_caught_up ? "caught up" : "reading", true);
   add("call_counts", in.counts_caught_up, in.counts_caught_up ? "caught up" : "reading", true);
   add("delivery_log", in.log_caught_up, in.log_caught_up ? "caught up" : "reading", true);
   bool carriers_ok = true;
   for (const auto& c : in.carriers) {
     bool ok = c.held == 0 || c.bound > 0;
     carriers_ok &= ok;
-    auto detail = c.held == 0 ? std::string{"no bind slot held here"}
-                              : std::to_string(c.bound) + " of " + std::to_string(c.held) +
-                                    " binds up";
+    auto detail = c.held == 0
+                      ? std::string{"no bind slot held here"}
+                      : std::to_string(c.bound) + " of " + std::to_string(c.held) + " binds up";
     add("carrier:" + c.carrier, ok, std::move(detail), false);
   }
   out.status = !core_ok ? "not_ready" : carriers_ok ? "ready" : "degraded";

@@ -3,8 +3,8 @@
 #include <chrono>
 #include <ctime>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/formatter.h>
+#include <nlohmann/json.hpp>
 
 namespace ivrcast::metrics {
 namespace {

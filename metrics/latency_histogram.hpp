@@ -12,7 +12,7 @@ class latency_histogram {
  public:
   /// Upper bounds in seconds, as Prometheus names them (`le`); +Inf is implied.
   static constexpr std::array<double, 14> bounds_s{0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1,
-                                                   0.2,   0.5,    1,     2,    5,    10,  30};
+                                                   0.2,   0.5,    1,     2,    5,    10,   30};
 
   void observe_ms(int64_t ms) noexcept;
 

@@ -31,8 +31,8 @@ class scrape {
                double value);
   void gauge(std::string_view name, std::string_view help, std::initializer_list<label> labels,
              double value);
-  void histogram(std::string_view name, std::string_view help,
-                 std::initializer_list<label> labels, const latency_histogram& h);
+  void histogram(std::string_view name, std::string_view help, std::initializer_list<label> labels,
+                 const latency_histogram& h);
 
   struct impl;
   explicit scrape(impl& i) : impl_(&i) {}

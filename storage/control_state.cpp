@@ -52,9 +52,9 @@ std::string id_of(const wire::ControlRecord& r) {
 }  // namespace
 
 std::string control_state::key_of(const wire::ControlRecord& r) {
-  static constexpr const char* kinds[] = {
-      "",       "enterprise/", "account/", "user/",   "draft/", "flow/",
-      "audio/", "session/",    "carriers/", "notice/", "mail/"};
+  static constexpr const char* kinds[] = {"",          "enterprise/", "account/", "user/",
+                                          "draft/",    "flow/",       "audio/",   "session/",
+                                          "carriers/", "notice/",     "mail/"};
   auto kind = static_cast<size_t>(r.kind_case());
   if (kind == 0 || kind >= std::size(kinds))
     return {};

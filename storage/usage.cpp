@@ -38,7 +38,8 @@ caf::expected<std::vector<usage_row>> usage::all(uint32_t from, uint32_t to) con
 caf::expected<std::vector<usage_row>> usage::scan(std::string_view prefix, uint32_t from,
                                                   uint32_t to) const {
   std::vector<usage_row> out;
-  std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(rocksdb::ReadOptions{}, db_->usage())};
+  std::unique_ptr<rocksdb::Iterator> it{
+      db_->db().NewIterator(rocksdb::ReadOptions{}, db_->usage())};
   for (it->Seek(rocksdb::Slice{prefix.data(), prefix.size()}); it->Valid(); it->Next()) {
     std::string_view key{it->key().data(), it->key().size()};
     if (!key.starts_with(prefix))

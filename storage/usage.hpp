@@ -40,8 +40,7 @@ class usage {
 
   /// One account's rows of months [from, to], by month then carrier.
   [[nodiscard]] caf::expected<std::vector<usage_row>> of_account(std::string_view account,
-                                                                 uint32_t from,
-                                                                 uint32_t to) const;
+                                                                 uint32_t from, uint32_t to) const;
   /// Every account's rows of months [from, to], by account, month, carrier.
   [[nodiscard]] caf::expected<std::vector<usage_row>> all(uint32_t from, uint32_t to) const;
 

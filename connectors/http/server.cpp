@@ -212,10 +212,9 @@ caf::expected<std::unique_ptr<server>> server::start(server_options opts,
   for (auto& r : routes)
     d->routes.push_back(compile(std::move(r)));
   // Literal segments win over parameters: fewer parameters are tried first.
-  std::stable_sort(d->routes.begin(), d->routes.end(),
-                   [](const compiled_route& a, const compiled_route& b) {
-                     return a.params() < b.params();
-                   });
+  std::stable_sort(
+      d->routes.begin(), d->routes.end(),
+      [](const compiled_route& a, const compiled_route& b) { return a.params() < b.params(); });
   d->metrics = opts.metrics;
   auto threads = static_cast<size_t>(opts.threads);
   d->srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };

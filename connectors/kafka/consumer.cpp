@@ -177,7 +177,8 @@ std::vector<partition_lag> read_positions::lag(rd_kafka_t* rk, const std::string
     int64_t lo = 0;
     int64_t hi = 0;
     // The cached watermark of the last fetch: no broker round trip on a scrape.
-    if (rd_kafka_get_watermark_offsets(rk, topic.c_str(), p, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+    if (rd_kafka_get_watermark_offsets(rk, topic.c_str(), p, &lo, &hi) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
         hi < 0)
       continue;
     out.push_back({p, std::max<int64_t>(hi - next, 0)});

@@ -36,10 +36,9 @@ class mailer {
 
   /// The rendered message without sending it: From, To (display names RFC 2047-encoded),
   /// Subject, Date, Message-ID, MIME headers and the base64 UTF-8 body.
-  [[nodiscard]] caf::expected<std::string> render(
-      const std::string& to, const std::string& name,
-      const std::map<std::string, std::string>& values,
-      const std::string& message_id = {}) const;
+  [[nodiscard]] caf::expected<std::string> render(const std::string& to, const std::string& name,
+                                                  const std::map<std::string, std::string>& values,
+                                                  const std::string& message_id = {}) const;
 
   /// Why the last failed delivery failed (this thread's), for callers that record it.
   static std::string last_error();

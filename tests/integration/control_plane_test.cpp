@@ -21,16 +21,16 @@
 #include "connectors/kafka/consumer.hpp"
 #include "connectors/kafka/producer.hpp"
 #include "control/api.hpp"
+#include "control/notices.hpp"
 #include "messages/clock.hpp"
 #include "messages/control.pb.h"
 #include "messages/sms.pb.h"
 #include "messages/topics.hpp"
 #include "sms/log_csv.hpp"
 #include "sms/usage.hpp"
-#include "control/notices.hpp"
-#include "tests/support/child_process.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/control_state.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/portal_support.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/support/topic_copy.hpp"
@@ -245,8 +245,9 @@ const matrix_row role_matrix[] = {
 
 std::string concrete(std::string pattern) {
   const std::pair<const char*, const char*> values[] = {
-      {"{number}", "05011110009"}, {"{step}", "1"},        {"{user_id}", "u-nobody"},
-      {"{account_id}", "a1"}, {"{notice_id}", "n-none"},      {"{code}", "Zz9Zz9Zz"}, {"{file}", "none.wav"}};
+      {"{number}", "05011110009"}, {"{step}", "1"},           {"{user_id}", "u-nobody"},
+      {"{account_id}", "a1"},      {"{notice_id}", "n-none"}, {"{code}", "Zz9Zz9Zz"},
+      {"{file}", "none.wav"}};
   for (const auto& [k, v] : values)
     if (auto pos = pattern.find(k); pos != std::string::npos)
       pattern.replace(pos, std::string{k}.size(), v);
@@ -1114,43 +1115,44 @@ std::string decoded_word(const std::string& v) {
 TEST_F(ControlPlaneTest, NoticesMailEachContactOnceWithTheGuidesTextAndShowInThePortal) {
   bootstrap();
   // a3: contacts by purpose, one address also a1's contact (mailed once), one in capitals.
-  auto a3 = op_->put("/v1/admin/accounts/a3",
-                     {{"enterprise_id", "e1"},
-                      {"name", "Third"},
-                      {"incoming_numbers", {"050-3333-0001"}},
-                      {"sender_ids", {"0312345670"}},
-                      {"contacts",
-                       {{{"name", "障害 担当"}, {"email", "fault@example.jp"}, {"purpose", "fault"}},
-                        {{"name", "保守"}, {"email", "maint@example.jp"}, {"purpose", "maintenance"}},
-                        {{"name", "All"}, {"email", " ALL@example.jp"}, {"purpose", "all"}},
-                        {{"name", "Ops"}, {"email", "ops@example.jp"}, {"purpose", "all"}}}}});
+  auto a3 =
+      op_->put("/v1/admin/accounts/a3",
+               {{"enterprise_id", "e1"},
+                {"name", "Third"},
+                {"incoming_numbers", {"050-3333-0001"}},
+                {"sender_ids", {"0312345670"}},
+                {"contacts",
+                 {{{"name", "障害 担当"}, {"email", "fault@example.jp"}, {"purpose", "fault"}},
+                  {{"name", "保守"}, {"email", "maint@example.jp"}, {"purpose", "maintenance"}},
+                  {{"name", "All"}, {"email", " ALL@example.jp"}, {"purpose", "all"}},
+                  {{"name", "Ops"}, {"email", "ops@example.jp"}, {"purpose", "all"}}}}});
   ASSERT_EQ(a3.status, 201) << a3.raw;
 
   auto started = unix_now_ms() - 10 * 60 * 1000;
   const std::string impact = "ivrcastがご利用しづらい・または利用できない事象が発生しております。";
-  auto fault = op_->post("/v1/admin/notices", {{"kind", "fault"},
-                                               {"impact", impact},
-                                               {"starts_at", jst_input(started)}});
+  auto fault =
+      op_->post("/v1/admin/notices",
+                {{"kind", "fault"}, {"impact", impact}, {"starts_at", jst_input(started)}});
   ASSERT_EQ(fault.status, 201) << fault.raw;
   EXPECT_EQ(fault.body["mails"], 3);  // ops (a1, a3), fault, all; not maint
   auto id = fault.body["notice_id"].get<std::string>();
   auto started_text = control::jst_long(sms::parse_jst(jst_input(started)).value());
 
-  for (auto [address, name] : {std::pair{"fault@example.jp", "障害 担当"},
-                               std::pair{"all@example.jp", "All"},
-                               std::pair{"ops@example.jp", "Ops"}}) {
+  for (auto [address, name] :
+       {std::pair{"fault@example.jp", "障害 担当"}, std::pair{"all@example.jp", "All"},
+        std::pair{"ops@example.jp", "Ops"}}) {
     auto body = sink_.wait_for(address, 1);
-    EXPECT_EQ(without_cr(body), expected_mail("notice_fault", {{"name", name},
-                                                               {"started", started_text},
-                                                               {"ended", "継続中"},
-                                                               {"impact", impact},
-                                                               {"support", "no-reply@ivrcast.invalid"}}))
+    EXPECT_EQ(without_cr(body),
+              expected_mail("notice_fault", {{"name", name},
+                                             {"started", started_text},
+                                             {"ended", "継続中"},
+                                             {"impact", impact},
+                                             {"support", "no-reply@ivrcast.invalid"}}))
         << address;
     auto raw = sink_.raw_mails_to(address).front();
     EXPECT_EQ(decoded_word(header_of(raw, "Subject")), "ivrcast サービス障害発生のお知らせ");
     EXPECT_FALSE(header_of(raw, "Date").empty()) << raw;
-    EXPECT_EQ(header_of(raw, "Message-ID").substr(0, id.size() + 8), "<" + id + ".fault.")
-        << raw;
+    EXPECT_EQ(header_of(raw, "Message-ID").substr(0, id.size() + 8), "<" + id + ".fault.") << raw;
   }
   auto to = header_of(sink_.raw_mails_to("fault@example.jp").front(), "To");
   EXPECT_EQ(decoded_word(to), "障害 担当 <fault@example.jp>") << to;
@@ -1164,22 +1166,25 @@ TEST_F(ControlPlaneTest, NoticesMailEachContactOnceWithTheGuidesTextAndShowInThe
   EXPECT_EQ(shown.body["current"][0]["phase"], "ongoing");
 
   auto ended = unix_now_ms();
-  auto rec = op_->post("/v1/admin/notices/" + id + "/recover",
-                       {{"ended_at", jst_input(ended)},
-                        {"impact", "ivrcastがご利用しづらい・または利用できない事象が発生しておりました。"}});
+  auto rec = op_->post(
+      "/v1/admin/notices/" + id + "/recover",
+      {{"ended_at", jst_input(ended)},
+       {"impact", "ivrcastがご利用しづらい・または利用できない事象が発生しておりました。"}});
   ASSERT_EQ(rec.status, 200) << rec.raw;
   EXPECT_EQ(rec.body["mails"], 3);
   auto recovered = sink_.wait_for("fault@example.jp", 2);
-  EXPECT_EQ(without_cr(recovered),
-            expected_mail("notice_recovery",
-                          {{"name", "障害 担当"},
-                           {"started", started_text},
-                           {"ended", control::jst_long(sms::parse_jst(jst_input(ended)).value())},
-                           {"impact", "ivrcastがご利用しづらい・または利用できない事象が発生しておりました。"},
-                           {"support", "no-reply@ivrcast.invalid"}}));
-  EXPECT_EQ(op_->post("/v1/admin/notices/" + id + "/recover", {{"ended_at", jst_input(ended)}})
-                .status,
-            409);
+  EXPECT_EQ(
+      without_cr(recovered),
+      expected_mail(
+          "notice_recovery",
+          {{"name", "障害 担当"},
+           {"started", started_text},
+           {"ended", control::jst_long(sms::parse_jst(jst_input(ended)).value())},
+           {"impact", "ivrcastがご利用しづらい・または利用できない事象が発生しておりました。"},
+           {"support", "no-reply@ivrcast.invalid"}}));
+  EXPECT_EQ(
+      op_->post("/v1/admin/notices/" + id + "/recover", {{"ended_at", jst_input(ended)}}).status,
+      409);
   shown = boss_->get("/v1/notices");
   EXPECT_TRUE(shown.body["current"].empty()) << shown.raw;
   ASSERT_EQ(shown.body["history"].size(), 1u);
@@ -1188,10 +1193,10 @@ TEST_F(ControlPlaneTest, NoticesMailEachContactOnceWithTheGuidesTextAndShowInThe
   // Planned maintenance: 7 days' notice unless the operator says it is urgent.
   auto in3days = unix_now_ms() + 3 * day_ms;
   nlohmann::json m = {{"kind", "maintenance"},
-                       {"impact", "ivrcastがご利用不可となります。"},
-                       {"starts_at", jst_input(in3days)},
-                       {"ends_at", jst_input(in3days + 3 * 3600 * 1000)},
-                       {"account_ids", nlohmann::json::array({"a3"})}};
+                      {"impact", "ivrcastがご利用不可となります。"},
+                      {"starts_at", jst_input(in3days)},
+                      {"ends_at", jst_input(in3days + 3 * 3600 * 1000)},
+                      {"account_ids", nlohmann::json::array({"a3"})}};
   auto refused = op_->post("/v1/admin/notices", m);
   EXPECT_EQ(refused.status, 400);
   EXPECT_EQ(refused.body["error"]["details"][0]["field"], "starts_at") << refused.raw;
@@ -1271,7 +1276,8 @@ TEST_F(ControlPlaneTest, NoticeMailsGoOnAfterARestartMidSendAndNoContactGetsOneT
   test::reply status;
   ASSERT_TRUE(test::eventually([&] {
     status = op_->get("/v1/admin/notices");
-    return status.status == 200 && status.body["notices"][0]["mail"]["counts"].value("fault.sent", 0) == 12;
+    return status.status == 200 &&
+           status.body["notices"][0]["mail"]["counts"].value("fault.sent", 0) == 12;
   })) << status.raw;
   for (int i = 0; i < 12; ++i)
     EXPECT_EQ(slow.mails_to("c" + std::to_string(i) + "@example.jp").size(), 1u) << i;
@@ -1292,10 +1298,11 @@ TEST_F(ControlPlaneTest, TheAuditTrailShowsAnEnterpriseItsOwnEventsAndTheOperato
                                                {"sender_ids", {"0312345672"}}})
                 .status,
             201);
-  ASSERT_EQ(op_->post("/v1/admin/users", {{"enterprise_id", "e2"},
-                                          {"email", "other@example.jp"},
-                                          {"name", "Other"},
-                                          {"roles", {{{"account_id", "b1"}, {"role", "enterprise_admin"}}}}})
+  ASSERT_EQ(op_->post("/v1/admin/users",
+                      {{"enterprise_id", "e2"},
+                       {"email", "other@example.jp"},
+                       {"name", "Other"},
+                       {"roles", {{{"account_id", "b1"}, {"role", "enterprise_admin"}}}}})
                 .status,
             201);
   auto other = first_login("other@example.jp", 1);
@@ -1318,7 +1325,8 @@ TEST_F(ControlPlaneTest, TheAuditTrailShowsAnEnterpriseItsOwnEventsAndTheOperato
   EXPECT_FALSE(emails.contains("nobody@example.jp")) << "an address of no enterprise";
   // Newest first.
   ASSERT_GE(mine.body["rows"].size(), 2u);
-  EXPECT_GE(mine.body["rows"][0]["at"].get<std::string>(), mine.body["rows"][1]["at"].get<std::string>());
+  EXPECT_GE(mine.body["rows"][0]["at"].get<std::string>(),
+            mine.body["rows"][1]["at"].get<std::string>());
 
   auto logins = boss_->get("/v1/audit?event=login&email=BOSS@example.jp&limit=1");
   ASSERT_EQ(logins.status, 200) << logins.raw;

@@ -127,7 +127,8 @@ TEST(OpsTest, PrometheusScrapesCallSmsAndLagSeriesThatMatchTheSimulators) {
   };
   ASSERT_TRUE(test::eventually(
       [&] {
-        return test::final_rows(node.sms().log(), 0, INT64_MAX) == jobs && node.sms().metrics().finished == jobs;
+        return test::final_rows(node.sms().log(), 0, INT64_MAX) == jobs &&
+               node.sms().metrics().finished == jobs;
       },
       std::chrono::seconds{120}));
 

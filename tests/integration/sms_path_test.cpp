@@ -9,14 +9,14 @@
 #include "actors/node.hpp"
 #include "actors/sms_service.hpp"
 #include "connectors/kafka/bus.hpp"
-#include "messages/clock.hpp"
 #include "connectors/kafka/consumer.hpp"
+#include "messages/clock.hpp"
 #include "messages/topics.hpp"
 #include "sms/usage.hpp"
 #include "storage/database.hpp"
 #include "storage/delivery_log.hpp"
-#include "storage/sends.hpp"
 #include "storage/log_export.hpp"
+#include "storage/sends.hpp"
 #include "tests/support/sms_support.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -217,8 +217,7 @@ TEST_F(SmsPathTest, MonthlyUsageIsWhatTheSmscsAcceptedAcrossARestartAndRebuildsF
     }
     return got;
   };
-  auto expect_equal = [&](const std::map<sms::carrier, storage::usage_row>& got,
-                          const char* what) {
+  auto expect_equal = [&](const std::map<sms::carrier, storage::usage_row>& got, const char* what) {
     uint64_t messages = 0;
     for (auto c : sms::all_carriers) {
       auto w = want[c];

@@ -43,7 +43,6 @@ std::string base64_decode(std::string_view in) {
 
 namespace {
 
-
 /// Status 0 when the request never got an answer.
 reply to_reply(const httplib::Result& res) {
   reply out;

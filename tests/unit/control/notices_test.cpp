@@ -32,8 +32,11 @@ std::vector<std::string> emails(const std::vector<recipient>& rs) {
 
 TEST(NoticesTest, RecipientsByPurposeAccountAndAddressOnce) {
   std::vector<wire::Account> accounts{
-      account("a1", true, {{"F", "f@x.jp", "fault"}, {"M", "m@x.jp", "maintenance"},
-                           {"A", " All@X.jp ", "all"}, {"E", "e@x.jp", ""}}),
+      account("a1", true,
+              {{"F", "f@x.jp", "fault"},
+               {"M", "m@x.jp", "maintenance"},
+               {"A", " All@X.jp ", "all"},
+               {"E", "e@x.jp", ""}}),
       account("a2", true, {{"F again", "F@x.jp", "all"}, {"Z", "z@x.jp", "maintenance"}}),
       account("a3", false, {{"Gone", "gone@x.jp", "all"}}),
   };
@@ -49,11 +52,17 @@ TEST(NoticesTest, RecipientsByPurposeAccountAndAddressOnce) {
   wire::Notice only_a3;
   only_a3.add_account_ids("a3");
   std::vector<row> rows{
-      {"fault: fault, all, no purpose; an address once; not terminated accounts", every,
-       notice_event::fault, {"a1:f@x.jp", "a1:all@x.jp", "a1:e@x.jp"}},
-      {"recovery goes where the fault went", every, notice_event::recovery,
+      {"fault: fault, all, no purpose; an address once; not terminated accounts",
+       every,
+       notice_event::fault,
        {"a1:f@x.jp", "a1:all@x.jp", "a1:e@x.jp"}},
-      {"maintenance: maintenance, all, no purpose", every, notice_event::maintenance,
+      {"recovery goes where the fault went",
+       every,
+       notice_event::recovery,
+       {"a1:f@x.jp", "a1:all@x.jp", "a1:e@x.jp"}},
+      {"maintenance: maintenance, all, no purpose",
+       every,
+       notice_event::maintenance,
        {"a1:m@x.jp", "a1:all@x.jp", "a1:e@x.jp", "a2:f@x.jp", "a2:z@x.jp"}},
       {"named accounts only", only_a2, notice_event::fault, {"a2:f@x.jp"}},
       {"a terminated account is never mailed", only_a3, notice_event::fault, {}},
@@ -129,16 +138,21 @@ TEST(NoticesTest, AnnouncementRulesByTable) {
       {"a fault that started", notice(K::FAULT, now - 60000, 0), {}},
       {"a fault in the future", notice(K::FAULT, now + day, 0), {"starts_at"}},
       {"a fault without impact", no_impact, {"impact"}},
-      {"maintenance 7 days ahead", notice(K::MAINTENANCE, now + 7 * day, now + 7 * day + 3600000),
+      {"maintenance 7 days ahead",
+       notice(K::MAINTENANCE, now + 7 * day, now + 7 * day + 3600000),
        {}},
-      {"maintenance 3 days ahead", notice(K::MAINTENANCE, now + 3 * day, now + 3 * day + 3600000),
+      {"maintenance 3 days ahead",
+       notice(K::MAINTENANCE, now + 3 * day, now + 3 * day + 3600000),
        {"starts_at"}},
       {"urgent maintenance 3 days ahead",
-       notice(K::MAINTENANCE, now + 3 * day, now + 3 * day + 3600000, true), {}},
-      {"maintenance in the past", notice(K::MAINTENANCE, now - day, now + day, true),
+       notice(K::MAINTENANCE, now + 3 * day, now + 3 * day + 3600000, true),
+       {}},
+      {"maintenance in the past",
+       notice(K::MAINTENANCE, now - day, now + day, true),
        {"starts_at"}},
       {"maintenance ending before it starts",
-       notice(K::MAINTENANCE, now + 8 * day, now + 8 * day - 1), {"ends_at"}},
+       notice(K::MAINTENANCE, now + 8 * day, now + 8 * day - 1),
+       {"ends_at"}},
       {"no kind", notice(K::KIND_UNSPECIFIED, now, 0), {"kind"}},
   };
   for (const auto& r : rows) {

@@ -16,7 +16,7 @@ TEST(MetricsTest, HistogramBucketsAreCumulativeWithSumAndCountInSeconds) {
   EXPECT_EQ(s.count(), 8u);
   EXPECT_DOUBLE_EQ(s.sum_s, (0 + 1 + 3 + 3 + 15 + 70 + 40000) / 1000.0);
   // le: 0.001 0.0025 0.005 0.01 0.02 0.05 0.1 ... 30, +Inf
-  EXPECT_EQ(s.cumulative[0], 3u);   // 0, 1, -5
+  EXPECT_EQ(s.cumulative[0], 3u);  // 0, 1, -5
   EXPECT_EQ(s.cumulative[1], 3u);
   EXPECT_EQ(s.cumulative[2], 5u);   // 3, 3
   EXPECT_EQ(s.cumulative[4], 6u);   // 15
@@ -41,16 +41,14 @@ TEST(MetricsTest, TextFormatHoldsCountersAndCollectedSamplesGroupedByFamily) {
     s.histogram("ivrcast_wait_seconds", "Waits", {}, h);
   });
   auto text = r.text();
-  for (const char* line : {"# TYPE ivrcast_things_total counter",
-                           "ivrcast_things_total{kind=\"a\"} 3\n",
-                           "ivrcast_things_total{kind=\"b\"} 1\n", "# TYPE ivrcast_level gauge",
-                           "ivrcast_level{carrier=\"au\"} 2\n",
-                           "ivrcast_level{carrier=\"docomo\"} 5\n", "ivrcast_done_total 7\n",
-                           "# TYPE ivrcast_wait_seconds histogram",
-                           "ivrcast_wait_seconds_bucket{le=\"0.0025\"} 0\n",
-                           "ivrcast_wait_seconds_bucket{le=\"0.005\"} 1\n",
-                           "ivrcast_wait_seconds_bucket{le=\"+Inf\"} 1\n",
-                           "ivrcast_wait_seconds_count 1\n"})
+  for (const char* line :
+       {"# TYPE ivrcast_things_total counter", "ivrcast_things_total{kind=\"a\"} 3\n",
+        "ivrcast_things_total{kind=\"b\"} 1\n", "# TYPE ivrcast_level gauge",
+        "ivrcast_level{carrier=\"au\"} 2\n", "ivrcast_level{carrier=\"docomo\"} 5\n",
+        "ivrcast_done_total 7\n", "# TYPE ivrcast_wait_seconds histogram",
+        "ivrcast_wait_seconds_bucket{le=\"0.0025\"} 0\n",
+        "ivrcast_wait_seconds_bucket{le=\"0.005\"} 1\n",
+        "ivrcast_wait_seconds_bucket{le=\"+Inf\"} 1\n", "ivrcast_wait_seconds_count 1\n"})
     EXPECT_NE(text.find(line), std::string::npos) << line << " not in:\n" << text;
   // One family header per name, however many collectors wrote to it.
   EXPECT_EQ(text.find("# TYPE ivrcast_level"), text.rfind("# TYPE ivrcast_level"));
@@ -127,11 +125,11 @@ TEST(MetricsTest, JsonLogLinesCarryTheKeyValuePairsAsFields) {
     std::string_view message;
     std::string json;
   };
-  const std::string head =
-      R"({"ts":"2026-12-05T19:03:45.007Z","level":"warn","logger":"actors",)";
+  const std::string head = R"({"ts":"2026-12-05T19:03:45.007Z","level":"warn","logger":"actors",)";
   std::vector<row> rows{
       {"event=sms_in_doubt carrier=au part=2 reason=\"no submit_sm_resp in time\"",
-       head + R"("event":"sms_in_doubt","carrier":"au","part":2,"reason":"no submit_sm_resp in time"})"},
+       head +
+           R"("event":"sms_in_doubt","carrier":"au","part":2,"reason":"no submit_sm_resp in time"})"},
       {R"(event=x quoted="a \"b\" c" n=-3 phone=09012345678 zero=0)",
        head + R"("event":"x","quoted":"a \"b\" c","n":-3,"phone":"09012345678","zero":0})"},
       {"free text, not key=value", head + R"("msg":"free text, not key=value"})"},
