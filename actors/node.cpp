@@ -238,18 +238,12 @@ struct node::impl final : kafka::consumer_handler {
     out.histogram("ivrcast_event_to_command_seconds",
                   "From a gateway's call event to the command it caused", {},
                   metrics.event_to_command);
-    auto lag = [&](std::string_view reader, const std::vector<kafka::partition_lag>& list) {
-      for (const auto& l : list)
-        out.gauge("ivrcast_consumer_lag", "Records in a partition not yet read",
-                  {{"reader", reader}, {"partition", std::to_string(l.partition)}},
-                  static_cast<double>(l.lag));
-    };
     if (calls)
-      lag("calls", calls->lag());
+      kafka::collect_lag(out, "calls", calls->lag());
     if (counts_reader)
-      lag("call_counts", counts_reader->lag());
+      kafka::collect_lag(out, "call_counts", counts_reader->lag());
     if (control_reader)
-      lag("control_state", control_reader->lag());
+      kafka::collect_lag(out, "control_state", control_reader->lag());
     if (sms)
       sms->collect(out);
   }

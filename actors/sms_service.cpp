@@ -665,18 +665,12 @@ void sms_service::collect(metrics::scrape& out) const {
               {{"match", "parked"}}, static_cast<double>(r.parked.load()));
   out.histogram("ivrcast_delivery_log_apply_seconds",
                 "Age of a status event when the delivery log has folded it in", {}, m.log_apply);
-  std::vector<std::pair<std::string, std::vector<kafka::partition_lag>>> lags;
   if (impl_->jobs)
-    lags.emplace_back("sms", impl_->jobs->lag());
+    kafka::collect_lag(out, "sms", impl_->jobs->lag());
   if (impl_->sends_reader)
-    lags.emplace_back("sends_view", impl_->sends_reader->lag());
+    kafka::collect_lag(out, "sends_view", impl_->sends_reader->lag());
   if (impl_->status_reader)
-    lags.emplace_back("delivery_log", impl_->status_reader->lag());
-  for (const auto& [reader, list] : lags)
-    for (const auto& l : list)
-      out.gauge("ivrcast_consumer_lag", "Records in a partition not yet read",
-                {{"reader", reader}, {"partition", std::to_string(l.partition)}},
-                static_cast<double>(l.lag));
+    kafka::collect_lag(out, "delivery_log", impl_->status_reader->lag());
   for (const auto& b : impl_->binds_now()) {
     out.gauge("ivrcast_smpp_binds", "SMPP bind slots this node holds, and how many are bound",
               {{"carrier", b.carrier}, {"state", "held"}}, b.held);

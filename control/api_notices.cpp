@@ -32,30 +32,31 @@ json notice_json(const wire::Notice& n, int64_t now) {
   return out;
 }
 
-/// Every notice, newest start first.
-caf::expected<std::vector<wire::Notice>> all_notices(const api_context& c) {
-  std::vector<wire::Notice> out;
-  auto ok = c.deps.state->scan("notice/", [&](std::string_view, const wire::ControlRecord& r) {
-    out.push_back(r.notice());
+/// Every record under `prefix`, as `part` picks it out of the ControlRecord.
+template <class T, class Part>
+caf::expected<std::vector<T>> all_of(const api_context& c, std::string_view prefix, Part part) {
+  std::vector<T> out;
+  auto ok = c.deps.state->scan(prefix, [&](std::string_view, const wire::ControlRecord& r) {
+    out.push_back(part(r));
     return true;
   });
   if (!ok)
     return std::move(ok.error());
-  std::sort(out.begin(), out.end(), [](const wire::Notice& a, const wire::Notice& b) {
-    return a.starts_at_ms() > b.starts_at_ms();
-  });
+  return out;
+}
+
+/// Every notice, newest start first.
+caf::expected<std::vector<wire::Notice>> all_notices(const api_context& c) {
+  auto out = all_of<wire::Notice>(c, "notice/", [](const auto& r) { return r.notice(); });
+  if (out)
+    std::sort(out->begin(), out->end(), [](const wire::Notice& a, const wire::Notice& b) {
+      return a.starts_at_ms() > b.starts_at_ms();
+    });
   return out;
 }
 
 caf::expected<std::vector<wire::Account>> all_accounts(const api_context& c) {
-  std::vector<wire::Account> out;
-  auto ok = c.deps.state->scan("account/", [&](std::string_view, const wire::ControlRecord& r) {
-    out.push_back(r.account());
-    return true;
-  });
-  if (!ok)
-    return std::move(ok.error());
-  return out;
+  return all_of<wire::Account>(c, "account/", [](const auto& r) { return r.account(); });
 }
 
 /// A Japan-time field of the body ("YYYY-MM-DDTHH:MM"); 0 if absent.

@@ -9,6 +9,7 @@
 #include "connectors/kafka/client_conf.hpp"
 #include "connectors/kafka/errors.hpp"
 #include "connectors/log.hpp"
+#include "metrics/registry.hpp"
 
 namespace ivrcast::connectors::kafka {
 namespace {
@@ -157,6 +158,14 @@ void group_consumer::stop() {
     return;
   if (thread_.joinable())
     thread_.join();
+}
+
+void collect_lag(metrics::scrape& out, std::string_view reader,
+                 const std::vector<partition_lag>& lag) {
+  for (const auto& l : lag)
+    out.gauge("ivrcast_consumer_lag", "Records in a partition not yet read",
+              {{"reader", reader}, {"partition", std::to_string(l.partition)}},
+              static_cast<double>(l.lag));
 }
 
 void read_positions::handed(int32_t partition, int64_t next) {

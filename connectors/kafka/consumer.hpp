@@ -7,6 +7,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -15,6 +16,9 @@
 #include "connectors/kafka/record.hpp"
 
 struct rd_kafka_s;
+namespace ivrcast::metrics {
+class scrape;
+}
 
 namespace ivrcast::connectors::kafka {
 
@@ -25,6 +29,10 @@ struct partition_lag {
   int32_t partition = 0;
   int64_t lag = 0;
 };
+
+/// Writes `lag` as the ivrcast_consumer_lag gauge of `reader`, one sample per partition.
+void collect_lag(metrics::scrape& out, std::string_view reader,
+                 const std::vector<partition_lag>& lag);
 
 /// The next offset handed over per partition, for lag: written by the consumer's thread once
 /// per batch, read by scrapes.

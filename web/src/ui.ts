@@ -138,6 +138,32 @@ export function busy<T>(button: HTMLButtonElement, work: () => Promise<T>): Prom
   });
 }
 
+/**
+ * A search card of the report screens: `from 〜 to` and the other criteria in one row, the search
+ * button and `actions` under it, `extra` below; submitting runs `run` with the button busy.
+ */
+export function searchForm(
+  range: [Field, Field],
+  criteria: Field[],
+  run: () => Promise<void>,
+  actions: HTMLElement[] = [],
+  extra: HTMLElement | null = null,
+): HTMLFormElement {
+  const searchButton = h("button", { type: "submit", class: "primary" }, t("search"));
+  const form = h(
+    "form",
+    { class: "card search", novalidate: true },
+    h("div", { class: "row" }, range[0].row, h("span", { class: "tilde" }, "〜"), range[1].row, criteria.map((f) => f.row)),
+    h("div", { class: "actions left" }, searchButton, actions),
+    extra,
+  );
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void busy(searchButton, run);
+  });
+  return form;
+}
+
 /** A screen heading that takes focus when the screen opens (keyboard and screen-reader users). */
 export function heading(key: TextKey, extra?: string): HTMLHeadingElement {
   return h("h1", { tabindex: -1 }, t(key), extra ? " " + extra : "");

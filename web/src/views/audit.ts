@@ -7,7 +7,7 @@ import { fill, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { jstDate } from "../time.js";
 import type { AuditTrail } from "../types.js";
-import { busy, field, heading, notice, showProblems } from "../ui.js";
+import { busy, field, heading, notice, searchForm, showProblems } from "../ui.js";
 
 const events = ["login", "login_failed", "locked", "ip_refused", "password", "log_downloaded", "usage_downloaded", "flow", "user"];
 
@@ -71,17 +71,9 @@ export function auditScreen(ctx: Ctx): void {
     }
   };
 
-  const searchButton = h("button", { type: "submit", class: "primary" }, t("search"));
-  const form = h(
-    "form",
-    { class: "card search", novalidate: true },
-    h("div", { class: "row" }, from.row, h("span", { class: "tilde" }, "〜"), to.row, event.row, email.row),
-    h("div", { class: "actions left" }, searchButton),
-  );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
+  const form = searchForm([from, to], [event, email], () => {
     limit = 100;
-    void busy(searchButton, search);
+    return search();
   });
   fill(ctx.main, heading("audit_title"), h("p", { class: "help" }, t("audit_note")), note.el, form, results);
   void search();

@@ -6,7 +6,7 @@ import { fill, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { jstDate } from "../time.js";
 import type { CallCounts, NumberRow } from "../types.js";
-import { busy, field, heading, international, notice, showProblems } from "../ui.js";
+import { field, heading, international, notice, searchForm, showProblems } from "../ui.js";
 
 export async function countsScreen(ctx: Ctx): Promise<void> {
   const { numbers } = await call<{ numbers: NumberRow[] }>("GET", "/v1/numbers");
@@ -68,16 +68,6 @@ export async function countsScreen(ctx: Ctx): Promise<void> {
     }
   };
 
-  const searchButton = h("button", { type: "submit", class: "primary" }, t("search"));
-  const form = h(
-    "form",
-    { class: "card search", novalidate: true },
-    h("div", { class: "row" }, from.row, h("span", { class: "tilde" }, "〜"), to.row, number.row),
-    h("div", { class: "actions left" }, searchButton),
-  );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    void busy(searchButton, search);
-  });
+  const form = searchForm([from, to], [number], search);
   fill(ctx.main, heading("counts_title"), h("p", { class: "help" }, t("counts_note")), note.el, form, results);
 }

@@ -6,7 +6,7 @@ import { fill, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { jstDate } from "../time.js";
 import type { LogRow } from "../types.js";
-import { busy, field, heading, notice, showProblems } from "../ui.js";
+import { busy, field, heading, notice, searchForm, showProblems } from "../ui.js";
 
 const pageSize = 100;
 const maxRows = 1000;
@@ -90,7 +90,6 @@ export function logScreen(ctx: Ctx): void {
     );
   };
 
-  const searchButton = h("button", { type: "submit", class: "primary" }, t("search"));
   const downloadButton = h("button", { type: "button", class: "secondary" }, t("download"));
   downloadButton.addEventListener("click", () =>
     void busy(downloadButton, async () => {
@@ -117,18 +116,16 @@ export function logScreen(ctx: Ctx): void {
     }),
   );
 
-  const form = h(
-    "form",
-    { class: "card search", novalidate: true },
-    h("div", { class: "row" }, from.row, h("span", { class: "tilde" }, "〜"), to.row, destination.row),
-    h("div", { class: "actions left" }, searchButton, downloadButton, encoding),
+  const form = searchForm(
+    [from, to],
+    [destination],
+    () => {
+      limit = pageSize;
+      return search();
+    },
+    [downloadButton, encoding],
     progress,
   );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    limit = pageSize;
-    void busy(searchButton, search);
-  });
 
   fill(ctx.main, heading("log_title"), h("p", { class: "help" }, t("log_note")), note.el, form, results);
 }

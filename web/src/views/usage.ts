@@ -7,7 +7,7 @@ import { fill, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { jstMonth } from "../time.js";
 import type { Usage } from "../types.js";
-import { busy, field, heading, notice, showProblems } from "../ui.js";
+import { field, heading, notice, searchForm, showProblems } from "../ui.js";
 
 export function usageScreen(ctx: Ctx): void {
   const from = field("from", t("range_from", t("usage_month")), h("input", { type: "month", value: jstMonth(-2), max: jstMonth() }), { required: true });
@@ -73,17 +73,7 @@ export function usageScreen(ctx: Ctx): void {
     }
   };
 
-  const searchButton = h("button", { type: "submit", class: "primary" }, t("search"));
-  const form = h(
-    "form",
-    { class: "card search", novalidate: true },
-    h("div", { class: "row" }, from.row, h("span", { class: "tilde" }, "〜"), to.row),
-    h("div", { class: "actions left" }, searchButton, csvLink),
-  );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    void busy(searchButton, search);
-  });
+  const form = searchForm([from, to], [], search, [csvLink]);
   fill(ctx.main, heading("usage_title"), h("p", { class: "help" }, t("usage_note")), note.el, form, results);
   void search();
 }
