@@ -104,9 +104,9 @@ http::response csv(const api_context& c, const std::vector<storage::usage_row>& 
     out += month_text(r.month);
     out += ',';
     if (with_account) {
-      sms::append_csv_field(out, r.account);
+      sms::append_csv_text(out, r.account);
       out += ',';
-      sms::append_csv_field(out, account_name(c, r.account));
+      sms::append_csv_text(out, account_name(c, r.account));
       out += ',';
     }
     sms::append_csv_field(out, sms::display_name(r.via));

@@ -4,6 +4,7 @@
 
 #include "connectors/kafka/bus.hpp"
 #include "messages/errc.hpp"
+#include "messages/text.hpp"
 #include "storage/control_state.hpp"
 
 namespace ivrcast::control {
@@ -131,8 +132,10 @@ caf::expected<void> writer::put(const wire::ControlRecord& r) {
 
 void writer::audit(wire::AuditEvent ev) {
   ev.set_node(node_id_);
-  spdlog::info("event=audit what={} user={} email={} account={} ip={} detail=\"{}\"", ev.event(),
-               ev.user_id(), ev.email(), ev.account_id(), ev.ip(), ev.detail());
+  // What a client sent (an address, a detail) cannot forge a log line.
+  spdlog::info("event=audit what={} user={} email=\"{}\" account={} ip={} detail=\"{}\"",
+               ev.event(), ev.user_id(), log_escaped(ev.email()), ev.account_id(), ev.ip(),
+               log_escaped(ev.detail()));
   auto key = ev.user_id().empty() ? ev.email() : ev.user_id();
   // ignored: a full local queue is waited out inside produce; a later failure is logged by the
   // producer and the event stays in the log line above

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace ivrcast {
@@ -21,6 +22,43 @@ inline bool all_digits(std::string_view s) {
     if (c < '0' || c > '9')
       return false;
   return true;
+}
+
+/// `s` as the value of a quoted key="…" log field: backslash, quote and control characters
+/// escaped (\\ \" \n \r \t \xNN), so text a client sent can neither end the field nor start
+/// a forged log line.
+inline std::string log_escaped(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+          static constexpr char hex[] = "0123456789abcdef";
+          out += "\\x";
+          out += hex[(static_cast<unsigned char>(c) >> 4) & 0xF];
+          out += hex[static_cast<unsigned char>(c) & 0xF];
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
 }
 
 }  // namespace ivrcast

@@ -1,5 +1,6 @@
 #include "metrics/json_log.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <ctime>
 
@@ -48,7 +49,21 @@ bool parse_fields(std::string_view m, nlohmann::ordered_json& out) {
       while (i < m.size()) {
         char c = m[i++];
         if (c == '\\' && i < m.size()) {
-          value += m[i++];
+          // The escapes of log_escaped (messages/text.hpp): the text as it was sent.
+          char e = m[i++];
+          if (e == 'n')
+            value += '\n';
+          else if (e == 'r')
+            value += '\r';
+          else if (e == 't')
+            value += '\t';
+          else if (e == 'x' && i + 2 <= m.size() &&
+                   std::isxdigit(static_cast<unsigned char>(m[i])) &&
+                   std::isxdigit(static_cast<unsigned char>(m[i + 1]))) {
+            value += static_cast<char>(std::stoi(std::string{m.substr(i, 2)}, nullptr, 16));
+            i += 2;
+          } else
+            value += e;
         } else if (c == '"') {
           closed = true;
           break;

@@ -37,6 +37,16 @@ void append_csv_field(std::string& out, std::string_view v) {
   }
 }
 
+void append_csv_text(std::string& out, std::string_view v) {
+  if (!v.empty() && std::string_view{"=+-@\t\r"}.find(v.front()) != std::string_view::npos) {
+    std::string defused = "'";
+    defused += v;
+    append_csv_field(out, defused);
+  } else {
+    append_csv_field(out, v);
+  }
+}
+
 namespace {
 
 void append_int(std::string& out, int64_t v) {
@@ -154,7 +164,7 @@ bool log_csv_writer::row(const log_row& r) {
   o.append(messages::campaign_prefix);  // 案件名: messages::campaign_name, without a copy
   append_csv_field(o, r.flow_version_id);
   o.append(",,");  // コンテンツタイプ unused by the IVR plan
-  append_csv_field(o, r.body);
+  append_csv_text(o, r.body);
   o.push_back(',');
   o.append(label(r.status));
   o.push_back(',');

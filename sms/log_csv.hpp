@@ -22,6 +22,10 @@ std::string international(std::string_view national);
 /// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
 void append_csv_field(std::string& out, std::string_view v);
 
+/// The same for text a user wrote (配信原稿, names): one starting with = + - @, a tab or CR is
+/// prefixed with ' so that a spreadsheet shows it instead of running it as a formula.
+void append_csv_text(std::string& out, std::string_view v);
+
 /// Japan time `YYYY/MM/DD HH:MM:SS` of a Unix time in milliseconds; empty for 0.
 void append_jst(std::string& out, int64_t unix_ms);
 

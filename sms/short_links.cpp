@@ -1,5 +1,7 @@
 #include "sms/short_links.hpp"
 
+#include <algorithm>
+
 #include "messages/errc.hpp"
 #include "messages/hash.hpp"
 
@@ -9,6 +11,43 @@ namespace {
 bool url_char(char c) {
   auto u = static_cast<unsigned char>(c);
   return u > 0x20 && u < 0x7F && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
+/// Length of the UTF-8 character at `s[i]` if it may stand in an internationalised host name
+/// (not CJK punctuation U+3000–U+303F such as 、。「」, not full-width forms U+FF00–U+FFEF,
+/// which end a URL in Japanese text); 0 otherwise.
+size_t idn_char(std::string_view s, size_t i) {
+  auto u = static_cast<unsigned char>(s[i]);
+  size_t n = u >= 0xF0 ? 4 : u >= 0xE0 ? 3 : u >= 0xC2 ? 2 : 0;
+  if (n == 0 || i + n > s.size())
+    return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80)
+      return 0;
+  if (n == 3) {
+    uint32_t cp = (u & 0x0Fu) << 12 | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6 |
+                  (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+    if ((cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFFEF))
+      return 0;
+  }
+  return n;
+}
+
+/// Drops what ends a sentence rather than the URL: trailing . , ; : ! ? and a `)` that closes
+/// nothing opened inside the URL.
+std::string_view trim_url(std::string_view url, size_t scheme) {
+  while (url.size() > scheme) {
+    char c = url.back();
+    if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?') {
+      url.remove_suffix(1);
+    } else if (c == ')' &&
+               std::count(url.begin(), url.end(), '(') < std::count(url.begin(), url.end(), ')')) {
+      url.remove_suffix(1);
+    } else {
+      break;
+    }
+  }
+  return url;
 }
 
 uint64_t mix(uint64_t x) {  // splitmix64 finaliser: spreads FNV's low-entropy high bits
@@ -48,10 +87,20 @@ std::vector<std::string_view> find_urls(std::string_view body) {
       continue;
     }
     size_t end = http + scheme;
-    while (end < body.size() && url_char(body[end]))
-      ++end;
-    if (end > http + scheme)
-      out.push_back(body.substr(http, end - http));
+    bool in_host = true;  // an internationalised domain may hold non-ASCII; a path may not
+    while (end < body.size()) {
+      if (url_char(body[end])) {
+        in_host = in_host && body[end] != '/' && body[end] != '?' && body[end] != '#';
+        ++end;
+      } else if (size_t n = in_host ? idn_char(body, end) : 0; n > 0) {
+        end += n;
+      } else {
+        break;
+      }
+    }
+    auto url = trim_url(body.substr(http, end - http), scheme);
+    if (url.size() > scheme)
+      out.push_back(url);
     i = end;
   }
   return out;

@@ -24,7 +24,9 @@ struct rewritten_body {
 inline constexpr size_t max_urls = 5;
 
 /// The http(s) URLs in `body`, in order: a URL runs from `http://` or `https://` to the first
-/// whitespace, non-ASCII character or one of <>"'.
+/// whitespace, one of <>"', or non-ASCII character (in the host, only CJK punctuation such as
+/// 、。 and full-width forms end it: internationalised domains are URLs too); then trailing
+/// . , ; : ! ? and an unbalanced `)` are left to the sentence.
 std::vector<std::string_view> find_urls(std::string_view body);
 
 /// Replaces each URL by ` https://<domain>/<code> ` (one space either side). Codes are derived

@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
+#include "messages/text.hpp"
 #include "metrics/health.hpp"
 #include "metrics/json_log.hpp"
 #include "metrics/latency_histogram.hpp"
 #include "metrics/registry.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace ivrcast::metrics {
 namespace {
@@ -139,6 +142,20 @@ TEST(MetricsTest, JsonLogLinesCarryTheKeyValuePairsAsFields) {
   };
   for (const auto& r : rows)
     EXPECT_EQ(json_log_line(1796497425007, "warn", "actors", r.message), r.json) << r.message;
+}
+
+TEST(MetricsTest, TextAClientSentCannotForgeALogLine) {
+  const std::string forged = "x\" what=login_ok\nevent=audit what=admin \\ \r\t\x01";
+  auto escaped = log_escaped(forged);
+  EXPECT_EQ(escaped.find('\n'), std::string::npos);
+  EXPECT_EQ(escaped.find('\r'), std::string::npos);
+  EXPECT_EQ(escaped, "x\\\" what=login_ok\\nevent=audit what=admin \\\\ \\r\\t\\x01");
+  // The text line holds one quoted field; the JSON line gives the text back as it was sent.
+  auto line = json_log_line(0, "info", "control", "event=audit detail=\"" + escaped + "\"");
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["event"], "audit");
+  EXPECT_EQ(j["detail"], forged);
 }
 
 }  // namespace

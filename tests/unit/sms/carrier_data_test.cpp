@@ -53,6 +53,30 @@ TEST(ShortLinksTest, EachUrlBecomesTwentyFiveCharactersAndReplaysAlike) {
   EXPECT_NE(rewrite_urls("https://a.b", "ivc.jp", "m2")->links[0].code, r->links[0].code);
 }
 
+TEST(ShortLinksTest, UrlsEndWhereTheSentenceTakesOverAndMayHaveJapaneseDomains) {
+  struct row {
+    std::string_view body;
+    std::vector<std::string_view> urls;
+  };
+  const std::vector<row> rows{
+      {"詳細は https://a.jp/x.", {"https://a.jp/x"}},
+      {"(https://a.jp/x) をご覧ください", {"https://a.jp/x"}},
+      {"https://a.jp/wiki/A_(b) と", {"https://a.jp/wiki/A_(b)"}},
+      {"https://a.jp/x, https://b.jp/y; http://c.jp!",
+       {"https://a.jp/x", "https://b.jp/y", "http://c.jp"}},
+      {"こちら https://a.jp/x?q=1&r=2。", {"https://a.jp/x?q=1&r=2"}},
+      {"https://a.jp、https://b.jp", {"https://a.jp", "https://b.jp"}},
+      {"ご予約 https://例え.jp/yoyaku をどうぞ", {"https://例え.jp/yoyaku"}},
+      {"https://例え.jp。次", {"https://例え.jp"}},
+      {"https://例え.jp/予約", {"https://例え.jp/"}},
+      {"「https://a.jp」", {"https://a.jp"}},
+      {"https://.", {}},
+      {"http:// only a scheme", {}},
+  };
+  for (const auto& r : rows)
+    EXPECT_EQ(find_urls(r.body), r.urls) << r.body;
+}
+
 TEST(ShortLinksTest, ASixthUrlIsRefused) {
   EXPECT_TRUE(rewrite_urls("http://a http://b http://c http://d http://e", "ivc.jp", "m"));
   auto r = rewrite_urls("http://a http://b http://c http://d http://e http://f", "ivc.jp", "m");
@@ -118,6 +142,36 @@ TEST(LogCsvTest, HeaderHasTheThirtyColumnsAndRowsFollowTheRules) {
             "v1-c1,v1-c1.1,送信,,1,2026/01/01 09:00:00,2026/01/01 09:00:01,+819012345678,"
             "楽天モバイル,SMS,v1,IVRCampaign_v1,,\"ご予約,\"\"確認\"\"\n\",到達済,到達,"
             "2026/01/01 09:00:05,10,1,,,,,,,,,,,+81501110001\r\n");
+}
+
+TEST(LogCsvTest, AFormulaInABodyIsShownNotRunAndPhoneNumbersKeepTheirPlus) {
+  for (auto [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+           {"+1+1", "'+1+1"},
+           {"-2", "'-2"},
+           {"@SUM(A1)", "'@SUM(A1)"},
+           {"\tcmd", "'\tcmd"},
+           {"\rcmd", "\"'\rcmd\""},
+           {"ご予約=OK", "ご予約=OK"},
+       }) {
+    std::string out;
+    log_csv_writer w{csv_encoding::utf8_bom, [&](std::string_view s) {
+                       out.append(s);
+                       return true;
+                     }};
+    log_row r;
+    r.job_id = "j";
+    r.message_id = "m";
+    r.destination = "09012345678";
+    r.incoming_number = "0501110001";
+    r.body = body;
+    r.status = delivery_status::sent;
+    ASSERT_TRUE(w.row(r));
+    ASSERT_TRUE(w.finish());
+    EXPECT_NE(out.find(",," + field + ","), std::string::npos) << body << " in " << out;
+    EXPECT_NE(out.find(",+819012345678,"), std::string::npos) << out;
+    EXPECT_TRUE(out.ends_with(",+81501110001\r\n")) << out;
+  }
 }
 
 TEST(LogCsvTest, CarrierIsUnknownUntilDeliveredAndShiftJisIsOnRequest) {
