@@ -2,6 +2,7 @@
 // status, delete, password reset (product.md §6).
 
 #include "control/api_internal.hpp"
+#include "control/role_grants.hpp"
 #include "messages/text.hpp"
 #include "storage/control_state.hpp"
 
@@ -120,6 +121,7 @@ http::response put_user(api_context& c, call& k) {
   if (auto no = target(c, k, rec))
     return *no;
   problems p;
+  std::optional<std::string> refusal;
   auto enterprise = k.account.enterprise_id();
   auto written = update_user(c, rec.user().user_id(), [&](wire::User& cur) {
     if (cur.enterprise_id() != enterprise)
@@ -129,6 +131,9 @@ http::response put_user(api_context& c, call& k) {
     read_user(c, k.body, enterprise, cur, p, false);
     if (!p.empty())
       return false;
+    // Grants are the API's to check, not only the portal's.
+    if (!k.by_operator && (refusal = grant_refusal(k.user, before, cur)))
+      return false;
     // A new role or a disabled user: the user's sessions end on every node.
     if (!same_roles(before, cur) || (before.active() && !cur.active()))
       cur.set_session_epoch(cur.session_epoch() + 1);
@@ -136,6 +141,8 @@ http::response put_user(api_context& c, call& k) {
   });
   if (!p.empty())
     return p.response();
+  if (refusal)
+    return http::error(403, "role_not_grantable", *refusal);
   if (!written)
     return internal(written.error());
   if (!*written)
@@ -202,6 +209,9 @@ http::response create_user(api_context& c, const call& k, const json& body,
   read_user(c, body, enterprise, u, p, true);
   if (!p.empty())
     return p.response();
+  if (!k.by_operator)
+    if (auto why = grant_refusal(k.user, wire::User{}, u))
+      return http::error(403, "role_not_grantable", *why);
   auto existing = c.deps.state->user_by_email(addr);
   if (!existing)
     return internal(existing.error());

@@ -7,6 +7,7 @@
 #include "control/audio.hpp"
 #include "control/cidr.hpp"
 #include "control/passwords.hpp"
+#include "control/role_grants.hpp"
 #include "control/throttle.hpp"
 
 namespace ivrcast {
@@ -77,4 +78,48 @@ TEST(AudioRulesTest, ANonWavIsRefusedByName) {
 }
 
 }  // namespace
+TEST(RoleGrantsTest, ByTable) {
+  using control::grant_refusal;
+  auto user = [](std::string id, std::vector<std::pair<std::string, wire::Role>> roles) {
+    wire::User u;
+    u.set_user_id(std::move(id));
+    for (const auto& [a, r] : roles) {
+      auto* b = u.add_roles();
+      b->set_account_id(a);
+      b->set_role(r);
+    }
+    return u;
+  };
+  using R = wire::Role;
+  auto boss = user("boss", {{"a1", R::ENTERPRISE_ADMIN}, {"a2", R::SENIOR_ADMIN}});
+  struct row {
+    const char* name;
+    wire::User before, after;
+    bool refused;
+  };
+  const std::vector<row> rows{
+      {"a new member where the caller is 企業管理者", {}, user("", {{"a1", R::MEMBER}}), false},
+      {"a new 企業管理者 there too", {}, user("", {{"a1", R::ENTERPRISE_ADMIN}}), false},
+      {"a role on an account where the caller is only 上位管理者",
+       {},
+       user("", {{"a2", R::MEMBER}}),
+       true},
+      {"a role on an account the caller has nothing on", {}, user("", {{"a9", R::MEMBER}}), true},
+      {"a role kept as it was elsewhere while a1 changes",
+       user("u", {{"a1", R::MEMBER}, {"a2", R::ADMIN}}),
+       user("u", {{"a1", R::ADMIN}, {"a2", R::ADMIN}}), false},
+      {"removing a role where the caller is not 企業管理者", user("u", {{"a2", R::ADMIN}}),
+       user("u", {}), true},
+      {"raising one's own role", boss,
+       user("boss", {{"a1", R::ENTERPRISE_ADMIN}, {"a2", R::ENTERPRISE_ADMIN}}), true},
+      {"giving oneself a new account", boss,
+       user("boss", {{"a1", R::ENTERPRISE_ADMIN}, {"a2", R::SENIOR_ADMIN}, {"a3", R::MEMBER}}),
+       true},
+      {"lowering one's own role", boss, user("boss", {{"a1", R::ADMIN}, {"a2", R::SENIOR_ADMIN}}),
+       false},
+  };
+  for (const auto& r : rows)
+    EXPECT_EQ(grant_refusal(boss, r.before, r.after).has_value(), r.refused) << r.name;
+}
+
 }  // namespace ivrcast
