@@ -33,6 +33,7 @@
 #include "storage/database.hpp"
 #include "storage/delivery_log.hpp"
 #include "storage/sends.hpp"
+#include "storage/usage.hpp"
 
 namespace ivrcast::actors {
 namespace {
@@ -95,6 +96,7 @@ struct sms_service::impl final : kafka::consumer_handler {
   std::shared_ptr<kafka::bus> bus;
   std::shared_ptr<storage::database> db;
   std::unique_ptr<storage::sends> sends;
+  std::unique_ptr<storage::usage> usage;
   std::unique_ptr<storage::delivery_log> log;
   const storage::control_state* control = nullptr;
   mutable std::mutex directory_mtx;
@@ -134,6 +136,7 @@ struct sms_service::impl final : kafka::consumer_handler {
 
   std::unique_ptr<kafka::partition_reader> sends_reader;
   std::unique_ptr<kafka::partition_reader> status_reader;
+  std::unique_ptr<kafka::partition_reader> usage_reader;
   std::unique_ptr<kafka::group_consumer> jobs;
   std::thread upkeep;
   std::mutex upkeep_mtx;
@@ -161,6 +164,24 @@ struct sms_service::impl final : kafka::consumer_handler {
       owner->sends_cv.notify_all();
     }
   } sends_handler;
+
+  /// sms.sends into the monthly usage (a reader of its own: the sends view stays quick).
+  struct usage_feed final : kafka::partition_reader::handler {
+    impl* owner = nullptr;
+    std::vector<storage::topic_record> recs;
+    int64_t start_offset(int32_t p) override {
+      auto cp = owner->usage->checkpoint(p);
+      return cp ? *cp + 1 : 0;
+    }
+    void records(int32_t p, std::span<const kafka::record> batch) override {
+      recs.clear();
+      for (const auto& r : batch)
+        recs.push_back({r.offset, r.key, r.value});
+      if (auto ok = owner->usage->apply(p, recs); !ok)
+        logger().error("event=usage_apply_failed partition={} error=\"{}\"", p,
+                       describe(ok.error()));
+    }
+  } usage_handler;
 
   /// sms.status into the delivery log.
   struct status_feed final : kafka::partition_reader::handler {
@@ -585,7 +606,7 @@ struct sms_service::impl final : kafka::consumer_handler {
     if (producer)
       if (auto ok = producer->flush(std::chrono::seconds{10}); !ok)
         logger().warn("event=sms_flush_incomplete error=\"{}\"", describe(ok.error()));
-    for (auto* r : {status_reader.get(), sends_reader.get()})
+    for (auto* r : {status_reader.get(), sends_reader.get(), usage_reader.get()})
       if (r)
         r->stop();
     for (auto& s : senders)
@@ -622,7 +643,7 @@ const storage::delivery_log& sms_service::log() const {
 }
 
 const storage::usage& sms_service::usage() const {
-  return impl_->sends->billing();
+  return *impl_->usage;
 }
 
 size_t sms_service::owned_partitions() const {
@@ -671,6 +692,8 @@ void sms_service::collect(metrics::scrape& out) const {
     kafka::collect_lag(out, "sends_view", impl_->sends_reader->lag());
   if (impl_->status_reader)
     kafka::collect_lag(out, "delivery_log", impl_->status_reader->lag());
+  if (impl_->usage_reader)
+    kafka::collect_lag(out, "usage", impl_->usage_reader->lag());
   for (const auto& b : impl_->binds_now()) {
     out.gauge("ivrcast_smpp_binds", "SMPP bind slots this node holds, and how many are bound",
               {{"carrier", b.carrier}, {"state", "held"}}, b.held);
@@ -705,6 +728,7 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     d->directory = std::make_shared<const sms::carrier_directory>(std::move(*dir));
   }
   d->sends = std::make_unique<storage::sends>(db);
+  d->usage = std::make_unique<storage::usage>(db);
   d->log = std::make_unique<storage::delivery_log>(db, s.sms.docomo_retry_errors);
   auto prod = kafka::producer::open(*d->bus, s.node.id + "-sms",
                                     [d](uint64_t t, bool ok) { d->on_delivery(t, ok); });
@@ -724,6 +748,7 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
   // Views first: a sender consults both.
   d->sends_handler.owner = d;
   d->status_handler.owner = d;
+  d->usage_handler.owner = d;
   auto sr = kafka::partition_reader::open(*d->bus, d->sends_topic_name, s.node.id + "-sends",
                                           d->sends_handler);
   if (!sr)
@@ -734,8 +759,14 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
   if (!st)
     return std::move(st.error());
   d->status_reader = std::move(*st);
+  auto ur = kafka::partition_reader::open(*d->bus, d->sends_topic_name, s.node.id + "-usage",
+                                          d->usage_handler);
+  if (!ur)
+    return std::move(ur.error());
+  d->usage_reader = std::move(*ur);
   d->sends_reader->start();
   d->status_reader->start();
+  d->usage_reader->start();
 
   for (auto c : sms::all_carriers) {
     auto i = static_cast<size_t>(c);

@@ -40,6 +40,12 @@ std::string usage_account(std::string_view account) {
   return out;
 }
 
+std::string usage_billed(std::string_view message_id) {
+  std::string out{"\x01billed/"};
+  out += message_id;
+  return out;
+}
+
 std::string usage(std::string_view account, uint32_t month, uint8_t carrier, char field) {
   auto out = usage_account(account);
   for (int shift = 24; shift >= 0; shift -= 8)

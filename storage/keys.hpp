@@ -28,6 +28,8 @@ std::string send(std::string_view message_id);
 /// 'p'arts>; the value a be64 count (merged). `usage_account` is the prefix of one account.
 std::string usage(std::string_view account, uint32_t month, uint8_t carrier, char field);
 std::string usage_account(std::string_view account);
+/// The mark of a message billed already (no NUL: never read as a usage row).
+std::string usage_billed(std::string_view message_id);
 
 /// The audit trail: every event by time ("g" <at be64> <offset be64>) and an enterprise's
 /// ("e" <enterprise> NUL <at be64> <offset be64>); `audit_prefix` is a scan's prefix.

@@ -10,8 +10,7 @@
 
 namespace ivrcast::storage {
 
-sends::sends(std::shared_ptr<database> db)
-    : db_(db), usage_(db), checkpoints_(std::move(db), "sends") {
+sends::sends(std::shared_ptr<database> db) : db_(db), checkpoints_(std::move(db), "sends") {
   for (auto& a : applied_)
     a = -2;  // unknown: read the checkpoint on first use
 }
@@ -38,9 +37,6 @@ caf::expected<void> sends::apply(int32_t partition, std::span<const topic_record
     return std::move(stored.error());
   rocksdb::WriteBatch wb;
   wire::SendRecord rec;
-  wire::SendRecord before;
-  // Records of this batch by message: the view as it will be, for the usage rule.
-  std::unordered_map<std::string_view, std::string_view> latest;
   for (const auto& r : recs) {
     if (r.offset <= *stored)
       continue;  // replayed
@@ -49,14 +45,6 @@ caf::expected<void> sends::apply(int32_t partition, std::span<const topic_record
       ++refused_;
       continue;
     }
-    if (sms::shows_parts_at_carrier(rec)) {
-      auto had = previous(latest, r.key, before);
-      if (!had)
-        return std::move(had.error());
-      if (auto inc = sms::billable(*had ? &before : nullptr, rec))
-        usage_.stage(wb, *inc);
-    }
-    latest[r.key] = r.value;
     // A message's records share one partition, so they arrive in the order written.
     (void)wb.Put(db_->sends(), keys::send(rec.message_id()), r.value);  // ignored: tiny keys
   }
@@ -66,20 +54,6 @@ caf::expected<void> sends::apply(int32_t partition, std::span<const topic_record
   if (static_cast<size_t>(partition) < max_partitions)
     applied_[static_cast<size_t>(partition)] = recs.back().offset;
   return {};
-}
-
-caf::expected<bool> sends::previous(
-    const std::unordered_map<std::string_view, std::string_view>& batch, std::string_view key,
-    wire::SendRecord& out) const {
-  if (auto it = batch.find(key); it != batch.end())
-    return out.ParseFromArray(it->second.data(), static_cast<int>(it->second.size()));
-  auto stored = find(key);
-  if (!stored)
-    return std::move(stored.error());
-  if (!*stored)
-    return false;
-  out = std::move(**stored);
-  return true;
 }
 
 caf::expected<std::optional<wire::SendRecord>> sends::find(std::string_view message_id) const {

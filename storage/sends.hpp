@@ -7,13 +7,11 @@
 #include <optional>
 #include <span>
 #include <string_view>
-#include <unordered_map>
 
 #include <caf/expected.hpp>
 
 #include "messages/sms.pb.h"
 #include "storage/offset_checkpoints.hpp"
-#include "storage/usage.hpp"
 
 namespace ivrcast::storage {
 
@@ -27,9 +25,7 @@ struct topic_record {
 };
 
 /// Every node's copy of the sms.sends topic: the durable "already submitted" record per message,
-/// consulted before every submit, and the monthly usage it bills (storage::usage), both in the
-/// batch that stores the partition's offset. One writer (the node's sends reader); any thread
-/// may read.
+/// consulted before every submit. One writer (the node's sends reader); any thread may read.
 class sends {
  public:
   static constexpr size_t max_partitions = 1024;
@@ -49,17 +45,9 @@ class sends {
   /// Last offset stored, from RocksDB (start-up).
   [[nodiscard]] caf::expected<int64_t> checkpoint(int32_t partition) const;
   uint64_t refused() const { return refused_.load(); }
-  /// Monthly usage, for reads.
-  const usage& billing() const { return usage_; }
 
  private:
-  /// The message's record before the one being applied: from this batch, else the view. False
-  /// if there is none.
-  caf::expected<bool> previous(const std::unordered_map<std::string_view, std::string_view>& batch,
-                               std::string_view key, wire::SendRecord& out) const;
-
   std::shared_ptr<database> db_;
-  usage usage_;
   offset_checkpoints checkpoints_;
   std::array<std::atomic<int64_t>, max_partitions> applied_;
   std::atomic<uint64_t> refused_{0};

@@ -3,6 +3,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <unordered_set>
+
 #include "storage/database.hpp"
 #include "storage/keys.hpp"
 #include "storage/status.hpp"
@@ -17,6 +19,47 @@ std::string be64(uint64_t v) {
 }
 
 }  // namespace
+
+usage::usage(std::shared_ptr<database> db) : db_(db), checkpoints_(std::move(db), "usage") {}
+
+caf::expected<int64_t> usage::checkpoint(int32_t partition) const {
+  return checkpoints_.load(partition);
+}
+
+caf::expected<void> usage::apply(int32_t partition, std::span<const topic_record> recs) {
+  if (recs.empty())
+    return {};
+  auto stored = checkpoints_.load(partition);
+  if (!stored)
+    return std::move(stored.error());
+  rocksdb::WriteBatch wb;
+  wire::SendRecord rec;
+  std::unordered_set<std::string_view> billed_here;  // marks of this batch, not yet written
+  std::string ignored;
+  for (const auto& r : recs) {
+    if (r.offset <= *stored)
+      continue;  // replayed
+    if (!rec.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())) ||
+        rec.message_id().empty() || !sms::shows_parts_at_carrier(rec))
+      continue;
+    // A message bills once: its first record with parts at the carrier leaves a mark.
+    auto mark = keys::usage_billed(rec.message_id());
+    if (billed_here.contains(r.key))
+      continue;
+    auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->usage(), mark, &ignored);
+    if (st.ok())
+      continue;
+    if (!st.IsNotFound())
+      return check(st, "usage.apply");
+    if (auto inc = sms::billable(nullptr, rec)) {
+      stage(wb, *inc);
+      (void)wb.Put(db_->usage(), mark, "");  // ignored: tiny keys
+      billed_here.insert(r.key);
+    }
+  }
+  checkpoints_.stage(wb, partition, recs.back().offset);
+  return check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "usage.apply");
+}
 
 void usage::stage(rocksdb::WriteBatch& wb, const sms::usage_increment& inc) const {
   auto c = static_cast<uint8_t>(inc.via);

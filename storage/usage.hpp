@@ -6,9 +6,13 @@
 #include <string_view>
 #include <vector>
 
+#include <span>
+
 #include <caf/expected.hpp>
 
 #include "sms/usage.hpp"
+#include "storage/offset_checkpoints.hpp"
+#include "storage/sends.hpp"
 
 namespace rocksdb {
 class WriteBatch;
@@ -28,15 +32,18 @@ struct usage_row {
   uint64_t parts = 0;
 };
 
-/// Monthly usage per account and carrier for billing (product.md §7), folded from sms.sends
-/// in the same write batch as the sends view and its offsets (storage::sends): exactly once,
-/// and rebuilt the same from the topic. Reads from any thread.
+/// Monthly usage per account and carrier for billing (product.md §7): a projection of
+/// sms.sends of its own (beside the sends view, which the senders wait on and which must stay
+/// quick), with a mark per billed message and its offsets in the same write batch: exactly
+/// once, and rebuilt the same from the topic. One writer; reads from any thread.
 class usage {
  public:
-  explicit usage(std::shared_ptr<database> db) : db_(std::move(db)) {}
+  explicit usage(std::shared_ptr<database> db);
 
-  /// Adds `inc` to `wb` (merges: no read).
-  void stage(rocksdb::WriteBatch& wb, const sms::usage_increment& inc) const;
+  /// Folds a run of one partition's send records, skipping those at or below its checkpoint.
+  /// Undecodable records are skipped (the sends view counts them).
+  [[nodiscard]] caf::expected<void> apply(int32_t partition, std::span<const topic_record> recs);
+  [[nodiscard]] caf::expected<int64_t> checkpoint(int32_t partition) const;
 
   /// One account's rows of months [from, to], by month then carrier.
   [[nodiscard]] caf::expected<std::vector<usage_row>> of_account(std::string_view account,
@@ -45,10 +52,13 @@ class usage {
   [[nodiscard]] caf::expected<std::vector<usage_row>> all(uint32_t from, uint32_t to) const;
 
  private:
+  /// Adds `inc` to `wb` (merges: no read).
+  void stage(rocksdb::WriteBatch& wb, const sms::usage_increment& inc) const;
   /// Rows of keys from `lower` on while they start with `prefix`, months in [from, to].
   caf::expected<std::vector<usage_row>> scan(std::string_view prefix, uint32_t from,
                                              uint32_t to) const;
   std::shared_ptr<database> db_;
+  offset_checkpoints checkpoints_;
 };
 
 }  // namespace ivrcast::storage

@@ -3,6 +3,8 @@
 // simulated carriers exactly once and the delivery log must hold one correct row per message.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <signal.h>
 
 #include "connectors/kafka/bus.hpp"
@@ -101,6 +103,13 @@ TEST(SmsCrashTest, TenThousandMessagesExactlyOnceAcrossASigkill) {
                                   ",";
                          return out;
                        }();
+  }
+  if (::testing::Test::HasFailure()) {
+    // The node's own account of the run, kept beyond the temporary directory.
+    auto kept = std::filesystem::temp_directory_path() / "ivrcast-sms-crash-node.log";
+    std::filesystem::copy_file(dir.path() + "/node.log", kept,
+                               std::filesystem::copy_options::overwrite_existing);
+    ADD_FAILURE() << "the node's log: " << kept.string();
   }
 }
 

@@ -6,7 +6,7 @@
 #include "messages/clock.hpp"
 #include "sms/usage.hpp"
 #include "storage/database.hpp"
-#include "storage/sends.hpp"
+#include "storage/usage.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace ivrcast {
@@ -84,7 +84,7 @@ class UsageStoreTest : public ::testing::Test {
     auto db = storage::database::open(dir_.path());
     ASSERT_OK(db);
     db_ = std::move(*db);
-    view_ = std::make_unique<storage::sends>(db_);
+    view_ = std::make_unique<storage::usage>(db_);
   }
 
   /// Applies records of partition 0 at `offsets` as one batch.
@@ -100,7 +100,7 @@ class UsageStoreTest : public ::testing::Test {
 
   test::temp_dir dir_;
   std::shared_ptr<storage::database> db_;
-  std::unique_ptr<storage::sends> view_;
+  std::unique_ptr<storage::usage> view_;
 };
 
 TEST_F(UsageStoreTest, EachMessageBillsOnceWhateverIsReadAgain) {
@@ -117,7 +117,7 @@ TEST_F(UsageStoreTest, EachMessageBillsOnceWhateverIsReadAgain) {
   apply({{0, record(wire::SendRecord::IN_FLIGHT, 1)}, {1, a}, {2, b}, {3, a}});
   apply({{1, a}, {2, b}});  // replayed: at or below the checkpoint
   apply({{4, c}, {5, a}, {6, d}});
-  auto rows = view_->billing().of_account("acc-1", 202612, 202612);
+  auto rows = view_->of_account("acc-1", 202612, 202612);
   ASSERT_OK(rows);
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0].via, sms::carrier::au);
@@ -128,15 +128,15 @@ TEST_F(UsageStoreTest, EachMessageBillsOnceWhateverIsReadAgain) {
   EXPECT_EQ((*rows)[1].messages, 2u);
   EXPECT_EQ((*rows)[1].segments, 2u);  // 1 + one accepted part of three
   EXPECT_EQ((*rows)[1].parts, 2u);
-  auto all = view_->billing().all(202601, 202612);
+  auto all = view_->all(202601, 202612);
   ASSERT_OK(all);
   ASSERT_EQ(all->size(), 3u);
   EXPECT_EQ((*all)[2].account, "acc-2");
-  auto none = view_->billing().of_account("acc-1", 202611, 202611);
+  auto none = view_->of_account("acc-1", 202611, 202611);
   ASSERT_OK(none);
   EXPECT_TRUE(none->empty());
   // An account whose id is another's prefix sees only its own rows.
-  auto prefix = view_->billing().of_account("acc-", 202601, 202612);
+  auto prefix = view_->of_account("acc-", 202601, 202612);
   ASSERT_OK(prefix);
   EXPECT_TRUE(prefix->empty());
 }
