@@ -9,6 +9,7 @@
 #include "actors/call_counter.hpp"
 #include "actors/call_router.hpp"
 #include "actors/log.hpp"
+#include "actors/projection_feed.hpp"
 #include "actors/sms_service.hpp"
 #include "connectors/control/codec.hpp"
 #include "connectors/gateway/codec.hpp"
@@ -109,11 +110,6 @@ class control_feed final : public kafka::partition_reader::handler {
     cv_.notify_all();
   }
 
-  bool is_caught_up() {
-    std::lock_guard<std::mutex> guard{mtx_};
-    return done_;
-  }
-
   bool wait(std::chrono::seconds timeout) {
     std::unique_lock<std::mutex> guard{mtx_};
     return cv_.wait_for(guard, timeout, [this] { return done_; });
@@ -132,28 +128,6 @@ class control_feed final : public kafka::partition_reader::handler {
   std::mutex mtx_;
   std::condition_variable cv_;
   bool done_ = false;
-};
-
-/// Folds control.audit into the node's audit trail.
-class audit_feed final : public kafka::partition_reader::handler {
- public:
-  explicit audit_feed(storage::audit_log& log) : log_(&log) {}
-  int64_t start_offset(int32_t partition) override {
-    auto cp = log_->checkpoint(partition);
-    return cp ? *cp + 1 : 0;
-  }
-  void records(int32_t partition, std::span<const kafka::record> batch) override {
-    recs_.clear();
-    for (const auto& r : batch)
-      recs_.push_back({r.offset, r.key, r.value});
-    if (auto ok = log_->apply(partition, recs_); !ok)
-      logger().error("event=audit_apply_failed partition={} error=\"{}\"", partition,
-                     describe(ok.error()));
-  }
-
- private:
-  storage::audit_log* log_;
-  std::vector<storage::topic_record> recs_;
 };
 
 /// Feeds the call-count projection from every partition, from its RocksDB checkpoints.
@@ -211,7 +185,7 @@ struct node::impl final : kafka::consumer_handler {
   std::unique_ptr<kafka::partition_reader> control_reader;
   std::unique_ptr<kafka::partition_reader> counts_reader;
   std::unique_ptr<storage::audit_log> audit;
-  std::unique_ptr<audit_feed> audit_handler;
+  std::unique_ptr<projection_feed<storage::audit_log>> audit_handler;
   std::unique_ptr<kafka::partition_reader> audit_reader;
   std::unique_ptr<kafka::group_consumer> calls;
   std::unique_ptr<sms_service> sms;
@@ -256,7 +230,7 @@ struct node::impl final : kafka::consumer_handler {
       in.kafka_error = describe(ok.error());
     in.calls_joined = calls && calls->joined();
     in.calls_partitions = calls ? calls->owned() : 0;
-    in.control_caught_up = control_view && control_view->is_caught_up();
+    in.control_caught_up = control_reader && control_reader->caught_up();
     in.counts_caught_up = counts_reader && counts_reader->caught_up();
     if (sms)
       sms->readiness(in);
@@ -439,7 +413,7 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->counts_reader->start();
 
   d->audit = std::make_unique<storage::audit_log>(d->db);
-  d->audit_handler = std::make_unique<audit_feed>(*d->audit);
+  d->audit_handler = std::make_unique<projection_feed<storage::audit_log>>(*d->audit, "audit");
   auto ar = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::control_audit),
                                           s.node.id + "-audit", *d->audit_handler);
   if (!ar)

@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
+#include "actors/projection_feed.hpp"
 #include "connectors/control/carrier_tables.hpp"
 #include "connectors/delivery/codec.hpp"
 #include "connectors/gateway/codec.hpp"
@@ -145,43 +146,10 @@ struct sms_service::impl final : kafka::consumer_handler {
   bool stopped = false;
   std::string buf;
 
-  /// sms.sends into the local view.
-  struct sends_feed final : kafka::partition_reader::handler {
-    impl* owner = nullptr;
-    std::vector<storage::topic_record> recs;
-    int64_t start_offset(int32_t p) override {
-      auto cp = owner->sends->checkpoint(p);
-      return cp ? *cp + 1 : 0;
-    }
-    void records(int32_t p, std::span<const kafka::record> batch) override {
-      recs.clear();
-      for (const auto& r : batch)
-        recs.push_back({r.offset, r.key, r.value});
-      if (auto ok = owner->sends->apply(p, recs); !ok)
-        logger().error("event=sends_apply_failed partition={} error=\"{}\"", p,
-                       describe(ok.error()));
-      std::lock_guard<std::mutex> guard{owner->sends_mtx};
-      owner->sends_cv.notify_all();
-    }
-  } sends_handler;
-
-  /// sms.sends into the monthly usage (a reader of its own: the sends view stays quick).
-  struct usage_feed final : kafka::partition_reader::handler {
-    impl* owner = nullptr;
-    std::vector<storage::topic_record> recs;
-    int64_t start_offset(int32_t p) override {
-      auto cp = owner->usage->checkpoint(p);
-      return cp ? *cp + 1 : 0;
-    }
-    void records(int32_t p, std::span<const kafka::record> batch) override {
-      recs.clear();
-      for (const auto& r : batch)
-        recs.push_back({r.offset, r.key, r.value});
-      if (auto ok = owner->usage->apply(p, recs); !ok)
-        logger().error("event=usage_apply_failed partition={} error=\"{}\"", p,
-                       describe(ok.error()));
-    }
-  } usage_handler;
+  /// sms.sends into the local view (waiters on sends_cv learn of each batch), and into the
+  /// monthly usage (a reader of its own: the sends view the senders wait on stays quick).
+  std::unique_ptr<projection_feed<storage::sends>> sends_handler;
+  std::unique_ptr<projection_feed<storage::usage>> usage_handler;
 
   /// sms.status into the delivery log.
   struct status_feed final : kafka::partition_reader::handler {
@@ -253,13 +221,15 @@ struct sms_service::impl final : kafka::consumer_handler {
           fn(*sessions[c][static_cast<size_t>(slot)]);
   }
 
+  /// The partitions of sms.jobs held now (any thread).
+  std::vector<int32_t> owned_now() {
+    std::lock_guard<std::mutex> guard{progress_mtx};
+    return {owned.begin(), owned.end()};
+  }
+
   /// Each sender's rate: its share of the carrier's by the binds this node holds now.
   void share_limits() {
-    std::vector<int32_t> now_owned;
-    {
-      std::lock_guard<std::mutex> guard{progress_mtx};
-      now_owned.assign(owned.begin(), owned.end());
-    }
+    auto now_owned = owned_now();
     for (size_t c = 0; c < plans.size(); ++c) {
       auto binds = plans[c].binds(now_owned);
       contexts[c].rate = plans[c].rate_share(contexts[c].cfg.rate, binds);
@@ -305,11 +275,7 @@ struct sms_service::impl final : kafka::consumer_handler {
 
   /// Every configured carrier's bind slots held here now, and how many are bound (any thread).
   std::vector<metrics::carrier_binds> binds_now() {
-    std::vector<int32_t> now_owned;
-    {
-      std::lock_guard<std::mutex> guard{progress_mtx};
-      now_owned.assign(owned.begin(), owned.end());
-    }
+    auto now_owned = owned_now();
     std::vector<metrics::carrier_binds> out;
     for (size_t c = 0; c < plans.size(); ++c) {
       if (sessions[c].empty())
@@ -746,11 +712,14 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
   d->abuse.emplace(s.abuse.max_sms, int64_t{s.abuse.window_s} * 1000);
 
   // Views first: a sender consults both.
-  d->sends_handler.owner = d;
   d->status_handler.owner = d;
-  d->usage_handler.owner = d;
+  d->sends_handler = std::make_unique<projection_feed<storage::sends>>(*d->sends, "sends", [d] {
+    std::lock_guard<std::mutex> guard{d->sends_mtx};
+    d->sends_cv.notify_all();
+  });
+  d->usage_handler = std::make_unique<projection_feed<storage::usage>>(*d->usage, "usage");
   auto sr = kafka::partition_reader::open(*d->bus, d->sends_topic_name, s.node.id + "-sends",
-                                          d->sends_handler);
+                                          *d->sends_handler);
   if (!sr)
     return std::move(sr.error());
   d->sends_reader = std::move(*sr);
@@ -760,7 +729,7 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     return std::move(st.error());
   d->status_reader = std::move(*st);
   auto ur = kafka::partition_reader::open(*d->bus, d->sends_topic_name, s.node.id + "-usage",
-                                          d->usage_handler);
+                                          *d->usage_handler);
   if (!ur)
     return std::move(ur.error());
   d->usage_reader = std::move(*ur);

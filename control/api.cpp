@@ -156,13 +156,6 @@ std::optional<http::response> refuse_account(api_context& c, const call& k) {
   return std::nullopt;
 }
 
-std::string email_key(std::string_view email) {
-  std::string out{trim(email)};
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  return out;
-}
-
 wire::Role role_on(const wire::User& u, std::string_view account_id) {
   for (const auto& b : u.roles())
     if (b.account_id() == account_id)
@@ -353,12 +346,10 @@ caf::expected<std::unique_ptr<api>> api::start(api_deps deps) {
     return std::move(w.error());
   c.out = std::move(*w);
   c.sessions = std::make_unique<session_store>(*c.deps.state, *c.out);
-  // The notices' reply address: smtp.from's address ("Name <addr>" or "addr").
-  auto lt = s.smtp.from.find('<'), gt = s.smtp.from.find('>');
-  auto support =
-      lt != std::string::npos && gt > lt ? s.smtp.from.substr(lt + 1, gt - lt - 1) : s.smtp.from;
-  c.notices = std::make_unique<notice_mailer>(*c.deps.state, *c.out, *c.mail, s.node.id, support,
-                                              c.deps.now_ms);
+  // The notices' reply address is smtp.from's.
+  c.notices =
+      std::make_unique<notice_mailer>(*c.deps.state, *c.out, *c.mail, s.node.id,
+                                      connectors::smtp::address_of(s.smtp.from), c.deps.now_ms);
   c.notices->start();
   std::vector<http::route> routes;
   for (auto& r : all_routes()) {

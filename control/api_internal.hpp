@@ -20,6 +20,7 @@
 #include "control/writer.hpp"
 #include "messages/control.pb.h"
 #include "messages/errc.hpp"
+#include "messages/text.hpp"
 #include "metrics/registry.hpp"
 
 namespace ivrcast::control {
@@ -84,8 +85,6 @@ void add_audit_routes(std::vector<api_route>& out);
 
 /// The role matrix of product.md §6.
 bool role_allows(wire::Role r, access a);
-/// An email address as users are looked up by it: trimmed, lower case.
-std::string email_key(std::string_view email);
 /// The user's role on an account (ROLE_UNSPECIFIED: none).
 wire::Role role_on(const wire::User& u, std::string_view account_id);
 /// Why the caller may not work in `k.account` now (terminated, or the client address is outside

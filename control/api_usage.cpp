@@ -98,6 +98,7 @@ std::string account_name(const api_context& c, const std::string& id) {
 http::response csv(const api_context& c, const std::vector<storage::usage_row>& rows,
                    bool with_account, const std::string& file) {
   std::string out = "\xEF\xBB\xBF";
+  std::map<std::string, std::string> names;  // one control-state read per account
   out += with_account ? "年月,アカウントID,アカウント名,キャリア,通数,文字分割数,送信パート数\r\n"
                       : "年月,キャリア,通数,文字分割数,送信パート数\r\n";
   for (const auto& r : rows) {
@@ -106,7 +107,10 @@ http::response csv(const api_context& c, const std::vector<storage::usage_row>& 
     if (with_account) {
       sms::append_csv_text(out, r.account);
       out += ',';
-      sms::append_csv_text(out, account_name(c, r.account));
+      auto name = names.find(r.account);
+      if (name == names.end())
+        name = names.emplace(r.account, account_name(c, r.account)).first;
+      sms::append_csv_text(out, name->second);
       out += ',';
     }
     sms::append_csv_field(out, sms::display_name(r.via));

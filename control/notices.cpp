@@ -5,27 +5,11 @@
 #include <set>
 
 #include "control/passwords.hpp"
+#include "messages/clock.hpp"
+#include "messages/text.hpp"
 
 namespace ivrcast::control {
 namespace {
-
-std::tm jst_tm(int64_t unix_ms) {
-  auto t = static_cast<std::time_t>(unix_ms / 1000 + 9 * 3600);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return tm;
-}
-
-std::string lower_trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  std::string out{s};
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool covers(std::string_view purpose, notice_event e) {
   if (purpose.empty() || purpose == "all")
@@ -65,7 +49,7 @@ std::vector<recipient> recipients(const wire::Notice& n, notice_event e,
                                               a.account_id()) == n.account_ids().end())
       continue;
     for (const auto& c : a.contacts()) {
-      auto email = lower_trimmed(c.email());
+      auto email = email_key(c.email());
       if (email.empty() || !covers(c.purpose(), e) || !seen.insert(email).second)
         continue;
       out.push_back({a.account_id(), email, c.name()});

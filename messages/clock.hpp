@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 
 namespace ivrcast {
 
@@ -22,6 +23,14 @@ constexpr int64_t jst_to_unix_ms(int year, int month, int day, int hour, int min
   const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   const int64_t days = era * 146097 + doe - 719468;
   return (days * 86400 + hour * 3600 + minute * 60 + second - 9 * 3600) * 1000;
+}
+
+/// The Japan-time civil fields of a Unix time (Japan has no daylight saving time).
+inline std::tm jst_tm(int64_t unix_ms) {
+  auto t = static_cast<std::time_t>(unix_ms / 1000 + 9 * 3600);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm;
 }
 
 /// The Japan-time calendar day of a Unix time as YYYYMMDD (Japan has no daylight saving time).

@@ -24,6 +24,15 @@ inline bool all_digits(std::string_view s) {
   return true;
 }
 
+/// An email address as users and contacts are matched by it: trimmed, ASCII lower case.
+inline std::string email_key(std::string_view email) {
+  std::string out{trim(email)};
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 /// `s` as the value of a quoted key="…" log field: backslash, quote and control characters
 /// escaped (\\ \" \n \r \t \xNN), so text a client sent can neither end the field nor start
 /// a forged log line.

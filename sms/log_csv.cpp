@@ -73,9 +73,7 @@ std::string international(std::string_view national) {
 void append_jst(std::string& out, int64_t unix_ms) {
   if (unix_ms <= 0)
     return;
-  auto t = static_cast<time_t>(unix_ms / 1000 + 9 * 3600);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
+  auto tm = jst_tm(unix_ms);
   append_int(out, tm.tm_year + 1900);
   out.push_back('/');
   two(out, tm.tm_mon + 1);

@@ -5,18 +5,21 @@
 #include "messages/clock.hpp"
 
 namespace ivrcast::sms {
+namespace {
+
 bool shows_parts_at_carrier(const wire::SendRecord& r) {
   return r.state() == wire::SendRecord::SUBMITTED ||
          (r.state() == wire::SendRecord::CLOSED && r.smsc_ids_size() > 0);
 }
 
+}  // namespace
+
 uint32_t jst_month(int64_t unix_ms) {
   return jst_day(unix_ms) / 100;
 }
 
-std::optional<usage_increment> billable(const wire::SendRecord* before,
-                                        const wire::SendRecord& now) {
-  if (!shows_parts_at_carrier(now) || (before && shows_parts_at_carrier(*before)))
+std::optional<usage_increment> billable(const wire::SendRecord& now) {
+  if (!shows_parts_at_carrier(now))
     return std::nullopt;
   if (now.carrier() < 1 || now.carrier() > static_cast<int32_t>(all_carriers.size()))
     return std::nullopt;  // not ours: the view refuses such records

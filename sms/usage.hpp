@@ -18,18 +18,11 @@ struct usage_increment {
   uint64_t parts = 0;     // submit_sm the carrier accepted
 };
 
-/// Whether a record shows parts of its message at the carrier (SUBMITTED, or CLOSED with
-/// accepted parts): only such a record can bill.
-bool shows_parts_at_carrier(const wire::SendRecord& r);
-
-/// Whether a send record bills its message, and what. A message bills once, when its record
-/// first shows a part at the carrier: SUBMITTED (every part accepted: its billed segments) or
-/// CLOSED with accepted parts (一部失敗: one segment per accepted part, at most the message's
-/// segments). `before` is the message's record as the view held it: a replay or a second
-/// final record of a message already billed bills nothing. Pure: the projection's rule, so a
-/// rebuild from the topic (which keeps the latest record per message) bills the same.
-std::optional<usage_increment> billable(const wire::SendRecord* before,
-                                        const wire::SendRecord& now);
+/// What a send record bills, if it shows parts of its message at the carrier: SUBMITTED (every
+/// part accepted: its billed segments) or CLOSED with accepted parts (一部失敗: one segment per
+/// accepted part, at most the message's segments). A message bills once: storage::usage keeps
+/// a mark per billed message, so a replay or a second final record bills nothing. Pure.
+std::optional<usage_increment> billable(const wire::SendRecord& rec);
 
 /// YYYYMM of a Unix time in Japan time.
 uint32_t jst_month(int64_t unix_ms);

@@ -40,22 +40,21 @@ caf::expected<void> usage::apply(int32_t partition, std::span<const topic_record
     if (r.offset <= *stored)
       continue;  // replayed
     if (!rec.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())) ||
-        rec.message_id().empty() || !sms::shows_parts_at_carrier(rec))
+        rec.message_id().empty())
+      continue;
+    auto inc = sms::billable(rec);
+    if (!inc || billed_here.contains(r.key))
       continue;
     // A message bills once: its first record with parts at the carrier leaves a mark.
     auto mark = keys::usage_billed(rec.message_id());
-    if (billed_here.contains(r.key))
-      continue;
     auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->usage(), mark, &ignored);
     if (st.ok())
       continue;
     if (!st.IsNotFound())
       return check(st, "usage.apply");
-    if (auto inc = sms::billable(nullptr, rec)) {
-      stage(wb, *inc);
-      (void)wb.Put(db_->usage(), mark, "");  // ignored: tiny keys
-      billed_here.insert(r.key);
-    }
+    stage(wb, *inc);
+    (void)wb.Put(db_->usage(), mark, "");  // ignored: tiny keys
+    billed_here.insert(r.key);
   }
   checkpoints_.stage(wb, partition, recs.back().offset);
   return check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "usage.apply");

@@ -39,12 +39,6 @@ std::string base64(std::string_view in) {
   return out;
 }
 
-/// The address inside "Name <addr>", or the whole text.
-std::string address_of(const std::string& s) {
-  auto lt = s.find('<'), gt = s.find('>');
-  return lt != std::string::npos && gt > lt ? s.substr(lt + 1, gt - lt - 1) : s;
-}
-
 /// "Name <addr>" with a non-ASCII (or specials-bearing) name as an RFC 2047 encoded word;
 /// a bare address as it is.
 std::string mailbox(const std::string& s) {
@@ -109,6 +103,11 @@ bool curl_ready() {
 }
 
 }  // namespace
+
+std::string address_of(const std::string& s) {
+  auto lt = s.find('<'), gt = s.find('>');
+  return lt != std::string::npos && gt > lt ? s.substr(lt + 1, gt - lt - 1) : s;
+}
 
 caf::expected<std::string> mailer::render(const std::string& to, const std::string& name,
                                           const std::map<std::string, std::string>& values,

@@ -9,6 +9,9 @@
 
 namespace ivrcast::connectors::smtp {
 
+/// The address inside "Display Name <addr>", or the whole text.
+std::string address_of(const std::string& mailbox);
+
 /// What became of a mail.
 enum class mail_outcome : uint8_t {
   sent,            // handed to the SMTP server

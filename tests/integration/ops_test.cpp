@@ -16,6 +16,7 @@
 #include "sms/carrier.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/perl_smsc.hpp"
+#include "tests/support/portal_support.hpp"
 #include "tests/support/sms_support.hpp"
 #include "tests/support/test_support.hpp"
 #include "tools/gateway_sim/gateway_sim.hpp"
@@ -25,21 +26,6 @@ namespace {
 
 namespace kafka = connectors::kafka;
 using json = nlohmann::json;
-
-struct answer {
-  int status = 0;
-  std::string body;
-};
-
-answer get(int port, const std::string& path) {
-  httplib::Client cli{"127.0.0.1", port};
-  cli.set_connection_timeout(5);
-  cli.set_read_timeout(10);
-  auto res = cli.Get(path);
-  if (!res)
-    return {};
-  return {res->status, res->body};
-}
 
 /// Debian's Prometheus server scraping one target every 200 ms, with its own data directory.
 class prometheus_server {
@@ -172,10 +158,10 @@ TEST(OpsTest, ReadyzNamesACarrierWhoseSmscStopsAndIsReadyAgainWhenItReturns) {
   ASSERT_OK(b);
   auto n = actors::node::start(settings, std::move(*b));
   ASSERT_OK(n);
-  auto http = (*n)->http_port();
+  test::portal_client http{(*n)->http_port()};
   auto readiness = [&] {
-    auto a = get(http, "/readyz");
-    return std::pair{a.status, json::parse(a.body, nullptr, false)};
+    auto a = http.get("/readyz");
+    return std::pair{a.status, a.body};
   };
   ASSERT_TRUE(test::eventually([&] { return readiness().first == 200; }, std::chrono::seconds{60}))
       << readiness().second.dump();
@@ -186,12 +172,12 @@ TEST(OpsTest, ReadyzNamesACarrierWhoseSmscStopsAndIsReadyAgainWhenItReturns) {
   auto [status, body] = readiness();
   EXPECT_EQ(body["status"], "degraded") << body.dump();
   EXPECT_EQ(body["failing"], json::array({"carrier:docomo"})) << body.dump();
-  auto core = get(http, "/readyz?scope=core");
-  EXPECT_EQ(core.status, 200) << "only a carrier is down: " << core.body;
-  EXPECT_EQ(json::parse(core.body)["status"], "degraded");
-  auto alive = get(http, "/healthz");
+  auto core = http.get("/readyz?scope=core");
+  EXPECT_EQ(core.status, 200) << "only a carrier is down: " << core.raw;
+  EXPECT_EQ(core.body["status"], "degraded");
+  auto alive = http.get("/healthz");
   EXPECT_EQ(alive.status, 200);
-  EXPECT_EQ(json::parse(alive.body)["status"], "alive");
+  EXPECT_EQ(alive.body["status"], "alive");
 
   test::perl_smsc back{"cluster_smsc.pl " + std::to_string(port)};
   ASSERT_TRUE(test::eventually([&] { return back.port() == port; }, std::chrono::seconds{20}));
