@@ -57,7 +57,10 @@ struct outgoing {
   uint32_t sequence = 0;
   int64_t submitted_ms = 0;
   uint8_t reference = 0;
-  int pending = 0;  // closing: delivery reports still awaited (status event and record)
+  int pending = 0;           // closing: delivery reports still awaited (status event and record)
+  uint64_t final_token = 0;  // the delivery report of its last record
+  wire::SendRecord final_record;  // its last record (SUBMITTED or CLOSED), once written
+  int64_t final_offset = -1;      // where that record landed in sms.sends
   std::vector<std::pair<int32_t, int64_t>> also_done;  // the same job read again meanwhile
 };
 
@@ -88,7 +91,7 @@ class sender_core {
         submit_resp(e.session, e.sequence, e.status, e.id);
         break;
       case sender_event::kind::delivered:
-        delivered(e.token, e.ok);
+        delivered(e.token, e.ok, e.offset);
         break;
       case sender_event::kind::drain:
         drain(e.partition);
@@ -108,6 +111,7 @@ class sender_core {
       if (o->ph == outgoing::phase::submitting &&
           now - o->submitted_ms > ctx_->cfg.response_timeout_ms)
         doubt(o, o->submitted_ms, "no submit_sm_resp in time");
+    forget_finished();
     // Settling a doubt reads RocksDB; five times a second is soon enough for a wait of seconds.
     if (now >= next_doubt_check_ms_) {
       resolve_doubts(now);
@@ -135,6 +139,17 @@ class sender_core {
     if (auto it = active_.find(w->msg.message_id); it != active_.end()) {
       it->second->also_done.emplace_back(w->partition, w->offset);
       return;
+    }
+    // The record read with the job may be older than the message: a copy of the job (forwarded
+    // twice across a crash) may have been sent since. What this sender finished and the sends
+    // view may not have yet is remembered; anything older the view has now.
+    if (auto it = finished_.find(w->msg.message_id); it != finished_.end()) {
+      w->record = it->second.record;
+    } else if (auto rec = ctx_->sends->find(w->msg.message_id); rec) {
+      w->record = std::move(*rec);
+    } else {
+      logger().error("event=sends_unreadable message={} error=\"{}\"", w->msg.message_id,
+                     describe(rec.error()));
     }
     auto o = std::make_unique<outgoing>();
     o->w = std::move(w);
@@ -225,8 +240,12 @@ class sender_core {
       rec.set_reason(reason);
     }
     rec.SerializeToString(&buf_);
-    ctx_->producer->produce_to(ctx_->sends_topic, o.w->partition, o.w->msg.message_id, buf_,
-                               tracked ? track(o) : 0);
+    auto token = tracked ? track(o) : 0;
+    if (st == wire::SendRecord::SUBMITTED || st == wire::SendRecord::CLOSED) {
+      o.final_token = token;
+      o.final_record = std::move(rec);
+    }
+    ctx_->producer->produce_to(ctx_->sends_topic, o.w->partition, o.w->msg.message_id, buf_, token);
   }
 
   /// Publishes a status event of the message with its whole detail, so that any event can
@@ -286,12 +305,15 @@ class sender_core {
     put_record(o, wire::SendRecord::CLOSED, st, reason);
   }
 
-  void delivered(uint64_t token, bool ok) {
-    auto it = by_token_.find(token & ((1ULL << 56) - 1));
+  void delivered(uint64_t ticket, bool ok, int64_t offset) {
+    auto token = ticket & ((1ULL << 56) - 1);
+    auto it = by_token_.find(token);
     if (it == by_token_.end())
       return;  // drained meanwhile
     auto* o = it->second;
     by_token_.erase(it);
+    if (ticket == o->final_token)
+      o->final_offset = offset;
     if (!ok) {
       // Only a fatal producer error loses a record; the job is not done, a restart redoes it.
       logger().error("event=send_record_lost carrier={} message={}", sms::key(ctx_->carrier),
@@ -538,6 +560,19 @@ class sender_core {
     }
   }
 
+  /// A finished message is remembered until the sends view has its last record.
+  void forget_finished() {
+    while (!finished_order_.empty()) {
+      const auto& f = finished_order_.front();
+      if (ctx_->sends->applied(f.partition) < f.offset)
+        return;
+      if (auto it = finished_.find(f.message_id);
+          it != finished_.end() && it->second.offset == f.offset)
+        finished_.erase(it);
+      finished_order_.pop_front();
+    }
+  }
+
   void drop_outstanding(outgoing* o) {
     for (auto it = outstanding_.begin(); it != outstanding_.end(); ++it)
       if (it->second == o) {
@@ -552,6 +587,10 @@ class sender_core {
   /// one to its destination.
   void finish(outgoing& o) {
     ++ctx_->metrics->finished;
+    if (o.final_offset >= 0) {
+      finished_order_.push_back({o.w->partition, o.final_offset, o.w->msg.message_id});
+      finished_[o.w->msg.message_id] = {std::move(o.final_record), o.final_offset};
+    }
     ctx_->job_done(o.w->partition, o.w->offset);
     for (const auto& [partition, offset] : o.also_done)
       ctx_->job_done(partition, offset);
@@ -628,6 +667,17 @@ class sender_core {
   std::vector<outgoing*> doubts_;
   std::vector<std::pair<int32_t, std::function<void()>>> drains_;  // waiting for answers
   std::unordered_map<std::string, int64_t> adopted_;  // id → when; forgotten after 10 min
+  struct finished_message {
+    wire::SendRecord record;
+    int64_t offset;
+  };
+  struct finished_entry {
+    int32_t partition;
+    int64_t offset;
+    std::string message_id;
+  };
+  std::unordered_map<std::string, finished_message> finished_;  // not yet in the sends view
+  std::deque<finished_entry> finished_order_;
   std::vector<bool> bound_;
   double tokens_ = 0;
   int64_t last_refill_ms_ = 0;

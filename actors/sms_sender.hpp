@@ -51,6 +51,7 @@ struct sender_event {
   std::string id;
   uint64_t token = 0;
   bool ok = false;
+  int64_t offset = -1;  // delivered: where the record landed
   int32_t partition = -1;
   std::shared_ptr<sms_work> work;
   std::function<void()> done;  // drain: called once the partition is let go

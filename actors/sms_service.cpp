@@ -519,7 +519,7 @@ struct sms_service::impl final : kafka::consumer_handler {
 
   // -- producer thread -----------------------------------------------------------------------
 
-  void on_delivery(uint64_t ticket, bool ok) {
+  void on_delivery(uint64_t ticket, bool ok, int64_t offset) {
     auto kind = ticket >> 60;
     auto carrier = static_cast<size_t>((ticket >> 56) & 0xF);
     if (kind == 1 && carrier < senders.size()) {
@@ -527,6 +527,7 @@ struct sms_service::impl final : kafka::consumer_handler {
       e.what = sender_event::kind::delivered;
       e.token = ticket;
       e.ok = ok;
+      e.offset = offset;
       caf::anon_send(senders[carrier], std::move(e));
     } else if (kind == receipt_kind && carrier < sessions.size()) {
       auto session = static_cast<size_t>((ticket >> 32) & 0xFF);
@@ -696,8 +697,9 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
   d->sends = std::make_unique<storage::sends>(db);
   d->usage = std::make_unique<storage::usage>(db);
   d->log = std::make_unique<storage::delivery_log>(db, s.sms.docomo_retry_errors);
-  auto prod = kafka::producer::open(*d->bus, s.node.id + "-sms",
-                                    [d](uint64_t t, bool ok) { d->on_delivery(t, ok); });
+  auto prod = kafka::producer::open_placed(
+      *d->bus, s.node.id + "-sms",
+      [d](uint64_t t, bool ok, int32_t, int64_t offset) { d->on_delivery(t, ok, offset); });
   if (!prod)
     return std::move(prod.error());
   d->producer = std::move(*prod);
