@@ -15,6 +15,7 @@
 
 #include "actors/cli.hpp"
 #include "actors/dead_letter_commands.hpp"
+#include "actors/fatal.hpp"
 #include "actors/node.hpp"
 #include "actors/prompt_speech.hpp"
 #include "actors/sms_service.hpp"
@@ -435,5 +436,5 @@ int main(int argc, char** argv) {
     sip_gw->stop();
   if (n)
     n->stop();
-  return 0;
+  return actors::stopped_fatally() ? 70 : 0;
 }

@@ -19,7 +19,7 @@
 #include "messages/sms.pb.h"
 #include "messages/type_ids.hpp"
 #include "metrics/latency_histogram.hpp"
-#include "sms/prepare.hpp"
+#include "sms/sender_logic.hpp"
 
 namespace ivrcast::connectors::smpp {
 class session;
@@ -30,15 +30,6 @@ class sends;
 }  // namespace ivrcast::storage
 
 namespace ivrcast::actors {
-
-/// One job handed to its carrier's sender.
-struct sms_work {
-  int32_t partition = -1;  // of sms.jobs; sms.sends records go to the same partition
-  int64_t offset = -1;
-  messages::sms_job job;
-  sms::prepared_message msg;
-  std::optional<wire::SendRecord> record;  // sms.sends' record when the job was read
-};
 
 /// Everything that reaches a sender: work, its SMPP sessions' news, delivery reports of its
 /// own records, and the drain of a revoked partition.
@@ -53,7 +44,7 @@ struct sender_event {
   bool ok = false;
   int64_t offset = -1;  // delivered: where the record landed
   int32_t partition = -1;
-  std::shared_ptr<sms_work> work;
+  std::shared_ptr<sms::send_work> work;
   std::function<void()> done;  // drain: called once the partition is let go
 };
 
@@ -101,16 +92,12 @@ struct sender_context {
   /// The delivery log has read sms.status up to where it stood at start: before that, a receipt
   /// that proves a part in doubt may be sitting unread in the backlog.
   const std::atomic<bool>* log_live = nullptr;
+  int partitions = 0;  // of sms.jobs (and sms.sends)
   std::function<void(int32_t partition, int64_t offset)> job_done;
+  /// A record or event could not be written: the node cannot keep its promise and stops.
+  std::function<void(const std::string& why)> fatal;
   sms_metrics* metrics = nullptr;
 };
-
-/// The job's own fields of a delivery-log detail (the body as requested; a sender overwrites
-/// it with the body as sent, and adds carrier, length and segments).
-void job_detail(const messages::sms_job& job, wire::LogDetail& d);
-
-/// Tickets of the sender's own records: kind 1, the carrier, a token.
-uint64_t sender_ticket(sms::carrier c, uint64_t token);
 
 }  // namespace ivrcast::actors
 
@@ -118,12 +105,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ivrcast::actors::sender_event)
 
 namespace ivrcast::actors {
 
-/// One carrier's sender on this node: owns the carrier's submit window, its share of the rate
-/// limit (sender_context::rate), retries
-/// with backoff and the per-destination order of messages. Before each part goes out it makes
-/// the part's IN_FLIGHT record durable in sms.sends; a part left unanswered (timeout, lost
-/// connection, a takeover) is "in doubt" and is sent again only when neither its receipt nor a
-/// newer record appears within `in_doubt_wait_ms`. Throttling pauses this carrier only.
+/// One carrier's sender on this node: drives sms::sender_logic (the window, the rate share,
+/// retries, doubts, the per-destination order) and does its I/O: reads the sends view and the
+/// delivery log, writes records and status events, submits parts over the SMPP sessions.
 using sms_sender_actor = caf::typed_actor<
     /// Work, session news, delivery reports, drains (see sender_event).
     caf::reacts_to<sender_event>,

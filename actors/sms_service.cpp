@@ -10,6 +10,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/fatal.hpp"
 #include "actors/log.hpp"
 #include "actors/projection_feed.hpp"
 #include "connectors/control/carrier_tables.hpp"
@@ -42,7 +43,7 @@ namespace {
 namespace kafka = connectors::kafka;
 namespace smpp = connectors::smpp;
 
-// Delivery tickets: kind in the top 4 bits. 1: a sender's record (see sender_ticket);
+// Delivery tickets: kind in the top 4 bits. 1: a sender's record (sms::sender_logic::ticket);
 // 2: a receipt to acknowledge (carrier, session, sequence); 3: a job ended before any sender
 // (partition, offset).
 constexpr uint64_t receipt_kind = 2;
@@ -355,12 +356,12 @@ struct sms_service::impl final : kafka::consumer_handler {
         job_done(partition, r.offset);
         continue;
       }
-      auto w = std::make_shared<sms_work>();
+      auto w = std::make_shared<sms::send_work>();
       w->partition = partition;
       w->offset = r.offset;
       w->job = std::move(*job);
       w->msg = std::move(*msg);
-      w->record = std::move(*rec);
+      sms::split_work(*w);  // the sender reads the record again when it takes the job up
       sender_event e;
       e.what = sender_event::kind::work;
       auto c = static_cast<size_t>(w->msg.via);
@@ -465,7 +466,7 @@ struct sms_service::impl final : kafka::consumer_handler {
     ev.set_status(static_cast<int32_t>(sms::delivery_status::internal_error));
     ev.set_at_ms(unix_now_ms());
     ev.set_reason(reason);
-    job_detail(job, *ev.mutable_detail());
+    sms::job_detail(job, *ev.mutable_detail());
     ev.SerializeToString(&buf);
     producer->produce(status_topic, message_id, buf, job_ticket(partition, offset));
   }
@@ -755,7 +756,9 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     ctx.log = d->log.get();
     ctx.sends = d->sends.get();
     ctx.log_live = &d->log_live;
+    ctx.partitions = s.kafka.partitions;
     ctx.job_done = [d](int32_t part, int64_t off) { d->job_done(part, off); };
+    ctx.fatal = [](const std::string& why) { stop_fatally(why); };
     ctx.metrics = &d->metrics;
     d->receipt_ids[i] = smpp::parse_id_format(cs.receipt_ids).value_or(smpp::id_format::text);
     if (!cs.smsc.empty()) {
