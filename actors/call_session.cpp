@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/fatal.hpp"
 #include "actors/log.hpp"
 #include "ivr/phone.hpp"
 #include "messages/clock.hpp"
@@ -36,7 +37,8 @@ void emit(self_ptr self, const session_context* ctx, const call_router_actor& ro
     job.short_urls = flow.short_urls;
     job.requested_at_ms = event_ms;
     job.decided_at_ms = unix_now_ms();
-    ctx->outbox->send(job, ticket);
+    if (!ctx->outbox->send(job, ticket))
+      return stop_fatally("an SMS job could not be queued");  // its event is not done
     ++outputs;
     ctx->metrics->sms_jobs.fetch_add(1, std::memory_order_relaxed);
   }
@@ -50,7 +52,8 @@ void emit(self_ptr self, const session_context* ctx, const call_router_actor& ro
       ctx->metrics->event_to_command.observe_ms(cmd.issued_at_ms - event_ms);
     cmd.language = ctx->ivr->language;
     cmd.actions = std::move(d.actions);
-    ctx->outbox->send(cmd, ticket);
+    if (!ctx->outbox->send(cmd, ticket))
+      return stop_fatally("a call command could not be queued");  // its event is not done
     ++outputs;
     ctx->metrics->commands.fetch_add(1, std::memory_order_relaxed);
   }

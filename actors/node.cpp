@@ -11,6 +11,7 @@
 #include "actors/log.hpp"
 #include "actors/projection_feed.hpp"
 #include "actors/sms_service.hpp"
+#include "actors/supervise.hpp"
 #include "connectors/control/codec.hpp"
 #include "connectors/gateway/codec.hpp"
 #include "connectors/gateway/dead_letters.hpp"
@@ -246,6 +247,7 @@ struct node::impl final : kafka::consumer_handler {
     for (auto p : partitions) {
       auto point = std::make_shared<std::atomic<int64_t>>(-1);
       auto router = system->spawn(call_router, &ctx, p, point);
+      supervise(router, "call router of partition " + std::to_string(p));
       routers[p] = owned_partition{router, point};
     }
   }
@@ -382,6 +384,7 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->ctx.events_topic = d->bus->topic(topics::call_events);
   d->ctx.max_call_ms = int64_t{s.ivr.max_call_duration_s} * 1000;
   d->counter = d->system->spawn(call_counter, d->counts, s.sms.retention_ms());
+  supervise(d->counter, "call counter");
   d->control = std::make_shared<storage::control_state>(d->db);
   auto sms = sms_service::start(s, d->bus, d->db, *d->control, *d->system, &d->registry);
   if (!sms)

@@ -13,6 +13,8 @@
 #include "actors/fatal.hpp"
 #include "actors/log.hpp"
 #include "actors/projection_feed.hpp"
+#include "actors/supervise.hpp"
+#include "config/load.hpp"
 #include "connectors/control/carrier_tables.hpp"
 #include "connectors/delivery/codec.hpp"
 #include "connectors/gateway/codec.hpp"
@@ -468,7 +470,8 @@ struct sms_service::impl final : kafka::consumer_handler {
     ev.set_reason(reason);
     sms::job_detail(job, *ev.mutable_detail());
     ev.SerializeToString(&buf);
-    producer->produce(status_topic, message_id, buf, job_ticket(partition, offset));
+    if (!producer->produce(status_topic, message_id, buf, job_ticket(partition, offset)))
+      stop_fatally("a status event could not be queued");  // the job is not done
   }
 
   int64_t committable(int32_t partition) override {
@@ -515,7 +518,8 @@ struct sms_service::impl final : kafka::consumer_handler {
     ev.SerializeToString(&bytes);
     auto key = std::string{sms::key(static_cast<sms::carrier>(carrier))} + "/" + ev.smsc_id();
     // Acknowledged only once the receipt is durable (on_delivery).
-    producer->produce(status_topic, key, bytes, receipt_ticket(carrier, session, seq));
+    if (!producer->produce(status_topic, key, bytes, receipt_ticket(carrier, session, seq)))
+      stop_fatally("a receipt could not be queued");  // unacknowledged: the SMSC sends it again
   }
 
   // -- producer thread -----------------------------------------------------------------------
@@ -762,10 +766,12 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     ctx.metrics = &d->metrics;
     d->receipt_ids[i] = smpp::parse_id_format(cs.receipt_ids).value_or(smpp::id_format::text);
     if (!cs.smsc.empty()) {
-      auto colon = cs.smsc.rfind(':');
       smpp::session_settings ss;
-      ss.host = cs.smsc.substr(0, colon);
-      ss.port = static_cast<uint16_t>(std::stoi(cs.smsc.substr(colon + 1)));
+      int port = 0;
+      if (!config::host_port(cs.smsc, ss.host, port))
+        return caf::make_error(errc::bad_config, "sms." + std::string{sms::key(c)} + ".smsc",
+                               "must be empty or host:port with a port from 1 to 65535");
+      ss.port = static_cast<uint16_t>(port);
       ss.system_id = cs.system_id;
       ss.password = cs.password;
       ss.enquire_link_ms = cs.enquire_link_s * 1000;
@@ -774,6 +780,7 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
         d->sessions[i].push_back(std::make_unique<smpp::session>(ss, k, d->links[i]));
     }
     d->senders[i] = sys.spawn(sms_sender, &ctx);
+    supervise(d->senders[i], "SMS sender of " + std::string{sms::key(c)});
     d->links[i].owner = d;
     d->links[i].index = i;
     d->links[i].sender = d->senders[i];

@@ -128,19 +128,6 @@ std::string apply_mix(settings& s, std::string_view v) {
   return {};
 }
 
-/// "host:port" with a port from 1 to 65535 and a non-empty host; false otherwise.
-bool host_port(std::string_view v, std::string& host, int& port) {
-  auto colon = v.rfind(':');
-  if (colon == std::string_view::npos || colon == 0)
-    return false;
-  auto digits = v.substr(colon + 1);
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-  if (ec != std::errc{} || end != digits.data() + digits.size() || port < 1 || port > 65535)
-    return false;
-  host = std::string{v.substr(0, colon)};
-  return true;
-}
-
 std::string apply_sip_listen(settings& s, std::string_view v) {
   if (!host_port(v, s.gateway.sip_host, s.gateway.sip_port))
     return "must be host:port with a port from 1 to 65535";
@@ -206,8 +193,10 @@ void add_carrier_rows(std::vector<key_spec>& rows, size_t c, const char* name) {
   rows.push_back({k("smsc"), d::carrier_smsc,
                   "SMSC host:port of this carrier; empty: none (messages wait, then expire).",
                   [c](settings& s, std::string_view v) -> std::string {
-                    if (!v.empty() && v.find(':') == std::string_view::npos)
-                      return "must be empty or host:port";
+                    std::string host;
+                    int port = 0;
+                    if (!v.empty() && !host_port(v, host, port))
+                      return "must be empty or host:port with a port from 1 to 65535";
                     s.sms.carriers[c].smsc = std::string{v};
                     return {};
                   }});
@@ -597,6 +586,20 @@ std::string reference() {
       "`kafka.consumer.partition.assignment.strategy` defaults to `roundrobin`, and "
       "`cooperative-sticky` is refused before librdkafka 2.3.0 (it aborts, librdkafka#4312) |\n";
   return out;
+}
+
+bool host_port(std::string_view v, std::string& host, int& port) {
+  auto colon = v.rfind(':');
+  if (colon == std::string_view::npos || colon == 0)
+    return false;
+  auto digits = v.substr(colon + 1);
+  int parsed = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || parsed < 1 || parsed > 65535)
+    return false;
+  host = std::string{v.substr(0, colon)};
+  port = parsed;
+  return true;
 }
 
 }  // namespace ivrcast::config

@@ -35,4 +35,7 @@ std::vector<std::string> process_env_names();
 /// Markdown table of every key: name, default, description (for the README).
 std::string reference();
 
+/// "host:port" with a non-empty host and a port from 1 to 65535; false (nothing set) otherwise.
+bool host_port(std::string_view v, std::string& host, int& port);
+
 }  // namespace ivrcast::config

@@ -9,6 +9,7 @@
 #include "control/api_internal.hpp"
 #include "control/body_rules.hpp"
 #include "control/cidr.hpp"
+#include "control/passwords.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
 #include "messages/text.hpp"
@@ -177,8 +178,12 @@ http::response no_content() {
 }
 
 http::response internal(const caf::error& e) {
-  spdlog::error("event=api_failure error=\"{}\"", describe(e));
-  return http::error(500, "internal", describe(e));
+  // The detail (paths, store messages) is for the operator's log; the client gets a name for it.
+  auto incident = random_hex(6);
+  spdlog::error("event=api_failure incident={} error=\"{}\"", incident, describe(e));
+  return http::error(
+      500, "internal",
+      "the request failed on the server (incident " + incident + " in the operator's log)");
 }
 
 http::response problems::response() const {

@@ -221,20 +221,28 @@ http::response restore_user(api_context& c, call& k) {
   if (!*r || !(*r)->user().deleted())
     return http::error(404, "unknown_user", "no deleted user " + id);
   std::string pw;
+  bool hashed = true;
   auto written = update_user(
       c, id,
       [&](wire::User& cur) {
         if (!cur.deleted())
           return false;  // restored meanwhile
+        auto temporary = set_temporary_password(cur, c.cost, c.now());
+        if (!temporary) {
+          hashed = false;
+          return false;
+        }
+        pw = std::move(*temporary);
         cur.set_deleted(false);
         cur.set_active(true);
         cur.set_session_epoch(cur.session_epoch() + 1);
-        pw = set_temporary_password(c, cur);
         return true;
       },
       true);
   if (!written)
     return internal(written.error());
+  if (!hashed)
+    return internal(caf::make_error(errc::io_failure, "password.hash", "hashing failed"));
   if (!*written)
     return http::error(404, "unknown_user", "no deleted user " + id);
   const auto& u = **written;

@@ -135,8 +135,9 @@ json user_json(const wire::User& u);
 /// The user's accounts with names and roles (for the session and account selection).
 json accounts_json(const api_context& c, const wire::User& u);
 /// Sets a new temporary password on `u` (hash, 14-day lifetime); returns it in clear for the
-/// mail. The caller writes the user, then calls send_temporary_password.
-std::string set_temporary_password(const api_context& c, wire::User& u);
+/// mail. The caller writes the user, then calls send_temporary_password. Nothing (and `u` as it
+/// was) if hashing failed: the request fails rather than store an empty password.
+std::optional<std::string> set_temporary_password(wire::User& u, hash_cost cost, int64_t now_ms);
 using connectors::smtp::mail_outcome;
 /// Mails the temporary password.
 mail_outcome send_temporary_password(const api_context& c, const wire::User& u,

@@ -107,6 +107,9 @@ http::response download_log(api_context& c, call& k) {
     p.add("encoding", "bad_encoding", "must be utf-8 or shift_jis");
   if (!p.empty())
     return p.response();
+  if (enc == sms::csv_encoding::shift_jis && !sms::shift_jis_available())
+    return http::error(503, "encoding_unavailable",
+                       "this server cannot write Shift_JIS (iconv CP932); ask for utf-8");
   audit(c, k, "log_downloaded");
   http::response r;
   r.content_type = enc == sms::csv_encoding::shift_jis ? "text/csv; charset=Shift_JIS"

@@ -338,11 +338,14 @@ http::response health(api_context& c, call&) {
 
 }  // namespace
 
-std::string set_temporary_password(const api_context& c, wire::User& u) {
+std::optional<std::string> set_temporary_password(wire::User& u, hash_cost cost, int64_t now_ms) {
   auto pw = temporary_password();
-  u.set_password_hash(hash_password(pw, c.cost));
-  u.set_password_set_at_ms(c.now());
-  u.set_temporary_until_ms(c.now() + temporary_password_ms);
+  auto hash = hash_password(pw, cost);
+  if (hash.empty())
+    return std::nullopt;  // never an empty password on the record
+  u.set_password_hash(hash);
+  u.set_password_set_at_ms(now_ms);
+  u.set_temporary_until_ms(now_ms + temporary_password_ms);
   u.set_failed_logins(0);
   u.set_locked_until_ms(0);
   return pw;

@@ -221,7 +221,10 @@ http::response create_user(api_context& c, const call& k, const json& body,
   u.set_enterprise_id(enterprise);
   u.set_email(addr);
   u.set_created_at_ms(c.now());
-  auto pw = set_temporary_password(c, u);
+  auto temporary = set_temporary_password(u, c.cost, c.now());
+  if (!temporary)
+    return internal(caf::make_error(errc::io_failure, "password.hash", "hashing failed"));
+  const auto& pw = *temporary;
   if (auto ok = c.out->put(rec); !ok)
     return internal(ok.error());
   auto mailed = send_temporary_password(c, u, pw);

@@ -1,10 +1,13 @@
 #include "control/audio.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -42,8 +45,10 @@ struct memory_file {
   static sf_count_t tell(void* self) { return static_cast<memory_file*>(self)->pos; }
 };
 
-/// Runs `argv` with `input` on stdin; true if it exited 0. Output goes to files named in argv.
-bool run(std::vector<std::string> argv, std::string_view input, std::string* output) {
+}  // namespace
+
+bool run_tool(std::vector<std::string> argv, std::string_view input, std::string* output,
+              int timeout_ms) {
   int in[2], out[2];
   if (pipe(in) != 0)
     return false;
@@ -77,17 +82,35 @@ bool run(std::vector<std::string> argv, std::string_view input, std::string* out
   auto written = ::write(in[1], input.data(), input.size());
   close(in[1]);
   char buf[4096];
-  ssize_t n;
-  while ((n = ::read(out[0], buf, sizeof buf)) > 0)
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds{timeout_ms};
+  bool timed_out = false;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    pollfd pf{out[0], POLLIN, 0};
+    if (left <= 0 || ::poll(&pf, 1, static_cast<int>(left)) == 0) {
+      timed_out = true;  // a tool that hangs must not hold a request, nor a thread, for ever
+      break;
+    }
+    auto n = ::read(out[0], buf, sizeof buf);
+    if (n <= 0)
+      break;
     if (output)
       output->append(buf, static_cast<size_t>(n));
+  }
   close(out[0]);
+  if (timed_out)
+    ::kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
-  return written == static_cast<ssize_t>(input.size()) && WIFEXITED(status) &&
+  return !timed_out && written == static_cast<ssize_t>(input.size()) && WIFEXITED(status) &&
          WEXITSTATUS(status) == 0;
 }
 
+namespace {
+/// Each step of speech rendering (kakasi, espeak-ng, sox) takes well under a second.
+constexpr int tts_step_timeout_ms = 10000;
 }  // namespace
 
 std::vector<rule_break> audio_problems(std::string_view wav) {
@@ -124,7 +147,7 @@ std::vector<rule_break> audio_problems(std::string_view wav) {
 
 std::optional<std::string> render_speech(std::string_view text) {
   std::string kana;
-  if (!run({"kakasi", "-i", "utf8", "-o", "utf8", "-JH"}, text, &kana)) {
+  if (!run_tool({"kakasi", "-i", "utf8", "-o", "utf8", "-JH"}, text, &kana, tts_step_timeout_ms)) {
     spdlog::warn("event=tts_failed step=kakasi");
     return std::nullopt;
   }
@@ -133,9 +156,11 @@ std::optional<std::string> render_speech(std::string_view text) {
   auto raw = (dir / (stem + "-raw.wav")).string();
   auto ulaw = (dir / (stem + ".wav")).string();
   std::optional<std::string> result;
-  if (!run({"espeak-ng", "-v", "ja", "-w", raw, "--stdin"}, kana, nullptr)) {
+  if (!run_tool({"espeak-ng", "-v", "ja", "-w", raw, "--stdin"}, kana, nullptr,
+                tts_step_timeout_ms)) {
     spdlog::warn("event=tts_failed step=espeak-ng");
-  } else if (!run({"sox", raw, "-r", "8000", "-c", "1", "-e", "u-law", ulaw}, {}, nullptr)) {
+  } else if (!run_tool({"sox", raw, "-r", "8000", "-c", "1", "-e", "u-law", ulaw}, {}, nullptr,
+                       tts_step_timeout_ms)) {
     spdlog::warn("event=tts_failed step=sox");
   } else {
     std::ifstream in{ulaw, std::ios::binary};

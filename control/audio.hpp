@@ -22,4 +22,9 @@ std::vector<rule_break> audio_problems(std::string_view wav);
 /// nullopt (and a log line) if a tool is missing or fails.
 std::optional<std::string> render_speech(std::string_view text);
 
+/// Runs a tool (`argv`, found on PATH) with `input` on its stdin, collecting its stdout into
+/// `output` (if given); true if it exited 0 within `timeout_ms`, after which it is killed.
+bool run_tool(std::vector<std::string> argv, std::string_view input, std::string* output,
+              int timeout_ms);
+
 }  // namespace ivrcast::control

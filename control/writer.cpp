@@ -137,9 +137,9 @@ void writer::audit(wire::AuditEvent ev) {
                ev.event(), ev.user_id(), log_escaped(ev.email()), ev.account_id(), ev.ip(),
                log_escaped(ev.detail()));
   auto key = ev.user_id().empty() ? ev.email() : ev.user_id();
-  // ignored: a full local queue is waited out inside produce; a later failure is logged by the
-  // producer and the event stays in the log line above
-  (void)producer_->produce_to(audit_topic_, 0, key, ev.SerializeAsString(), 0);
+  // The event stays in the log line above whatever happens to the record.
+  if (!producer_->produce_to(audit_topic_, 0, key, ev.SerializeAsString(), 0))
+    spdlog::error("event=audit_record_lost what={} user={}", ev.event(), ev.user_id());
 }
 
 caf::expected<void> writer::status(const wire::StatusEvent& ev) {

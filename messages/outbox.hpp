@@ -30,10 +30,10 @@ struct delivery_ticket {
 class outbox {
  public:
   virtual ~outbox() = default;
-  /// Queues a command for the call's gateway.
-  virtual void send(const call_command& cmd, delivery_ticket ticket) = 0;
-  /// Queues an SMS job.
-  virtual void send(const sms_job& job, delivery_ticket ticket) = 0;
+  /// Queues a command for the call's gateway; false: it cannot be (a fatal producer error).
+  [[nodiscard]] virtual bool send(const call_command& cmd, delivery_ticket ticket) = 0;
+  /// Queues an SMS job; false as for a command.
+  [[nodiscard]] virtual bool send(const sms_job& job, delivery_ticket ticket) = 0;
 };
 
 }  // namespace ivrcast::messages

@@ -119,13 +119,24 @@ std::optional<int64_t> parse_jst(std::string_view t) {
   return jst_to_unix_ms(f[0], f[1], f[2], f[3], f[4], f[5]);
 }
 
-log_csv_writer::log_csv_writer(csv_encoding enc, sink_fn sink) : enc_(enc), sink_(std::move(sink)) {
+log_csv_writer::log_csv_writer(csv_encoding enc, sink_fn sink, const char* shift_jis_charset)
+    : enc_(enc), sink_(std::move(sink)) {
   buf_.reserve(flush_at + 4096);
   if (enc_ == csv_encoding::shift_jis) {
-    auto cd = iconv_open("CP932", "UTF-8");
+    auto cd = iconv_open(shift_jis_charset, "UTF-8");
     if (cd != reinterpret_cast<iconv_t>(-1))
       iconv_ = cd;
+    else
+      ok_ = false;  // a file called Shift_JIS that is not would garble every Japanese field
   }
+}
+
+bool shift_jis_available() {
+  auto cd = iconv_open("CP932", "UTF-8");
+  if (cd == reinterpret_cast<iconv_t>(-1))
+    return false;
+  iconv_close(cd);
+  return true;
 }
 
 log_csv_writer::~log_csv_writer() {
@@ -193,7 +204,7 @@ bool log_csv_writer::flush() {
     return false;
   if (buf_.empty())
     return true;
-  if (enc_ == csv_encoding::utf8_bom || !iconv_) {
+  if (enc_ == csv_encoding::utf8_bom) {
     ok_ = sink_(buf_);
     buf_.clear();
     return ok_;

@@ -37,11 +37,16 @@ std::optional<int64_t> parse_jst(std::string_view text);
 /// RFC 4180 quoting and CRLF line ends, UTF-8 with BOM or Shift_JIS (CP932). Holds one buffer
 /// whatever the row count; `sink` receives encoded chunks and returns false to stop.
 /// One thread at a time.
+/// Whether this system's iconv converts UTF-8 to Shift_JIS (CP932).
+bool shift_jis_available();
+
 class log_csv_writer {
  public:
   using sink_fn = std::function<bool(std::string_view)>;
 
-  log_csv_writer(csv_encoding enc, sink_fn sink);
+  /// `shift_jis_charset`: iconv's name for Shift_JIS. When iconv cannot convert to it, the
+  /// writer refuses everything (header() is false) rather than send UTF-8 under that name.
+  log_csv_writer(csv_encoding enc, sink_fn sink, const char* shift_jis_charset = "CP932");
   ~log_csv_writer();
   log_csv_writer(const log_csv_writer&) = delete;
   log_csv_writer& operator=(const log_csv_writer&) = delete;

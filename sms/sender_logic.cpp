@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "messages/assert.hpp"
 #include "sms/segment_rules.hpp"
 
 namespace ivrcast::sms {
@@ -118,6 +119,7 @@ void sender_logic::activate_front(std::deque<std::unique_ptr<message>>& queue, i
   if (queue.empty() || queue.front()->ph != message::phase::queued)
     return;
   auto& m = *queue.front();
+  IVRCAST_ASSERT(m.parts > 0, "message {} has no parts", m.w->msg.message_id);
   if (m.resume_in_doubt)
     return doubt(m, m.doubt_since_ms, "taken over in flight", now, out);
   to_fence_.push_back(&m);  // fenced by pump when the window has room
@@ -245,6 +247,7 @@ void sender_logic::delivered(uint64_t ticket, bool ok, int64_t offset, int64_t n
   if (ticket == m->final_token)
     m->final_offset = offset;
   if (m->ph == message::phase::fencing) {
+    IVRCAST_ASSERT(fencing_ > 0, "message {} fenced with no fence counted", m->w->msg.message_id);
     --fencing_;
     m->ph = message::phase::ready;
     ready_.push_back(m);

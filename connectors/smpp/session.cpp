@@ -1,6 +1,7 @@
 #include "connectors/smpp/session.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <random>
 
 #include "connectors/log.hpp"
 #include "messages/errc.hpp"
@@ -113,6 +115,12 @@ void session::close_socket() {
   out_.clear();
 }
 
+int session::jittered(int backoff_ms) {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<int> extra{0, std::max(0, backoff_ms / 2)};
+  return backoff_ms - backoff_ms / 2 + extra(rng);
+}
+
 void session::run() {
   int backoff = settings_.reconnect_min_ms;
   while (!stop_.load()) {
@@ -132,9 +140,10 @@ void session::run() {
       break;
     logger().warn("event=smpp_unbound host={} port={} session={} reason=\"{}\" retry_ms={}",
                   settings_.host, settings_.port, index_, why, backoff);
-    // Wait out the backoff, waking early on stop.
+    // Wait out the backoff with jitter (half of it, plus up to half at random), so sessions
+    // and nodes cut off together do not all come back in the same instant; waking on stop.
     pollfd pf{wake_fd_, POLLIN, 0};
-    auto deadline = now_ms() + backoff;
+    auto deadline = now_ms() + jittered(backoff);
     while (!stop_.load() && now_ms() < deadline) {
       ::poll(&pf, 1, static_cast<int>(std::max<int64_t>(1, deadline - now_ms())));
       uint64_t drained = 0;
@@ -142,6 +151,43 @@ void session::run() {
     }
     backoff = std::min(backoff * 2, settings_.reconnect_max_ms);
   }
+}
+
+/// connect() bounded by the response timeout (an SMSC that drops SYNs would hold the session
+/// for minutes), woken by stop().
+bool session::connect_in_time(const sockaddr* addr, socklen_t len, std::string& why) {
+  auto flags = ::fcntl(fd_, F_GETFL, 0);
+  ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+  if (::connect(fd_, addr, len) != 0) {
+    if (errno != EINPROGRESS) {
+      why = std::string{"connect: "} + std::strerror(errno);
+      return false;
+    }
+    auto deadline = now_ms() + settings_.response_timeout_ms;
+    while (true) {
+      if (stop_.load()) {
+        why = "stopped while connecting";
+        return false;
+      }
+      auto left = deadline - now_ms();
+      if (left <= 0) {
+        why = "connect: no answer within " + std::to_string(settings_.response_timeout_ms) + " ms";
+        return false;
+      }
+      pollfd pf{fd_, POLLOUT, 0};
+      if (::poll(&pf, 1, static_cast<int>(std::min<int64_t>(left, 100))) > 0)
+        break;
+    }
+    int err = 0;
+    socklen_t err_len = sizeof err;
+    ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &err_len);
+    if (err != 0) {
+      why = std::string{"connect: "} + std::strerror(err);
+      return false;
+    }
+  }
+  ::fcntl(fd_, F_SETFL, flags);
+  return true;
 }
 
 bool session::connect_and_bind(std::string& why) {
@@ -158,8 +204,7 @@ bool session::connect_and_bind(std::string& why) {
     fd_ = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd_ < 0)
       continue;
-    if (::connect(fd_, ai->ai_addr, ai->ai_addrlen) != 0) {
-      why = std::string{"connect: "} + std::strerror(errno);
+    if (!connect_in_time(ai->ai_addr, ai->ai_addrlen, why)) {
       ::close(fd_);
       fd_ = -1;
     }

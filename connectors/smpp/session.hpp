@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -68,6 +70,8 @@ class session {
  private:
   void run();
   bool connect_and_bind(std::string& why);
+  bool connect_in_time(const ::sockaddr* addr, ::socklen_t len, std::string& why);
+  static int jittered(int backoff_ms);
   bool serve(std::string& why);
   void queue(const pdu& p);
   bool flush(std::string& why);

@@ -1,7 +1,11 @@
 // Our SMPP client against an SMSC we did not write: tests/smpp/netsmpp_smsc.pl (Net::SMPP).
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <mutex>
@@ -30,10 +34,12 @@ struct recorder final : session_handler {
     std::lock_guard<std::mutex> guard{mtx};
     ++binds;
   }
-  void unbound(int, std::string_view) override {
+  void unbound(int, std::string_view why) override {
     std::lock_guard<std::mutex> guard{mtx};
     ++unbinds;
+    last_why = why;
   }
+  std::string last_why;
   void submit_resp(int, uint32_t seq, uint32_t status, std::string_view id) override {
     std::lock_guard<std::mutex> guard{mtx};
     if (status == status::ok)
@@ -54,6 +60,44 @@ struct recorder final : session_handler {
     return f();
   }
 };
+
+TEST(SmppInteropTest, AConnectNobodyAnswersIsGivenUpAfterTheResponseTimeout) {
+  // A listener whose accept queue is full drops every SYN: a plain connect() would wait minutes.
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    int f = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    (void)::connect(f, reinterpret_cast<sockaddr*>(&addr), sizeof addr);  // ignored: filling
+    fillers.push_back(f);
+  }
+  recorder rec;
+  session_settings ss;
+  ss.port = ntohs(addr.sin_port);
+  ss.system_id = "ivrcast";
+  ss.response_timeout_ms = 300;
+  ss.reconnect_min_ms = 50;
+  session s{ss, 0, rec};
+  rec.s = &s;
+  s.start();
+  EXPECT_TRUE(test::eventually(
+      [&] {
+        return rec.with(
+            [&] { return rec.last_why.find("no answer within 300 ms") != std::string::npos; });
+      },
+      std::chrono::seconds{10}))
+      << rec.with([&] { return rec.last_why; });
+  s.stop();
+  for (int f : fillers)
+    ::close(f);
+  ::close(listener);
+}
 
 TEST(SmppInteropTest, BindsSubmitsTakesReceiptsSurvivesADropAndUnbinds) {
   perl_smsc smsc{"netsmpp_smsc.pl"};

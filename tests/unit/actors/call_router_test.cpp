@@ -20,13 +20,15 @@ using messages::call_event_kind;
 /// Records what sessions emit; the testing scheduler runs everything on this thread.
 class recording_outbox final : public messages::outbox {
  public:
-  void send(const messages::call_command& cmd, messages::delivery_ticket t) override {
+  bool send(const messages::call_command& cmd, messages::delivery_ticket t) override {
     commands.push_back(cmd);
     tickets.push_back(t);
+    return true;
   }
-  void send(const messages::sms_job& job, messages::delivery_ticket t) override {
+  bool send(const messages::sms_job& job, messages::delivery_ticket t) override {
     jobs.push_back(job);
     tickets.push_back(t);
+    return true;
   }
   std::vector<messages::call_command> commands;
   std::vector<messages::sms_job> jobs;

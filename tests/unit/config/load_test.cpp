@@ -128,6 +128,13 @@ TEST(ConfigLoadTest, GatewayKeysAreParsedWithoutThrowing) {
       {"gateway.id = gw 1", "gateway.id = 'gw 1': must be 1-128 printable ASCII"},
       {"gateway.realtime_priority = 100", "must be an integer from 0 to 99"},
       {"gateway.first_command_ms = 100", "must be an integer from 500 to 60000"},
+      // An SMSC address is checked here, never by a throwing conversion at start.
+      {"sms.au.smsc = smsc.example.jp:2775", nullptr},
+      {"sms.au.smsc = ", nullptr},
+      {"sms.au.smsc = host:", "sms.au.smsc = 'host:': must be empty or host:port"},
+      {"sms.docomo.smsc = host:99999", "must be empty or host:port"},
+      {"sms.softbank.smsc = :2775", "must be empty or host:port"},
+      {"sms.rakuten.smsc = host:27x5", "must be empty or host:port"},
   };
   for (const auto& tc : cases) {
     SCOPED_TRACE(tc.line);

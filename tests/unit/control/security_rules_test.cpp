@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "control/api_internal.hpp"
 #include "control/audio.hpp"
 #include "control/cidr.hpp"
 #include "control/passwords.hpp"
@@ -44,6 +45,38 @@ TEST(PasswordRulesTest, TemporaryPasswordsMeetTheRulesAndHashesVerify) {
   EXPECT_FALSE(control::verify_password(h, "Good#Pass2027"));
   EXPECT_FALSE(control::verify_password("", "Good#Pass2026"));
   EXPECT_NE(control::hash_password("Good#Pass2026", cheap), h) << "hashes are salted";
+}
+
+TEST(PasswordRulesTest, AFailedHashNeverStoresAnEmptyPassword) {
+  wire::User u;
+  u.set_password_hash("previous");
+  // An operations limit below libsodium's minimum: hashing fails at once, as out of memory would.
+  EXPECT_FALSE(control::set_temporary_password(u, {0, 8}, 1000));
+  EXPECT_EQ(u.password_hash(), "previous");
+  EXPECT_EQ(u.temporary_until_ms(), 0);
+  auto pw = control::set_temporary_password(u, {1, 8}, 1000);
+  ASSERT_TRUE(pw);
+  EXPECT_TRUE(control::verify_password(u.password_hash(), *pw));
+  EXPECT_GT(u.temporary_until_ms(), 1000);
+}
+
+TEST(ApiErrorsTest, AnInternalErrorKeepsItsDetailInTheLog) {
+  auto r = control::internal(
+      caf::make_error(errc::storage_failure, "rocksdb.get", "IO error: /var/lib/ivrcast/db/7.sst"));
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.find("/var/lib"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("rocksdb"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("incident "), std::string::npos) << r.body;
+}
+
+TEST(AudioRulesTest, ASpeechToolThatHangsIsKilledAtItsTimeout) {
+  std::string out;
+  EXPECT_TRUE(control::run_tool({"cat"}, "かな", &out, 5000));
+  EXPECT_EQ(out, "かな");
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(control::run_tool({"sleep", "60"}, "", nullptr, 200));
+  // Not a timing assertion: a run that waited for sleep to end would take a minute.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds{30});
 }
 
 TEST(CidrTest, AllowlistsMatchByPrefix) {

@@ -193,5 +193,20 @@ TEST(LogCsvTest, CarrierIsUnknownUntilDeliveredAndShiftJisIsOnRequest) {
   EXPECT_NE(out.find("\x95\x73\x96\xBE"), std::string::npos);   // 不明
 }
 
+TEST(LogCsvTest, ShiftJisRefusesRatherThanSendUtf8WhenItCannotConvert) {
+  EXPECT_TRUE(shift_jis_available());
+  std::string out;
+  log_csv_writer w{csv_encoding::shift_jis,
+                   [&](std::string_view s) {
+                     out.append(s);
+                     return true;
+                   },
+                   "NO-SUCH-CHARSET"};
+  EXPECT_FALSE(w.header());
+  EXPECT_FALSE(w.row(log_row{}));
+  EXPECT_FALSE(w.finish());
+  EXPECT_TRUE(out.empty()) << "nothing under the Shift_JIS name that is not Shift_JIS";
+}
+
 }  // namespace
 }  // namespace ivrcast::sms
