@@ -17,7 +17,9 @@ target_include_directories(caf_core_imported SYSTEM INTERFACE ${CAF_INCLUDE_DIR}
 target_link_libraries(caf_core_imported INTERFACE ${CAF_CORE_LIBRARY} Threads::Threads)
 add_library(CAF::core ALIAS caf_core_imported)
 
-# Control plane: HTTP server, password hashing, WAV checks, SMTP.
+# Control plane: HTTP server (Boost.Beast, header-only), its client in tests and tools
+# (cpp-httplib), password hashing, WAV checks, SMTP.
+find_package(Boost 1.74 REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)

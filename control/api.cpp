@@ -7,6 +7,7 @@
 
 #include "config/defaults.hpp"
 #include "control/api_internal.hpp"
+#include "control/audio.hpp"
 #include "control/body_rules.hpp"
 #include "control/cidr.hpp"
 #include "control/passwords.hpp"
@@ -359,8 +360,11 @@ caf::expected<std::unique_ptr<api>> api::start(api_deps deps) {
   std::vector<http::route> routes;
   for (auto& r : all_routes()) {
     auto* ctx = &c;
+    // A body is refused at its route's limit before it is read further (chunked or not).
+    auto limit = r.info.body == body_kind::wav ? max_audio_bytes
+                                               : static_cast<size_t>(s.http.max_json_bytes);
     routes.push_back({r.info.method, r.info.pattern,
-                      [ctx, r](const http::request& req) { return guarded(*ctx, r, req); }});
+                      [ctx, r](const http::request& req) { return guarded(*ctx, r, req); }, limit});
   }
   http::server_options opts;
   opts.listen = s.http.listen;

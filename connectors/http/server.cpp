@@ -1,8 +1,18 @@
 #include "connectors/http/server.hpp"
 
-#include <httplib.h>
+#include <sys/socket.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "connectors/log.hpp"
@@ -59,6 +69,7 @@ struct compiled_route {
   std::string pattern;
   std::vector<std::string> segments;
   handler fn;
+  size_t max_body_bytes = 0;
 
   size_t params() const {
     return static_cast<size_t>(std::count_if(segments.begin(), segments.end(), is_param));
@@ -80,25 +91,75 @@ struct compiled_route {
 compiled_route compile(route r) {
   auto segments = segments_of(r.pattern);
   std::vector<std::string> owned{segments.begin(), segments.end()};
-  return {std::move(r.method), std::move(r.pattern), std::move(owned), std::move(r.fn)};
+  return {std::move(r.method), std::move(r.pattern), std::move(owned), std::move(r.fn),
+          r.max_body_bytes};
 }
 
-void write(const response& out, httplib::Response& res) {
-  res.status = out.status;
-  for (const auto& [k, v] : out.headers)
-    res.set_header(k, v);
-  if (out.stream) {
-    auto fn = out.stream;
-    res.set_chunked_content_provider(out.content_type, [fn](size_t, httplib::DataSink& sink) {
-      fn([&](std::string_view piece) {
-        return sink.is_writable() && sink.write(piece.data(), piece.size());
-      });
-      sink.done();
-      return true;
-    });
-  } else if (!out.body.empty() || out.status != 204) {
-    res.set_content(out.body, out.content_type);
+/// %XX decoded; with `plus_is_space`, '+' too (query strings). Bad escapes stay as they are.
+std::string decode_url(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9')
+      return c - '0';
+    if (c >= 'a' && c <= 'f')
+      return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+      return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+      out += static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
+      i += 2;
+    } else if (plus_is_space && in[i] == '+') {
+      out += ' ';
+    } else {
+      out += in[i];
+    }
   }
+  return out;
+}
+
+/// The first value of each parameter of a query string.
+void parse_query(std::string_view q, std::map<std::string, std::string>& out) {
+  while (!q.empty()) {
+    auto amp = q.find('&');
+    auto part = q.substr(0, amp);
+    if (!part.empty()) {
+      auto eq = part.find('=');
+      auto key = decode_url(part.substr(0, eq), true);
+      auto value =
+          eq == std::string_view::npos ? std::string{} : decode_url(part.substr(eq + 1), true);
+      out.emplace(std::move(key), std::move(value));
+    }
+    if (amp == std::string_view::npos)
+      break;
+    q.remove_prefix(amp + 1);
+  }
+}
+
+const char* mime_type(const std::filesystem::path& p) {
+  auto ext = p.extension().string();
+  if (ext == ".html")
+    return "text/html; charset=utf-8";
+  if (ext == ".js" || ext == ".mjs")
+    return "text/javascript; charset=utf-8";
+  if (ext == ".css")
+    return "text/css; charset=utf-8";
+  if (ext == ".json" || ext == ".map")
+    return "application/json";
+  if (ext == ".svg")
+    return "image/svg+xml";
+  if (ext == ".png")
+    return "image/png";
+  if (ext == ".ico")
+    return "image/x-icon";
+  if (ext == ".wav")
+    return "audio/wav";
+  if (ext == ".txt")
+    return "text/plain; charset=utf-8";
+  return "application/octet-stream";
 }
 
 }  // namespace
@@ -148,12 +209,25 @@ response error(int status, std::string_view code, std::string_view message,
   return r;
 }
 
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+class connection;
+
 struct server::impl {
-  httplib::Server srv;
+  // Declared before the I/O context: connections still waiting when it is destroyed use them.
+  server_options opts;
   std::vector<compiled_route> routes;
-  std::thread listener;
+  std::filesystem::path web_root;
+  std::atomic<size_t> connections{0};
   bool stopped = false;
   metrics::registry* metrics = nullptr;
+  asio::io_context io{1};
+  tcp::acceptor acceptor{io};
+  std::unique_ptr<asio::thread_pool> workers;
+  std::thread io_thread;
 
   void count(const std::string& route, const std::string& method, int status) const {
     if (metrics)
@@ -163,46 +237,308 @@ struct server::impl {
           .inc();
   }
 
-  void dispatch(const httplib::Request& req, httplib::Response& res) {
-    bool path_known = false;
-    auto path = segments_of(req.path);
+  /// The route a path and method go to (null: none; `path_known` if another method has it).
+  const compiled_route* find(const std::vector<std::string_view>& path, std::string_view method,
+                             bool& path_known) const {
+    path_known = false;
     for (const auto& r : routes) {
       if (!r.matches(path))
         continue;
       path_known = true;
-      if (r.method != req.method)
-        continue;
-      request in;
-      in.method = req.method;
-      in.path = req.path;
-      in.body = req.body;
-      in.remote_addr = req.remote_addr;
-      for (size_t i = 0; i < path.size(); ++i)
-        if (compiled_route::is_param(r.segments[i]))
-          in.params.emplace(r.segments[i].substr(1, r.segments[i].size() - 2),
-                            httplib::detail::decode_url(std::string{path[i]}, false));
-      for (const auto& [k, v] : req.params)
-        in.query.emplace(k, v);
-      for (const auto& [k, v] : req.headers) {
-        std::string lower = k;
-        for (auto& c : lower)
-          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        in.headers.emplace(std::move(lower), v);
-      }
-      auto out = r.fn(in);
-      count(r.pattern, req.method, out.status);
-      write(out, res);
-      return;
+      if (r.method == method)
+        return &r;
     }
-    if (path_known) {
-      count("other", req.method, 405);
-      write(error(405, "method_not_allowed", req.method + " is not allowed on " + req.path), res);
-    } else {
-      count("other", req.method, 404);
-      write(error(404, "not_found", "no such endpoint: " + req.path), res);
-    }
+    return nullptr;
   }
+
+  size_t body_limit(std::string_view target, std::string_view method) const {
+    bool known = false;
+    auto path = target.substr(0, target.find('?'));
+    const auto* r = find(segments_of(path), method, known);
+    return r && r->max_body_bytes > 0 ? r->max_body_bytes : opts.max_body_bytes;
+  }
+
+  /// A static file of the portal for GET/HEAD, if `path` names one ("/" → index.html).
+  std::optional<response> static_file(std::string_view path) const {
+    if (web_root.empty())
+      return std::nullopt;
+    auto rel = decode_url(path, false);
+    if (rel.empty() || rel.front() != '/' || rel.find("..") != std::string::npos ||
+        rel.find('\0') != std::string::npos)
+      return std::nullopt;
+    auto file = web_root / (rel == "/" ? std::string{"index.html"} : rel.substr(1));
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec))
+      return std::nullopt;
+    std::ifstream in{file, std::ios::binary};
+    if (!in)
+      return std::nullopt;
+    response r;
+    r.content_type = mime_type(file);
+    r.body.assign(std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{});
+    // The portal's pages load only our own scripts and styles, and nobody may frame them.
+    r.headers = {{"Cache-Control", "no-cache"},
+                 {"X-Content-Type-Options", "nosniff"},
+                 {"X-Frame-Options", "DENY"},
+                 {"Referrer-Policy", "no-referrer"},
+                 {"Content-Security-Policy",
+                  "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+                  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+                  "form-action 'self'"}};
+    return r;
+  }
+
+  response dispatch(const bhttp::request<bhttp::string_body>& req, const std::string& remote) {
+    std::string method{req.method_string().data(), req.method_string().size()};
+    std::string_view target{req.target().data(), req.target().size()};
+    auto qmark = target.find('?');
+    auto raw_path = target.substr(0, qmark);
+    auto path = segments_of(raw_path);
+    if (method == "GET" || method == "HEAD")
+      if (auto f = static_file(raw_path)) {
+        count("static", method, 200);
+        return std::move(*f);
+      }
+    bool path_known = false;
+    const auto* r = find(path, method == "HEAD" ? std::string_view{"GET"} : method, path_known);
+    if (!r) {
+      auto status = path_known ? 405 : 404;
+      count("other", method, status);
+      return path_known ? error(405, "method_not_allowed",
+                                method + " is not allowed on " + std::string{raw_path})
+                        : error(404, "not_found", "no such endpoint: " + std::string{raw_path});
+    }
+    request in;
+    in.method = r->method;
+    in.path = std::string{raw_path};
+    in.body = req.body();
+    in.remote_addr = remote;
+    for (size_t i = 0; i < path.size(); ++i)
+      if (compiled_route::is_param(r->segments[i]))
+        in.params.emplace(r->segments[i].substr(1, r->segments[i].size() - 2),
+                          decode_url(path[i], false));
+    if (qmark != std::string_view::npos)
+      parse_query(target.substr(qmark + 1), in.query);
+    for (const auto& f : req) {
+      std::string lower{f.name_string().data(), f.name_string().size()};
+      for (auto& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      in.headers.emplace(std::move(lower), std::string{f.value().data(), f.value().size()});
+    }
+    auto out = r->fn(in);
+    count(r->pattern, method, out.status);
+    return out;
+  }
+
+  void accept();
 };
+
+/// One client connection: reads requests on the I/O thread (bounded and timed), runs each on a
+/// worker and writes the answer from there, then waits for the next.
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  connection(server::impl* srv, tcp::socket socket) : srv_(srv), stream_(std::move(socket)) {
+    ++srv_->connections;
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec)
+      remote_ = ep.address().to_string();
+    stream_.socket().set_option(tcp::no_delay{true}, ec);  // headers and body: no delayed ACK
+  }
+  ~connection() { --srv_->connections; }
+
+  void read_next() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(srv_->opts.max_header_bytes));
+    // The route's limit is set once the header names it. Not boost::none: Boost 1.74 compares a
+    // Content-Length with an empty limit as greater.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    // Until the first byte of a request: the idle timeout; then the header timeout.
+    stream_.expires_after(std::chrono::milliseconds{srv_->opts.idle_timeout_ms});
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+  }
+
+ private:
+  void on_header(beast::error_code ec) {
+    if (ec == bhttp::error::header_limit)
+      return refuse(error(431, "headers_too_large",
+                          "request line and headers are limited to " +
+                              std::to_string(srv_->opts.max_header_bytes) + " bytes"));
+    if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||
+        ec == asio::error::eof || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset)
+      return close();
+    if (ec)
+      return refuse(error(400, "bad_request", std::string{"malformed request: "} + ec.message()));
+    const auto& h = parser_->get();
+    if (auto enc = h[bhttp::field::content_encoding];
+        !enc.empty() && !beast::iequals(enc, "identity"))
+      return refuse(error(415, "unsupported_encoding",
+                          "compressed request bodies are not accepted (Content-Encoding: " +
+                              std::string{enc.data(), enc.size()} + ")"));
+    auto limit = srv_->body_limit({h.target().data(), h.target().size()},
+                                  {h.method_string().data(), h.method_string().size()});
+    parser_->body_limit(limit);
+    if (auto len = parser_->content_length(); len && *len > limit)
+      return refuse(too_large(limit));
+    stream_.expires_after(std::chrono::milliseconds{srv_->opts.body_timeout_ms});
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this(), limit](beast::error_code e, size_t) {
+                        self->on_body(e, limit);
+                      });
+  }
+
+  void on_body(beast::error_code ec, size_t limit) {
+    if (ec == bhttp::error::body_limit)
+      return refuse(too_large(limit));
+    if (ec == beast::error::timeout || ec == asio::error::eof ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
+      return close();
+    if (ec)
+      return refuse(error(400, "bad_request", std::string{"malformed body: "} + ec.message()));
+    stream_.expires_never();
+    asio::post(*srv_->workers, [self = shared_from_this()] { self->handle(); });
+  }
+
+  static response too_large(size_t limit) {
+    return error(413, "body_too_large",
+                 "the request body is limited to " + std::to_string(limit) + " bytes here");
+  }
+
+  /// On a worker: the handler, then the answer written from here (the I/O thread has nothing
+  /// pending on this socket meanwhile).
+  void handle() {
+    auto req = parser_->release();
+    parser_.reset();
+    auto res = srv_->dispatch(req, remote_);
+    bool written = write(res, req.method() == bhttp::verb::head, req.keep_alive());
+    if (!written || !req.keep_alive())
+      return close();
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->read_next(); });
+  }
+
+  /// A request refused before a handler: answered, and the connection closed (what is left of
+  /// the request is never read).
+  void refuse(const response& res) {
+    srv_->count("other", "any", res.status);
+    asio::post(*srv_->workers, [self = shared_from_this(), res] {
+      self->write(res, false, false);
+      self->linger();
+    });
+  }
+
+  /// Closing with the rest of a refused request unread would reset the connection, and the
+  /// client could lose the answer: half-close, then read and drop what follows, bounded in
+  /// bytes and time, before closing.
+  void linger() {
+    auto& sock = stream_.socket();
+    beast::error_code ec;
+    sock.shutdown(tcp::socket::shutdown_send, ec);
+    timeval tv{0, 100 * 1000};
+    ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sock.native_non_blocking(false, ec);
+    char sink[16384];
+    size_t dropped = 0;
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds{500};
+    while (dropped < 4u * 1024 * 1024 && std::chrono::steady_clock::now() < until) {
+      auto n = ::recv(sock.native_handle(), sink, sizeof sink, 0);
+      if (n <= 0)
+        break;
+      dropped += static_cast<size_t>(n);
+    }
+    close();
+  }
+
+  /// Writes a response (chunked when streamed); false if the client went away or stopped
+  /// reading for 30 s. Plain blocking sends on this worker: the I/O thread has nothing pending
+  /// on the socket meanwhile, and the send timeout bounds what a slow reader can hold.
+  bool write(const response& out, bool head_only, bool keep_alive) {
+    auto& sock = stream_.socket();
+    beast::error_code ec;
+    sock.native_non_blocking(false, ec);
+    timeval tv{30, 0};
+    ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), 11};
+    res.set(bhttp::field::content_type, out.content_type);
+    for (const auto& [k, v] : out.headers)
+      res.set(k, v);
+    res.keep_alive(keep_alive);
+    std::ostringstream head;
+    if (!out.stream) {
+      if (out.status == 204 || out.status == 304)
+        res.erase(bhttp::field::content_type);
+      else
+        res.body() = out.body;
+      res.prepare_payload();
+      head << res.base();
+      if (!send_all(head.str()))
+        return false;
+      return head_only || res.body().empty() || send_all(res.body());
+    }
+    res.chunked(true);
+    head << res.base();
+    if (!send_all(head.str()))
+      return false;
+    bool ok = true;
+    std::string frame;
+    out.stream([&](std::string_view piece) {
+      if (!ok || piece.empty())
+        return ok;
+      char size[20];
+      auto n = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+      frame.assign(size, static_cast<size_t>(n));
+      frame.append(piece);
+      frame.append("\r\n");
+      ok = send_all(frame);
+      return ok;
+    });
+    // Without its last chunk the body is cut short: the client sees a failed download.
+    return ok && send_all("0\r\n\r\n");
+  }
+
+  bool send_all(std::string_view data) {
+    auto fd = stream_.socket().native_handle();
+    while (!data.empty()) {
+      auto n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return false;
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
+  server::impl* srv_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string remote_;
+};
+
+void server::impl::accept() {
+  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted)
+      return;
+    if (!ec) {
+      if (connections.load() >= opts.max_connections) {
+        beast::error_code ignored;
+        socket.close(ignored);  // over the cap: the client retries later
+      } else {
+        std::make_shared<connection>(this, std::move(socket))->read_next();
+      }
+    }
+    accept();
+  });
+}
 
 caf::expected<std::unique_ptr<server>> server::start(server_options opts,
                                                      std::vector<route> routes) {
@@ -216,51 +552,38 @@ caf::expected<std::unique_ptr<server>> server::start(server_options opts,
       d->routes.begin(), d->routes.end(),
       [](const compiled_route& a, const compiled_route& b) { return a.params() < b.params(); });
   d->metrics = opts.metrics;
-  auto threads = static_cast<size_t>(opts.threads);
-  d->srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  d->srv.set_payload_max_length(opts.max_body_bytes);
-  // Headers and body go out in separate writes: with Nagle on, the body waits for the client's
-  // delayed ACK (40 ms per keep-alive request, measured by bench/portal.sh).
-  d->srv.set_tcp_nodelay(true);
-  auto h = [d](const httplib::Request& req, httplib::Response& res) { d->dispatch(req, res); };
-  // Every request goes through our own route table (JSON 404/405 included).
-  d->srv.Get(".*", h);
-  d->srv.Post(".*", h);
-  d->srv.Put(".*", h);
-  d->srv.Delete(".*", h);
-  d->srv.Patch(".*", h);
-  d->srv.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty())
-      return;  // a handler's own error body
-    if (res.status == 413)
-      write(error(413, "body_too_large", "the request body is too large"), res);
-    else if (res.status >= 400)
-      write(error(res.status, "bad_request", "the request was refused: " + req.path), res);
-  });
   if (!opts.web_root.empty()) {
-    // The portal's pages load only our own scripts and styles, and nobody may frame them.
-    httplib::Headers headers{
-        {"Cache-Control", "no-cache"},
-        {"X-Content-Type-Options", "nosniff"},
-        {"X-Frame-Options", "DENY"},
-        {"Referrer-Policy", "no-referrer"},
-        {"Content-Security-Policy",
-         "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
-         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"}};
-    if (!d->srv.set_mount_point("/", opts.web_root, headers))
+    std::error_code ec;
+    if (!std::filesystem::is_directory(opts.web_root, ec))
       return caf::make_error(errc::bad_config, "http.web_root",
                              "not a readable directory: " + opts.web_root);
+    d->web_root = opts.web_root;
   }
   auto colon = opts.listen.rfind(':');
   if (colon == std::string::npos)
     return caf::make_error(errc::bad_config, "http.listen", "must be host:port: " + opts.listen);
   auto host = opts.listen.substr(0, colon);
   int port = std::atoi(opts.listen.c_str() + colon + 1);
-  out->port_ =
-      port == 0 ? d->srv.bind_to_any_port(host) : (d->srv.bind_to_port(host, port) ? port : -1);
-  if (out->port_ <= 0)
-    return caf::make_error(errc::io_failure, "http.listen", "cannot listen on " + opts.listen);
-  d->listener = std::thread{[d] { d->srv.listen_after_bind(); }};
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+  if (ec)
+    return caf::make_error(errc::bad_config, "http.listen", "not an IP address: " + host);
+  tcp::endpoint ep{address, static_cast<unsigned short>(port)};
+  d->acceptor.open(ep.protocol(), ec);
+  if (!ec)
+    d->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    d->acceptor.bind(ep, ec);
+  if (!ec)
+    d->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return caf::make_error(errc::io_failure, "http.listen",
+                           "cannot listen on " + opts.listen + ": " + ec.message());
+  out->port_ = d->acceptor.local_endpoint().port();
+  d->workers = std::make_unique<asio::thread_pool>(static_cast<size_t>(std::max(1, opts.threads)));
+  d->opts = std::move(opts);
+  d->accept();
+  d->io_thread = std::thread{[d] { d->io.run(); }};
   logger().info("event=http_listening address={}:{}", host, out->port_);
   return out;
 }
@@ -273,9 +596,14 @@ void server::stop() {
   if (!impl_ || impl_->stopped)
     return;
   impl_->stopped = true;
-  impl_->srv.stop();
-  if (impl_->listener.joinable())
-    impl_->listener.join();
+  asio::post(impl_->io, [d = impl_.get()] {
+    beast::error_code ec;
+    d->acceptor.close(ec);
+  });
+  impl_->workers->join();  // running requests finish
+  impl_->io.stop();
+  if (impl_->io_thread.joinable())
+    impl_->io_thread.join();
 }
 
 }  // namespace ivrcast::connectors::http

@@ -53,23 +53,34 @@ struct route {
   std::string method;
   std::string pattern;
   handler fn;
+  /// The largest body it takes (0: server_options::max_body_bytes); a larger one is refused
+  /// with 413 before more than this is read, chunked or not.
+  size_t max_body_bytes = 0;
 };
 
 /// Server settings.
 struct server_options {
   std::string listen;  // host:port; port 0 picks a free one
-  int threads = 8;
-  size_t max_body_bytes = 64u * 1024 * 1024;
+  int threads = 8;     // handlers run on these; connections wait on one I/O thread, not on them
+  size_t max_body_bytes = 64u * 1024;
+  size_t max_header_bytes = 16u * 1024;  // request line and headers together; more: 431
+  int header_timeout_ms = 10000;         // to read a request's headers once its first byte came
+  int idle_timeout_ms = 30000;           // a keep-alive connection with no request is closed
+  int body_timeout_ms = 60000;           // to read a request's body
+  size_t max_connections = 10000;        // more are closed at once
   /// Static files served for GET/HEAD paths naming a file in it ("/" → index.html); empty: none.
   std::string web_root;
   /// Counts requests by route, method and status (ivrcast_http_requests_total); null: none.
   metrics::registry* metrics = nullptr;
 };
 
-/// An HTTP/1.1 server (cpp-httplib) dispatching to routes on its worker threads; unknown
+/// An HTTP/1.1 server (Boost.Beast) dispatching to routes on its worker threads; unknown
 /// paths, wrong methods and oversized bodies get JSON errors. A path both a literal route and
 /// a route with parameters match goes to the literal one ("/metrics" before "/{code}").
-/// Handlers run concurrently.
+/// Handlers run concurrently. Every request's memory is bounded before a handler runs: headers
+/// by max_header_bytes (431), bodies by their route's limit whether sent with a length or
+/// chunked (413), compressed bodies are refused (415: nothing is ever inflated). Idle and slow
+/// connections cost a socket each, never a worker, and are closed at their timeouts.
 class server {
  public:
   [[nodiscard]] static caf::expected<std::unique_ptr<server>> start(server_options opts,
