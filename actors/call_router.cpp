@@ -51,9 +51,12 @@ void route(self_ptr self, const router_context* ctx, int32_t partition,
   std::shared_ptr<const messages::published_flow> flow;
   bool active = false;
   if (auto f = table->flows.find(ev.called); f != table->flows.end()) {
-    flow = f->second;
-    auto acc = table->accounts.find(flow->account);
-    active = acc != table->accounts.end() && acc->second.state == messages::account_state::active;
+    auto acc = table->accounts.find(f->second->account);
+    // A flow of the number's previous account is not the number's flow any more.
+    if (acc == table->accounts.end() || acc->second.owns(ev.called)) {
+      flow = f->second;
+      active = acc != table->accounts.end() && acc->second.state == messages::account_state::active;
+    }
   }
   auto session = self->spawn(call_session, &ctx->session, call_router_actor{self}, partition,
                              std::move(flow), active);

@@ -357,6 +357,7 @@ caf::expected<std::unique_ptr<api>> api::start(api_deps deps) {
       std::make_unique<notice_mailer>(*c.deps.state, *c.out, *c.mail, s.node.id,
                                       connectors::smtp::address_of(s.smtp.from), c.deps.now_ms);
   c.notices->start();
+  c.background = std::make_unique<background_jobs>(1000);
   std::vector<http::route> routes;
   for (auto& r : all_routes()) {
     auto* ctx = &c;
@@ -391,6 +392,8 @@ void api::stop() {
     impl_->server->stop();
   if (impl_ && impl_->ctx.notices)
     impl_->ctx.notices->stop();
+  if (impl_ && impl_->ctx.background)
+    impl_->ctx.background->stop();
 }
 
 std::vector<route_info> api::routes() {

@@ -113,6 +113,13 @@ std::optional<std::string> own_number(const call& k) {
   return std::nullopt;
 }
 
+/// Whether a draft or published flow was made by `account` (a number moved from another
+/// account leaves that account's records behind, unseen).
+bool of_account(const wire::ControlRecord& r, const std::string& account) {
+  const auto& owner = r.has_draft() ? r.draft().account_id() : r.flow().account_id();
+  return owner == account;
+}
+
 http::response unknown_number(const call& k) {
   return http::error(404, "unknown_number",
                      "'" + k.req.param("number") + "' is not an incoming number of this account");
@@ -128,6 +135,8 @@ std::optional<http::response> flow_record(const api_context& c, const call& k, b
   auto r = load(c, (published ? "flow/" : "draft/") + *n);
   if (!r)
     return internal(r.error());
+  if (*r && !of_account(**r, k.account.account_id()))
+    r->reset();  // the number's previous account's: not this one's to see or change
   if (!*r)
     return published ? http::error(404, "not_published", "no published flow for " + *n)
                      : http::error(404, "flow_not_registered", "no flow is registered for " + *n);
@@ -257,6 +266,9 @@ http::response numbers(api_context& c, call& k) {
     auto f = load(c, "flow/" + n);
     if (!d || !f)
       return internal(!d ? d.error() : f.error());
+    for (auto* r : {&*d, &*f})
+      if (*r && !of_account(**r, k.account.account_id()))
+        r->reset();
     std::string state = !*d                                            ? "unregistered"
                         : (*d)->draft().changed_since_publish() || !*f ? "draft"
                                                                        : "published";
@@ -276,7 +288,8 @@ http::response register_flow(api_context& c, call& k) {
   auto existing = load(c, "draft/" + *n);
   if (!existing)
     return internal(existing.error());
-  if (*existing)
+  // A draft the number's previous account left is replaced, never shown.
+  if (*existing && of_account(**existing, k.account.account_id()))
     return http::error(409, "flow_exists", "a flow is already registered for " + *n);
   wire::ControlRecord rec;
   auto* d = rec.mutable_draft();

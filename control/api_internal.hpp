@@ -13,6 +13,7 @@
 #include "connectors/http/server.hpp"
 #include "connectors/smtp/mailer.hpp"
 #include "control/api.hpp"
+#include "control/background_jobs.hpp"
 #include "control/notice_mailer.hpp"
 #include "control/passwords.hpp"
 #include "control/sessions.hpp"
@@ -34,6 +35,7 @@ inline constexpr int64_t password_lifetime_ms = 90 * day_ms;
 inline constexpr int64_t temporary_password_ms = 14 * day_ms;
 inline constexpr int64_t reset_code_ms = 3600 * 1000;
 inline constexpr int max_failed_logins = 5;
+inline constexpr int max_reset_attempts = 5;  // wrong codes; then the code is void
 inline constexpr int64_t lockout_ms = 30 * 60 * 1000;
 
 /// Everything handlers share.
@@ -46,6 +48,7 @@ struct api_context {
   std::unique_ptr<connectors::smtp::mailer> mail;
   hash_cost cost;
   std::unique_ptr<notice_mailer> notices;          // sends notice mails; null until started
+  std::unique_ptr<background_jobs> background;     // work a request must not wait for
   std::unique_ptr<metrics::registry> own_metrics;  // when the node gave none
   metrics::registry* metrics = nullptr;
 

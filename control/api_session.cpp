@@ -204,6 +204,7 @@ void set_password(const api_context& c, wire::User& u, const std::string& hash) 
   u.set_locked_until_ms(0);
   u.clear_reset_code_hash();
   u.set_reset_until_ms(0);
+  u.set_reset_attempts(0);
 }
 
 void check_new_password(const std::string& pw, problems& p) {
@@ -248,6 +249,30 @@ http::response change_password(api_context& c, call& k) {
   return no_content();
 }
 
+/// A reset asked for `addr`: a new code mailed if the address is an active user's (off the
+/// request path; failures are logged).
+void send_reset(api_context& c, const std::string& addr, const http::request& from) {
+  auto uid = c.deps.state->user_by_email(addr);
+  if (!uid || !*uid)
+    return;
+  std::string code;
+  auto r = update_user(c, **uid, [&](wire::User& cur) {
+    if (!cur.active())
+      return false;
+    code = set_reset_code(c, cur);
+    return true;
+  });
+  if (!r) {
+    spdlog::error("event=password_reset_failed error=\"{}\"", describe(r.error()));
+    return;
+  }
+  if (!*r)
+    return;
+  call k{from, std::nullopt, **r, {}, wire::ROLE_UNSPECIFIED, {}, false};
+  (void)send_reset_code(c, k.user, code);  // ignored: the mailer logs its failures
+  audit(c, k, "password_reset_requested");
+}
+
 http::response request_reset(api_context& c, call& k) {
   const auto& body = k.body;
   problems p;
@@ -256,27 +281,14 @@ http::response request_reset(api_context& c, call& k) {
     return p.response();
   if (!c.login_limit->allow(k.req.remote_addr, c.now()))
     return http::error(429, "too_many_attempts", "too many requests from your address");
+  // The lookup, the new code and the mail happen after the answer, so a known address and an
+  // unknown one answer alike and as fast (enumeration resistance).
   auto addr = email_key(*email);
-  auto uid = c.deps.state->user_by_email(addr);
-  if (uid && *uid) {
-    std::string code;
-    auto r = update_user(c, **uid, [&](wire::User& cur) {
-      if (!cur.active())
-        return false;
-      code = set_reset_code(c, cur);
-      return true;
-    });
-    if (!r)
-      return internal(r.error());
-    if (*r) {
-      k.user = **r;
-      // Whatever became of the mail, the answer is the same (enumeration resistance); a
-      // failure is logged by the mailer.
-      (void)send_reset_code(c, k.user, code);
-      audit(c, k, "password_reset_requested");
-    }
-  }
-  // Accepted whether or not the address is known (enumeration resistance).
+  http::request from;
+  from.remote_addr = k.req.remote_addr;
+  auto* ctx = &c;
+  if (!c.background->post([ctx, addr, from] { send_reset(*ctx, addr, from); }))
+    spdlog::warn("event=password_reset_dropped reason=\"queue full\"");
   return json_response(202, {{"status", "accepted"}});
 }
 
@@ -304,7 +316,26 @@ http::response confirm_reset(api_context& c, call& k) {
   auto& u = *(*r)->mutable_user();
   k.user = u;
   if (u.deleted() || !u.active() || u.reset_code_hash().empty() || u.reset_until_ms() < c.now() ||
-      !same_secret(digest_hex(*code), u.reset_code_hash())) {
+      u.reset_attempts() >= max_reset_attempts) {
+    audit(c, k, "password_reset_refused");
+    return invalid;
+  }
+  if (!same_secret(digest_hex(*code), u.reset_code_hash())) {
+    // Counted on the user's record, so the limit holds on every node: at the fifth wrong code
+    // the code is void and a new one must be asked for.
+    auto wrong_hash = u.reset_code_hash();
+    auto counted = update_user(c, u.user_id(), [&](wire::User& cur) {
+      if (cur.reset_code_hash() != wrong_hash)
+        return false;  // a new code meanwhile
+      cur.set_reset_attempts(cur.reset_attempts() + 1);
+      if (cur.reset_attempts() >= max_reset_attempts) {
+        cur.clear_reset_code_hash();
+        cur.set_reset_until_ms(0);
+      }
+      return true;
+    });
+    if (!counted)
+      return internal(counted.error());
     audit(c, k, "password_reset_refused");
     return invalid;
   }
@@ -365,6 +396,7 @@ std::string set_reset_code(const api_context& c, wire::User& u) {
   auto code = random_hex(8);
   u.set_reset_code_hash(digest_hex(code));
   u.set_reset_until_ms(c.now() + reset_code_ms);
+  u.set_reset_attempts(0);
   return code;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -7,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "messages/ids.hpp"
 
@@ -51,6 +54,12 @@ enum class account_state : uint8_t { active = 1, terminated };
 struct account_info {
   account_id id;
   account_state state = account_state::active;
+  std::vector<std::string> numbers;  // its incoming numbers now
+
+  /// A number moved to another account takes none of this account's flows with it.
+  bool owns(std::string_view number) const {
+    return std::find(numbers.begin(), numbers.end(), number) != numbers.end();
+  }
 };
 
 /// Everything the IVR consults at call start; immutable once shared.

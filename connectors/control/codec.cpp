@@ -24,7 +24,8 @@ caf::expected<void> apply_account(const wire::Account& pb, messages::flow_table&
     default:
       return bad("Account.state must be ACTIVE or TERMINATED");
   }
-  table.accounts[info.id] = info;
+  info.numbers.assign(pb.incoming_numbers().begin(), pb.incoming_numbers().end());
+  table.accounts[info.id] = std::move(info);
   return {};
 }
 

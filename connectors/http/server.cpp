@@ -463,7 +463,7 @@ class connection : public std::enable_shared_from_this<connection> {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), 11};
     res.set(bhttp::field::content_type, out.content_type);
     for (const auto& [k, v] : out.headers)
-      res.set(k, v);
+      res.insert(k, v);  // several Set-Cookie headers stay several
     res.keep_alive(keep_alive);
     std::ostringstream head;
     if (!out.stream) {

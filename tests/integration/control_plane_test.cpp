@@ -430,6 +430,69 @@ TEST_F(ControlPlaneTest, ResetCodesWorkForOneHourOnly) {
   EXPECT_EQ(boss_->get("/v1/numbers").status, 401) << "a reset ends the other sessions";
 }
 
+TEST_F(ControlPlaneTest, ANumberMovedToAnotherAccountTakesNoneOfItsFlowsWithIt) {
+  bootstrap();
+  ASSERT_EQ(boss_->post("/v1/flows/05011110009", json::object()).status, 201);
+  ASSERT_EQ(boss_->put("/v1/flows/05011110009/draft/sms", {{"body", "a1 only"}}).status, 200);
+  ASSERT_EQ(
+      op_->put("/v1/admin/accounts/a1", {{"enterprise_id", "e1"},
+                                         {"name", "Main"},
+                                         {"incoming_numbers", {"050-1111-0001", "050-1111-0002"}},
+                                         {"sender_ids", {"0312345678"}}})
+          .status,
+      200);
+  ASSERT_EQ(
+      op_->put("/v1/admin/accounts/a2", {{"enterprise_id", "e1"},
+                                         {"name", "Branch"},
+                                         {"incoming_numbers", {"050-2222-0001", "050-1111-0009"}},
+                                         {"sender_ids", {"0312345679"}},
+                                         {"ip_allowlist", {"127.0.0.0/8"}}})
+          .status,
+      200);
+  ASSERT_EQ(boss_->post("/v1/session/account", {{"account_id", "a2"}}).status, 200);
+  auto numbers = boss_->get("/v1/numbers").body["numbers"];
+  bool seen = false;
+  for (const auto& n : numbers)
+    if (n.value("incoming_number", "") == "05011110009") {
+      seen = true;
+      EXPECT_EQ(n.value("state", ""), "unregistered") << n.dump();
+    }
+  EXPECT_TRUE(seen) << numbers.dump();
+  EXPECT_EQ(boss_->get("/v1/flows/05011110009/draft").code(), "flow_not_registered");
+  ASSERT_EQ(boss_->post("/v1/flows/05011110009", json::object()).status, 201)
+      << "a2 registers its own";
+  auto draft = boss_->get("/v1/flows/05011110009/draft");
+  EXPECT_EQ(draft.raw.find("a1 only"), std::string::npos) << draft.raw;
+}
+
+TEST_F(ControlPlaneTest, AResetAnswersBeforeItsMailAndACodeDiesAfterFiveWrongTries) {
+  bootstrap();
+  // A slow SMTP server (one second per mail): the answer does not wait for it, known address or
+  // not, so neither the time nor the answer tells whether an address has an account.
+  test::smtp_sink slow{1};
+  node_->stop();
+  node_.reset();
+  settings_.smtp.url = slow.url();
+  start();
+  test::portal_client anon{port_};
+  EXPECT_EQ(anon.post("/v1/password-resets", {{"email", "boss@example.jp"}}).status, 202);
+  EXPECT_TRUE(slow.mails_to("boss@example.jp").empty()) << "answered only after the mail";
+  auto code = test::field_after(slow.wait_for("boss@example.jp", 1), "再設定コード:");
+  ASSERT_EQ(code.size(), 16u);
+  auto confirm = [&](const std::string& c) {
+    return anon.post(
+        "/v1/password-resets/confirm",
+        {{"email", "boss@example.jp"}, {"code", c}, {"new_password", "Reset#Pass2026"}});
+  };
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(confirm("0000000000000000").code(), "invalid_reset_code") << i;
+  EXPECT_EQ(confirm(code).code(), "invalid_reset_code") << "void after five wrong codes";
+  EXPECT_EQ(anon.post("/v1/password-resets", {{"email", "boss@example.jp"}}).status, 202);
+  auto fresh = test::field_after(slow.wait_for("boss@example.jp", 2), "再設定コード:");
+  EXPECT_EQ(confirm("0000000000000000").code(), "invalid_reset_code");
+  EXPECT_EQ(confirm(fresh).status, 204) << "a new code starts a new count";
+}
+
 TEST_F(ControlPlaneTest, CsrfIpAllowlistAndLoginRateAreEnforced) {
   settings_.security.logins_per_minute = 8;
   bootstrap();

@@ -51,7 +51,8 @@ class CallRouterTest : public ::testing::Test {
     flow->step4.text = "sent";
     flows_.update([&](messages::flow_table& table) {
       table.flows[flow->incoming_number] = flow;
-      table.accounts[account_id{"acc"}] = {account_id{"acc"}, messages::account_state::active};
+      table.accounts[account_id{"acc"}] = {
+          account_id{"acc"}, messages::account_state::active, {"05011110001"}};
     });
     ctx_.session.ivr = &settings_.ivr;
     ctx_.session.outbox = &outbox_;
@@ -202,6 +203,16 @@ TEST_F(CallRouterTest, NumberWithoutFlowIsRejected) {
   ASSERT_EQ(outbox_.commands.size(), 1u);
   EXPECT_EQ(outbox_.commands[0].actions[0].prompt_id, "rejected");
   EXPECT_TRUE(outbox_.jobs.empty());
+}
+
+TEST_F(CallRouterTest, ANumberMovedToAnotherAccountDoesNotRunItsOldAccountsFlow) {
+  flows_.update([](messages::flow_table& table) {
+    table.accounts[account_id{"acc"}].numbers.clear();  // the operator moved it away
+  });
+  deliver({started(0, "c1", "09012345678")});
+  ASSERT_EQ(outbox_.commands.size(), 1u);
+  EXPECT_EQ(outbox_.commands[0].actions[0].prompt_id, "rejected");
+  EXPECT_TRUE(outbox_.jobs.empty()) << "no SMS of the previous account's flow";
 }
 
 TEST_F(CallRouterTest, RepeatedStartOfAFinishedCallStartsNothing) {
