@@ -17,6 +17,7 @@
 #include "config/load.hpp"
 #include "connectors/control/carrier_tables.hpp"
 #include "connectors/delivery/codec.hpp"
+#include "connectors/delivery/job_codec.hpp"
 #include "connectors/gateway/codec.hpp"
 #include "connectors/gateway/dead_letters.hpp"
 #include "connectors/kafka/bus.hpp"
@@ -322,7 +323,7 @@ struct sms_service::impl final : kafka::consumer_handler {
     auto dir = current_directory();  // one table version for the whole batch
     for (const auto& r : recs) {
       ++metrics.jobs;
-      auto job = connectors::gateway::decode_job(r.value);
+      auto job = connectors::delivery::decode_job(r.value);
       if (!job) {
         ++metrics.dead_letters;
         dead_letters->send(jobs_topic_name, r, describe(job.error()),
@@ -339,7 +340,7 @@ struct sms_service::impl final : kafka::consumer_handler {
         // This partition holds none of the carrier's binds: the job moves, as it is, to the one
         // that does; done here once the broker has it there.
         ++metrics.forwarded;
-        connectors::gateway::mark_forwarded(r.value, partition, buf);
+        connectors::delivery::mark_forwarded(r.value, partition, buf);
         if (!producer->produce_to(jobs_topic, home, r.key, buf, job_ticket(partition, r.offset)))
           logger().error("event=sms_forward_failed partition={} offset={}", partition, r.offset);
         continue;
@@ -779,7 +780,9 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
       for (int k = 0; k < cs.connections; ++k)
         d->sessions[i].push_back(std::make_unique<smpp::session>(ss, k, d->links[i]));
     }
-    d->senders[i] = sys.spawn(sms_sender, &ctx);
+    // Detached: a full producer queue makes produce() wait, which must not hold a worker of
+    // the cooperative scheduler that call sessions share.
+    d->senders[i] = sys.spawn<caf::detached>(sms_sender, &ctx);
     supervise(d->senders[i], "SMS sender of " + std::string{sms::key(c)});
     d->links[i].owner = d;
     d->links[i].index = i;

@@ -17,7 +17,7 @@
 #include "actors/node.hpp"
 #include "actors/sms_service.hpp"
 #include "config/load.hpp"
-#include "connectors/gateway/codec.hpp"
+#include "connectors/delivery/job_codec.hpp"
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/producer.hpp"
 #include "messages/clock.hpp"
@@ -95,7 +95,7 @@ int submits(int jobs) {
   std::string buf;
   auto t_jobs = unix_now_ms();
   for (int i = 0; i < jobs; ++i) {
-    connectors::gateway::encode(job(i, t_jobs), buf);
+    connectors::delivery::encode_job(job(i, t_jobs), buf);
     (*prod)->produce(topic, job(i, t_jobs).destination, buf, 0);
   }
   if (auto ok = (*prod)->flush(std::chrono::seconds{120}); !ok)

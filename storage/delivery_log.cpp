@@ -417,9 +417,11 @@ caf::expected<size_t> delivery_log::close_undetermined(int64_t now_ms, int64_t a
   std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->delivery_log())};
   batch_view v{*db_};
   size_t n = 0;
-  for (it->Seek("u"); it->Valid(); it->Next()) {
+  for (it->Seek(rocksdb::Slice{keys::log_undetermined_start.data(),
+                                keys::log_undetermined_start.size()});
+       it->Valid(); it->Next()) {
     auto k = it->key().ToString();
-    auto message_id = k.substr(9);
+    auto message_id = std::string{keys::message_of_undetermined(k)};
     auto l = load_row(v, message_id);
     if (!l)
       return std::move(l.error());
@@ -451,7 +453,8 @@ caf::expected<size_t> delivery_log::purge(int64_t before_ms) {
   auto* cf = db_->delivery_log();
   size_t n = 0;
   wire::LogRow row;
-  for (it->Seek("r"); it->Valid(); it->Next()) {
+  for (it->Seek(rocksdb::Slice{keys::log_rows_start.data(), keys::log_rows_start.size()});
+       it->Valid(); it->Next()) {
     if (!row.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
       continue;
     const auto& d = row.detail();

@@ -146,10 +146,14 @@ std::string log_short_link(std::string_view code) {
 }
 
 std::string log_undetermined(int64_t sent_ms, std::string_view message_id) {
-  std::string out{"u"};
+  std::string out{log_undetermined_start};
   put_be64(out, static_cast<uint64_t>(sent_ms));
   out += message_id;
   return out;
+}
+
+std::string_view message_of_undetermined(std::string_view key) {
+  return key.size() > 9 ? key.substr(9) : std::string_view{};
 }
 
 std::string offset(std::string_view projection, int32_t partition) {

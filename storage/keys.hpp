@@ -64,6 +64,11 @@ std::string log_parked_by_handset(uint8_t carrier, std::string_view handset, int
 std::string log_short_link(std::string_view code);
 /// 'u' <sent ms BE64> <message id>: docomo messages still waiting for a result (不定 sweep).
 std::string log_undetermined(int64_t sent_ms, std::string_view message_id);
+/// The first possible key of each kind ('r', 'u'): where a full scan of that kind starts.
+inline constexpr std::string_view log_rows_start = "r";
+inline constexpr std::string_view log_undetermined_start = "u";
+/// The message id of a log_undetermined key.
+std::string_view message_of_undetermined(std::string_view key);
 
 void put_be32(std::string& out, uint32_t v);
 void put_be64(std::string& out, uint64_t v);

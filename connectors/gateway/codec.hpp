@@ -18,19 +18,10 @@ namespace ivrcast::connectors::gateway {
 /// Serialises a command into `out` (reused buffer).
 void encode(const messages::call_command& cmd, std::string& out);
 
-/// Serialises an SMS job into `out` (reused buffer).
-void encode(const messages::sms_job& job, std::string& out);
-
 /// Serialises an event (the gateway side: simulator, tests).
 void encode(const messages::call_event& ev, std::string& out);
 
 /// Decodes a command (the gateway side: simulator, tests).
 [[nodiscard]] caf::expected<messages::call_command> decode_command(std::string_view value);
-
-/// The bytes of a job moved from `from_partition` (sms::bind_plan): `job` with forwarded_from.
-void mark_forwarded(std::string_view job, int32_t from_partition, std::string& out);
-
-/// Decodes an SMS job (downstream consumers, tests).
-[[nodiscard]] caf::expected<messages::sms_job> decode_job(std::string_view value);
 
 }  // namespace ivrcast::connectors::gateway

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "connectors/delivery/job_codec.hpp"
 #include "connectors/gateway/codec.hpp"
 #include "connectors/kafka/bus.hpp"
 
@@ -20,7 +21,7 @@ bool kafka_outbox::send(const messages::call_command& cmd, messages::delivery_ti
 
 bool kafka_outbox::send(const messages::sms_job& job, messages::delivery_ticket ticket) {
   thread_local std::string buf;
-  encode(job, buf);
+  delivery::encode_job(job, buf);
   return producer_->produce(jobs_, job.destination, buf, ticket.packed());
 }
 

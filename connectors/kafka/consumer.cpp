@@ -210,7 +210,15 @@ void group_consumer::run() {
     }
   }
   commit(mine_, true);
-  // Leaving the group runs the rebalance callback (revoked) from within close.
+  // librdkafka can hang for ever in rd_kafka_assign() called from a rebalance callback that
+  // rd_kafka_consumer_close() raises (confluentinc/librdkafka#4884, seen here on the embedded
+  // cluster): leave the group first and answer the revocation from this loop, then close with
+  // nothing assigned. What is polled meanwhile is not handled: the next owner reads it.
+  rd_kafka_unsubscribe(rk_);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  while (!mine_.empty() && std::chrono::steady_clock::now() < deadline)
+    if (auto* m = rd_kafka_consumer_poll(rk_, 100))
+      rd_kafka_message_destroy(m);
   if (auto err = rd_kafka_consumer_close(rk_))
     logger().warn("event=consumer_close_failed error=\"{}\"", rd_kafka_err2str(err));
 }

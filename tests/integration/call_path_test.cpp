@@ -9,6 +9,7 @@
 #include "actors/node.hpp"
 #include "actors/sms_service.hpp"
 #include "connectors/control/flow_file.hpp"
+#include "connectors/delivery/job_codec.hpp"
 #include "connectors/gateway/codec.hpp"
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/consumer.hpp"
@@ -71,7 +72,7 @@ class event_tap final : public kafka::partition_reader::handler {
 size_t call_jobs(const topic_copy& jobs) {
   size_t n = 0;
   for (const auto& v : jobs.values())
-    if (auto job = connectors::gateway::decode_job(v); job && job->forwarded_from == 0)
+    if (auto job = connectors::delivery::decode_job(v); job && job->forwarded_from == 0)
       ++n;
   return n;
 }
@@ -158,7 +159,7 @@ TEST_F(CallPathTest, TwoThousandCallsProduceExactlyTheExpectedJobsAndCounts) {
   std::vector<std::string> got;
   std::set<std::string> ids;
   for (const auto& v : jobs.values()) {
-    auto job = connectors::gateway::decode_job(v);
+    auto job = connectors::delivery::decode_job(v);
     ASSERT_OK(job);
     if (job->forwarded_from != 0)
       continue;  // moved by the SMS side to a partition with its carrier's binds

@@ -20,6 +20,7 @@
 #include "actors/node.hpp"
 #include "actors/prompt_speech.hpp"
 #include "connectors/control/flow_file.hpp"
+#include "connectors/delivery/job_codec.hpp"
 #include "connectors/gateway/codec.hpp"
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/consumer.hpp"
@@ -196,7 +197,7 @@ class SipGatewayTest : public ::testing::Test {
   std::vector<std::string> jobs_of(const std::string& call_id) {
     std::vector<std::string> out;
     for (const auto& v : jobs_.values()) {
-      auto job = connectors::gateway::decode_job(v);
+      auto job = connectors::delivery::decode_job(v);
       // A copy the SMS side moved to its carrier's binds is the same job.
       if (job && job->call.value == call_id && job->forwarded_from == 0)
         out.push_back(job->destination);

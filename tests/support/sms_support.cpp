@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include "connectors/gateway/codec.hpp"
+#include "connectors/delivery/job_codec.hpp"
 #include "connectors/kafka/producer.hpp"
 #include "sms/carrier_directory.hpp"
 #include "sms/log_csv.hpp"
@@ -112,7 +112,7 @@ void produce_jobs(const connectors::kafka::bus& b, const std::vector<messages::s
   auto t = (*p)->topic(b.topic(topics::sms_jobs));
   std::string buf;
   for (const auto& j : jobs) {
-    connectors::gateway::encode(j, buf);
+    connectors::delivery::encode_job(j, buf);
     ASSERT_TRUE((*p)->produce(t, j.destination, buf, 0));
   }
   ASSERT_TRUE((*p)->flush(std::chrono::seconds{30}));

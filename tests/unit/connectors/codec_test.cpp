@@ -1,3 +1,4 @@
+#include "connectors/delivery/job_codec.hpp"
 #include "connectors/gateway/codec.hpp"
 
 #include <gtest/gtest.h>
@@ -88,11 +89,11 @@ TEST(GatewayCodecTest, CommandsAndJobsRoundTrip) {
   job.job = job_id{"v1-c1"};
   job.destination = "09012345678";
   job.body = "本文";
-  gateway::encode(job, buf);
-  EXPECT_FALSE(gateway::decode_job(buf));  // no requested time: the sender could not age it
+  delivery::encode_job(job, buf);
+  EXPECT_FALSE(delivery::decode_job(buf));  // no requested time: the sender could not age it
   job.requested_at_ms = 1767225600000;
-  gateway::encode(job, buf);
-  auto j = gateway::decode_job(buf);
+  delivery::encode_job(job, buf);
+  auto j = delivery::decode_job(buf);
   ASSERT_TRUE(j);
   EXPECT_EQ(j->job.value, "v1-c1");
   EXPECT_EQ(j->body, "本文");
