@@ -94,6 +94,14 @@ class ControlPlaneTest : public ::testing::Test {
     return n ? std::move(*n) : nullptr;
   }
 
+  /// The node started again on its disk, mailing through `smtp`.
+  void restart_with_mail_at(const test::smtp_sink& smtp) {
+    node_->stop();
+    node_.reset();
+    settings_.smtp.url = smtp.url();
+    start();
+  }
+
   void start() {
     node_ = start_node(settings_.node.data_dir);
     ASSERT_TRUE(node_);
@@ -470,10 +478,7 @@ TEST_F(ControlPlaneTest, AResetAnswersBeforeItsMailAndACodeDiesAfterFiveWrongTri
   // A slow SMTP server (one second per mail): the answer does not wait for it, known address or
   // not, so neither the time nor the answer tells whether an address has an account.
   test::smtp_sink slow{1};
-  node_->stop();
-  node_.reset();
-  settings_.smtp.url = slow.url();
-  start();
+  restart_with_mail_at(slow);
   test::portal_client anon{port_};
   EXPECT_EQ(anon.post("/v1/password-resets", {{"email", "boss@example.jp"}}).status, 202);
   EXPECT_TRUE(slow.mails_to("boss@example.jp").empty()) << "answered only after the mail";
@@ -1282,10 +1287,7 @@ TEST_F(ControlPlaneTest, NoticeMailsGoOnAfterARestartMidSendAndNoContactGetsOneT
   // A slow SMTP server: one second per mail, so the node stops halfway.
   bootstrap();
   test::smtp_sink slow{1};
-  node_->stop();
-  node_.reset();
-  settings_.smtp.url = slow.url();
-  start();
+  restart_with_mail_at(slow);
   nlohmann::json contacts = nlohmann::json::array();
   for (int i = 0; i < 12; ++i)
     contacts.push_back({{"name", "c" + std::to_string(i)},
