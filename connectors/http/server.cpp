@@ -430,25 +430,25 @@ class connection : public std::enable_shared_from_this<connection> {
   }
 
   /// Closing with the rest of a refused request unread would reset the connection, and the
-  /// client could lose the answer: half-close, then read and drop what follows, bounded in
-  /// bytes and time, before closing.
+  /// client could lose the answer: half-close, then read and drop what follows, at most 4 MiB
+  /// or 500 ms, on the I/O thread (a worker is not held), before closing.
   void linger() {
-    auto& sock = stream_.socket();
     beast::error_code ec;
-    sock.shutdown(tcp::socket::shutdown_send, ec);
-    timeval tv{0, 100 * 1000};
-    ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sock.native_non_blocking(false, ec);
-    char sink[16384];
-    size_t dropped = 0;
-    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds{500};
-    while (dropped < 4u * 1024 * 1024 && std::chrono::steady_clock::now() < until) {
-      auto n = ::recv(sock.native_handle(), sink, sizeof sink, 0);
-      if (n <= 0)
-        break;
-      dropped += static_cast<size_t>(n);
-    }
-    close();
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->stream_.expires_after(std::chrono::milliseconds{500});
+      self->drop(0);
+    });
+  }
+
+  void drop(size_t dropped) {
+    static char discarded[16384];  // the one I/O thread's: what lands here is never read
+    stream_.async_read_some(asio::buffer(discarded),
+                            [self = shared_from_this(), dropped](beast::error_code ec, size_t n) {
+                              if (ec || dropped + n >= 4u * 1024 * 1024)
+                                return self->close();
+                              self->drop(dropped + n);
+                            });
   }
 
   /// Writes a response (chunked when streamed); false if the client went away or stopped
@@ -596,14 +596,14 @@ void server::stop() {
   if (!impl_ || impl_->stopped)
     return;
   impl_->stopped = true;
-  asio::post(impl_->io, [d = impl_.get()] {
-    beast::error_code ec;
-    d->acceptor.close(ec);
-  });
-  impl_->workers->join();  // running requests finish
+  // Reading stops first, so no new request reaches the workers however busy its clients are;
+  // the running requests then finish.
   impl_->io.stop();
   if (impl_->io_thread.joinable())
     impl_->io_thread.join();
+  impl_->workers->join();
+  beast::error_code ec;
+  impl_->acceptor.close(ec);
 }
 
 }  // namespace ivrcast::connectors::http
