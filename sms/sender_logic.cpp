@@ -163,16 +163,15 @@ void sender_logic::record(message& m, wire::SendRecord::State st, delivery_statu
     rec.add_smsc_ids(id);
   rec.set_at_ms(now);
   rec.set_destination(m.w->job.destination);
+  if (st == wire::SendRecord::CLOSED) {
+    rec.set_final_status(static_cast<int32_t>(final_status));
+    rec.set_reason(reason);
+  }
   if (st == wire::SendRecord::SUBMITTED || st == wire::SendRecord::CLOSED) {
     rec.set_account_id(m.w->job.account.value);
     rec.set_segments(m.w->msg.segments);
     m.final_token = p.token;
-    m.final_record = rec;
-  }
-  if (st == wire::SendRecord::CLOSED) {
-    rec.set_final_status(static_cast<int32_t>(final_status));
-    rec.set_reason(reason);
-    m.final_record = rec;
+    m.final_record = rec;  // what a copy of the job read before the view has it is told
   }
   out.emplace_back(std::move(p));
 }

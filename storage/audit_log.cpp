@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "storage/batch_fold.hpp"
 #include "storage/database.hpp"
 #include "storage/keys.hpp"
 #include "storage/status.hpp"
@@ -17,30 +18,23 @@ caf::expected<int64_t> audit_log::checkpoint(int32_t partition) const {
 }
 
 caf::expected<void> audit_log::apply(int32_t partition, std::span<const topic_record> recs) {
-  if (recs.empty())
-    return {};
-  auto stored = checkpoints_.load(partition);
-  if (!stored)
-    return std::move(stored.error());
-  rocksdb::WriteBatch wb;
   wire::AuditEvent ev;
-  for (const auto& r : recs) {
-    if (r.offset <= *stored)
-      continue;
-    if (!ev.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())) ||
-        ev.event().empty()) {
-      ++refused_;
-      continue;
-    }
-    rocksdb::Slice value{r.value.data(), r.value.size()};
-    // ignored: WriteBatch::Put fails only on oversized keys
-    (void)wb.Put(db_->audit(), keys::audit_all(ev.at_ms(), r.offset), value);
-    if (!ev.enterprise_id().empty())
-      (void)wb.Put(db_->audit(), keys::audit_enterprise(ev.enterprise_id(), ev.at_ms(), r.offset),
-                   value);
-  }
-  checkpoints_.stage(wb, partition, recs.back().offset);
-  return check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "audit_log.apply");
+  return fold_batch(
+      *db_, checkpoints_, partition, recs, "audit_log.apply",
+      [&](const topic_record& r, rocksdb::WriteBatch& wb) {
+        if (!ev.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())) ||
+            ev.event().empty()) {
+          ++refused_;
+          return caf::expected<void>{};
+        }
+        rocksdb::Slice value{r.value.data(), r.value.size()};
+        // ignored: WriteBatch::Put fails only on oversized keys
+        (void)wb.Put(db_->audit(), keys::audit_all(ev.at_ms(), r.offset), value);
+        if (!ev.enterprise_id().empty())
+          (void)wb.Put(db_->audit(),
+                       keys::audit_enterprise(ev.enterprise_id(), ev.at_ms(), r.offset), value);
+        return caf::expected<void>{};
+      });
 }
 
 caf::expected<std::vector<wire::AuditEvent>> audit_log::find(const audit_query& q,

@@ -4,6 +4,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "messages/errc.hpp"
+#include "storage/batch_fold.hpp"
 #include "storage/database.hpp"
 #include "storage/keys.hpp"
 #include "storage/status.hpp"
@@ -30,30 +31,23 @@ int64_t sends::applied(int32_t partition) const {
 }
 
 caf::expected<void> sends::apply(int32_t partition, std::span<const topic_record> recs) {
-  if (recs.empty())
-    return {};
-  auto stored = checkpoints_.load(partition);
-  if (!stored)
-    return std::move(stored.error());
-  rocksdb::WriteBatch wb;
   wire::SendRecord rec;
-  for (const auto& r : recs) {
-    if (r.offset <= *stored)
-      continue;  // replayed
-    if (!rec.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())) ||
-        rec.message_id().empty()) {
-      ++refused_;
-      continue;
-    }
-    // A message's records share one partition, so they arrive in the order written.
-    (void)wb.Put(db_->sends(), keys::send(rec.message_id()), r.value);  // ignored: tiny keys
-  }
-  checkpoints_.stage(wb, partition, recs.back().offset);
-  if (auto ok = check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "sends.apply"); !ok)
-    return ok;
-  if (static_cast<size_t>(partition) < max_partitions)
+  auto folded =
+      fold_batch(*db_, checkpoints_, partition, recs, "sends.apply",
+                 [&](const topic_record& r, rocksdb::WriteBatch& wb) {
+                   if (!rec.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())) ||
+                       rec.message_id().empty()) {
+                     ++refused_;
+                     return caf::expected<void>{};
+                   }
+                   // A message's records share one partition: in the order written.
+                   // ignored: tiny keys
+                   (void)wb.Put(db_->sends(), keys::send(rec.message_id()), r.value);
+                   return caf::expected<void>{};
+                 });
+  if (folded && !recs.empty() && static_cast<size_t>(partition) < max_partitions)
     applied_[static_cast<size_t>(partition)] = recs.back().offset;
-  return {};
+  return folded;
 }
 
 caf::expected<std::optional<wire::SendRecord>> sends::find(std::string_view message_id) const {

@@ -5,6 +5,7 @@
 
 #include <unordered_set>
 
+#include "storage/batch_fold.hpp"
 #include "storage/database.hpp"
 #include "storage/keys.hpp"
 #include "storage/status.hpp"
@@ -27,37 +28,30 @@ caf::expected<int64_t> usage::checkpoint(int32_t partition) const {
 }
 
 caf::expected<void> usage::apply(int32_t partition, std::span<const topic_record> recs) {
-  if (recs.empty())
-    return {};
-  auto stored = checkpoints_.load(partition);
-  if (!stored)
-    return std::move(stored.error());
-  rocksdb::WriteBatch wb;
   wire::SendRecord rec;
   std::unordered_set<std::string_view> billed_here;  // marks of this batch, not yet written
   std::string ignored;
-  for (const auto& r : recs) {
-    if (r.offset <= *stored)
-      continue;  // replayed
-    if (!rec.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())) ||
-        rec.message_id().empty())
-      continue;
-    auto inc = sms::billable(rec);
-    if (!inc || billed_here.contains(r.key))
-      continue;
-    // A message bills once: its first record with parts at the carrier leaves a mark.
-    auto mark = keys::usage_billed(rec.message_id());
-    auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->usage(), mark, &ignored);
-    if (st.ok())
-      continue;
-    if (!st.IsNotFound())
-      return check(st, "usage.apply");
-    stage(wb, *inc);
-    (void)wb.Put(db_->usage(), mark, "");  // ignored: tiny keys
-    billed_here.insert(r.key);
-  }
-  checkpoints_.stage(wb, partition, recs.back().offset);
-  return check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "usage.apply");
+  return fold_batch(*db_, checkpoints_, partition, recs, "usage.apply",
+                    [&](const topic_record& r, rocksdb::WriteBatch& wb) -> caf::expected<void> {
+                      if (!rec.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())) ||
+                          rec.message_id().empty())
+                        return {};
+                      auto inc = sms::billable(rec);
+                      if (!inc || billed_here.contains(r.key))
+                        return {};
+                      // A message bills once: its first record with parts at the carrier leaves a
+                      // mark.
+                      auto mark = keys::usage_billed(rec.message_id());
+                      auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->usage(), mark, &ignored);
+                      if (st.ok())
+                        return {};
+                      if (!st.IsNotFound())
+                        return check(st, "usage.apply");
+                      stage(wb, *inc);
+                      (void)wb.Put(db_->usage(), mark, "");  // ignored: tiny keys
+                      billed_here.insert(r.key);
+                      return {};
+                    });
 }
 
 void usage::stage(rocksdb::WriteBatch& wb, const sms::usage_increment& inc) const {

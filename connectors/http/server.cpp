@@ -14,6 +14,7 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <unordered_set>
 
 #include "connectors/log.hpp"
 #include "messages/errc.hpp"
@@ -216,11 +217,19 @@ using tcp = asio::ip::tcp;
 
 class connection;
 
+/// Where a request goes, decided once from its header.
+struct routing {
+  const compiled_route* route = nullptr;  // null: none takes it
+  bool path_known = false;                // a route takes the path with another method
+  size_t body_limit = 0;                  // the route's, else the server's
+};
+
 struct server::impl {
   // Declared before the I/O context: connections still waiting when it is destroyed use them.
   server_options opts;
   std::vector<compiled_route> routes;
   std::filesystem::path web_root;
+  std::unordered_set<std::string> web_files;  // relative paths, listed once at start
   std::atomic<size_t> connections{0};
   bool stopped = false;
   metrics::registry* metrics = nullptr;
@@ -237,39 +246,36 @@ struct server::impl {
           .inc();
   }
 
-  /// The route a path and method go to (null: none; `path_known` if another method has it).
-  const compiled_route* find(const std::vector<std::string_view>& path, std::string_view method,
-                             bool& path_known) const {
-    path_known = false;
+  /// The route a request goes to, found once when its header is read (HEAD is GET's).
+  routing route_of(std::string_view target, std::string_view method) const {
+    routing out;
+    auto segments = segments_of(target.substr(0, target.find('?')));
+    auto wanted = method == "HEAD" ? std::string_view{"GET"} : method;
     for (const auto& r : routes) {
-      if (!r.matches(path))
+      if (!r.matches(segments))
         continue;
-      path_known = true;
-      if (r.method == method)
-        return &r;
+      out.path_known = true;
+      if (r.method == wanted) {
+        out.route = &r;
+        break;
+      }
     }
-    return nullptr;
-  }
-
-  size_t body_limit(std::string_view target, std::string_view method) const {
-    bool known = false;
-    auto path = target.substr(0, target.find('?'));
-    const auto* r = find(segments_of(path), method, known);
-    return r && r->max_body_bytes > 0 ? r->max_body_bytes : opts.max_body_bytes;
+    out.body_limit = out.route && out.route->max_body_bytes > 0 ? out.route->max_body_bytes
+                                                                : opts.max_body_bytes;
+    return out;
   }
 
   /// A static file of the portal for GET/HEAD, if `path` names one ("/" → index.html).
   std::optional<response> static_file(std::string_view path) const {
-    if (web_root.empty())
+    if (web_files.empty() || path.empty())
       return std::nullopt;
-    auto rel = decode_url(path, false);
-    if (rel.empty() || rel.front() != '/' || rel.find("..") != std::string::npos ||
-        rel.find('\0') != std::string::npos)
+    // Only a name listed at start is opened: no file system call for anything else, and no
+    // path ("..", "%2e%2e") reaches outside the portal's directory.
+    auto rel = decode_url(path.substr(1), false);
+    auto name = rel.empty() ? std::string{"index.html"} : rel;
+    if (!web_files.contains(name))
       return std::nullopt;
-    auto file = web_root / (rel == "/" ? std::string{"index.html"} : rel.substr(1));
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec))
-      return std::nullopt;
+    auto file = web_root / name;
     std::ifstream in{file, std::ios::binary};
     if (!in)
       return std::nullopt;
@@ -288,31 +294,32 @@ struct server::impl {
     return r;
   }
 
-  response dispatch(const bhttp::request<bhttp::string_body>& req, const std::string& remote) {
+  /// `how` was found for `req` when its header came; the body moves to the handler.
+  response dispatch(bhttp::request<bhttp::string_body>& req, const routing& how,
+                    const std::string& remote) {
     std::string method{req.method_string().data(), req.method_string().size()};
     std::string_view target{req.target().data(), req.target().size()};
     auto qmark = target.find('?');
     auto raw_path = target.substr(0, qmark);
-    auto path = segments_of(raw_path);
     if (method == "GET" || method == "HEAD")
       if (auto f = static_file(raw_path)) {
         count("static", method, 200);
         return std::move(*f);
       }
-    bool path_known = false;
-    const auto* r = find(path, method == "HEAD" ? std::string_view{"GET"} : method, path_known);
+    const auto* r = how.route;
     if (!r) {
-      auto status = path_known ? 405 : 404;
+      auto status = how.path_known ? 405 : 404;
       count("other", method, status);
-      return path_known ? error(405, "method_not_allowed",
-                                method + " is not allowed on " + std::string{raw_path})
-                        : error(404, "not_found", "no such endpoint: " + std::string{raw_path});
+      return how.path_known ? error(405, "method_not_allowed",
+                                    method + " is not allowed on " + std::string{raw_path})
+                            : error(404, "not_found", "no such endpoint: " + std::string{raw_path});
     }
     request in;
     in.method = r->method;
     in.path = std::string{raw_path};
-    in.body = req.body();
+    in.body = std::move(req.body());
     in.remote_addr = remote;
+    auto path = segments_of(raw_path);
     for (size_t i = 0; i < path.size(); ++i)
       if (compiled_route::is_param(r->segments[i]))
         in.params.emplace(r->segments[i].substr(1, r->segments[i].size() - 2),
@@ -378,8 +385,9 @@ class connection : public std::enable_shared_from_this<connection> {
       return refuse(error(415, "unsupported_encoding",
                           "compressed request bodies are not accepted (Content-Encoding: " +
                               std::string{enc.data(), enc.size()} + ")"));
-    auto limit = srv_->body_limit({h.target().data(), h.target().size()},
-                                  {h.method_string().data(), h.method_string().size()});
+    routing_ = srv_->route_of({h.target().data(), h.target().size()},
+                              {h.method_string().data(), h.method_string().size()});
+    auto limit = routing_.body_limit;
     parser_->body_limit(limit);
     if (auto len = parser_->content_length(); len && *len > limit)
       return refuse(too_large(limit));
@@ -412,7 +420,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void handle() {
     auto req = parser_->release();
     parser_.reset();
-    auto res = srv_->dispatch(req, remote_);
+    auto res = srv_->dispatch(req, routing_, remote_);
     bool written = write(res, req.method() == bhttp::verb::head, req.keep_alive());
     if (!written || !req.keep_alive())
       return close();
@@ -460,7 +468,7 @@ class connection : public std::enable_shared_from_this<connection> {
     sock.native_non_blocking(false, ec);
     timeval tv{30, 0};
     ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), 11};
+    bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(out.status), 11};
     res.set(bhttp::field::content_type, out.content_type);
     for (const auto& [k, v] : out.headers)
       res.insert(k, v);  // several Set-Cookie headers stay several
@@ -470,12 +478,11 @@ class connection : public std::enable_shared_from_this<connection> {
       if (out.status == 204 || out.status == 304)
         res.erase(bhttp::field::content_type);
       else
-        res.body() = out.body;
-      res.prepare_payload();
+        res.content_length(out.body.size());  // the body goes out as it is, not copied
       head << res.base();
       if (!send_all(head.str()))
         return false;
-      return head_only || res.body().empty() || send_all(res.body());
+      return head_only || out.body.empty() || send_all(out.body);
     }
     res.chunked(true);
     head << res.base();
@@ -522,6 +529,7 @@ class connection : public std::enable_shared_from_this<connection> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string remote_;
+  routing routing_;  // of the request being read or handled
 };
 
 void server::impl::accept() {
@@ -558,6 +566,11 @@ caf::expected<std::unique_ptr<server>> server::start(server_options opts,
       return caf::make_error(errc::bad_config, "http.web_root",
                              "not a readable directory: " + opts.web_root);
     d->web_root = opts.web_root;
+    // The portal's files are listed once: a file added later is served after a restart.
+    for (auto it = std::filesystem::recursive_directory_iterator{d->web_root, ec};
+         !ec && it != std::filesystem::recursive_directory_iterator{}; it.increment(ec))
+      if (it->is_regular_file(ec))
+        d->web_files.insert(std::filesystem::relative(it->path(), d->web_root, ec).string());
   }
   auto colon = opts.listen.rfind(':');
   if (colon == std::string::npos)

@@ -214,7 +214,7 @@ TEST(SenderLogicTest, TheRateLimitsSubmitsPerSecond) {
   h.bind();
   for (int i = 0; i < 100; ++i)
     h.take(h.work("r" + std::to_string(i), "090222" + std::to_string(10000 + i), 10, 0, i));
-  h.logic.tick(h.now, 500, std::vector<int64_t>{-1, -1}, h.out);  // 500/s: a burst of 10
+  h.tick_at(500);  // 500/s: a burst of 10
   h.deliver_all();
   EXPECT_EQ(h.submits(), 10u);
   h.now += 100;  // 50 more tokens, of which the bucket holds rate/50

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <span>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "storage/database.hpp"
+#include "storage/offset_checkpoints.hpp"
+#include "storage/sends.hpp"
+#include "storage/status.hpp"
+
+namespace ivrcast::storage {
+
+/// One batch of a topic folded into a projection with offsets of its own, exactly once:
+/// records at or below the partition's stored offset (a replay) are skipped, `stage(record,
+/// batch)` adds each other record's writes, and the batch is written with the new offset.
+/// `stage` returns caf::expected<void>; an error stops the fold and nothing is written.
+template <class Stage>
+caf::expected<void> fold_batch(database& db, const offset_checkpoints& checkpoints,
+                               int32_t partition, std::span<const topic_record> recs,
+                               const char* where, Stage&& stage) {
+  if (recs.empty())
+    return {};
+  auto stored = checkpoints.load(partition);
+  if (!stored)
+    return std::move(stored.error());
+  rocksdb::WriteBatch wb;
+  for (const auto& r : recs) {
+    if (r.offset <= *stored)
+      continue;  // replayed
+    if (auto ok = stage(r, wb); !ok)
+      return ok;
+  }
+  checkpoints.stage(wb, partition, recs.back().offset);
+  return check(db.db().Write(rocksdb::WriteOptions{}, &wb), where);
+}
+
+}  // namespace ivrcast::storage
