@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <memory>
 
 #include <caf/stateful_actor.hpp>
@@ -8,8 +9,8 @@
 
 #include "actors/context.hpp"
 #include "actors/handles.hpp"
+#include "actors/offset_progress.hpp"
 #include "ivr/live_calls.hpp"
-#include "ivr/offset_progress.hpp"
 #include "ivr/start_filter.hpp"
 
 namespace ivrcast::actors {
@@ -17,7 +18,7 @@ namespace ivrcast::actors {
 struct call_router_state {
   static inline const char* name = "call_router";
   ivr::live_calls<call_session_actor> live{0};
-  ivr::offset_progress progress;
+  actors::offset_progress progress;
   ivr::start_filter starts;
   std::shared_ptr<std::atomic<int64_t>> commit_point;
   /// Batches held until the call-count projection has reached the router's first offset: only
@@ -25,6 +26,9 @@ struct call_router_state {
   bool started_routing = false;
   std::vector<messages::call_event_batch> held;
   int64_t hold_deadline_ms = 0;
+  /// Refused records the producer's full queue could not take yet, in offset order: offered
+  /// again at every batch and tick (the router never waits for room).
+  std::deque<messages::rejected_record> unsent_dead_letters;
 };
 
 /// Spawns the router of `partition`. It publishes the offset safe to commit into

@@ -1,8 +1,8 @@
-#include "ivr/offset_progress.hpp"
+#include "actors/offset_progress.hpp"
 
 #include <algorithm>
 
-namespace ivrcast::ivr {
+namespace ivrcast::actors {
 
 void offset_progress::consumed(int64_t offset) {
   if (base_ < 0)
@@ -54,4 +54,4 @@ void offset_progress::advance() {
   }
 }
 
-}  // namespace ivrcast::ivr
+}  // namespace ivrcast::actors

@@ -4,7 +4,7 @@
 #include <deque>
 #include <optional>
 
-namespace ivrcast::ivr {
+namespace ivrcast::actors {
 
 /// Which consumed offsets of one partition are finished: handled by their session and every
 /// output they caused confirmed by a delivery report. Delivery reports may overtake the
@@ -41,4 +41,4 @@ class offset_progress {
   std::deque<slot> slots_;
 };
 
-}  // namespace ivrcast::ivr
+}  // namespace ivrcast::actors

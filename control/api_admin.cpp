@@ -3,7 +3,7 @@
 
 #include "control/api_internal.hpp"
 #include "control/cidr.hpp"
-#include "ivr/phone.hpp"
+#include "messages/phone.hpp"
 #include "messages/text.hpp"
 #include "storage/control_state.hpp"
 
@@ -108,7 +108,7 @@ http::response put_account(api_context& c, call& k) {
     a.set_name(*name);
   auto numbers = strings_field(body, "incoming_numbers", p);
   for (size_t i = 0; i < numbers.size(); ++i) {
-    auto n = ivr::normalise_number(numbers[i]);
+    auto n = messages::normalise_number(numbers[i]);
     if (n.size() < 10 || n.size() > 11 || n[0] != '0')
       p.add("incoming_numbers[" + std::to_string(i) + "]", "bad_phone_number",
             "'" + numbers[i] + "' is not a phone number");

@@ -1,8 +1,8 @@
 // Delivery log search and CSV download (product.md §4), call counts (§5), short links (§2.3).
 
 #include "control/api_internal.hpp"
-#include "ivr/phone.hpp"
 #include "messages/flows.hpp"
+#include "messages/phone.hpp"
 #include "messages/text.hpp"
 #include "sms/carrier.hpp"
 #include "sms/delivery_status.hpp"
@@ -42,7 +42,7 @@ std::optional<log_query> read_log_query(const api_context& c, const call& k, pro
     p.add("from", "out_of_range", "the log can be searched over the last 3 months only");
   auto dest = k.req.query_value("destination");
   if (!dest.empty()) {
-    q.destination = ivr::normalise_number(dest);
+    q.destination = messages::normalise_number(dest);
     if (q.destination.size() < 10 || q.destination.size() > 11 || q.destination[0] != '0')
       p.add("destination", "bad_phone_number",
             "'" + dest + "' is not a phone number (+81… or 0… form)");
@@ -162,7 +162,7 @@ http::response call_counts(api_context& c, call& k) {
   std::vector<std::string> numbers{k.account.incoming_numbers().begin(),
                                    k.account.incoming_numbers().end()};
   if (auto n = k.req.query_value("number"); !n.empty()) {
-    auto national = ivr::normalise_number(n);
+    auto national = messages::normalise_number(n);
     if (std::find(numbers.begin(), numbers.end(), national) == numbers.end())
       p.add("number", "unknown_number", "'" + n + "' is not an incoming number of this account");
     numbers = {national};

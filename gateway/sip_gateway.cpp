@@ -24,9 +24,9 @@
 #include "gateway/g711.hpp"
 #include "gateway/log.hpp"
 #include "gateway/wav.hpp"
-#include "ivr/phone.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
+#include "messages/phone.hpp"
 
 namespace ivrcast::gateway {
 namespace {
@@ -174,7 +174,7 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
 
   int offered(uint64_t handle, const sip::incoming_call& in) override {
     auto called = dialled_number(in.request_user);
-    if (called.empty() || ivr::normalise_number(called).empty()) {
+    if (called.empty() || messages::normalise_number(called).empty()) {
       ++n_refused;
       return 404;  // no number of ours: the nodes would refuse the event
     }
@@ -196,7 +196,7 @@ struct sip_gateway::impl final : sip::endpoint_handler, kafka::partition_reader:
     ev.called = called;
     ev.calling = calling_number(in.asserted_identity, in.from, in.privacy);
     logger().debug("event=call_offered call={} called={} calling={} codec={} te_pt={} ptime={}",
-                   c.id, called, ivr::mask(ev.calling),
+                   c.id, called, messages::mask(ev.calling),
                    in.media.audio == sip::codec::pcma ? "PCMA" : "PCMU",
                    in.media.telephone_event_pt, in.media.ptime_ms);
     journal->started(c.id);

@@ -1,6 +1,6 @@
 #include "ivr/call_logic.hpp"
 
-#include "ivr/phone.hpp"
+#include "messages/phone.hpp"
 
 namespace ivrcast::ivr {
 
@@ -39,8 +39,8 @@ call_decision call_logic::start(std::string_view calling) {
                     hangup(hangup_cause::rejected)},
                    true);
   }
-  auto caller = normalise_number(calling);
-  if (is_mobile(caller, settings_->mobile_prefixes))
+  auto caller = messages::normalise_number(calling);
+  if (messages::is_mobile(caller, settings_->mobile_prefixes))
     return send_sms_to(std::move(caller));
   phase_ = phase::collecting;
   return command({play("step1", flow_->step1), play("step2", flow_->step2), collect()}, false);
@@ -54,7 +54,7 @@ call_decision call_logic::digits(uint32_t command_seq, std::string_view digits,
   // However input ended (#, 11 digits, or a gateway's timeout after the 11th key), what counts
   // is whether the keys form a mobile number.
   (void)end;
-  if (is_mobile(digits, settings_->mobile_prefixes))
+  if (messages::is_mobile(digits, settings_->mobile_prefixes))
     return send_sms_to(std::string{digits});
   if (++failures_ >= settings_->max_attempts) {
     outcome_ = call_outcome::gave_up;

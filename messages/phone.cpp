@@ -1,6 +1,6 @@
-#include "ivr/phone.hpp"
+#include "messages/phone.hpp"
 
-namespace ivrcast::ivr {
+namespace ivrcast::messages {
 
 std::string normalise_number(std::string_view raw) {
   std::string digits;
@@ -47,4 +47,4 @@ std::string mask(std::string_view number) {
   return out;
 }
 
-}  // namespace ivrcast::ivr
+}  // namespace ivrcast::messages

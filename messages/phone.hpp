@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace ivrcast::ivr {
+namespace ivrcast::messages {
 
 /// A caller or incoming number in national form ("0" + digits), or empty when withheld or not
 /// a number. Accepts +81…, 0081…, 81… (12+ digits), 0…, with spaces, dashes, dots, brackets.
@@ -16,4 +16,4 @@ bool is_mobile(std::string_view national, std::span<const std::string> prefixes)
 /// Masks a number for logs: keeps the first 3 and last 2 digits ("090******78").
 std::string mask(std::string_view number);
 
-}  // namespace ivrcast::ivr
+}  // namespace ivrcast::messages

@@ -1,8 +1,8 @@
 #include "connectors/control/codec.hpp"
 
-#include "ivr/phone.hpp"
 #include "messages/control.pb.h"
 #include "messages/errc.hpp"
+#include "messages/phone.hpp"
 
 namespace ivrcast::connectors::control {
 namespace {
@@ -30,7 +30,7 @@ caf::expected<void> apply_account(const wire::Account& pb, messages::flow_table&
 }
 
 caf::expected<void> apply_flow(const wire::PublishedFlow& pb, messages::flow_table& table) {
-  auto number = ivr::normalise_number(pb.incoming_number());
+  auto number = messages::normalise_number(pb.incoming_number());
   if (number.empty() || number != pb.incoming_number())
     return bad("PublishedFlow.incoming_number must be an incoming number in national form");
   if (pb.version_id().empty() || pb.account_id().empty())

@@ -11,11 +11,11 @@
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/producer.hpp"
 #include "connectors/log.hpp"
-#include "ivr/phone.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
 #include "messages/flows.hpp"
 #include "messages/hash.hpp"
+#include "messages/phone.hpp"
 
 namespace ivrcast::connectors::control {
 namespace {
@@ -107,7 +107,7 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
     else
       p.add(path + ".state", "must be 'active' or 'terminated'");
     for (const auto& n : a.value("incoming_numbers", json::array())) {
-      auto norm = n.is_string() ? ivr::normalise_number(n.get<std::string>()) : std::string{};
+      auto norm = n.is_string() ? messages::normalise_number(n.get<std::string>()) : std::string{};
       if (norm.empty())
         p.add(path + ".incoming_numbers", "each must be a Japanese phone number");
       acc.add_incoming_numbers(norm);
@@ -128,7 +128,7 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
     auto path = "flows[" + std::to_string(i) + "]";
     const auto& f = flows[i];
     wire::PublishedFlow pf;
-    auto number = ivr::normalise_number(str(f, "incoming_number", path, p));
+    auto number = messages::normalise_number(str(f, "incoming_number", path, p));
     if (number.empty())
       p.add(path + ".incoming_number", "must be a Japanese phone number");
     pf.set_incoming_number(number);

@@ -1,8 +1,8 @@
 #include "connectors/gateway/codec.hpp"
 
-#include "ivr/phone.hpp"
 #include "messages/errc.hpp"
 #include "messages/gateway.pb.h"
+#include "messages/phone.hpp"
 #include "messages/sms.pb.h"
 
 namespace ivrcast::connectors::gateway {
@@ -54,7 +54,7 @@ caf::expected<call_event> decode_event(std::string_view key, std::string_view va
   switch (pb.kind_case()) {
     case wire::CallEvent::kStarted: {
       ev.kind = call_event_kind::started;
-      ev.called = ivr::normalise_number(pb.started().called());
+      ev.called = messages::normalise_number(pb.started().called());
       if (ev.called.empty())
         return bad("started.called must be a Japanese phone number");
       if (pb.started().calling().size() > 32)

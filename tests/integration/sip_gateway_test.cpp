@@ -28,8 +28,8 @@
 #include "control/audio.hpp"
 #include "gateway/sip_gateway.hpp"
 #include "gateway/wav.hpp"
-#include "ivr/phone.hpp"
 #include "messages/gateway.pb.h"
+#include "messages/phone.hpp"
 #include "storage/call_counts.hpp"
 #include "tests/support/sip_support.hpp"
 #include "tests/support/test_support.hpp"
@@ -182,7 +182,8 @@ class SipGatewayTest : public ::testing::Test {
         if (!e.ParseFromString(v))
           continue;
         if (rec.call_id.empty() && e.has_started() &&
-            ivr::normalise_number(e.started().called()) == ivr::normalise_number(called) &&
+            messages::normalise_number(e.started().called()) ==
+                messages::normalise_number(called) &&
             e.started().calling() == calling)
           rec.call_id = e.call_id();
         if (!rec.call_id.empty() && e.call_id() == rec.call_id)

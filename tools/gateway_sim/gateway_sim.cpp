@@ -15,9 +15,9 @@
 #include "connectors/kafka/consumer.hpp"
 #include "connectors/kafka/producer.hpp"
 #include "gateway/call_script.hpp"
-#include "ivr/phone.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
+#include "messages/phone.hpp"
 
 namespace ivrcast::tools {
 namespace {

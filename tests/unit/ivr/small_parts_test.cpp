@@ -1,38 +1,10 @@
 #include <gtest/gtest.h>
 
 #include "ivr/live_calls.hpp"
-#include "ivr/offset_progress.hpp"
-#include "ivr/phone.hpp"
 #include "ivr/start_filter.hpp"
 
 namespace ivrcast::ivr {
 namespace {
-
-TEST(PhoneTest, NormalisesToNationalForm) {
-  struct row {
-    const char* raw;
-    const char* national;
-  };
-  for (const auto& r : std::vector<row>{{"090-1234-5678", "09012345678"},
-                                        {"+81 90 1234 5678", "09012345678"},
-                                        {"+819012345678", "09012345678"},
-                                        {"00819012345678", "09012345678"},
-                                        {"819012345678", "09012345678"},
-                                        {"(03) 1234-5678", "0312345678"},
-                                        {"+8150-1111-0001", "05011110001"},
-                                        {"", ""},
-                                        {"anonymous", ""},
-                                        {"+1 212 555 0100", ""},
-                                        {"12345", ""},
-                                        {"0012345678", ""}}) {
-    SCOPED_TRACE(r.raw);
-    EXPECT_EQ(normalise_number(r.raw), r.national);
-  }
-}
-
-TEST(PhoneTest, MasksNumbersForLogs) {
-  EXPECT_EQ(mask("09012345678"), "090******78");
-}
 
 TEST(LiveCallsTest, ExpiresInStartOrderAndTracksOldestOffset) {
   live_calls<int> live{1000};
@@ -48,38 +20,6 @@ TEST(LiveCallsTest, ExpiresInStartOrderAndTracksOldestOffset) {
   EXPECT_EQ(gone[0].session, 2);
   EXPECT_EQ(live.size(), 0u);
   EXPECT_FALSE(live.oldest_offset());
-}
-
-TEST(OffsetProgressTest, CommitsOnlyFinishedOffsets) {
-  offset_progress p;
-  EXPECT_EQ(p.committable(std::nullopt), -1);
-  p.consumed(5);
-  p.consumed(6);
-  p.consumed(7);
-  EXPECT_EQ(p.committable(std::nullopt), 5);
-  p.handled(6, 0);
-  EXPECT_EQ(p.committable(std::nullopt), 5);  // 5 not done yet
-  p.delivered(5);                             // a delivery report overtakes "handled"
-  EXPECT_EQ(p.committable(std::nullopt), 5);
-  p.handled(5, 1);
-  EXPECT_EQ(p.committable(std::nullopt), 7);
-  p.handled(7, 2);
-  p.delivered(7);
-  EXPECT_EQ(p.committable(std::nullopt), 7);
-  p.delivered(7);
-  EXPECT_EQ(p.committable(std::nullopt), 8);
-  EXPECT_EQ(p.committable(6), 6);  // a live call that began at 6 pins the commit point
-}
-
-TEST(OffsetProgressTest, GapsCountAsFinished) {
-  offset_progress p;
-  p.consumed(1);
-  p.consumed(4);  // 2 and 3 were never ours (e.g. compacted)
-  p.handled(1, 0);
-  EXPECT_EQ(p.committable(std::nullopt), 4);
-  p.handled(4, 0);
-  EXPECT_EQ(p.committable(std::nullopt), 5);
-  EXPECT_EQ(p.unfinished(), 0u);
 }
 
 TEST(StartFilterTest, TellsFirstStartsFromRepeats) {
