@@ -4,6 +4,7 @@
 
 #include "actors/actor_clock.hpp"
 #include "actors/call_session.hpp"
+#include "actors/fatal.hpp"
 #include "actors/log.hpp"
 #include "connectors/gateway/dead_letters.hpp"
 #include "messages/errc.hpp"
@@ -64,6 +65,25 @@ void route(self_ptr self, const router_context* ctx, int32_t partition,
   self->send(session, ev);
 }
 
+/// Offers the dead letters waiting for room, oldest first, until the queue is full again.
+void send_dead_letters(self_ptr self, const router_context* ctx, int32_t partition) {
+  auto& unsent = self->state.unsent_dead_letters;
+  while (!unsent.empty()) {
+    const auto& r = unsent.front();
+    connectors::kafka::record rec{partition, r.offset, r.key, r.value, 0};
+    switch (ctx->dead_letters->offer(ctx->events_topic, rec, r.reason,
+                                     messages::delivery_ticket{partition, r.offset}.packed())) {
+      case messages::send_result::queued:
+        unsent.pop_front();
+        break;
+      case messages::send_result::full:
+        return;
+      case messages::send_result::failed:
+        return stop_fatally("a dead letter of calls.events could not be queued");
+    }
+  }
+}
+
 void route_batch(self_ptr self, const router_context* ctx, int32_t partition,
                  const messages::call_event_batch& b) {
   auto& st = self->state;
@@ -74,10 +94,9 @@ void route_batch(self_ptr self, const router_context* ctx, int32_t partition,
       st.progress.consumed(r.offset);
       st.progress.handled(r.offset, 1);  // done once the dead letter is delivered
       ctx->session.metrics->dead_letters.fetch_add(1, std::memory_order_relaxed);
-      connectors::kafka::record rec{partition, r.offset, r.key, r.value, 0};
-      ctx->dead_letters->send(ctx->events_topic, rec, r.reason,
-                              messages::delivery_ticket{partition, r.offset}.packed());
+      st.unsent_dead_letters.push_back(r);
     }
+    send_dead_letters(self, ctx, partition);
   };
   for (const auto& ev : b.events) {
     reject_through(ev.offset - 1);
@@ -172,6 +191,7 @@ call_router_actor::behavior_type call_router(
         publish_commit_point(self);
       },
       [self, ctx, partition](atom::tick) {
+        send_dead_letters(self, ctx, partition);
         if (self->state.started_routing)
           self->state.starts.folded_through(folded_through(ctx, partition));
         for (auto& e : self->state.live.take_expired(clock_ms(self)))

@@ -4,13 +4,75 @@
 
 #include "actors/fatal.hpp"
 #include "actors/log.hpp"
-#include "ivr/phone.hpp"
 #include "messages/clock.hpp"
+#include "messages/phone.hpp"
 
 namespace ivrcast::actors {
 namespace {
 
 using self_ptr = call_session_actor::stateful_pointer<call_session_state>;
+
+constexpr int64_t first_retry_ms = 1;
+constexpr int64_t max_retry_ms = 100;
+
+/// Reports the end of the call to its router and stops, once every output is sent.
+void finish_when_sent(self_ptr self, const session_context* ctx, const call_router_actor& router) {
+  auto& st = self->state;
+  if (!st.finished || !st.unsent.empty())
+    return;
+  ctx->metrics->outcomes[static_cast<size_t>(st.logic->outcome())].fetch_add(
+      1, std::memory_order_relaxed);
+  ctx->metrics->live_sessions.fetch_sub(1, std::memory_order_relaxed);
+  self->send(router, atom::finished_v, st.call);
+  self->quit();
+}
+
+/// Offers the waiting outputs again after a wait that doubles while the outbox stays full.
+void retry_later(self_ptr self) {
+  auto& st = self->state;
+  st.retry_ms = st.retry_ms == 0 ? first_retry_ms : std::min(st.retry_ms * 2, max_retry_ms);
+  self->delayed_send(self, std::chrono::milliseconds{st.retry_ms}, atom::resume_v);
+}
+
+/// Offers the waiting outputs, oldest first, until the outbox is full again; then tries later.
+void send_unsent(self_ptr self, const session_context* ctx) {
+  auto& st = self->state;
+  while (!st.unsent.empty()) {
+    auto& u = st.unsent.front();
+    auto result =
+        std::visit([&](const auto& out) { return ctx->outbox->send(out, u.ticket); }, u.output);
+    switch (result) {
+      case messages::send_result::queued:
+        st.unsent.pop_front();
+        break;
+      case messages::send_result::failed:
+        return stop_fatally("a call output could not be queued");  // its event is not done
+      case messages::send_result::full:
+        return retry_later(self);
+    }
+  }
+  st.retry_ms = 0;
+}
+
+/// Hands an output to the outbox, behind any still waiting for room.
+template <class Output>
+void offer(self_ptr self, const session_context* ctx, Output out,
+           messages::delivery_ticket ticket) {
+  auto& st = self->state;
+  if (st.unsent.empty()) {
+    switch (ctx->outbox->send(out, ticket)) {
+      case messages::send_result::queued:
+        return;
+      case messages::send_result::failed:
+        return stop_fatally("a call output could not be queued");  // its event is not done
+      case messages::send_result::full:
+        break;
+    }
+    st.unsent.push_back({std::move(out), ticket});
+    return retry_later(self);
+  }
+  st.unsent.push_back({std::move(out), ticket});
+}
 
 /// Queues what a decision asks for, tells the router, and ends the session when it is done.
 /// `offset` < 0: not caused by a record (maximum duration), so nothing to report.
@@ -37,8 +99,7 @@ void emit(self_ptr self, const session_context* ctx, const call_router_actor& ro
     job.short_urls = flow.short_urls;
     job.requested_at_ms = event_ms;
     job.decided_at_ms = unix_now_ms();
-    if (!ctx->outbox->send(job, ticket))
-      return stop_fatally("an SMS job could not be queued");  // its event is not done
+    offer(self, ctx, std::move(job), ticket);
     ++outputs;
     ctx->metrics->sms_jobs.fetch_add(1, std::memory_order_relaxed);
   }
@@ -52,19 +113,16 @@ void emit(self_ptr self, const session_context* ctx, const call_router_actor& ro
       ctx->metrics->event_to_command.observe_ms(cmd.issued_at_ms - event_ms);
     cmd.language = ctx->ivr->language;
     cmd.actions = std::move(d.actions);
-    if (!ctx->outbox->send(cmd, ticket))
-      return stop_fatally("a call command could not be queued");  // its event is not done
+    offer(self, ctx, std::move(cmd), ticket);
     ++outputs;
     ctx->metrics->commands.fetch_add(1, std::memory_order_relaxed);
   }
+  // Outputs still waiting count too: the record is done only when their reports come.
   if (offset >= 0)
     self->send(router, atom::handled_v, offset, outputs);
   if (d.finished) {
-    ctx->metrics->outcomes[static_cast<size_t>(st.logic->outcome())].fetch_add(
-        1, std::memory_order_relaxed);
-    ctx->metrics->live_sessions.fetch_sub(1, std::memory_order_relaxed);
-    self->send(router, atom::finished_v, st.call);
-    self->quit();
+    st.finished = true;
+    finish_when_sent(self, ctx, router);
   }
 }
 
@@ -99,8 +157,14 @@ call_session_actor::behavior_type call_session(
         emit(self, ctx, router, std::move(d), ev.offset, ev.occurred_at_ms);
       },
       [self, ctx, router](atom::expire) {
+        if (self->state.finished)
+          return;  // ended already; only waiting to send its last outputs
         logger().info("event=call_expired call={}", self->state.call.value);
         emit(self, ctx, router, self->state.logic->expire(), -1, 0);
+      },
+      [self, ctx, router](atom::resume) {
+        send_unsent(self, ctx);
+        finish_when_sent(self, ctx, router);
       },
   };
 }

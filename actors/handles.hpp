@@ -18,7 +18,9 @@ using call_session_actor = caf::typed_actor<
     /// Applies the next event of the call; reports `handled` (and `finished`) to its router.
     caf::reacts_to<messages::call_event>,
     /// The call reached its maximum duration: hang up and finish.
-    caf::reacts_to<atom::expire>>;
+    caf::reacts_to<atom::expire>,
+    /// Offers again the outputs the outbox had no room for.
+    caf::reacts_to<atom::resume>>;
 
 /// One partition of the call-events topic: spawns a session per call, routes events, tracks
 /// which offsets are finished and publishes the offset that is safe to commit.

@@ -12,6 +12,7 @@
 
 #include "actors/fatal.hpp"
 #include "actors/log.hpp"
+#include "actors/offset_progress.hpp"
 #include "actors/projection_feed.hpp"
 #include "actors/supervise.hpp"
 #include "config/load.hpp"
@@ -25,10 +26,9 @@
 #include "connectors/kafka/producer.hpp"
 #include "connectors/smpp/receipt.hpp"
 #include "connectors/smpp/session.hpp"
-#include "ivr/offset_progress.hpp"
-#include "ivr/phone.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
+#include "messages/phone.hpp"
 #include "metrics/health.hpp"
 #include "metrics/registry.hpp"
 #include "sms/abuse_window.hpp"
@@ -130,7 +130,7 @@ struct sms_service::impl final : kafka::consumer_handler {
 
   // Job offsets per owned partition.
   std::mutex progress_mtx;
-  std::unordered_map<int32_t, ivr::offset_progress> progress;
+  std::unordered_map<int32_t, actors::offset_progress> progress;
   std::unordered_map<int32_t, bool> needs_catch_up;
   std::set<int32_t> owned;  // partitions of sms.jobs held now
 
@@ -169,7 +169,8 @@ struct sms_service::impl final : kafka::consumer_handler {
         auto ev = connectors::delivery::decode_status(r.value);
         if (!ev) {
           ++owner->metrics.dead_letters;
-          owner->dead_letters->send(owner->status_topic_name, r, describe(ev.error()), 0);
+          if (!owner->dead_letters->send(owner->status_topic_name, r, describe(ev.error()), 0))
+            return stop_fatally("a dead letter of sms.status could not be queued");
           continue;
         }
         evs.push_back({r.offset, std::move(*ev)});
@@ -198,7 +199,7 @@ struct sms_service::impl final : kafka::consumer_handler {
     {
       std::lock_guard<std::mutex> guard{progress_mtx};
       for (auto p : partitions) {
-        progress[p] = ivr::offset_progress{};
+        progress[p] = actors::offset_progress{};
         needs_catch_up[p] = true;
         owned.insert(p);
         guard_written.erase(p);
@@ -326,8 +327,9 @@ struct sms_service::impl final : kafka::consumer_handler {
       auto job = connectors::delivery::decode_job(r.value);
       if (!job) {
         ++metrics.dead_letters;
-        dead_letters->send(jobs_topic_name, r, describe(job.error()),
-                           job_ticket(partition, r.offset));
+        if (!dead_letters->send(jobs_topic_name, r, describe(job.error()),
+                                job_ticket(partition, r.offset)))
+          return stop_fatally("a dead letter of sms.jobs could not be queued");
         continue;
       }
       auto msg = sms::prepare(*job, *dir, settings.sms.short_domain);
@@ -355,7 +357,7 @@ struct sms_service::impl final : kafka::consumer_handler {
       if (!*rec && !allowed_by_guard(partition, *job, msg->message_id)) {
         ++metrics.suppressed;
         logger().warn("event=sms_suppressed reason=abuse_guard message={} destination={}",
-                      msg->message_id, ivr::mask(job->destination));
+                      msg->message_id, messages::mask(job->destination));
         job_done(partition, r.offset);
         continue;
       }
@@ -501,7 +503,8 @@ struct sms_service::impl final : kafka::consumer_handler {
       ++metrics.dead_letters;
       kafka::record raw;
       raw.value = sm.short_message;
-      dead_letters->send("smpp.deliver_sm", raw, describe(r.error()), 0);
+      if (!dead_letters->send("smpp.deliver_sm", raw, describe(r.error()), 0))
+        return stop_fatally("a dead letter of a receipt could not be queued");
       s.ack_deliver(seq, smpp::status::ok);
       return;
     }

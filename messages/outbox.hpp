@@ -25,15 +25,23 @@ struct delivery_ticket {
   }
 };
 
-/// Where call sessions put what they decide. Thread-safe; never blocks for long. Implementations
-/// report each output's delivery, with its ticket, through their own callback.
+/// What became of an output offered to the outbox.
+enum class send_result : uint8_t {
+  queued,  // on its way: its delivery report will follow
+  full,    // the local queue is full (the cluster is slow or away): offer it again later
+  failed,  // a fatal producer error: it never will be sent
+};
+
+/// Where call sessions put what they decide. Thread-safe; never blocks: a session runs on the
+/// actor scheduler's shared threads, so a full queue is answered, not waited out.
+/// Implementations report each output's delivery, with its ticket, through their own callback.
 class outbox {
  public:
   virtual ~outbox() = default;
-  /// Queues a command for the call's gateway; false: it cannot be (a fatal producer error).
-  [[nodiscard]] virtual bool send(const call_command& cmd, delivery_ticket ticket) = 0;
-  /// Queues an SMS job; false as for a command.
-  [[nodiscard]] virtual bool send(const sms_job& job, delivery_ticket ticket) = 0;
+  /// Queues a command for the call's gateway.
+  [[nodiscard]] virtual send_result send(const call_command& cmd, delivery_ticket ticket) = 0;
+  /// Queues an SMS job.
+  [[nodiscard]] virtual send_result send(const sms_job& job, delivery_ticket ticket) = 0;
 };
 
 }  // namespace ivrcast::messages

@@ -13,16 +13,18 @@ kafka_outbox::kafka_outbox(const kafka::bus& b, kafka::producer& p)
       commands_(p.topic(b.topic(topics::call_commands))),
       jobs_(p.topic(b.topic(topics::sms_jobs))) {}
 
-bool kafka_outbox::send(const messages::call_command& cmd, messages::delivery_ticket ticket) {
+messages::send_result kafka_outbox::send(const messages::call_command& cmd,
+                                         messages::delivery_ticket ticket) {
   thread_local std::string buf;
   encode(cmd, buf);
-  return producer_->produce(commands_, cmd.gateway.value, buf, ticket.packed());
+  return producer_->try_produce(commands_, cmd.gateway.value, buf, ticket.packed());
 }
 
-bool kafka_outbox::send(const messages::sms_job& job, messages::delivery_ticket ticket) {
+messages::send_result kafka_outbox::send(const messages::sms_job& job,
+                                         messages::delivery_ticket ticket) {
   thread_local std::string buf;
   delivery::encode_job(job, buf);
-  return producer_->produce(jobs_, job.destination, buf, ticket.packed());
+  return producer_->try_produce(jobs_, job.destination, buf, ticket.packed());
 }
 
 }  // namespace ivrcast::connectors::gateway

@@ -16,8 +16,10 @@ class kafka_outbox final : public messages::outbox {
  public:
   kafka_outbox(const kafka::bus& b, kafka::producer& p);
 
-  bool send(const messages::call_command& cmd, messages::delivery_ticket ticket) override;
-  bool send(const messages::sms_job& job, messages::delivery_ticket ticket) override;
+  messages::send_result send(const messages::call_command& cmd,
+                             messages::delivery_ticket ticket) override;
+  messages::send_result send(const messages::sms_job& job,
+                             messages::delivery_ticket ticket) override;
 
  private:
   kafka::producer* producer_;

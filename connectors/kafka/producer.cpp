@@ -88,25 +88,43 @@ bool producer::produce(topic_ref t, std::string_view key, std::string_view value
   return produce_to(t, -1, key, value, ticket);
 }
 
+messages::send_result producer::offer(topic_ref t, int32_t partition, std::string_view key,
+                                      std::string_view value, uint64_t ticket) {
+  static_assert(sizeof(uintptr_t) >= sizeof(uint64_t), "tickets travel as the message opaque");
+  if (fatal_.load(std::memory_order_relaxed))
+    return messages::send_result::failed;
+  if (rd_kafka_produce(t.handle, partition < 0 ? RD_KAFKA_PARTITION_UA : partition,
+                       RD_KAFKA_MSG_F_COPY, const_cast<char*>(value.data()), value.size(),
+                       key.data(), key.size(),
+                       reinterpret_cast<void*>(static_cast<uintptr_t>(ticket))) == 0)
+    return messages::send_result::queued;
+  auto err = rd_kafka_last_error();
+  if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+    return messages::send_result::full;
+  logger().error("event=produce_refused topic={} error=\"{}\"", rd_kafka_topic_name(t.handle),
+                 rd_kafka_err2str(err));
+  return messages::send_result::failed;
+}
+
 bool producer::produce_to(topic_ref t, int32_t partition, std::string_view key,
                           std::string_view value, uint64_t ticket) {
-  static_assert(sizeof(uintptr_t) >= sizeof(uint64_t), "tickets travel as the message opaque");
-  while (!fatal_.load(std::memory_order_relaxed)) {
-    if (rd_kafka_produce(t.handle, partition < 0 ? RD_KAFKA_PARTITION_UA : partition,
-                         RD_KAFKA_MSG_F_COPY, const_cast<char*>(value.data()), value.size(),
-                         key.data(), key.size(),
-                         reinterpret_cast<void*>(static_cast<uintptr_t>(ticket))) == 0)
-      return true;
-    auto err = rd_kafka_last_error();
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      logger().error("event=produce_refused topic={} error=\"{}\"", rd_kafka_topic_name(t.handle),
-                     rd_kafka_err2str(err));
-      return false;
+  for (;;) {
+    switch (offer(t, partition, key, value, ticket)) {
+      case messages::send_result::queued:
+        return true;
+      case messages::send_result::failed:
+        return false;
+      case messages::send_result::full:
+        // Never drop: wait for deliveries to free room (callers on threads of their own).
+        std::this_thread::sleep_for(std::chrono::milliseconds{1});
+        break;
     }
-    // Never drop: wait for deliveries to free room.
-    std::this_thread::sleep_for(std::chrono::milliseconds{1});
   }
-  return false;
+}
+
+messages::send_result producer::try_produce(topic_ref t, std::string_view key,
+                                            std::string_view value, uint64_t ticket) {
+  return offer(t, -1, key, value, ticket);
 }
 
 caf::expected<void> producer::reachable(std::chrono::milliseconds timeout) const {

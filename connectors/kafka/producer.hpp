@@ -12,6 +12,8 @@
 
 #include <caf/expected.hpp>
 
+#include "messages/outbox.hpp"
+
 struct rd_kafka_s;
 struct rd_kafka_topic_s;
 
@@ -56,6 +58,10 @@ class producer {
   bool produce_to(topic_ref t, int32_t partition, std::string_view key, std::string_view value,
                   uint64_t ticket);
 
+  /// Queues a record (partitioned by key) without waiting: `full` when the local queue is.
+  [[nodiscard]] messages::send_result try_produce(topic_ref t, std::string_view key,
+                                                  std::string_view value, uint64_t ticket);
+
   /// Whether a broker answers a metadata request within `timeout` (readiness); the error
   /// names why not. A fatal producer error counts as unreachable.
   [[nodiscard]] caf::expected<void> reachable(std::chrono::milliseconds timeout) const;
@@ -65,6 +71,8 @@ class producer {
 
  private:
   producer() = default;
+  messages::send_result offer(topic_ref t, int32_t partition, std::string_view key,
+                              std::string_view value, uint64_t ticket);
   static void on_report(rd_kafka_s* rk, const void* msg, void* opaque);
 
   rd_kafka_s* rk_ = nullptr;

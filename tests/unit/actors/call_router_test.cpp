@@ -17,19 +17,26 @@ namespace {
 using messages::call_event;
 using messages::call_event_kind;
 
-/// Records what sessions emit; the testing scheduler runs everything on this thread.
+/// Records what sessions emit; the testing scheduler runs everything on this thread. With
+/// `full` set it has no room, as a producer whose cluster is away.
 class recording_outbox final : public messages::outbox {
  public:
-  bool send(const messages::call_command& cmd, messages::delivery_ticket t) override {
+  messages::send_result send(const messages::call_command& cmd,
+                             messages::delivery_ticket t) override {
+    if (full)
+      return messages::send_result::full;
     commands.push_back(cmd);
     tickets.push_back(t);
-    return true;
+    return messages::send_result::queued;
   }
-  bool send(const messages::sms_job& job, messages::delivery_ticket t) override {
+  messages::send_result send(const messages::sms_job& job, messages::delivery_ticket t) override {
+    if (full)
+      return messages::send_result::full;
     jobs.push_back(job);
     tickets.push_back(t);
-    return true;
+    return messages::send_result::queued;
   }
+  bool full = false;
   std::vector<messages::call_command> commands;
   std::vector<messages::sms_job> jobs;
   std::vector<messages::delivery_ticket> tickets;
@@ -152,6 +159,38 @@ TEST_F(CallRouterTest, MobileCallerGetsSmsJobThenStepFourAndSessionEnds) {
   EXPECT_EQ(commit_->load(), 0);  // outputs not yet delivered
   ack_all_deliveries();
   EXPECT_EQ(commit_->load(), 1);
+}
+
+TEST_F(CallRouterTest, AFullOutboxIsOfferedAgainLaterInOrderAndNothingIsLost) {
+  outbox_.full = true;
+  deliver({started(0, "c1", "09012345678"), started(1, "c2", "0312345678")});
+  // Nothing waited: the router and both sessions went on, holding their outputs.
+  EXPECT_TRUE(outbox_.jobs.empty());
+  EXPECT_TRUE(outbox_.commands.empty());
+  EXPECT_EQ(metrics_.live_sessions.load(), 2) << "c1 ends only once its outputs are sent";
+  EXPECT_EQ(commit_->load(), 0);
+  deliver({digits(2, "c2", 1, "08011112222")});  // c2 goes on while its first command waits
+  for (int i = 0; i < 5; ++i) {
+    sched_->advance_time(std::chrono::milliseconds{100});
+    sched_->run();
+  }
+  EXPECT_TRUE(outbox_.commands.empty()) << "still full: nothing sent, nothing dropped";
+  outbox_.full = false;
+  sched_->advance_time(std::chrono::milliseconds{100});
+  sched_->run();
+  ASSERT_EQ(outbox_.jobs.size(), 2u);
+  EXPECT_EQ(outbox_.jobs[0].destination, "09012345678");
+  EXPECT_EQ(outbox_.jobs[1].destination, "08011112222");
+  ASSERT_EQ(outbox_.commands.size(), 3u);
+  std::vector<std::pair<std::string, uint32_t>> c2_commands;
+  for (const auto& c : outbox_.commands)
+    if (c.call.value == "c2")
+      c2_commands.emplace_back(c.actions[0].prompt_id, c.seq);
+  ASSERT_EQ(c2_commands.size(), 2u);
+  EXPECT_LT(c2_commands[0].second, c2_commands[1].second) << "a call's commands keep their order";
+  EXPECT_EQ(metrics_.live_sessions.load(), 0);
+  ack_all_deliveries();
+  EXPECT_EQ(commit_->load(), 3);
 }
 
 TEST_F(CallRouterTest, LiveCallPinsTheCommitPointUntilItEnds) {
