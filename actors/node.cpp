@@ -10,6 +10,7 @@
 #include "actors/call_router.hpp"
 #include "actors/log.hpp"
 #include "actors/projection_feed.hpp"
+#include "actors/prompt_speech.hpp"
 #include "actors/sms_service.hpp"
 #include "actors/supervise.hpp"
 #include "connectors/control/codec.hpp"
@@ -406,6 +407,8 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
     return caf::make_error(errc::timeout, "node.start", "control topic not read within 60 s");
   logger().info("event=control_view_ready node={} flows={} accounts={}", s.node.id,
                 d->flows.current()->flows.size(), d->flows.current()->accounts.size());
+  if (auto ok = mark_published_audio(*d->bus, *d->control); !ok)
+    return std::move(ok.error());
 
   d->feed = std::make_unique<counter_feed>(d->counter, d->counts);
   auto cr = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::call_events),
@@ -415,7 +418,10 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->counts_reader = std::move(*cr);
   d->counts_reader->start();
 
-  d->audit = std::make_unique<storage::audit_log>(d->db);
+  auto audit = storage::audit_log::open(d->db);
+  if (!audit)
+    return std::move(audit.error());
+  d->audit = std::move(*audit);
   d->audit_handler = std::make_unique<projection_feed<storage::audit_log>>(*d->audit, "audit");
   auto ar = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::control_audit),
                                           s.node.id + "-audit", *d->audit_handler);

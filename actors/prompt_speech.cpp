@@ -8,6 +8,7 @@
 #include "connectors/kafka/producer.hpp"
 #include "control/speech.hpp"
 #include "messages/errc.hpp"
+#include "storage/control_state.hpp"
 
 namespace ivrcast::actors {
 namespace {
@@ -49,6 +50,43 @@ caf::expected<void> render_fixed_prompts(const kafka::bus& b, config::settings& 
   return {};
 }
 
+caf::expected<void> mark_published_audio(const kafka::bus& b, const storage::control_state& state) {
+  std::vector<control::change> records;
+  caf::error failed;
+  auto mark = [&](const std::string& url) {
+    auto id = control::audio_id_of(url);
+    if (id.empty())
+      return;
+    auto have = state.get("public_audio/" + id);
+    if (!have)
+      failed = std::move(have.error());
+    else if (!*have)
+      control::public_audio_record(id, records);
+  };
+  auto scanned = state.scan("flow/", [&](std::string_view, const wire::ControlRecord& r) {
+    for (const auto& g : r.flow().steps()) {
+      if (g.has_audio_url())
+        mark(g.audio_url());
+      if (!g.speech_url().empty())
+        mark(g.speech_url());
+    }
+    return !failed;
+  });
+  if (!scanned)
+    return scanned;
+  if (failed)
+    return failed;
+  if (records.empty())
+    return {};
+  auto p = kafka::producer::open(b, "ivrcast-audio-marks", {});
+  if (!p)
+    return std::move(p.error());
+  if (auto ok = produce(**p, b, records); !ok)
+    return ok;
+  logger().info("event=published_audio_marked count={}", records.size());
+  return (*p)->flush(std::chrono::seconds{30});
+}
+
 caf::expected<connectors::control::flow_file> publish_flow_file(const std::string& path,
                                                                 const kafka::bus& b,
                                                                 const config::settings& s) {
@@ -58,7 +96,9 @@ caf::expected<connectors::control::flow_file> publish_flow_file(const std::strin
   std::vector<control::change> records;
   std::map<std::string, std::string> url_of;  // flows share texts: each is rendered once
   for (auto& fl : f->flows)
-    for (auto& g : *fl.mutable_steps())
+    for (auto& g : *fl.mutable_steps()) {
+      if (g.has_audio_url())
+        control::public_audio_record(control::audio_id_of(g.audio_url()), records);
       if (g.has_text() && g.speech_url().empty()) {
         auto known = url_of.find(g.text());
         if (known == url_of.end()) {
@@ -71,6 +111,7 @@ caf::expected<connectors::control::flow_file> publish_flow_file(const std::strin
         }
         g.set_speech_url(known->second);
       }
+    }
   auto p = kafka::producer::open(b, "ivrcast-publisher", {});
   if (!p)
     return std::move(p.error());

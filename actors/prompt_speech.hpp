@@ -12,6 +12,9 @@ class bus;
 namespace ivrcast::connectors::control {
 struct flow_file;
 }
+namespace ivrcast::storage {
+class control_state;
+}
 
 namespace ivrcast::actors {
 
@@ -21,6 +24,12 @@ namespace ivrcast::actors {
 /// them empty (commands then carry the text alone). Called once at start, before the node.
 [[nodiscard]] caf::expected<void> render_fixed_prompts(const connectors::kafka::bus& b,
                                                        config::settings& s);
+
+/// Marks public the audio of every published flow that has no mark yet (flows published before
+/// marks existed, control::public_audio_record): their gateways keep getting the prompts.
+/// Called at start, once the control view is read; writes nothing when every mark is there.
+[[nodiscard]] caf::expected<void> mark_published_audio(const connectors::kafka::bus& b,
+                                                       const storage::control_state& state);
 
 /// Loads a flow file, renders its text steps to stored audio (their speech_url, as the
 /// portal's publish does) and publishes it; returns what it published.

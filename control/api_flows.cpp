@@ -6,8 +6,8 @@
 #include "control/api_internal.hpp"
 #include "control/audio.hpp"
 #include "control/speech.hpp"
-#include "ivr/phone.hpp"
 #include "messages/flows.hpp"
+#include "messages/phone.hpp"
 #include "sms/carrier.hpp"
 #include "sms/segment_rules.hpp"
 #include "sms/short_links.hpp"
@@ -59,15 +59,6 @@ std::string audio_url(const api_context& c, const std::string& id) {
   return control::audio_url(c.settings().http.public_url, id);
 }
 
-/// The audio id inside one of our audio URLs.
-std::string audio_id_of(std::string_view url) {
-  auto slash = url.rfind('/');
-  auto dot = url.rfind(".wav");
-  if (slash == std::string_view::npos || dot == std::string_view::npos || dot < slash)
-    return {};
-  return std::string{url.substr(slash + 1, dot - slash - 1)};
-}
-
 json steps_json(const google::protobuf::RepeatedPtrField<wire::Guidance>& steps) {
   json out = json::object();
   for (auto n : editable_steps)
@@ -106,7 +97,7 @@ json flow_json(const wire::PublishedFlow& f) {
 
 /// The flow's number if it is one of the account's, else nullopt.
 std::optional<std::string> own_number(const call& k) {
-  auto n = ivr::normalise_number(k.req.param("number"));
+  auto n = messages::normalise_number(k.req.param("number"));
   for (const auto& own : k.account.incoming_numbers())
     if (!n.empty() && own == n)
       return n;
@@ -505,7 +496,9 @@ http::response publish(api_context& c, call& k) {
   draft.set_changed_since_publish(false);
   // Callers hear text steps as the 音声確認 button plays them: rendered here, once.
   std::vector<change> changes;
-  for (auto& g : *f->mutable_steps())
+  for (auto& g : *f->mutable_steps()) {
+    if (g.has_audio_url())
+      public_audio_record(audio_id_of(g.audio_url()), changes);
     if (g.has_text()) {
       auto url = speech_url(g.text(), c.settings().http.public_url, changes);
       if (!url)
@@ -514,6 +507,7 @@ http::response publish(api_context& c, call& k) {
             "step " + std::to_string(g.step()) + ": speech could not be rendered on this node");
       g.set_speech_url(*url);
     }
+  }
   changes.push_back({"flow/" + draft.incoming_number(), flow});
   changes.push_back({"draft/" + draft.incoming_number(), rec});
   if (auto ok = c.out->write(changes); !ok)
@@ -580,7 +574,14 @@ http::response audio_file(api_context& c, call& k) {
   auto name = k.req.param("file");
   if (!name.ends_with(".wav") || name.size() != 64 + 4)
     return http::error(404, "audio_missing", "no such audio file");
-  auto bytes = c.deps.state->audio(name.substr(0, 64));
+  auto id = name.substr(0, 64);
+  // An unpublished upload answers as a missing file: its URL alone is no way in.
+  auto mark = load(c, "public_audio/" + id);
+  if (!mark)
+    return internal(mark.error());
+  if (!*mark)
+    return http::error(404, "audio_missing", "no such audio file");
+  auto bytes = c.deps.state->audio(id);
   if (!bytes)
     return internal(bytes.error());
   if (!*bytes)

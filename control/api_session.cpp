@@ -4,6 +4,7 @@
 
 #include "control/api_internal.hpp"
 #include "messages/text.hpp"
+#include "storage/audit_log.hpp"
 #include "storage/control_state.hpp"
 
 namespace ivrcast::control {
@@ -46,6 +47,18 @@ http::response locked() {
                      "too many failed logins: try again in 30 minutes or reset your password");
 }
 
+/// Every node's login events for an address that matches no user.
+caf::expected<login_trail> login_trail_of(const api_context& c, const std::string& addr) {
+  storage::audit_query q;
+  q.email = addr;
+  q.limit = login_trail_events;
+  bool more = false;
+  auto events = c.deps.audit->find(q, more);
+  if (!events)
+    return std::move(events.error());
+  return read_login_trail(*events, c.now(), lockout_ms);
+}
+
 http::response login(api_context& c, call& k) {
   const auto& body = k.body;
   problems p;
@@ -69,12 +82,15 @@ http::response login(api_context& c, call& k) {
     rec = std::move(*r);
   }
   if (!rec || rec->user().deleted() || !rec->user().active()) {
-    if (c.unknown_failures.locked_until(addr, c.now()) != 0)
+    auto trail = login_trail_of(c, addr);
+    if (!trail)
+      return internal(trail.error());
+    if (c.unknown_failures.locked_until(addr, c.now(), *trail) != 0)
       return locked();
     // ignored: the result is always "no"; the work makes the answer take as long as a real one
     (void)verify_password(dummy_hash(c.cost), *password);
     audit(c, k, "login_failed", "unknown or disabled user");
-    if (c.unknown_failures.fail(addr, c.now(), max_failed_logins, lockout_ms) != 0) {
+    if (c.unknown_failures.fail(addr, c.now(), max_failed_logins, lockout_ms, *trail) != 0) {
       audit(c, k, "locked", "unknown or disabled user");
       return locked();
     }

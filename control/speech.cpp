@@ -26,8 +26,22 @@ std::string audio_records(std::string_view wav, std::vector<change>& out) {
   return id;
 }
 
+void public_audio_record(const std::string& id, std::vector<change>& out) {
+  wire::ControlRecord mark;
+  mark.mutable_public_audio()->set_audio_id(id);
+  out.push_back({storage::control_state::key_of(mark), std::move(mark)});
+}
+
 std::string audio_url(const std::string& public_url, const std::string& id) {
   return public_url + "/v1/audio/" + id + ".wav";
+}
+
+std::string audio_id_of(std::string_view url) {
+  auto slash = url.rfind('/');
+  auto dot = url.rfind(".wav");
+  if (slash == std::string_view::npos || dot == std::string_view::npos || dot < slash)
+    return {};
+  return std::string{url.substr(slash + 1, dot - slash - 1)};
 }
 
 std::optional<std::string> speech_url(std::string_view text, const std::string& public_url,
@@ -38,6 +52,7 @@ std::optional<std::string> speech_url(std::string_view text, const std::string& 
   // The records go out every time: the cost is a few records per publish, and a node never
   // has to know whether this cluster's control.state already holds them.
   auto id = audio_records(*wav, out);
+  public_audio_record(id, out);
   return audio_url(public_url, id);
 }
 

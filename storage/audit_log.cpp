@@ -13,6 +13,47 @@ namespace ivrcast::storage {
 audit_log::audit_log(std::shared_ptr<database> db)
     : db_(db), checkpoints_(std::move(db), "audit") {}
 
+caf::expected<std::unique_ptr<audit_log>> audit_log::open(std::shared_ptr<database> db) {
+  std::unique_ptr<audit_log> out{new audit_log{std::move(db)}};
+  if (auto ok = out->index_emails(); !ok)
+    return std::move(ok.error());
+  return out;
+}
+
+caf::expected<void> audit_log::index_emails() {
+  auto& db = db_->db();
+  std::string marker;
+  auto got = db.Get(rocksdb::ReadOptions{}, db_->audit(), keys::audit_email_indexed(), &marker);
+  if (got.ok())
+    return {};
+  if (!got.IsNotFound())
+    return check(got, "audit_log.index_emails");
+  auto prefix = keys::audit_prefix({});
+  std::unique_ptr<rocksdb::Iterator> it{db.NewIterator(rocksdb::ReadOptions{}, db_->audit())};
+  rocksdb::WriteBatch wb;
+  wire::AuditEvent ev;
+  constexpr size_t key_tail = 16;  // <at be64> <offset be64>
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto key = it->key();
+    if (key.size() != prefix.size() + key_tail ||
+        !ev.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
+        ev.email().empty())
+      continue;
+    auto offset = static_cast<int64_t>(keys::get_be64({key.data() + prefix.size() + 8, 8}));
+    // ignored: WriteBatch::Put fails only on oversized keys
+    (void)wb.Put(db_->audit(), keys::audit_email(ev.email(), ev.at_ms(), offset), it->value());
+    if (wb.Count() >= 10000) {
+      if (auto ok = check(db.Write(rocksdb::WriteOptions{}, &wb), "audit_log.index_emails"); !ok)
+        return ok;
+      wb.Clear();
+    }
+  }
+  if (auto ok = check(it->status(), "audit_log.index_emails"); !ok)
+    return ok;
+  (void)wb.Put(db_->audit(), keys::audit_email_indexed(), "1");
+  return check(db.Write(rocksdb::WriteOptions{}, &wb), "audit_log.index_emails");
+}
+
 caf::expected<int64_t> audit_log::checkpoint(int32_t partition) const {
   return checkpoints_.load(partition);
 }
@@ -33,6 +74,8 @@ caf::expected<void> audit_log::apply(int32_t partition, std::span<const topic_re
         if (!ev.enterprise_id().empty())
           (void)wb.Put(db_->audit(),
                        keys::audit_enterprise(ev.enterprise_id(), ev.at_ms(), r.offset), value);
+        if (!ev.email().empty())
+          (void)wb.Put(db_->audit(), keys::audit_email(ev.email(), ev.at_ms(), r.offset), value);
         return caf::expected<void>{};
       });
 }
@@ -41,7 +84,8 @@ caf::expected<std::vector<wire::AuditEvent>> audit_log::find(const audit_query& 
                                                              bool& more) const {
   more = false;
   std::vector<wire::AuditEvent> out;
-  auto prefix = keys::audit_prefix(q.enterprise);
+  auto prefix = q.enterprise.empty() && !q.email.empty() ? keys::audit_email_prefix(q.email)
+                                                         : keys::audit_prefix(q.enterprise);
   // Newest first: from the end of the range backwards.
   auto upper = prefix;
   keys::put_be64(upper, static_cast<uint64_t>(q.to_ms));

@@ -31,17 +31,23 @@ struct audit_query {
 /// One writer; reads from any thread.
 class audit_log {
  public:
-  explicit audit_log(std::shared_ptr<database> db);
+  /// Opens the trail; on the first start of this version, indexes by address the events folded
+  /// before that index existed.
+  [[nodiscard]] static caf::expected<std::unique_ptr<audit_log>> open(std::shared_ptr<database> db);
 
   [[nodiscard]] caf::expected<void> apply(int32_t partition, std::span<const topic_record> recs);
   [[nodiscard]] caf::expected<int64_t> checkpoint(int32_t partition) const;
 
   /// Events matching `q`, newest first, at most q.limit; `more` says whether others match.
+  /// With an address and no enterprise, only that address's events are read.
   [[nodiscard]] caf::expected<std::vector<wire::AuditEvent>> find(const audit_query& q,
                                                                   bool& more) const;
   uint64_t refused() const { return refused_; }
 
  private:
+  explicit audit_log(std::shared_ptr<database> db);
+  [[nodiscard]] caf::expected<void> index_emails();
+
   std::shared_ptr<database> db_;
   offset_checkpoints checkpoints_;
   uint64_t refused_ = 0;

@@ -44,6 +44,8 @@ std::string id_of(const wire::ControlRecord& r) {
       return r.notice().notice_id();
     case wire::ControlRecord::kNoticeMail:
       return r.notice_mail().mail_id();
+    case wire::ControlRecord::kPublicAudio:
+      return r.public_audio().audio_id();
     default:
       return {};
   }
@@ -54,7 +56,7 @@ std::string id_of(const wire::ControlRecord& r) {
 std::string control_state::key_of(const wire::ControlRecord& r) {
   static constexpr const char* kinds[] = {"",          "enterprise/", "account/", "user/",
                                           "draft/",    "flow/",       "audio/",   "session/",
-                                          "carriers/", "notice/",     "mail/"};
+                                          "carriers/", "notice/",     "mail/",    "public_audio/"};
   auto kind = static_cast<size_t>(r.kind_case());
   if (kind == 0 || kind >= std::size(kinds))
     return {};

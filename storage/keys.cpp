@@ -91,6 +91,24 @@ std::string audit_enterprise(std::string_view enterprise, int64_t at_ms, int64_t
   return out;
 }
 
+std::string audit_email_prefix(std::string_view email) {
+  std::string out{"m"};
+  out += email;
+  out += '\0';
+  return out;
+}
+
+std::string audit_email(std::string_view email, int64_t at_ms, int64_t offset) {
+  auto out = audit_email_prefix(email);
+  put_be64(out, static_cast<uint64_t>(at_ms));
+  put_be64(out, static_cast<uint64_t>(offset));
+  return out;
+}
+
+std::string audit_email_indexed() {
+  return "v-email-index";
+}
+
 std::string log_row(int64_t requested_ms, std::string_view message_id) {
   std::string out{"r"};
   put_be64(out, static_cast<uint64_t>(requested_ms));

@@ -31,11 +31,16 @@ std::string usage_account(std::string_view account);
 /// The mark of a message billed already (no NUL: never read as a usage row).
 std::string usage_billed(std::string_view message_id);
 
-/// The audit trail: every event by time ("g" <at be64> <offset be64>) and an enterprise's
-/// ("e" <enterprise> NUL <at be64> <offset be64>); `audit_prefix` is a scan's prefix.
+/// The audit trail: every event by time ("g" <at be64> <offset be64>), an enterprise's
+/// ("e" <enterprise> NUL <at be64> <offset be64>) and an address's ("m" <email> NUL <at be64>
+/// <offset be64>); `audit_prefix` and `audit_email_prefix` are a scan's prefix.
 std::string audit_all(int64_t at_ms, int64_t offset);
 std::string audit_enterprise(std::string_view enterprise, int64_t at_ms, int64_t offset);
+std::string audit_email(std::string_view email, int64_t at_ms, int64_t offset);
 std::string audit_prefix(std::string_view enterprise);  // empty: every event
+std::string audit_email_prefix(std::string_view email);
+/// Present once the events folded before the address index existed are indexed too.
+std::string audit_email_indexed();
 struct usage_key {
   std::string_view account;
   uint32_t month = 0;

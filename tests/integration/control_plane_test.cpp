@@ -658,6 +658,46 @@ TEST_F(ControlPlaneTest, PublishingChangesTheNextCallAndNotTheOneInProgress) {
   EXPECT_EQ(rejected[0], settings_.ivr.reject_text);
 }
 
+TEST_F(ControlPlaneTest, UnpublishedAudioNeedsASessionAndPublishedAudioIsServedByItsUrl) {
+  bootstrap();
+  const std::string number = "05011110001";
+  ASSERT_EQ(boss_->post("/v1/flows/" + number, json::object()).status, 201);
+  set_texts(*boss_, number, "v1");
+  const std::string draft = "/v1/flows/" + number + "/draft";
+  ASSERT_EQ(boss_->del(draft + "/steps/1").status, 200);
+  auto wav = make_wav(8000, 1, 1.0);
+  auto up = boss_->put_bytes(draft + "/steps/1/audio", wav, "audio/wav");
+  ASSERT_EQ(up.status, 200) << up.raw;
+  auto url = up.body["steps"]["1"]["audio_url"].get<std::string>();
+  auto path = url.substr(url.find("/v1/audio/"));
+  // Not published: only the editors' session route plays it; its URL alone finds nothing.
+  test::portal_client stranger{port_};
+  EXPECT_EQ(stranger.get(path).code(), "audio_missing");
+  EXPECT_EQ(boss_->get(path).code(), "audio_missing") << "the URL is not a session route";
+  EXPECT_EQ(boss_->get(draft + "/steps/1/audio").raw, wav);
+  EXPECT_EQ(stranger.get(draft + "/steps/1/audio").status, 401);
+
+  auto published = boss_->post("/v1/flows/" + number + "/publish", json::object());
+  ASSERT_EQ(published.status, 200) << published.raw;
+  // Published: gateways fetch it by its URL, and the spoken text steps too.
+  test::reply fetched;
+  ASSERT_TRUE(test::eventually([&] {
+    fetched = stranger.get(path);
+    return fetched.status == 200;
+  })) << fetched.raw;
+  EXPECT_EQ(fetched.raw, wav);
+  auto flow = node_->control().get("flow/" + number);
+  ASSERT_TRUE(flow && *flow);
+  int spoken = 0;
+  for (const auto& g : (*flow)->flow().steps())
+    if (!g.speech_url().empty()) {
+      ++spoken;
+      auto at = g.speech_url().find("/v1/audio/");
+      EXPECT_EQ(stranger.get(g.speech_url().substr(at)).status, 200) << g.step();
+    }
+  EXPECT_GT(spoken, 0) << "publishing renders the text steps";
+}
+
 TEST_F(ControlPlaneTest, BadInputIsRefusedWithAClearErrorAndNothingIsStored) {
   bootstrap();
   const std::string number = "05011110002";
@@ -714,10 +754,6 @@ TEST_F(ControlPlaneTest, BadInputIsRefusedWithAClearErrorAndNothingIsStored) {
   EXPECT_EQ(boss_->get(draft).raw, before);
   auto up = boss_->put_bytes(draft + "/steps/1/audio", good, "audio/wav");
   ASSERT_EQ(up.status, 200) << up.raw;
-  auto url = up.body["steps"]["1"]["audio_url"].get<std::string>();
-  auto fetched = boss_->get(url.substr(url.find("/v1/audio/")));
-  EXPECT_EQ(fetched.status, 200);
-  EXPECT_EQ(fetched.raw, good) << "gateways fetch the file as uploaded";
   EXPECT_EQ(boss_->get(draft + "/steps/1/audio").raw, good);
 
   // Reports: dates and phone numbers.
@@ -965,6 +1001,36 @@ TEST_F(ControlPlaneTest, ConcurrentWrongLoginsOverThreeNodesLockTheUserAfterExac
     test::portal_client client{port};
     EXPECT_EQ(client.login("boss@example.jp", good_password).code(), "locked") << port;
   }
+}
+
+TEST_F(ControlPlaneTest, AnUnknownAddressIsLockedOnEveryNodeByFailuresOnAny) {
+  bootstrap();
+  auto b = start_node(dir_.path() + "/node-b");
+  auto c = start_node(dir_.path() + "/node-c");
+  ASSERT_TRUE(b && c);
+  const char* nobody = "nobody@example.jp";
+  test::portal_client on_a{port_};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(on_a.login(nobody, "Wrong#Pass2026").status, 401);
+  // Node b has folded the four failures into its audit trail: its fifth locks, as one node's
+  // fifth would.
+  auto trail_on = [&](int port, size_t rows) {
+    test::portal_client op{port};
+    op.bearer = admin_token;
+    return test::eventually([&] {
+      auto r = op.get(std::string{"/v1/admin/audit?email="} + nobody);
+      return r.status == 200 && r.body["rows"].size() == rows;
+    });
+  };
+  ASSERT_TRUE(trail_on(b->http_port(), 4));
+  test::portal_client on_b{b->http_port()};
+  EXPECT_EQ(on_b.login(nobody, "Wrong#Pass2026").status, 423);
+  // Node c, which counted nothing itself, refuses once the lock reached its trail.
+  ASSERT_TRUE(trail_on(c->http_port(), 6));  // four failures, the fifth, the lock
+  test::portal_client on_c{c->http_port()};
+  EXPECT_EQ(on_c.login(nobody, "Wrong#Pass2026").code(), "locked");
+  shift_ += 31 * minute_ms;
+  EXPECT_EQ(on_c.login(nobody, "Wrong#Pass2026").status, 401) << "the lock ended";
 }
 
 TEST_F(ControlPlaneTest, SessionsAreServedByEveryNodeAndEndEverywhere) {

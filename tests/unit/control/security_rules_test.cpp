@@ -104,6 +104,71 @@ TEST(ThrottleTest, LoginsPerAddressPerMinute) {
   EXPECT_TRUE(limit.allow("a", 60000));
 }
 
+wire::AuditEvent login_event(const char* event, int64_t at_ms) {
+  wire::AuditEvent ev;
+  ev.set_event(event);
+  ev.set_at_ms(at_ms);
+  ev.set_email("nobody@example.jp");
+  return ev;
+}
+
+TEST(ThrottleTest, AnUnknownAddressesTrailByTable) {
+  constexpr int64_t lock = 30 * 60000;
+  struct row {
+    const char* name;
+    std::vector<std::pair<const char*, int64_t>> newest_first;
+    int64_t now;
+    control::login_trail want;
+  };
+  const std::vector<row> rows{
+      {"nothing yet", {}, 1000, {0, 0}},
+      {"failures count", {{"login_failed", 900}, {"login_failed", 800}}, 1000, {0, 2}},
+      {"a lock holds for lock_ms from its time",
+       {{"locked", 500}, {"login_failed", 400}},
+       500 + lock - 1,
+       {500 + lock, 0}},
+      {"an ended lock is over; failures after it count",
+       {{"login_failed", lock + 900}, {"locked", 500}, {"login_failed", 400}},
+       lock + 1000,
+       {0, 1}},
+      {"a success ends the count",
+       {{"login_failed", 900}, {"login_ok", 800}, {"login_failed", 700}},
+       1000,
+       {0, 1}},
+      {"other events are neither",
+       {{"password_changed", 900}, {"login_failed", 800}},
+       1000,
+       {0, 1}},
+  };
+  for (const auto& r : rows) {
+    std::vector<wire::AuditEvent> events;
+    for (auto [ev, at] : r.newest_first)
+      events.push_back(login_event(ev, at));
+    auto got = control::read_login_trail(events, r.now, lock);
+    EXPECT_EQ(got.locked_until_ms, r.want.locked_until_ms) << r.name;
+    EXPECT_EQ(got.failures, r.want.failures) << r.name;
+  }
+}
+
+TEST(ThrottleTest, AnUnknownAddressLocksOnFailuresOtherNodesCounted) {
+  constexpr int64_t lock = 30 * 60000;
+  control::unknown_user_failures here;
+  // Three failures on other nodes, one here: the fifth locks, as on a single node.
+  EXPECT_EQ(here.fail("a", 100, 5, lock, {0, 0}), 0);
+  EXPECT_EQ(here.fail("a", 200, 5, lock, {0, 3}), 0);
+  EXPECT_EQ(here.fail("a", 300, 5, lock, {0, 4}), 300 + lock);
+  EXPECT_EQ(here.locked_until("a", 400, {}), 300 + lock);
+  // Locked by another node: this one says so without having counted anything.
+  control::unknown_user_failures other;
+  EXPECT_EQ(other.locked_until("a", 400, {300 + lock, 0}), 300 + lock);
+  EXPECT_EQ(other.locked_until("a", 300 + lock, {300 + lock, 0}), 0) << "the lock ended";
+  // Failures this node has counted but the trail has not folded yet still count.
+  control::unknown_user_failures lagging;
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(lagging.fail("b", 100 + i, 5, lock, {0, 0}), 0);
+  EXPECT_NE(lagging.fail("b", 200, 5, lock, {0, 2}), 0);
+}
+
 TEST(AudioRulesTest, ANonWavIsRefusedByName) {
   auto p = control::audio_problems("definitely not audio");
   ASSERT_EQ(p.size(), 1u);
