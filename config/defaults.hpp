@@ -47,6 +47,7 @@ inline constexpr const char* http_web_root = IVRCAST_SHARE_DIR "/portal";
 inline constexpr int security_argon2_ops = 2;          // libsodium's OPSLIMIT_INTERACTIVE
 inline constexpr int security_argon2_mem_kib = 65536;  // libsodium's MEMLIMIT_INTERACTIVE
 inline constexpr int security_logins_per_minute = 20;
+inline constexpr int security_audio_quota_mb = 300;  // six 50 MB steps, or many short ones
 
 inline constexpr const char* smtp_url = "";
 inline constexpr const char* smtp_from = "ivrcast <no-reply@ivrcast.invalid>";

@@ -120,6 +120,7 @@ struct security_settings {
   int argon2_ops = 0;
   int argon2_mem_kib = 0;
   int logins_per_minute = 0;  // per client address
+  int audio_quota_mb = 0;     // guidance audio an account may store, uploads not yet swept too
 };
 
 /// Outgoing mail.

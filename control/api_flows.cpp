@@ -2,9 +2,13 @@
 // (product.md §2).
 
 #include <algorithm>
+#include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "control/api_internal.hpp"
 #include "control/audio.hpp"
+#include "control/audio_quota.hpp"
 #include "control/speech.hpp"
 #include "messages/flows.hpp"
 #include "messages/phone.hpp"
@@ -140,6 +144,70 @@ std::optional<http::response> draft_of(const api_context& c, const call& k,
   return flow_record(c, k, false, out);
 }
 
+/// The account's uploads not swept yet.
+caf::expected<std::vector<wire::AudioUse>> audio_ledger(const api_context& c,
+                                                        const std::string& account) {
+  std::vector<wire::AudioUse> out;
+  auto scanned = c.deps.state->scan("audio_use/" + account + "/",
+                                    [&](std::string_view, const wire::ControlRecord& r) {
+                                      out.push_back(r.audio_use());
+                                      return true;
+                                    });
+  if (!scanned)
+    return std::move(scanned.error());
+  return out;
+}
+
+/// The uploads the account's drafts and published flows play.
+caf::expected<std::set<std::string>> audio_in_use(const api_context& c, const wire::Account& a) {
+  std::set<std::string> out;
+  for (const auto& n : a.incoming_numbers())
+    for (const char* kind : {"draft/", "flow/"}) {
+      auto r = load(c, kind + n);
+      if (!r)
+        return std::move(r.error());
+      if (!*r || !of_account(**r, a.account_id()))
+        continue;
+      const auto& steps = (*r)->has_draft() ? (*r)->draft().steps() : (*r)->flow().steps();
+      for (const auto& g : steps)
+        if (g.has_audio_url())
+          out.insert(audio_id_of(g.audio_url()));
+    }
+  return out;
+}
+
+/// After a change of the account's drafts or flows: releases the uploads nothing plays any
+/// more, takes back those played again and sweeps those released longer than a call lasts.
+/// A failure is logged and left for the account's next change to settle.
+void settle_audio(api_context& c, const wire::Account& a) {
+  auto ledger = audio_ledger(c, a.account_id());
+  auto used = ledger ? audio_in_use(c, a) : caf::expected<std::set<std::string>>{ledger.error()};
+  if (!used) {
+    spdlog::warn("event=audio_not_settled account={} error=\"{}\"", a.account_id(),
+                 describe(used.error()));
+    return;
+  }
+  auto plan = plan_audio(*ledger, *used, c.now());
+  std::vector<change> changes;
+  for (auto* updated : {&plan.release, &plan.reuse})
+    for (auto& u : *updated) {
+      wire::ControlRecord r;
+      *r.mutable_audio_use() = std::move(u);
+      changes.push_back({storage::control_state::key_of(r), std::move(r)});
+    }
+  for (const auto& u : plan.sweep) {
+    audio_tombstones(u.audio_id(), u.bytes(), changes);
+    changes.push_back({"audio_use/" + u.account_id() + "/" + u.audio_id(), std::nullopt});
+  }
+  if (changes.empty())
+    return;
+  if (auto ok = c.out->write(changes); !ok)
+    spdlog::warn("event=audio_not_settled account={} error=\"{}\"", a.account_id(),
+                 describe(ok.error()));
+  else if (!plan.sweep.empty())
+    spdlog::info("event=audio_swept account={} files={}", a.account_id(), plan.sweep.size());
+}
+
 /// "1" … "6" as a step number; anything else is 0, which no rule accepts.
 uint32_t step_number(std::string_view key) {
   return key.size() == 1 && key[0] >= '1' && key[0] <= '6' ? static_cast<uint32_t>(key[0] - '0')
@@ -240,11 +308,13 @@ void set_text(wire::FlowDraft& d, uint32_t step, const std::string& text, proble
   g->set_text(text);
 }
 
-http::response save(api_context& c, wire::ControlRecord& rec) {
+/// Stores a changed draft, then settles the account's uploads (a step's audio may have gone).
+http::response save(api_context& c, const call& k, wire::ControlRecord& rec) {
   rec.mutable_draft()->set_updated_at_ms(c.now());
   rec.mutable_draft()->set_changed_since_publish(true);
   if (auto ok = c.out->put(rec); !ok)
     return internal(ok.error());
+  settle_audio(c, k.account);
   return json_response(200, draft_json(rec.draft()));
 }
 
@@ -293,7 +363,7 @@ http::response register_flow(api_context& c, call& k) {
   }
   if (k.account.sender_ids_size() > 0)
     d->mutable_sms()->set_sender_id(k.account.sender_ids(0));
-  auto out = save(c, rec);
+  auto out = save(c, k, rec);
   if (out.status == 200) {
     out.status = 201;
     audit(c, k, "flow_registered", *n);
@@ -356,7 +426,7 @@ http::response save_draft(api_context& c, call& k) {
     check_sms(c, k.account, draft.sms(), p, false);
   if (!p.empty())
     return p.response();
-  return save(c, rec);
+  return save(c, k, rec);
 }
 
 uint32_t step_param(const call& k) {
@@ -388,7 +458,7 @@ http::response put_step_text(api_context& c, call& k) {
   set_text(*rec.mutable_draft(), step, *text, p);
   if (!p.empty())
     return p.response();
-  return save(c, rec);
+  return save(c, k, rec);
 }
 
 http::response put_step_audio(api_context& c, call& k) {
@@ -404,14 +474,41 @@ http::response put_step_audio(api_context& c, call& k) {
     p.add("file", r.code, r.message);
   if (!p.empty())
     return p.response();
+  const auto& account = k.account.account_id();
+  auto ledger = audio_ledger(c, account);
+  if (!ledger)
+    return internal(ledger.error());
+  auto id = upload_id(account, k.req.body);
+  auto quota_mb = static_cast<uint64_t>(c.settings().security.audio_quota_mb);
+  if (!fits_quota(*ledger, id, k.req.body.size(), quota_mb * 1000 * 1000))
+    return http::error(413, "audio_quota_exceeded",
+                       "this account stores " + std::to_string(stored_bytes(*ledger) / 1000000) +
+                           " MB of guidance audio, at most " + std::to_string(quota_mb) +
+                           " MB: delete steps it no longer needs (their files are freed an hour "
+                           "after their last use)");
   std::vector<change> changes;
-  auto id = audio_records(k.req.body, changes);
-  if (auto ok = c.out->write(changes); !ok)
-    return internal(ok.error());
+  bool stored = std::any_of(ledger->begin(), ledger->end(),
+                            [&](const wire::AudioUse& u) { return u.audio_id() == id; });
+  if (!stored) {
+    audio_chunks(id, k.req.body, changes);
+    wire::ControlRecord use;
+    auto* u = use.mutable_audio_use();
+    u->set_account_id(account);
+    u->set_audio_id(id);
+    u->set_bytes(k.req.body.size());
+    u->set_stored_at_ms(c.now());
+    changes.push_back({storage::control_state::key_of(use), std::move(use)});
+    if (auto ok = c.out->write(changes); !ok)
+      return internal(ok.error());
+  }
+  auto* steps = rec.mutable_draft()->mutable_steps();
+  steps->erase(std::remove_if(steps->begin(), steps->end(),
+                              [&](const wire::Guidance& g) { return g.step() == step; }),
+               steps->end());
   auto* g = rec.mutable_draft()->add_steps();
   g->set_step(step);
   g->set_audio_url(audio_url(c, id));
-  return save(c, rec);
+  return save(c, k, rec);
 }
 
 http::response delete_step(api_context& c, call& k) {
@@ -425,7 +522,7 @@ http::response delete_step(api_context& c, call& k) {
   if (it == steps->end())
     return http::error(404, "step_empty", "step " + std::to_string(step) + " is already empty");
   steps->erase(it);
-  return save(c, rec);
+  return save(c, k, rec);
 }
 
 http::response put_sms(api_context& c, call& k) {
@@ -441,7 +538,7 @@ http::response put_sms(api_context& c, call& k) {
   if (!p.empty())
     return p.response();
   *rec.mutable_draft()->mutable_sms() = s;
-  return save(c, rec);
+  return save(c, k, rec);
 }
 
 http::response sms_preview(api_context& c, call& k) {
@@ -513,6 +610,7 @@ http::response publish(api_context& c, call& k) {
   if (auto ok = c.out->write(changes); !ok)
     return internal(ok.error());
   audit(c, k, "flow_published", draft.incoming_number() + " " + uuid);
+  settle_audio(c, k.account);
   return json_response(200, flow_json(*f));
 }
 
@@ -524,6 +622,7 @@ http::response delete_flow(api_context& c, call& k) {
   if (auto ok = c.out->write({{"flow/" + n, std::nullopt}, {"draft/" + n, std::nullopt}}); !ok)
     return internal(ok.error());
   audit(c, k, "flow_deleted", n);
+  settle_audio(c, k.account);
   return no_content();
 }
 

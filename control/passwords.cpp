@@ -118,6 +118,19 @@ std::string digest_hex(std::string_view s) {
   return out;
 }
 
+std::string keyed_digest_hex(std::string_view s, std::string_view key) {
+  sodium_ready();
+  unsigned char k[crypto_generichash_KEYBYTES];
+  crypto_generichash(k, sizeof k, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                     nullptr, 0);
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(s.data()), s.size(), k,
+                     sizeof k);
+  char out[65];
+  sodium_bin2hex(out, sizeof out, h, sizeof h);
+  return out;
+}
+
 bool same_secret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }

@@ -40,6 +40,8 @@ std::string temporary_password();
 
 /// BLAKE2b-256 of `s`, hex (reset codes are stored hashed).
 std::string digest_hex(std::string_view s);
+/// The same keyed by `key` (any length): one account's digest of a file differs from another's.
+std::string keyed_digest_hex(std::string_view s, std::string_view key);
 
 /// Constant-time equality of two strings of the same length (false if lengths differ).
 bool same_secret(std::string_view a, std::string_view b);

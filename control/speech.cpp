@@ -11,8 +11,7 @@ constexpr size_t audio_chunk_bytes = 256 * 1024;  // below every broker's messag
 
 }  // namespace
 
-std::string audio_records(std::string_view wav, std::vector<change>& out) {
-  auto id = digest_hex(wav);
+void audio_chunks(const std::string& id, std::string_view wav, std::vector<change>& out) {
   auto count = static_cast<uint32_t>((wav.size() + audio_chunk_bytes - 1) / audio_chunk_bytes);
   for (uint32_t i = 0; i < count; ++i) {
     wire::ControlRecord chunk;
@@ -23,7 +22,27 @@ std::string audio_records(std::string_view wav, std::vector<change>& out) {
     a->set_data(std::string{wav.substr(i * audio_chunk_bytes, audio_chunk_bytes)});
     out.push_back({storage::control_state::key_of(chunk), std::move(chunk)});
   }
+}
+
+std::string audio_records(std::string_view wav, std::vector<change>& out) {
+  auto id = digest_hex(wav);
+  audio_chunks(id, wav, out);
   return id;
+}
+
+std::string upload_id(std::string_view account, std::string_view wav) {
+  return keyed_digest_hex(wav, account);
+}
+
+void audio_tombstones(const std::string& id, uint64_t bytes, std::vector<change>& out) {
+  auto count = (bytes + audio_chunk_bytes - 1) / audio_chunk_bytes;
+  wire::ControlRecord chunk;
+  chunk.mutable_audio()->set_audio_id(id);
+  for (uint64_t i = 0; i < count; ++i) {
+    chunk.mutable_audio()->set_index(static_cast<uint32_t>(i));
+    out.push_back({storage::control_state::key_of(chunk), std::nullopt});
+  }
+  out.push_back({"public_audio/" + id, std::nullopt});
 }
 
 void public_audio_record(const std::string& id, std::vector<change>& out) {

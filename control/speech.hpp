@@ -13,6 +13,16 @@ namespace ivrcast::control {
 /// BLAKE2b id, below every broker's message size. Appends them to `out`; returns the id.
 std::string audio_records(std::string_view wav, std::vector<change>& out);
 
+/// The id of a file `account` uploads: its BLAKE2b keyed by the account, so that each account's
+/// uploads are its own to count and to sweep.
+std::string upload_id(std::string_view account, std::string_view wav);
+
+/// Appends the chunks that store `wav` as `id`.
+void audio_chunks(const std::string& id, std::string_view wav, std::vector<change>& out);
+
+/// Appends the tombstones of audio `id` of `bytes` bytes: its chunks and its public mark.
+void audio_tombstones(const std::string& id, uint64_t bytes, std::vector<change>& out);
+
 /// Appends the record that lets every node serve audio `id` without a session (a published
 /// step's, or speech): unpublished uploads are heard only through the portal's session routes.
 void public_audio_record(const std::string& id, std::vector<change>& out);

@@ -116,7 +116,10 @@ std::optional<int64_t> parse_jst(std::string_view t) {
   bool leap = (f[0] % 4 == 0 && f[0] % 100 != 0) || f[0] % 400 == 0;
   if (f[2] > month_days[f[1] - 1] || (f[1] == 2 && f[2] == 29 && !leap))
     return std::nullopt;  // 2026-02-30
-  return jst_to_unix_ms(f[0], f[1], f[2], f[3], f[4], f[5]);
+  auto ms = jst_to_unix_ms(f[0], f[1], f[2], f[3], f[4], f[5]);
+  if (ms <= 0)
+    return std::nullopt;  // before 1970: no time the log holds, nor one it could show
+  return ms;
 }
 
 log_csv_writer::log_csv_writer(csv_encoding enc, sink_fn sink, const char* shift_jis_charset)

@@ -30,7 +30,7 @@ void append_csv_text(std::string& out, std::string_view v);
 void append_jst(std::string& out, int64_t unix_ms);
 
 /// Parses Japan time `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS` (also with `/`
-/// and a space) into Unix milliseconds; nullopt if malformed.
+/// and a space) into Unix milliseconds; nullopt if malformed or before 1970-01-01 09:00.
 std::optional<int64_t> parse_jst(std::string_view text);
 
 /// Streams the delivery-log CSV: the 30 columns of product.md §4 in order, Japanese header,

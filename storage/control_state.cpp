@@ -46,6 +46,10 @@ std::string id_of(const wire::ControlRecord& r) {
       return r.notice_mail().mail_id();
     case wire::ControlRecord::kPublicAudio:
       return r.public_audio().audio_id();
+    case wire::ControlRecord::kAudioUse:
+      return r.audio_use().account_id().empty() || r.audio_use().audio_id().empty()
+                 ? std::string{}
+                 : r.audio_use().account_id() + "/" + r.audio_use().audio_id();
     default:
       return {};
   }
@@ -54,9 +58,9 @@ std::string id_of(const wire::ControlRecord& r) {
 }  // namespace
 
 std::string control_state::key_of(const wire::ControlRecord& r) {
-  static constexpr const char* kinds[] = {"",          "enterprise/", "account/", "user/",
-                                          "draft/",    "flow/",       "audio/",   "session/",
-                                          "carriers/", "notice/",     "mail/",    "public_audio/"};
+  static constexpr const char* kinds[] = {
+      "",         "enterprise/", "account/", "user/", "draft/",        "flow/",     "audio/",
+      "session/", "carriers/",   "notice/",  "mail/", "public_audio/", "audio_use/"};
   auto kind = static_cast<size_t>(r.kind_case());
   if (kind == 0 || kind >= std::size(kinds))
     return {};

@@ -45,6 +45,39 @@ std::string str(const json& obj, const char* key, const std::string& path, probl
   return it->get<std::string>();
 }
 
+/// `obj[key]` when it is of the wanted kind; absent: an empty one; of another kind: a problem
+/// and an empty one (a file of the wrong shape is refused by name, never thrown at).
+const json& member(const json& obj, const char* key, json::value_t kind, const std::string& path,
+                   problems& p) {
+  static const json empty_array = json::array();
+  static const json empty_object = json::object();
+  const auto& empty = kind == json::value_t::array ? empty_array : empty_object;
+  auto it = obj.find(key);
+  if (it == obj.end())
+    return empty;
+  if (it->type() != kind) {
+    p.add(path + key, kind == json::value_t::array ? "must be an array" : "must be an object");
+    return empty;
+  }
+  return *it;
+}
+
+const json& array_member(const json& obj, const char* key, const std::string& path, problems& p) {
+  return member(obj, key, json::value_t::array, path, p);
+}
+
+const json& object_member(const json& obj, const char* key, const std::string& path, problems& p) {
+  return member(obj, key, json::value_t::object, path, p);
+}
+
+/// Whether `v` is an object; if not, says so for `path`.
+bool is_object(const json& v, const std::string& path, problems& p) {
+  if (v.is_object())
+    return true;
+  p.add(path, "must be an object");
+  return false;
+}
+
 std::string derived_version(const json& flow) {
   // Over the canonical dump: stable across runs and machines.
   char buf[32];
@@ -79,9 +112,11 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
   std::map<std::string, std::set<std::string>> sender_ids;  // account -> sender ids
   std::map<std::string, std::set<std::string>> numbers;     // account -> incoming numbers
   std::set<std::string> enterprises;
-  const auto& ents = doc.value("enterprises", json::array());
+  const auto& ents = array_member(doc, "enterprises", "", p);
   for (size_t i = 0; i < ents.size(); ++i) {
     auto path = "enterprises[" + std::to_string(i) + "]";
+    if (!is_object(ents[i], path, p))
+      continue;
     wire::Enterprise e;
     e.set_enterprise_id(str(ents[i], "enterprise_id", path, p));
     e.set_name(str(ents[i], "name", path, p));
@@ -89,10 +124,12 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
       p.add(path + ".enterprise_id", "is listed twice");
     out.enterprises.push_back(std::move(e));
   }
-  const auto& accounts = doc.value("accounts", json::array());
+  const auto& accounts = array_member(doc, "accounts", "", p);
   for (size_t i = 0; i < accounts.size(); ++i) {
     auto path = "accounts[" + std::to_string(i) + "]";
     const auto& a = accounts[i];
+    if (!is_object(a, path, p))
+      continue;
     wire::Account acc;
     acc.set_account_id(str(a, "account_id", path, p));
     acc.set_enterprise_id(str(a, "enterprise_id", path, p, false));
@@ -106,14 +143,14 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
       acc.set_state(wire::ACCOUNT_STATE_TERMINATED);
     else
       p.add(path + ".state", "must be 'active' or 'terminated'");
-    for (const auto& n : a.value("incoming_numbers", json::array())) {
+    for (const auto& n : array_member(a, "incoming_numbers", path + ".", p)) {
       auto norm = n.is_string() ? messages::normalise_number(n.get<std::string>()) : std::string{};
       if (norm.empty())
         p.add(path + ".incoming_numbers", "each must be a Japanese phone number");
       acc.add_incoming_numbers(norm);
       numbers[acc.account_id()].insert(norm);
     }
-    for (const auto& n : a.value("sender_ids", json::array())) {
+    for (const auto& n : array_member(a, "sender_ids", path + ".", p)) {
       auto s = n.is_string() ? n.get<std::string>() : std::string{};
       if (s.size() < 10 || s.size() > 11 || s.find_first_not_of("0123456789") != std::string::npos)
         p.add(path + ".sender_ids", "each must be a 10-11 digit number");
@@ -122,11 +159,13 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
     }
     out.accounts.push_back(std::move(acc));
   }
-  const auto& flows = doc.value("flows", json::array());
+  const auto& flows = array_member(doc, "flows", "", p);
   auto parsed_at_ms = unix_now_ms();
   for (size_t i = 0; i < flows.size(); ++i) {
     auto path = "flows[" + std::to_string(i) + "]";
     const auto& f = flows[i];
+    if (!is_object(f, path, p))
+      continue;
     wire::PublishedFlow pf;
     auto number = messages::normalise_number(str(f, "incoming_number", path, p));
     if (number.empty())
@@ -143,7 +182,7 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
       p.add(path + ".name",
             "案件名 is always IVRCampaign_<version_id> (product.md §4): remove the field");
     pf.set_name(messages::campaign_name(pf.version_id()));
-    const auto& steps = f.value("steps", json::object());
+    const auto& steps = object_member(f, "steps", path + ".", p);
     for (int step : {1, 2, 4, 5}) {
       auto spath = path + ".steps." + std::to_string(step);
       auto it = steps.find(std::to_string(step));
@@ -164,7 +203,7 @@ caf::expected<flow_file> parse_flow_file(const std::string& json_text) {
       else
         g->set_text(text);
     }
-    const auto& sms = f.value("sms", json::object());
+    const auto& sms = object_member(f, "sms", path + ".", p);
     auto* s = pf.mutable_sms();
     s->set_sender_id(str(sms, "sender_id", path + ".sms", p));
     if (!sender_ids[pf.account_id()].contains(s->sender_id()))

@@ -698,6 +698,42 @@ TEST_F(ControlPlaneTest, UnpublishedAudioNeedsASessionAndPublishedAudioIsServedB
   EXPECT_GT(spoken, 0) << "publishing renders the text steps";
 }
 
+TEST_F(ControlPlaneTest, AnAccountsAudioIsBoundedByItsQuotaAndFreedAnHourAfterItsLastUse) {
+  settings_.security.audio_quota_mb = 1;
+  bootstrap();
+  const std::string number = "05011110001";
+  ASSERT_EQ(boss_->post("/v1/flows/" + number, json::object()).status, 201);
+  set_texts(*boss_, number, "v1");
+  const std::string draft = "/v1/flows/" + number + "/draft";
+  ASSERT_EQ(boss_->del(draft + "/steps/1").status, 200);
+  auto first = make_wav(8000, 1, 70.0);  // 560 kB
+  auto second = make_wav(8000, 1, 60.0);
+  auto up = boss_->put_bytes(draft + "/steps/1/audio", first, "audio/wav");
+  ASSERT_EQ(up.status, 200) << up.raw;
+  auto first_id = up.body["steps"]["1"]["audio_url"].get<std::string>();
+  first_id = first_id.substr(first_id.rfind('/') + 1, 64);
+  EXPECT_EQ(boss_->put_bytes(draft + "/steps/1/audio", second, "audio/wav").code(),
+            "audio_quota_exceeded");
+  EXPECT_EQ(boss_->put_bytes(draft + "/steps/1/audio", first, "audio/wav").status, 200)
+      << "a file the account stores already costs nothing";
+  // Deleted, the file still counts until it is swept: an hour after its last use.
+  ASSERT_EQ(boss_->del(draft + "/steps/1").status, 200);
+  EXPECT_EQ(boss_->put_bytes(draft + "/steps/1/audio", second, "audio/wav").code(),
+            "audio_quota_exceeded");
+  ASSERT_TRUE(node_->control().audio(first_id) && *node_->control().audio(first_id));
+  for (int i = 0; i < 4; ++i) {  // an hour and a bit, the session kept alive
+    shift_ += 16 * minute_ms;
+    ASSERT_EQ(boss_->get(draft).status, 200);
+  }
+  ASSERT_EQ(boss_->put(draft + "/steps/2", {{"text", "any change sweeps"}}).status, 200);
+  EXPECT_TRUE(test::eventually([&] {
+    auto bytes = node_->control().audio(first_id);
+    return bytes && !*bytes;
+  })) << "the swept file's chunks are gone";
+  auto again = boss_->put_bytes(draft + "/steps/1/audio", second, "audio/wav");
+  EXPECT_EQ(again.status, 200) << again.raw;
+}
+
 TEST_F(ControlPlaneTest, BadInputIsRefusedWithAClearErrorAndNothingIsStored) {
   bootstrap();
   const std::string number = "05011110002";

@@ -1,5 +1,5 @@
-#include "connectors/delivery/job_codec.hpp"
 #include "connectors/gateway/codec.hpp"
+#include "connectors/delivery/job_codec.hpp"
 
 #include <gtest/gtest.h>
 
@@ -157,6 +157,13 @@ TEST(FlowFileTest, RefusesRuleBreakersNamingThePath) {
        "accounts[0].enterprise_id: names no enterprise"},
       {replace(R"("incoming_number": "05011110001")", R"("incoming_number": "05011110002")"),
        "is not one of the account's incoming numbers"},
+      // Found by tests/fuzz (flow_file): elements of the wrong kind threw out of the parser.
+      {R"({"accounts": [81]})", "accounts[0]: must be an object"},
+      {R"({"enterprises": "e1"})", "enterprises: must be an array"},
+      {R"({"flows": [7, {"steps": []}]})", "flows[0]: must be an object"},
+      {R"({"flows": [{"steps": [], "sms": 3}]})", "flows[0].steps: must be an object"},
+      {R"({"accounts": [{"account_id": "a", "state": "active", "sender_ids": {}}]})",
+       "accounts[0].sender_ids: must be an array"},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.expect);

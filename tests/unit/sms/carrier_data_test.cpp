@@ -107,6 +107,20 @@ TEST(PrepareTest, MeasuresAndBillsForTheResolvedCarrier) {
   EXPECT_FALSE(prepare(job_to("09012345678", ""), d, "ivc.jp"));
 }
 
+TEST(LogCsvTest, JapanTimeReadsBackAsShownAndNothingBefore1970) {
+  auto ms = sms::parse_jst("2026-12-01T09:30:15");
+  ASSERT_TRUE(ms);
+  std::string shown;
+  sms::append_jst(shown, *ms);
+  EXPECT_EQ(shown, "2026/12/01 09:30:15");
+  EXPECT_EQ(sms::parse_jst(shown), ms);
+  // Found by tests/fuzz (text): a year before 1970 parsed to a negative time the log shows as
+  // nothing.
+  EXPECT_FALSE(sms::parse_jst("1013-11/01"));
+  EXPECT_FALSE(sms::parse_jst("1970-01-01 08:59:59"));
+  EXPECT_TRUE(sms::parse_jst("1970-01-01 09:00:01"));
+}
+
 TEST(LogCsvTest, HeaderHasTheThirtyColumnsAndRowsFollowTheRules) {
   std::string out;
   log_csv_writer w{csv_encoding::utf8_bom, [&](std::string_view s) {
