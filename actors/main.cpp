@@ -31,6 +31,7 @@
 #include "messages/clock.hpp"
 #include "messages/control.pb.h"
 #include "messages/errc.hpp"
+#include "messages/protobuf_log.hpp"
 #include "metrics/json_log.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/database.hpp"
@@ -235,6 +236,7 @@ int main(int argc, char** argv) {
   if (!s)
     return fail("config", s.error());
   spdlog::set_level(spdlog::level::from_str(s->node.log_level));
+  messages::route_protobuf_logs();
   if (s->node.log_format == "json")
     spdlog::set_formatter(metrics::json_log_formatter());
   else
