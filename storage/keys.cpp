@@ -77,18 +77,23 @@ std::string audit_prefix(std::string_view enterprise) {
   return out;
 }
 
+namespace {
+
+/// An audit key: `prefix` <at be64> <offset be64>.
+std::string audit_at(std::string prefix, int64_t at_ms, int64_t offset) {
+  put_be64(prefix, static_cast<uint64_t>(at_ms));
+  put_be64(prefix, static_cast<uint64_t>(offset));
+  return prefix;
+}
+
+}  // namespace
+
 std::string audit_all(int64_t at_ms, int64_t offset) {
-  auto out = audit_prefix({});
-  put_be64(out, static_cast<uint64_t>(at_ms));
-  put_be64(out, static_cast<uint64_t>(offset));
-  return out;
+  return audit_at(audit_prefix({}), at_ms, offset);
 }
 
 std::string audit_enterprise(std::string_view enterprise, int64_t at_ms, int64_t offset) {
-  auto out = audit_prefix(enterprise);
-  put_be64(out, static_cast<uint64_t>(at_ms));
-  put_be64(out, static_cast<uint64_t>(offset));
-  return out;
+  return audit_at(audit_prefix(enterprise), at_ms, offset);
 }
 
 std::string audit_email_prefix(std::string_view email) {
@@ -99,10 +104,7 @@ std::string audit_email_prefix(std::string_view email) {
 }
 
 std::string audit_email(std::string_view email, int64_t at_ms, int64_t offset) {
-  auto out = audit_email_prefix(email);
-  put_be64(out, static_cast<uint64_t>(at_ms));
-  put_be64(out, static_cast<uint64_t>(offset));
-  return out;
+  return audit_at(audit_email_prefix(email), at_ms, offset);
 }
 
 std::string audit_email_indexed() {

@@ -618,6 +618,16 @@ void set_texts(test::portal_client& c, const std::string& number, const std::str
   ASSERT_EQ(r.status, 200) << r.raw;
 }
 
+/// Registers `number` with texts in every step, then empties step 1 for an upload; returns the
+/// draft's path.
+std::string draft_awaiting_audio(test::portal_client& c, const std::string& number) {
+  EXPECT_EQ(c.post("/v1/flows/" + number, json::object()).status, 201);
+  set_texts(c, number, "v1");
+  auto draft = "/v1/flows/" + number + "/draft";
+  EXPECT_EQ(c.del(draft + "/steps/1").status, 200);
+  return draft;
+}
+
 TEST_F(ControlPlaneTest, PublishingChangesTheNextCallAndNotTheOneInProgress) {
   bootstrap();
   const std::string number = "05011110001";
@@ -661,10 +671,7 @@ TEST_F(ControlPlaneTest, PublishingChangesTheNextCallAndNotTheOneInProgress) {
 TEST_F(ControlPlaneTest, UnpublishedAudioNeedsASessionAndPublishedAudioIsServedByItsUrl) {
   bootstrap();
   const std::string number = "05011110001";
-  ASSERT_EQ(boss_->post("/v1/flows/" + number, json::object()).status, 201);
-  set_texts(*boss_, number, "v1");
-  const std::string draft = "/v1/flows/" + number + "/draft";
-  ASSERT_EQ(boss_->del(draft + "/steps/1").status, 200);
+  const auto draft = draft_awaiting_audio(*boss_, number);
   auto wav = make_wav(8000, 1, 1.0);
   auto up = boss_->put_bytes(draft + "/steps/1/audio", wav, "audio/wav");
   ASSERT_EQ(up.status, 200) << up.raw;
@@ -702,10 +709,7 @@ TEST_F(ControlPlaneTest, AnAccountsAudioIsBoundedByItsQuotaAndFreedAnHourAfterIt
   settings_.security.audio_quota_mb = 1;
   bootstrap();
   const std::string number = "05011110001";
-  ASSERT_EQ(boss_->post("/v1/flows/" + number, json::object()).status, 201);
-  set_texts(*boss_, number, "v1");
-  const std::string draft = "/v1/flows/" + number + "/draft";
-  ASSERT_EQ(boss_->del(draft + "/steps/1").status, 200);
+  const auto draft = draft_awaiting_audio(*boss_, number);
   auto first = make_wav(8000, 1, 70.0);  // 560 kB
   auto second = make_wav(8000, 1, 60.0);
   auto up = boss_->put_bytes(draft + "/steps/1/audio", first, "audio/wav");
