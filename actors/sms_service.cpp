@@ -706,6 +706,10 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
   d->sends = std::make_unique<storage::sends>(db);
   d->usage = std::make_unique<storage::usage>(db);
   d->log = std::make_unique<storage::delivery_log>(db, s.sms.docomo_retry_errors);
+  if (auto indexed = d->log->index_accounts(); !indexed)
+    return std::move(indexed.error());
+  else if (*indexed > 0)
+    logger().info("event=delivery_log_indexed_by_account rows={}", *indexed);
   auto prod = kafka::producer::open_placed(
       *d->bus, s.node.id + "-sms",
       [d](uint64_t t, bool ok, int32_t, int64_t offset) { d->on_delivery(t, ok, offset); });

@@ -142,6 +142,12 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
     auto key = keys::log_row(d.requested_at_ms(), ev.message_id());
     v.put(keys::log_id(ev.message_id()), key);
     v.put(keys::log_by_destination(d.destination(), d.requested_at_ms(), ev.message_id()), "");
+    if (!d.account_id().empty()) {
+      v.put(keys::log_by_account(d.account_id(), d.requested_at_ms(), ev.message_id()), "");
+      v.put(keys::log_by_account_destination(d.account_id(), d.destination(), d.requested_at_ms(),
+                                             ev.message_id()),
+            "");
+    }
     for (const auto& link : d.links())
       v.put(keys::log_short_link(link.code()), ev.message_id() + '\0' + link.url());
     return std::optional<loaded>{loaded{std::move(key), std::move(row)}};
@@ -330,11 +336,27 @@ caf::expected<std::vector<std::string>> delivery_log::submitted_ids(
 caf::expected<size_t> delivery_log::scan(int64_t from_ms, int64_t to_ms,
                                          std::string_view destination,
                                          const std::function<bool(const sms::log_row&)>& fn) const {
-  bool by_destination = !destination.empty();
-  auto lower = by_destination ? keys::log_by_destination(destination, from_ms, "")
-                              : keys::log_row(from_ms, "");
-  auto upper =
-      by_destination ? keys::log_by_destination(destination, to_ms, "") : keys::log_row(to_ms, "");
+  if (destination.empty())
+    return scan_range(keys::log_row(from_ms, ""), keys::log_row(to_ms, ""), 0, fn);
+  auto lower = keys::log_by_destination(destination, from_ms, "");
+  return scan_range(lower, keys::log_by_destination(destination, to_ms, ""), lower.size() - 8, fn);
+}
+
+caf::expected<size_t> delivery_log::scan_account(
+    std::string_view account, int64_t from_ms, int64_t to_ms, std::string_view destination,
+    const std::function<bool(const sms::log_row&)>& fn) const {
+  auto lower = destination.empty()
+                   ? keys::log_by_account(account, from_ms, "")
+                   : keys::log_by_account_destination(account, destination, from_ms, "");
+  auto upper = destination.empty()
+                   ? keys::log_by_account(account, to_ms, "")
+                   : keys::log_by_account_destination(account, destination, to_ms, "");
+  return scan_range(lower, upper, lower.size() - 8, fn);
+}
+
+caf::expected<size_t> delivery_log::scan_range(
+    const std::string& lower, const std::string& upper, size_t index_prefix,
+    const std::function<bool(const sms::log_row&)>& fn) const {
   rocksdb::ReadOptions ro;
   rocksdb::Slice upper_slice{upper};
   ro.iterate_upper_bound = &upper_slice;
@@ -344,32 +366,75 @@ caf::expected<size_t> delivery_log::scan(int64_t from_ms, int64_t to_ms,
   // Reused for every row: an export allocates nothing per row once the strings have grown.
   wire::LogRow row;
   sms::log_row out;
-  auto visit = [&](rocksdb::Slice bytes) -> caf::expected<void> {
+  std::string row_key;
+  std::string value;
+  for (it->Seek(lower); it->Valid() && more; it->Next()) {
+    rocksdb::Slice bytes = it->value();
+    if (index_prefix > 0) {
+      // An index entry names its row: the row's key is the entry's tail after 'r'.
+      auto k = it->key();
+      row_key.assign("r").append(k.data() + index_prefix, k.size() - index_prefix);
+      auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->delivery_log(), row_key, &value);
+      if (st.IsNotFound())
+        continue;  // purged between the two reads
+      if (auto ok = check(st, "delivery_log.scan"); !ok)
+        return std::move(ok.error());
+      bytes = value;
+    }
     if (!row.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
       return caf::make_error(errc::storage_corrupt, "delivery_log.scan", "unreadable row");
     fill_row(row, out);
     ++n;
     more = fn(out);
-    return {};
-  };
-  auto prefix = lower.size() - 8;  // 'd' + destination + \0
-  std::string row_key;
-  std::string value;
-  for (it->Seek(lower); it->Valid() && more; it->Next()) {
-    rocksdb::Slice bytes = it->value();
-    if (by_destination) {
-      // The index entry names the row; its key is the entry's tail after 'r'.
-      auto k = it->key();
-      row_key.assign("r").append(k.data() + prefix, k.size() - prefix);
-      auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->delivery_log(), row_key, &value);
-      if (!st.ok())
-        continue;  // purged between the two reads
-      bytes = value;
-    }
-    if (auto ok = visit(bytes); !ok)
-      return std::move(ok.error());
   }
   if (auto ok = check(it->status(), "delivery_log.scan"); !ok)
+    return std::move(ok.error());
+  return n;
+}
+
+caf::expected<size_t> delivery_log::index_accounts() {
+  std::lock_guard<std::mutex> guard{write_mtx_};
+  auto& db = db_->db();
+  auto* cf = db_->delivery_log();
+  std::string marker;
+  auto got = db.Get(rocksdb::ReadOptions{}, cf, keys::log_account_indexed(), &marker);
+  if (got.ok())
+    return size_t{0};
+  if (!got.IsNotFound())
+    return std::move(check(got, "delivery_log.index_accounts").error());
+  auto upper = std::string{"s"};  // the first kind after 'r'
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper_slice{upper};
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db.NewIterator(ro, cf)};
+  rocksdb::WriteBatch wb;
+  wire::LogRow row;
+  size_t n = 0;
+  for (it->Seek(rocksdb::Slice{keys::log_rows_start.data(), keys::log_rows_start.size()});
+       it->Valid(); it->Next()) {
+    if (!row.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+      continue;
+    const auto& d = row.detail();
+    if (d.account_id().empty())
+      continue;
+    // ignored (both): WriteBatch::Put fails only on oversized keys
+    (void)wb.Put(cf, keys::log_by_account(d.account_id(), d.requested_at_ms(), row.message_id()),
+                 "");
+    (void)wb.Put(cf,
+                 keys::log_by_account_destination(d.account_id(), d.destination(),
+                                                  d.requested_at_ms(), row.message_id()),
+                 "");
+    if (++n % 10000 == 0) {
+      if (auto ok = check(db.Write(rocksdb::WriteOptions{}, &wb), "delivery_log.index_accounts");
+          !ok)
+        return std::move(ok.error());
+      wb.Clear();
+    }
+  }
+  if (auto ok = check(it->status(), "delivery_log.index_accounts"); !ok)
+    return std::move(ok.error());
+  (void)wb.Put(cf, keys::log_account_indexed(), "1");
+  if (auto ok = check(db.Write(rocksdb::WriteOptions{}, &wb), "delivery_log.index_accounts"); !ok)
     return std::move(ok.error());
   return n;
 }
@@ -418,7 +483,7 @@ caf::expected<size_t> delivery_log::close_undetermined(int64_t now_ms, int64_t a
   batch_view v{*db_};
   size_t n = 0;
   for (it->Seek(rocksdb::Slice{keys::log_undetermined_start.data(),
-                                keys::log_undetermined_start.size()});
+                               keys::log_undetermined_start.size()});
        it->Valid(); it->Next()) {
     auto k = it->key().ToString();
     auto message_id = std::string{keys::message_of_undetermined(k)};
@@ -462,6 +527,10 @@ caf::expected<size_t> delivery_log::purge(int64_t before_ms) {
     (void)wb.Delete(cf, keys::log_id(row.message_id()));
     (void)wb.Delete(
         cf, keys::log_by_destination(d.destination(), d.requested_at_ms(), row.message_id()));
+    (void)wb.Delete(cf,
+                    keys::log_by_account(d.account_id(), d.requested_at_ms(), row.message_id()));
+    (void)wb.Delete(cf, keys::log_by_account_destination(d.account_id(), d.destination(),
+                                                         d.requested_at_ms(), row.message_id()));
     for (const auto& id : row.smsc_ids())
       (void)wb.Delete(cf, keys::log_smsc(static_cast<uint8_t>(d.carrier()), id));
     for (const auto& link : d.links())

@@ -60,6 +60,16 @@ class delivery_log {
       int64_t from_ms, int64_t to_ms, std::string_view destination,
       const std::function<bool(const sms::log_row&)>& fn) const;
 
+  /// The same for one account's rows only: reads that account's index, so a small tenant's
+  /// search costs the same however many rows other accounts have.
+  [[nodiscard]] caf::expected<size_t> scan_account(
+      std::string_view account, int64_t from_ms, int64_t to_ms, std::string_view destination,
+      const std::function<bool(const sms::log_row&)>& fn) const;
+
+  /// Indexes by account the rows folded before that index existed (once: a marker remembers).
+  /// Call at start, before folding; returns the rows indexed.
+  [[nodiscard]] caf::expected<size_t> index_accounts();
+
   /// At most `limit` rows of a search (the screen's result list).
   [[nodiscard]] caf::expected<std::vector<sms::log_row>> search(int64_t from_ms, int64_t to_ms,
                                                                 std::string_view destination,
@@ -96,6 +106,12 @@ class delivery_log {
   static void fill_row(const wire::LogRow& r, sms::log_row& out);
 
  private:
+  /// Rows whose keys lie in [lower, upper): the rows themselves, or (index_prefix > 0) the rows
+  /// an index names, its entries' tails after `index_prefix` bytes being the rows' keys.
+  [[nodiscard]] caf::expected<size_t> scan_range(
+      const std::string& lower, const std::string& upper, size_t index_prefix,
+      const std::function<bool(const sms::log_row&)>& fn) const;
+
   std::shared_ptr<database> db_;
   offset_checkpoints checkpoints_;
   std::vector<std::string> retry_errors_;

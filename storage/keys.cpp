@@ -134,6 +134,32 @@ std::string log_by_destination(std::string_view destination, int64_t requested_m
   return out;
 }
 
+std::string log_by_account(std::string_view account, int64_t requested_ms,
+                           std::string_view message_id) {
+  std::string out{"a"};
+  out += account;
+  out += '\0';
+  put_be64(out, static_cast<uint64_t>(requested_ms));
+  out += message_id;
+  return out;
+}
+
+std::string log_by_account_destination(std::string_view account, std::string_view destination,
+                                       int64_t requested_ms, std::string_view message_id) {
+  std::string out{"b"};
+  out += account;
+  out += '\0';
+  out += destination;
+  out += '\0';
+  put_be64(out, static_cast<uint64_t>(requested_ms));
+  out += message_id;
+  return out;
+}
+
+std::string log_account_indexed() {
+  return "v-account-index";
+}
+
 std::string log_smsc(uint8_t carrier, std::string_view smsc_id) {
   std::string out{"s"};
   out += static_cast<char>(carrier);

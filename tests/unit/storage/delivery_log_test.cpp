@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <rocksdb/db.h>
+
 #include "storage/database.hpp"
+#include "storage/keys.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace ivrcast::storage {
@@ -108,6 +111,63 @@ TEST_F(DeliveryLogTest, ShortLinksResolveToTheirMessageAndUrlUntilPurged) {
   ASSERT_OK(log_->purge(t0 + 1));
   EXPECT_FALSE(log_->short_link("Ab3dEf9H").value().has_value());
   EXPECT_FALSE(log_->find("m1").value().has_value());
+}
+
+/// A message of `account` to `destination`, scheduled at `at_ms`.
+wire::StatusEvent accepted(const std::string& id, const std::string& account,
+                           const std::string& destination, int64_t at_ms) {
+  wire::StatusEvent ev;
+  ev.set_kind(wire::StatusEvent::ACCEPTED);
+  ev.set_message_id(id);
+  ev.set_at_ms(at_ms);
+  auto* d = ev.mutable_detail();
+  d->set_account_id(account);
+  d->set_requested_at_ms(at_ms);
+  d->set_destination(destination);
+  return ev;
+}
+
+std::vector<std::string> ids_of(const delivery_log& log, const std::string& account,
+                                const std::string& destination = "") {
+  std::vector<std::string> out;
+  auto n = log.scan_account(account, t0, t0 + 1000, destination, [&](const sms::log_row& r) {
+    out.push_back(r.message_id);
+    return true;
+  });
+  EXPECT_TRUE(n);
+  return out;
+}
+
+TEST_F(DeliveryLogTest, AnAccountsScanReadsItsOwnRowsOnly) {
+  apply(accepted("a-1", "a", "09011110000", t0 + 1));
+  apply(accepted("b-1", "b", "09011110000", t0 + 2));
+  apply(accepted("a-2", "a", "08022220000", t0 + 3));
+  apply(accepted("ab-1", "ab", "09011110000", t0 + 4));  // a prefix of no other account
+  EXPECT_EQ(ids_of(*log_, "a"), (std::vector<std::string>{"a-1", "a-2"}));
+  EXPECT_EQ(ids_of(*log_, "b"), std::vector<std::string>{"b-1"});
+  EXPECT_EQ(ids_of(*log_, "a", "09011110000"), std::vector<std::string>{"a-1"});
+  EXPECT_TRUE(ids_of(*log_, "c").empty());
+  ASSERT_OK(log_->purge(t0 + 2));
+  EXPECT_EQ(ids_of(*log_, "a"), std::vector<std::string>{"a-2"}) << "purged with its row";
+}
+
+TEST_F(DeliveryLogTest, RowsFoldedBeforeTheAccountIndexAreIndexedOnStart) {
+  apply(accepted("a-1", "a", "09011110000", t0 + 1));
+  apply(accepted("b-1", "b", "09011110000", t0 + 2));
+  // As a database of the version before the index: no account entries, no marker.
+  auto& db = db_->db();
+  for (auto key : {keys::log_by_account("a", t0 + 1, "a-1"),
+                   keys::log_by_account_destination("a", "09011110000", t0 + 1, "a-1"),
+                   keys::log_by_account("b", t0 + 2, "b-1"),
+                   keys::log_by_account_destination("b", "09011110000", t0 + 2, "b-1")})
+    ASSERT_TRUE(db.Delete(rocksdb::WriteOptions{}, db_->delivery_log(), key).ok());
+  EXPECT_TRUE(ids_of(*log_, "a").empty());
+  auto indexed = log_->index_accounts();
+  ASSERT_OK(indexed);
+  EXPECT_EQ(*indexed, 2u);
+  EXPECT_EQ(ids_of(*log_, "a"), std::vector<std::string>{"a-1"});
+  EXPECT_EQ(ids_of(*log_, "b", "09011110000"), std::vector<std::string>{"b-1"});
+  EXPECT_EQ(*log_->index_accounts(), 0u) << "once";
 }
 
 }  // namespace
