@@ -99,6 +99,21 @@ http::response search_log(api_context& c, call& k) {
   return json_response(200, {{"rows", rows}, {"more", more}});
 }
 
+/// yyyymmdd of a Unix time in Japan time.
+std::string jst_date(int64_t unix_ms) {
+  auto d = storage::jst_day(unix_ms);
+  return std::to_string(d);
+}
+
+/// The CSV's file name: 配信ログ_<from>-<to>.csv in Japan-time dates (the end exclusive, as
+/// asked: 12/01 to 12/02 reads 20261201-20261202), with an ASCII name for old clients.
+std::string csv_disposition(int64_t from_ms, int64_t to_ms) {
+  auto dates = jst_date(from_ms) + "-" + jst_date(to_ms);
+  // 配信ログ_ percent-encoded (RFC 5987)
+  return "attachment; filename=\"delivery-log_" + dates +
+         ".csv\"; filename*=UTF-8''%E9%85%8D%E4%BF%A1%E3%83%AD%E3%82%B0_" + dates + ".csv";
+}
+
 http::response download_log(api_context& c, call& k) {
   problems p;
   auto q = read_log_query(c, k, p);
@@ -117,7 +132,7 @@ http::response download_log(api_context& c, call& k) {
   http::response r;
   r.content_type = enc == sms::csv_encoding::shift_jis ? "text/csv; charset=Shift_JIS"
                                                        : "text/csv; charset=UTF-8";
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"delivery-log.csv\"");
+  r.headers.emplace_back("Content-Disposition", csv_disposition(q->from_ms, q->to_ms));
   const auto* log = c.deps.log;
   auto account = k.account.account_id();
   auto query = *q;
@@ -126,6 +141,7 @@ http::response download_log(api_context& c, call& k) {
                                     enc, sink);
     if (!rows)
       spdlog::warn("event=csv_stream_ended error=\"{}\"", describe(rows.error()));
+    return static_cast<bool>(rows);
   };
   return r;
 }

@@ -490,7 +490,7 @@ class connection : public std::enable_shared_from_this<connection> {
       return false;
     bool ok = true;
     std::string frame;
-    out.stream([&](std::string_view piece) {
+    bool complete = out.stream([&](std::string_view piece) {
       if (!ok || piece.empty())
         return ok;
       char size[20];
@@ -502,7 +502,7 @@ class connection : public std::enable_shared_from_this<connection> {
       return ok;
     });
     // Without its last chunk the body is cut short: the client sees a failed download.
-    return ok && send_all("0\r\n\r\n");
+    return ok && complete && send_all("0\r\n\r\n");
   }
 
   bool send_all(std::string_view data) {

@@ -38,8 +38,10 @@ struct response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  /// Writes the body through `sink` (false from the sink: the client went away; stop).
-  std::function<void(const std::function<bool(std::string_view)>& sink)> stream;
+  /// Writes the body through `sink` (false from the sink: the client went away; stop). Returns
+  /// whether the body is complete: false ends the response without its last chunk, so the
+  /// client sees a failed download rather than a short file.
+  std::function<bool(const std::function<bool(std::string_view)>& sink)> stream;
 };
 
 /// A JSON error body `{"error": {"code", "message"}}` (plus `details`, a JSON array text).

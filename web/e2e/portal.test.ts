@@ -284,6 +284,8 @@ scenario("simulated calls: rows in the delivery log, the CSV download, call coun
   const rows = await eventually(() => "a CSV of 3 delivered rows; last seen:\n" + seen, async () => {
     const download = page.waitForEvent("download");
     await page.getByRole("button", { name: /検索結果をダウンロード/ }).click();
+    // Saved by the browser itself, named for the dates searched.
+    assert.match((await download).suggestedFilename(), /^配信ログ_\d{8}-\d{8}\.csv$/);
     const file = await (await download).path();
     const bytes = readFileSync(file);
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], "UTF-8 with BOM");

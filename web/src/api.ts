@@ -100,26 +100,3 @@ export function upload<T>(
     xhr.send(file);
   });
 }
-
-/** Downloads a streamed body, reporting bytes as they arrive; resolves with the whole Blob. */
-export async function download(
-  path: string,
-  progress: (bytes: number) => void,
-): Promise<{ blob: Blob; filename: string }> {
-  const res = await fetch(path, { credentials: "same-origin" });
-  if (!res.ok || !res.body) throw await refusal(res);
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    bytes += value.byteLength;
-    progress(bytes);
-  }
-  const disposition = res.headers.get("Content-Disposition") ?? "";
-  const name = disposition.match(/filename="([^"]+)"/)?.[1] ?? "download";
-  const type = res.headers.get("Content-Type") ?? "application/octet-stream";
-  return { blob: new Blob(parts as BlobPart[], { type }), filename: name };
-}

@@ -170,8 +170,7 @@ const texts = {
   search: ["検索", "Search"],
   download: ["検索結果をダウンロード", "Download results"],
   encoding: ["文字コード", "Encoding"],
-  downloading: ["ダウンロード中… {0}", "Downloading… {0}"],
-  downloaded: ["ダウンロードしました（{0}）。", "Downloaded ({0})."],
+  download_started: ["ダウンロードを開始しました。進み具合はブラウザのダウンロード一覧に表示されます。", "The download has started; the browser's downloads list shows its progress."],
   log_note: [
     "配信ログは各ステータスの変化から数秒以内に反映されます。検索できる範囲は過去3か月までです。",
     "Rows appear within seconds of each status change. The last 3 months can be searched.",

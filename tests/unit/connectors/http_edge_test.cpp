@@ -41,8 +41,19 @@ class HttpEdgeTest : public ::testing::Test {
     server_options opts;
     opts.listen = "127.0.0.1:0";
     opts.threads = 4;
-    auto s =
-        server::start(opts, {{"POST", "/v1/things", ok, 64 * 1024}, {"GET", "/v1/health", ok}});
+    // A streamed body that fails after its first part when asked (?fail=1).
+    auto streamed = [](const request& r) {
+      response out;
+      out.content_type = "text/csv";
+      bool fail = r.query_value("fail") == "1";
+      out.stream = [fail](const std::function<bool(std::string_view)>& sink) {
+        return sink("part-1,") && !fail && sink("part-2");
+      };
+      return out;
+    };
+    auto s = server::start(opts, {{"POST", "/v1/things", ok, 64 * 1024},
+                                  {"GET", "/v1/health", ok},
+                                  {"GET", "/v1/stream", streamed}});
     ASSERT_TRUE(s);
     server_ = std::move(*s);
   }
@@ -88,6 +99,26 @@ class HttpEdgeTest : public ::testing::Test {
 
   std::unique_ptr<server> server_;
 };
+
+TEST_F(HttpEdgeTest, AStreamThatFailsEndsWithoutItsLastChunkSoTheDownloadFails) {
+  auto fetch = [&](const char* path) {
+    int fd = connect_client();
+    EXPECT_TRUE(send_all(
+        fd, std::string{"GET "} + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+      out.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    return out;
+  };
+  auto whole = fetch("/v1/stream");
+  EXPECT_NE(whole.find("part-2"), std::string::npos) << whole;
+  EXPECT_TRUE(whole.ends_with("\r\n0\r\n\r\n")) << whole;
+  auto cut = fetch("/v1/stream?fail=1");
+  EXPECT_NE(cut.find("part-1"), std::string::npos) << cut;
+  EXPECT_EQ(cut.find("\r\n0\r\n\r\n"), std::string::npos) << "a clean end would hide the failure";
+}
 
 TEST_F(HttpEdgeTest, AChunkedBodyOfAGibibyteIsRefusedWithoutBeingRead) {
   auto before = rss_kib();
