@@ -233,7 +233,9 @@ export async function launchBrowser(): Promise<Browser> {
       "--lang=ja-JP",
     ],
     // Date inputs take their format from the browser's own language, as a Japanese user's would.
-    env: { ...process.env, LANG: "ja_JP.UTF-8", LANGUAGE: "ja" },
+    // The file-system locale stays UTF-8 (ja_JP.UTF-8 is rarely generated on a test machine, and
+    // under the C locale Chromium cannot name a download 配信ログ_….csv and calls it "download").
+    env: { ...process.env, LANG: "C.UTF-8", LANGUAGE: "ja" },
   });
 }
 

@@ -311,7 +311,7 @@ scenario("simulated calls: rows in the delivery log, the CSV download, call coun
     assert.equal(r[15], "到達");
     assert.equal(r[29], "+815022220001");
   }
-  assert.match(await notice().innerText(), /ダウンロードしました/);
+  assert.match(await notice().innerText(), /ダウンロードを開始しました/);
 
   await page.getByRole("link", { name: "着信件数" }).click();
   await heading().filter({ hasText: "着信件数" }).waitFor();
