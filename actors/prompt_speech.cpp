@@ -28,6 +28,17 @@ caf::expected<void> produce(kafka::producer& p, const kafka::bus& b,
   return {};
 }
 
+/// Writes `records` with a producer of its own named `client_id` and waits for their delivery.
+caf::expected<void> publish(const kafka::bus& b, const char* client_id,
+                            const std::vector<control::change>& records) {
+  auto p = kafka::producer::open(b, client_id, {});
+  if (!p)
+    return std::move(p.error());
+  if (auto ok = produce(**p, b, records); !ok)
+    return ok;
+  return (*p)->flush(std::chrono::seconds{30});
+}
+
 }  // namespace
 
 caf::expected<void> render_fixed_prompts(const kafka::bus& b, config::settings& s) {
@@ -38,12 +49,7 @@ caf::expected<void> render_fixed_prompts(const kafka::bus& b, config::settings& 
     logger().warn("event=fixed_prompts_without_audio reason=tts_unavailable");
     return {};
   }
-  auto p = kafka::producer::open(b, "ivrcast-prompt-speech", {});
-  if (!p)
-    return std::move(p.error());
-  if (auto ok = produce(**p, b, records); !ok)
-    return ok;
-  if (auto ok = (*p)->flush(std::chrono::seconds{30}); !ok)
+  if (auto ok = publish(b, "ivrcast-prompt-speech", records); !ok)
     return ok;
   s.ivr.reject_speech_url = *reject;
   s.ivr.step6_speech_url = *step6;
@@ -57,7 +63,7 @@ caf::expected<void> mark_published_audio(const kafka::bus& b, const storage::con
     auto id = control::audio_id_of(url);
     if (id.empty())
       return;
-    auto have = state.get("public_audio/" + id);
+    auto have = state.get(control::public_audio_key(id));
     if (!have)
       failed = std::move(have.error());
     else if (!*have)
@@ -78,13 +84,8 @@ caf::expected<void> mark_published_audio(const kafka::bus& b, const storage::con
     return failed;
   if (records.empty())
     return {};
-  auto p = kafka::producer::open(b, "ivrcast-audio-marks", {});
-  if (!p)
-    return std::move(p.error());
-  if (auto ok = produce(**p, b, records); !ok)
-    return ok;
   logger().info("event=published_audio_marked count={}", records.size());
-  return (*p)->flush(std::chrono::seconds{30});
+  return publish(b, "ivrcast-audio-marks", records);
 }
 
 caf::expected<connectors::control::flow_file> publish_flow_file(const std::string& path,

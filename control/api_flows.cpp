@@ -148,7 +148,7 @@ std::optional<http::response> draft_of(const api_context& c, const call& k,
 caf::expected<std::vector<wire::AudioUse>> audio_ledger(const api_context& c,
                                                         const std::string& account) {
   std::vector<wire::AudioUse> out;
-  auto scanned = c.deps.state->scan("audio_use/" + account + "/",
+  auto scanned = c.deps.state->scan(audio_uses_prefix(account),
                                     [&](std::string_view, const wire::ControlRecord& r) {
                                       out.push_back(r.audio_use());
                                       return true;
@@ -197,7 +197,7 @@ void settle_audio(api_context& c, const wire::Account& a) {
     }
   for (const auto& u : plan.sweep) {
     audio_tombstones(u.audio_id(), u.bytes(), changes);
-    changes.push_back({"audio_use/" + u.account_id() + "/" + u.audio_id(), std::nullopt});
+    changes.push_back({audio_uses_prefix(u.account_id()) + u.audio_id(), std::nullopt});
   }
   if (changes.empty())
     return;
@@ -487,9 +487,7 @@ http::response put_step_audio(api_context& c, call& k) {
                            " MB: delete steps it no longer needs (their files are freed an hour "
                            "after their last use)");
   std::vector<change> changes;
-  bool stored = std::any_of(ledger->begin(), ledger->end(),
-                            [&](const wire::AudioUse& u) { return u.audio_id() == id; });
-  if (!stored) {
+  if (!stores(*ledger, id)) {
     audio_chunks(id, k.req.body, changes);
     wire::ControlRecord use;
     auto* u = use.mutable_audio_use();
@@ -675,7 +673,7 @@ http::response audio_file(api_context& c, call& k) {
     return http::error(404, "audio_missing", "no such audio file");
   auto id = name.substr(0, 64);
   // An unpublished upload answers as a missing file: its URL alone is no way in.
-  auto mark = load(c, "public_audio/" + id);
+  auto mark = load(c, public_audio_key(id));
   if (!mark)
     return internal(mark.error());
   if (!*mark)

@@ -29,11 +29,14 @@ uint64_t stored_bytes(std::span<const wire::AudioUse> ledger) {
   return sum;
 }
 
+bool stores(std::span<const wire::AudioUse> ledger, const std::string& audio_id) {
+  return std::any_of(ledger.begin(), ledger.end(),
+                     [&](const wire::AudioUse& u) { return u.audio_id() == audio_id; });
+}
+
 bool fits_quota(std::span<const wire::AudioUse> ledger, const std::string& audio_id,
                 uint64_t wav_bytes, uint64_t quota_bytes) {
-  bool stored = std::any_of(ledger.begin(), ledger.end(),
-                            [&](const wire::AudioUse& u) { return u.audio_id() == audio_id; });
-  return stored || stored_bytes(ledger) + wav_bytes <= quota_bytes;
+  return stores(ledger, audio_id) || stored_bytes(ledger) + wav_bytes <= quota_bytes;
 }
 
 }  // namespace ivrcast::control

@@ -28,6 +28,9 @@ audio_plan plan_audio(std::span<const wire::AudioUse> ledger, const std::set<std
 /// Bytes the ledger counts against the account's quota: every upload not swept yet.
 uint64_t stored_bytes(std::span<const wire::AudioUse> ledger);
 
+/// Whether the account stores `audio_id` already.
+bool stores(std::span<const wire::AudioUse> ledger, const std::string& audio_id);
+
 /// Whether storing `wav_bytes` more as `audio_id` keeps the account within `quota_bytes` (an
 /// upload it stores already costs nothing).
 bool fits_quota(std::span<const wire::AudioUse> ledger, const std::string& audio_id,

@@ -42,7 +42,15 @@ void audio_tombstones(const std::string& id, uint64_t bytes, std::vector<change>
     chunk.mutable_audio()->set_index(static_cast<uint32_t>(i));
     out.push_back({storage::control_state::key_of(chunk), std::nullopt});
   }
-  out.push_back({"public_audio/" + id, std::nullopt});
+  out.push_back({public_audio_key(id), std::nullopt});
+}
+
+std::string public_audio_key(std::string_view id) {
+  return "public_audio/" + std::string{id};
+}
+
+std::string audio_uses_prefix(std::string_view account) {
+  return "audio_use/" + std::string{account} + "/";
 }
 
 void public_audio_record(const std::string& id, std::vector<change>& out) {

@@ -23,6 +23,11 @@ void audio_chunks(const std::string& id, std::string_view wav, std::vector<chang
 /// Appends the tombstones of audio `id` of `bytes` bytes: its chunks and its public mark.
 void audio_tombstones(const std::string& id, uint64_t bytes, std::vector<change>& out);
 
+/// The control.state key of audio `id`'s public mark, and the prefix of `account`'s uploads
+/// (AudioUse records).
+std::string public_audio_key(std::string_view id);
+std::string audio_uses_prefix(std::string_view account);
+
 /// Appends the record that lets every node serve audio `id` without a session (a published
 /// step's, or speech): unpublished uploads are heard only through the portal's session routes.
 void public_audio_record(const std::string& id, std::vector<change>& out);

@@ -55,6 +55,16 @@ class batch_view {
   rocksdb::WriteBatchWithIndex wb_;
 };
 
+/// The account-index entries of a row (none for a row without an account): by time, and by
+/// destination and time.
+std::vector<std::string> account_entries(const wire::LogDetail& d, std::string_view message_id) {
+  if (d.account_id().empty())
+    return {};
+  return {keys::log_by_account(d.account_id(), d.requested_at_ms(), message_id),
+          keys::log_by_account_destination(d.account_id(), d.destination(), d.requested_at_ms(),
+                                           message_id)};
+}
+
 /// Loads a row by message id; nullopt if absent.
 caf::expected<std::optional<std::pair<std::string, wire::LogRow>>> load_row(
     batch_view& v, const std::string& message_id) {
@@ -142,12 +152,8 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
     auto key = keys::log_row(d.requested_at_ms(), ev.message_id());
     v.put(keys::log_id(ev.message_id()), key);
     v.put(keys::log_by_destination(d.destination(), d.requested_at_ms(), ev.message_id()), "");
-    if (!d.account_id().empty()) {
-      v.put(keys::log_by_account(d.account_id(), d.requested_at_ms(), ev.message_id()), "");
-      v.put(keys::log_by_account_destination(d.account_id(), d.destination(), d.requested_at_ms(),
-                                             ev.message_id()),
-            "");
-    }
+    for (const auto& k : account_entries(d, ev.message_id()))
+      v.put(k, "");
     for (const auto& link : d.links())
       v.put(keys::log_short_link(link.code()), ev.message_id() + '\0' + link.url());
     return std::optional<loaded>{loaded{std::move(key), std::move(row)}};
@@ -345,13 +351,12 @@ caf::expected<size_t> delivery_log::scan(int64_t from_ms, int64_t to_ms,
 caf::expected<size_t> delivery_log::scan_account(
     std::string_view account, int64_t from_ms, int64_t to_ms, std::string_view destination,
     const std::function<bool(const sms::log_row&)>& fn) const {
-  auto lower = destination.empty()
-                   ? keys::log_by_account(account, from_ms, "")
-                   : keys::log_by_account_destination(account, destination, from_ms, "");
-  auto upper = destination.empty()
-                   ? keys::log_by_account(account, to_ms, "")
-                   : keys::log_by_account_destination(account, destination, to_ms, "");
-  return scan_range(lower, upper, lower.size() - 8, fn);
+  auto bound = [&](int64_t ms) {
+    return destination.empty() ? keys::log_by_account(account, ms, "")
+                               : keys::log_by_account_destination(account, destination, ms, "");
+  };
+  auto lower = bound(from_ms);
+  return scan_range(lower, bound(to_ms), lower.size() - 8, fn);
 }
 
 caf::expected<size_t> delivery_log::scan_range(
@@ -414,16 +419,11 @@ caf::expected<size_t> delivery_log::index_accounts() {
        it->Valid(); it->Next()) {
     if (!row.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
       continue;
-    const auto& d = row.detail();
-    if (d.account_id().empty())
+    auto entries = account_entries(row.detail(), row.message_id());
+    if (entries.empty())
       continue;
-    // ignored (both): WriteBatch::Put fails only on oversized keys
-    (void)wb.Put(cf, keys::log_by_account(d.account_id(), d.requested_at_ms(), row.message_id()),
-                 "");
-    (void)wb.Put(cf,
-                 keys::log_by_account_destination(d.account_id(), d.destination(),
-                                                  d.requested_at_ms(), row.message_id()),
-                 "");
+    for (const auto& k : entries)
+      (void)wb.Put(cf, k, "");  // ignored: WriteBatch::Put fails only on oversized keys
     if (++n % 10000 == 0) {
       if (auto ok = check(db.Write(rocksdb::WriteOptions{}, &wb), "delivery_log.index_accounts");
           !ok)
@@ -527,10 +527,8 @@ caf::expected<size_t> delivery_log::purge(int64_t before_ms) {
     (void)wb.Delete(cf, keys::log_id(row.message_id()));
     (void)wb.Delete(
         cf, keys::log_by_destination(d.destination(), d.requested_at_ms(), row.message_id()));
-    (void)wb.Delete(cf,
-                    keys::log_by_account(d.account_id(), d.requested_at_ms(), row.message_id()));
-    (void)wb.Delete(cf, keys::log_by_account_destination(d.account_id(), d.destination(),
-                                                         d.requested_at_ms(), row.message_id()));
+    for (const auto& k : account_entries(d, row.message_id()))
+      (void)wb.Delete(cf, k);
     for (const auto& id : row.smsc_ids())
       (void)wb.Delete(cf, keys::log_smsc(static_cast<uint8_t>(d.carrier()), id));
     for (const auto& link : d.links())
