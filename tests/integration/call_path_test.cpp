@@ -239,7 +239,7 @@ TEST_F(CallPathTest, ReplayedGatewayEventsOfEveryKindTakeEffectOnce) {
     auto seen = tap.all().size();
     for (const auto& c : which)
       ASSERT_TRUE(producer_->produce(events, c.key, c.value, 0));
-    ASSERT_OK(producer_->flush(std::chrono::seconds{30}));
+    ASSERT_OK(producer_->flush(test::scaled(std::chrono::seconds{30})));
     ASSERT_TRUE(test::eventually([&] { return tap.all().size() >= seen + which.size(); }));
     ASSERT_TRUE(test::eventually([&] {
       return n.metrics().events.load() >= routed_before + which.size() &&
@@ -374,7 +374,7 @@ TEST_F(CallPathTest, MalformedRecordGoesToDeadLettersAndTheNodeGoesOn) {
   ASSERT_TRUE(node);
   auto events = producer_->topic(bus_->topic(topics::call_events));
   ASSERT_TRUE(producer_->produce(events, "bad-1", "\x08\xff\xff not protobuf", 0));
-  ASSERT_OK(producer_->flush(std::chrono::seconds{10}));
+  ASSERT_OK(producer_->flush(test::scaled(std::chrono::seconds{10})));
   auto sim = run_calls(50, 200);  // calls after the bad record still work
   EXPECT_EQ(sim->report().finished, 50u);
 

@@ -558,7 +558,7 @@ class call_driver {
     std::string bytes;
     connectors::gateway::encode(ev, bytes);
     EXPECT_TRUE(producer_->produce(topic_, ev.call.value, bytes, 0));
-    EXPECT_TRUE(producer_->flush(std::chrono::seconds{10}));
+    EXPECT_TRUE(producer_->flush(test::scaled(std::chrono::seconds{10})));
   }
 
   void start_call(const std::string& id, const std::string& called) {
@@ -1156,16 +1156,20 @@ TEST_F(ControlPlaneTest, ADeletedUserStaysDeletedWhateverItsSessionsDo) {
 
   auto end = std::max({node_->control().applied(), b->control().applied(), c->control().applied()});
   for (auto* n : {node_.get(), b.get(), c.get()}) {
-    ASSERT_TRUE(n->control().wait_applied(end, std::chrono::seconds{10}));
+    ASSERT_TRUE(n->control().wait_applied(end, test::scaled(std::chrono::seconds{10})));
     auto rec = n->control().get("user/" + uid);
     ASSERT_TRUE(rec && *rec);
     EXPECT_TRUE((*rec)->user().deleted()) << n->http_port();
     EXPECT_TRUE((*rec)->user().password_hash().empty());
   }
   EXPECT_EQ(member_b->get("/v1/numbers").code(), "not_logged_in");
+  // Refused as an unknown address: 401, or 423 once the guesser's failures and these reach the
+  // address's limit (the count is the address's, deleted user or not).
   for (const auto* pw : {good_password, "Other#Pass2027"}) {
     test::portal_client again{b->http_port()};
-    EXPECT_EQ(again.login("member@example.jp", pw).status, 401);
+    auto r = again.login("member@example.jp", pw);
+    EXPECT_TRUE(r.status == 401 || r.status == 423) << r.raw;
+    EXPECT_EQ(again.get("/v1/session").code(), "not_logged_in");
   }
   auto users = boss_->get("/v1/users").body["users"];
   for (const auto& u : users)
@@ -1200,7 +1204,7 @@ TEST_F(ControlPlaneTest, MonthlyUsageShowsAnAccountItsOwnAndTheOperatorEveryAcco
                                                         {"u1", rec("u1", "a1", 1, 3, 3, true)},
                                                         {"u4", rec("u4", "a2", 3, 1, 1, true)}})
     ASSERT_TRUE((*p)->produce(t, id, bytes, 0));
-  ASSERT_OK((*p)->flush(std::chrono::seconds{10}));
+  ASSERT_OK((*p)->flush(test::scaled(std::chrono::seconds{10})));
 
   auto month = sms::jst_month(now);
   char month_text[16];
@@ -1439,7 +1443,7 @@ TEST_F(ControlPlaneTest, NoticeMailsGoOnAfterARestartMidSendAndNoContactGetsOneT
   ASSERT_OK(p);
   ASSERT_TRUE((*p)->produce((*p)->topic(bus_->topic(topics::control_state)),
                             storage::control_state::key_of(claim), claim.SerializeAsString(), 0));
-  ASSERT_OK((*p)->flush(std::chrono::seconds{10}));
+  ASSERT_OK((*p)->flush(test::scaled(std::chrono::seconds{10})));
 
   start();  // node-3, same disk
   ASSERT_TRUE(test::eventually([&] { return received() == 12; }, std::chrono::seconds{60}))

@@ -279,7 +279,7 @@ int run_sipp(const sipp_scenario& scenario, const std::string& service, const st
   child_process sipp;
   if (!sipp.start(argv, base + ".out", base + ".err"))
     return -1;
-  int rc = sipp.wait(std::chrono::seconds{deadline_s + 10});
+  int rc = sipp.wait(scaled(std::chrono::seconds{deadline_s + 10}));
   log = read_file(base + ".errors.log") + read_file(base + ".err");
   auto messages = read_file(base + ".messages.log");
   // The end of the SIP exchange says most about a failure.
@@ -313,7 +313,7 @@ int run_baresip(const std::string& work_dir, const std::string& caller, const st
   if (!baresip.start({"baresip", "-f", dir, "-e", "/dial " + uri, "-t", std::to_string(seconds)},
                      dir + "/out.log", dir + "/err.log"))
     return -1;
-  int rc = baresip.wait(std::chrono::seconds{seconds + 20});
+  int rc = baresip.wait(scaled(std::chrono::seconds{seconds + 20}));
   log = read_file(dir + "/out.log") + read_file(dir + "/err.log");
   heard.clear();
   for (const auto& e : std::filesystem::directory_iterator{dir})

@@ -115,7 +115,7 @@ void produce_jobs(const connectors::kafka::bus& b, const std::vector<messages::s
     connectors::delivery::encode_job(j, buf);
     ASSERT_TRUE((*p)->produce(t, j.destination, buf, 0));
   }
-  ASSERT_TRUE((*p)->flush(std::chrono::seconds{30}));
+  ASSERT_TRUE((*p)->flush(scaled(std::chrono::seconds{30})));
 }
 
 void produce_raw_job(const connectors::kafka::bus& b, const std::string& key,
@@ -123,7 +123,7 @@ void produce_raw_job(const connectors::kafka::bus& b, const std::string& key,
   auto p = connectors::kafka::producer::open(b, "test-poison", [](uint64_t, bool) {});
   ASSERT_TRUE(p);
   ASSERT_TRUE((*p)->produce((*p)->topic(b.topic(topics::sms_jobs)), key, value, 0));
-  ASSERT_TRUE((*p)->flush(std::chrono::seconds{30}));
+  ASSERT_TRUE((*p)->flush(scaled(std::chrono::seconds{30})));
 }
 
 size_t final_rows(const storage::delivery_log& log, int64_t from, int64_t to) {

@@ -26,8 +26,18 @@ temp_dir::~temp_dir() {
   std::filesystem::remove_all(path_, ec);  // ignored: a leftover temp dir harms nothing
 }
 
+std::chrono::milliseconds scaled(std::chrono::milliseconds d) {
+  // Sanitizer builds run several times slower; their presets set the factor. Read once.
+  static const int factor = [] {
+    const char* v = std::getenv("IVRCAST_TEST_TIME_SCALE");
+    int f = v ? std::atoi(v) : 1;
+    return f >= 1 && f <= 100 ? f : 1;
+  }();
+  return d * factor;
+}
+
 bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds deadline) {
-  auto until = std::chrono::steady_clock::now() + deadline;
+  auto until = std::chrono::steady_clock::now() + scaled(deadline);
   while (std::chrono::steady_clock::now() < until) {
     if (pred())
       return true;

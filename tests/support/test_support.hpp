@@ -25,7 +25,11 @@ class temp_dir {
   std::string path_;
 };
 
-/// Polls `pred` until it holds or `deadline` passes; the wait is a condition, not a sleep.
+/// `d` times IVRCAST_TEST_TIME_SCALE (1 unless a sanitizer preset sets it): a deadline, never
+/// a measurement.
+std::chrono::milliseconds scaled(std::chrono::milliseconds d);
+
+/// Polls `pred` until it holds or `deadline` (scaled) passes; a condition, not a sleep.
 bool eventually(const std::function<bool()>& pred,
                 std::chrono::milliseconds deadline = std::chrono::seconds{60});
 
