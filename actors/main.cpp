@@ -184,7 +184,7 @@ int export_log(const storage::delivery_log& log, int64_t from, int64_t to,
     return 1;
   }
   auto rows = storage::export_csv(
-      log, from, to, destination, "",
+      log, from, to, destination,
       encoding == "sjis" ? sms::csv_encoding::shift_jis : sms::csv_encoding::utf8_bom,
       [f](std::string_view chunk) {
         return std::fwrite(chunk.data(), 1, chunk.size(), f) == chunk.size();

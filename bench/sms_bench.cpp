@@ -199,7 +199,7 @@ int log_bench(int64_t rows) {
   }
   uint64_t bytes = 0;
   auto e0 = clock_type::now();
-  auto exported = storage::export_csv(log, t0, t0 + int64_t{91} * 86400000, "", "",
+  auto exported = storage::export_csv(log, t0, t0 + int64_t{91} * 86400000, "",
                                       sms::csv_encoding::utf8_bom, [&](std::string_view s) {
                                         bytes += s.size();
                                         return true;

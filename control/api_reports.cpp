@@ -1,12 +1,14 @@
 // Delivery log search and CSV download (product.md §4), call counts (§5), short links (§2.3).
 
 #include "control/api_internal.hpp"
+#include "control/log_cursor.hpp"
 #include "messages/flows.hpp"
 #include "messages/phone.hpp"
 #include "messages/text.hpp"
 #include "sms/carrier.hpp"
 #include "sms/delivery_status.hpp"
 #include "sms/log_csv.hpp"
+#include "sms/log_filter.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/delivery_log.hpp"
 #include "storage/log_export.hpp"
@@ -17,13 +19,55 @@ namespace {
 constexpr int64_t search_window_ms = 92 * day_ms;  // "within the last 3 months"
 constexpr size_t max_screen_rows = 1000;
 
+constexpr size_t max_rows_read_per_page = 20000;  // a page answers in bounded time, filters or not
+
+/// A delivery-log search as the API takes it: the range and destination choose the index the
+/// scan reads; the rest filter its rows.
 struct log_query {
   int64_t from_ms = 0;
   int64_t to_ms = 0;
   std::string destination;  // national form; empty: any
+  sms::log_filter filter;
+  bool newest_first = true;
+
+  storage::delivery_log::account_scan scan(std::string_view account) const {
+    storage::delivery_log::account_scan q;
+    q.account = account;
+    q.from_ms = from_ms;
+    q.to_ms = to_ms;
+    q.destination = destination;
+    q.incoming_number = filter.incoming_number;
+    q.newest_first = newest_first;
+    return q;
+  }
+
+  /// What a page token is bound to: the account and every parameter but the page's size.
+  std::string binding(std::string_view account) const {
+    std::string out{account};
+    for (const auto& part :
+         {std::to_string(from_ms), std::to_string(to_ms), destination, filter.incoming_number,
+          std::to_string(filter.statuses), filter.campaign_id,
+          std::to_string(filter.arrived ? static_cast<int>(*filter.arrived) : -1),
+          std::string{newest_first ? "newest" : "oldest"}}) {
+      out += '\n';
+      out += part;
+    }
+    return out;
+  }
 };
 
-/// Reads from/to (Japan time) and the optional destination; problems name the bad parameter.
+/// A phone-number parameter in national form; a problem if it is not one.
+std::string read_number(const call& k, const std::string& name, problems& p) {
+  auto given = k.req.query_value(name);
+  if (given.empty())
+    return {};
+  auto national = messages::normalise_number(given);
+  if (national.size() < 10 || national.size() > 11 || national[0] != '0')
+    p.add(name, "bad_phone_number", "'" + given + "' is not a phone number (+81… or 0… form)");
+  return national;
+}
+
+/// Reads the range (Japan time), destination and filters; problems name the bad parameter.
 std::optional<log_query> read_log_query(const api_context& c, const call& k, problems& p) {
   log_query q;
   auto from = k.req.query_value("from"), to = k.req.query_value("to");
@@ -40,18 +84,66 @@ std::optional<log_query> read_log_query(const api_context& c, const call& k, pro
     p.add("to", "bad_range", "must be later than from");
   if (f && *f < c.now() - search_window_ms)
     p.add("from", "out_of_range", "the log can be searched over the last 3 months only");
-  auto dest = k.req.query_value("destination");
-  if (!dest.empty()) {
-    q.destination = messages::normalise_number(dest);
-    if (q.destination.size() < 10 || q.destination.size() > 11 || q.destination[0] != '0')
-      p.add("destination", "bad_phone_number",
-            "'" + dest + "' is not a phone number (+81… or 0… form)");
+  q.destination = read_number(k, "destination", p);
+  q.filter.incoming_number = read_number(k, "incoming_number", p);
+  if (auto statuses = k.req.query_value("status"); !statuses.empty()) {
+    std::string_view rest{statuses};
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      auto name = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      if (auto st = sms::status_named(name))
+        q.filter.want(*st);
+      else
+        p.add("status", "bad_status",
+              "'" + std::string{name} +
+                  "' is not a status (preparing, sent, awaiting, delivered, failed, "
+                  "internal_error, carrier_error, partially_failed, undetermined, retry)");
+    }
   }
+  if (auto campaign = k.req.query_value("campaign"); !campaign.empty()) {
+    // 案件ID, or 案件名 (IVRCampaign_<id>) as the screen and CSV show it
+    std::string_view id{campaign};
+    if (id.starts_with(messages::campaign_prefix))
+      id.remove_prefix(messages::campaign_prefix.size());
+    if (id.empty() || id.size() > 100)
+      p.add("campaign", "bad_campaign", "give a 案件ID or 案件名 of at most 100 characters");
+    q.filter.campaign_id = std::string{id};
+  }
+  if (auto arrival = k.req.query_value("arrival"); !arrival.empty()) {
+    q.filter.arrived = sms::arrival_named(arrival);
+    if (!q.filter.arrived)
+      p.add("arrival", "bad_arrival", "must be delivered, undelivered or pending");
+  }
+  if (auto order = k.req.query_value("order"); order == "oldest")
+    q.newest_first = false;
+  else if (!order.empty() && order != "newest")
+    p.add("order", "bad_order", "must be newest (the default) or oldest");
   if (!p.empty())
     return std::nullopt;
   q.from_ms = *f;
   q.to_ms = *t;
   return q;
+}
+
+json row_json(const sms::log_row& r) {
+  return {{"message_id", r.message_id},
+          {"job_id", r.job_id},
+          {"kind", "送信"},
+          {"scheduled_at", jst(r.requested_at_ms)},
+          {"sent_at", jst(r.sent_at_ms)},
+          {"incoming_number", sms::international(r.incoming_number)},
+          {"destination", sms::international(r.destination)},
+          {"carrier", r.via && r.status == sms::delivery_status::delivered
+                          ? std::string{sms::display_name(*r.via)}
+                          : std::string{"不明"}},
+          {"channel", "SMS"},
+          {"campaign_id", r.flow_version_id},
+          {"campaign", messages::campaign_name(r.flow_version_id)},
+          {"status", std::string{sms::label(r.status)}},
+          {"status_code", std::string{sms::metric_name(r.status)}},
+          {"arrival", std::string{sms::arrival_label(r.status)}},
+          {"opened_at", jst(r.opened_at_ms)}};
 }
 
 http::response search_log(api_context& c, call& k) {
@@ -66,37 +158,43 @@ http::response search_log(api_context& c, call& k) {
   }
   if (!p.empty())
     return p.response();
-  json rows = json::array();
-  bool more = false;
   const auto& account = k.account.account_id();
-  auto scanned = c.deps.log->scan_account(
-      account, q->from_ms, q->to_ms, q->destination, [&](const sms::log_row& r) {
-        // The index is the account's; the row says so too, and a mismatch is never shown.
-        if (r.account_id != account)
-          return true;
-        if (rows.size() == limit) {
-          more = true;
-          return false;
-        }
-        rows.push_back({{"message_id", r.message_id},
-                        {"job_id", r.job_id},
-                        {"kind", "送信"},
-                        {"scheduled_at", jst(r.requested_at_ms)},
-                        {"sent_at", jst(r.sent_at_ms)},
-                        {"incoming_number", sms::international(r.incoming_number)},
-                        {"destination", sms::international(r.destination)},
-                        {"carrier", r.via && r.status == sms::delivery_status::delivered
-                                        ? std::string{sms::display_name(*r.via)}
-                                        : std::string{"不明"}},
-                        {"channel", "SMS"},
-                        {"campaign", messages::campaign_name(r.flow_version_id)},
-                        {"status", std::string{sms::label(r.status)}},
-                        {"opened_at", jst(r.opened_at_ms)}});
-        return true;
-      });
+  auto binding = q->binding(account);
+  const auto& key = k.sess->token;  // logs_view routes always have a session
+  std::optional<storage::delivery_log::position> after;
+  if (auto token = k.req.query_value("next"); !token.empty()) {
+    after = decode_log_cursor(token, binding, key);
+    if (!after) {
+      p.add("next", "bad_token",
+            "not a page token of this search in this session: start again without it");
+      return p.response();
+    }
+  }
+  auto scan = q->scan(account);
+  scan.after = after ? &*after : nullptr;
+  json rows = json::array();
+  bool full = false;  // a row beyond the page exists
+  size_t read = 0;
+  storage::delivery_log::position last;  // the last row the page took or passed over
+  auto scanned = c.deps.log->scan_account(scan, [&](const sms::log_row& r) {
+    // The index is the account's; the row says so too, and a mismatch is never shown.
+    if (r.account_id == account && q->filter.matches(r)) {
+      if (rows.size() == limit) {
+        full = true;
+        return false;
+      }
+      rows.push_back(row_json(r));
+    }
+    last.requested_at_ms = r.requested_at_ms;
+    last.message_id = r.message_id;
+    return ++read < max_rows_read_per_page;
+  });
   if (!scanned)
     return internal(scanned.error());
-  return json_response(200, {{"rows", rows}, {"more", more}});
+  // More when a matching row is left, or the page stopped reading before the range's end.
+  bool more = full || read == max_rows_read_per_page;
+  json next = more ? json(encode_log_cursor(last, binding, key)) : json(nullptr);
+  return json_response(200, {{"rows", rows}, {"more", more}, {"next", next}});
 }
 
 /// yyyymmdd of a Unix time in Japan time.
@@ -136,9 +234,9 @@ http::response download_log(api_context& c, call& k) {
   const auto* log = c.deps.log;
   auto account = k.account.account_id();
   auto query = *q;
+  query.newest_first = k.req.query_value("order") == "newest";  // a file reads oldest first
   r.stream = [log, account, query, enc](const std::function<bool(std::string_view)>& sink) {
-    auto rows = storage::export_csv(*log, query.from_ms, query.to_ms, query.destination, account,
-                                    enc, sink);
+    auto rows = storage::export_csv(*log, query.scan(account), query.filter, enc, sink);
     if (!rows)
       spdlog::warn("event=csv_stream_ended error=\"{}\"", describe(rows.error()));
     return static_cast<bool>(rows);

@@ -161,7 +161,7 @@ bool log_csv_writer::row(const log_row& r) {
   append_csv_field(o, r.job_id);
   o.push_back(',');
   append_csv_field(o, r.message_id);
-  o.append(",送信,,1,");  // 種別 is always 送信; 送受信トリガー unused; one message per job
+  o.append(",送信,,,");  // 種別 is always 送信; 送受信トリガー and 送信順序 unused (§4)
   append_jst(o, r.requested_at_ms);
   o.push_back(',');
   append_jst(o, r.sent_at_ms);

@@ -55,14 +55,16 @@ class batch_view {
   rocksdb::WriteBatchWithIndex wb_;
 };
 
-/// The account-index entries of a row (none for a row without an account): by time, and by
-/// destination and time.
+/// The account-index entries of a row (none for a row without an account): by time, by
+/// destination and time, and by incoming number and time.
 std::vector<std::string> account_entries(const wire::LogDetail& d, std::string_view message_id) {
   if (d.account_id().empty())
     return {};
   return {keys::log_by_account(d.account_id(), d.requested_at_ms(), message_id),
           keys::log_by_account_destination(d.account_id(), d.destination(), d.requested_at_ms(),
-                                           message_id)};
+                                           message_id),
+          keys::log_by_account_incoming(d.account_id(), d.incoming_number(), d.requested_at_ms(),
+                                        message_id)};
 }
 
 /// Loads a row by message id; nullopt if absent.
@@ -343,27 +345,45 @@ caf::expected<size_t> delivery_log::scan(int64_t from_ms, int64_t to_ms,
                                          std::string_view destination,
                                          const std::function<bool(const sms::log_row&)>& fn) const {
   if (destination.empty())
-    return scan_range(keys::log_row(from_ms, ""), keys::log_row(to_ms, ""), 0, fn);
+    return scan_range(keys::log_row(from_ms, ""), keys::log_row(to_ms, ""), 0, false, fn);
   auto lower = keys::log_by_destination(destination, from_ms, "");
-  return scan_range(lower, keys::log_by_destination(destination, to_ms, ""), lower.size() - 8, fn);
+  return scan_range(lower, keys::log_by_destination(destination, to_ms, ""), lower.size() - 8,
+                    false, fn);
 }
 
 caf::expected<size_t> delivery_log::scan_account(
-    std::string_view account, int64_t from_ms, int64_t to_ms, std::string_view destination,
-    const std::function<bool(const sms::log_row&)>& fn) const {
-  auto bound = [&](int64_t ms) {
-    return destination.empty() ? keys::log_by_account(account, ms, "")
-                               : keys::log_by_account_destination(account, destination, ms, "");
+    const account_scan& q, const std::function<bool(const sms::log_row&)>& fn) const {
+  auto key = [&](int64_t ms, std::string_view message_id) {
+    if (!q.destination.empty())
+      return keys::log_by_account_destination(q.account, q.destination, ms, message_id);
+    if (!q.incoming_number.empty())
+      return keys::log_by_account_incoming(q.account, q.incoming_number, ms, message_id);
+    return keys::log_by_account(q.account, ms, message_id);
   };
-  auto lower = bound(from_ms);
-  return scan_range(lower, bound(to_ms), lower.size() - 8, fn);
+  auto lower = key(q.from_ms, "");
+  auto upper = key(q.to_ms, "");
+  auto prefix = lower.size() - 8;
+  if (q.after) {
+    // The row at `after` is excluded: as the upper bound backwards; forwards, from the key
+    // right after it (its key with a NUL appended).
+    auto at = key(q.after->requested_at_ms, q.after->message_id);
+    if (q.newest_first)
+      upper = std::min(upper, at);
+    else
+      lower = std::max(lower, at + '\0');
+  }
+  if (lower >= upper)
+    return size_t{0};
+  return scan_range(lower, upper, prefix, q.newest_first, fn);
 }
 
 caf::expected<size_t> delivery_log::scan_range(
-    const std::string& lower, const std::string& upper, size_t index_prefix,
+    const std::string& lower, const std::string& upper, size_t index_prefix, bool backwards,
     const std::function<bool(const sms::log_row&)>& fn) const {
   rocksdb::ReadOptions ro;
+  rocksdb::Slice lower_slice{lower};
   rocksdb::Slice upper_slice{upper};
+  ro.iterate_lower_bound = &lower_slice;
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->delivery_log())};
   size_t n = 0;
@@ -373,7 +393,11 @@ caf::expected<size_t> delivery_log::scan_range(
   sms::log_row out;
   std::string row_key;
   std::string value;
-  for (it->Seek(lower); it->Valid() && more; it->Next()) {
+  if (backwards)
+    it->SeekToLast();
+  else
+    it->Seek(lower);
+  for (; it->Valid() && more; backwards ? it->Prev() : it->Next()) {
     rocksdb::Slice bytes = it->value();
     if (index_prefix > 0) {
       // An index entry names its row: the row's key is the entry's tail after 'r'.

@@ -60,11 +60,28 @@ class delivery_log {
       int64_t from_ms, int64_t to_ms, std::string_view destination,
       const std::function<bool(const sms::log_row&)>& fn) const;
 
-  /// The same for one account's rows only: reads that account's index, so a small tenant's
-  /// search costs the same however many rows other accounts have.
+  /// Where an account scan's page stopped: the last row it read.
+  struct position {
+    int64_t requested_at_ms = 0;
+    std::string message_id;
+  };
+  /// One account's rows scheduled in [from_ms, to_ms), read through that account's own index
+  /// (by destination if given, else by incoming number if given, else all), so a small
+  /// tenant's search costs the same however many rows other accounts have. A scan that goes
+  /// on `after` a position never sees that row or those before it (in its direction) again,
+  /// whatever rows arrive meanwhile.
+  struct account_scan {
+    std::string_view account;
+    int64_t from_ms = 0;
+    int64_t to_ms = 0;
+    std::string_view destination;      // national form; empty: any
+    std::string_view incoming_number;  // national form; empty: any (used when no destination)
+    bool newest_first = false;
+    const position* after = nullptr;
+  };
+  /// Calls `fn` for each row of `q` in its order until `fn` returns false; returns the rows read.
   [[nodiscard]] caf::expected<size_t> scan_account(
-      std::string_view account, int64_t from_ms, int64_t to_ms, std::string_view destination,
-      const std::function<bool(const sms::log_row&)>& fn) const;
+      const account_scan& q, const std::function<bool(const sms::log_row&)>& fn) const;
 
   /// Indexes by account the rows folded before that index existed (once: a marker remembers).
   /// Call at start, before folding; returns the rows indexed.
@@ -109,7 +126,7 @@ class delivery_log {
   /// Rows whose keys lie in [lower, upper): the rows themselves, or (index_prefix > 0) the rows
   /// an index names, its entries' tails after `index_prefix` bytes being the rows' keys.
   [[nodiscard]] caf::expected<size_t> scan_range(
-      const std::string& lower, const std::string& upper, size_t index_prefix,
+      const std::string& lower, const std::string& upper, size_t index_prefix, bool backwards,
       const std::function<bool(const sms::log_row&)>& fn) const;
 
   std::shared_ptr<database> db_;

@@ -144,20 +144,35 @@ std::string log_by_account(std::string_view account, int64_t requested_ms,
   return out;
 }
 
-std::string log_by_account_destination(std::string_view account, std::string_view destination,
-                                       int64_t requested_ms, std::string_view message_id) {
-  std::string out{"b"};
+namespace {
+
+/// 'b'/'c' keys: <kind> <account> \0 <number> \0 <requested ms BE64> <message id>.
+std::string log_by_account_number(char kind, std::string_view account, std::string_view number,
+                                  int64_t requested_ms, std::string_view message_id) {
+  std::string out{kind};
   out += account;
   out += '\0';
-  out += destination;
+  out += number;
   out += '\0';
   put_be64(out, static_cast<uint64_t>(requested_ms));
   out += message_id;
   return out;
 }
 
+}  // namespace
+
+std::string log_by_account_destination(std::string_view account, std::string_view destination,
+                                       int64_t requested_ms, std::string_view message_id) {
+  return log_by_account_number('b', account, destination, requested_ms, message_id);
+}
+
+std::string log_by_account_incoming(std::string_view account, std::string_view incoming,
+                                    int64_t requested_ms, std::string_view message_id) {
+  return log_by_account_number('c', account, incoming, requested_ms, message_id);
+}
+
 std::string log_account_indexed() {
-  return "v-account-index";
+  return "v-account-index-2";  // -2: with the incoming-number entries
 }
 
 std::string log_smsc(uint8_t carrier, std::string_view smsc_id) {

@@ -65,6 +65,9 @@ std::string log_by_account(std::string_view account, int64_t requested_ms,
 /// 'b' <account> \0 <destination> \0 <requested ms BE64> <message id>: the same per destination.
 std::string log_by_account_destination(std::string_view account, std::string_view destination,
                                        int64_t requested_ms, std::string_view message_id);
+/// 'c' <account> \0 <incoming number> \0 <requested ms BE64> <message id>: per incoming number.
+std::string log_by_account_incoming(std::string_view account, std::string_view incoming,
+                                    int64_t requested_ms, std::string_view message_id);
 /// Present once the rows folded before the account index existed are indexed too.
 std::string log_account_indexed();
 /// 's' <carrier> <smsc id>: message id \0 part index, to match receipts.

@@ -1000,6 +1000,197 @@ TEST_F(ControlPlaneTest, ASecondNodeWithAnEmptyDiskServesTheSameState) {
   EXPECT_EQ(m.login("member@example.jp", good_password).status, 200);
 }
 
+/// Writes delivery-log rows as the SMS side does: status events on sms.status.
+class status_writer {
+ public:
+  explicit status_writer(kafka::bus& b) {
+    auto p = kafka::producer::open(b, "test-status", {});
+    EXPECT_TRUE(p);
+    producer_ = std::move(*p);
+    topic_ = producer_->topic(b.topic(topics::sms_status));
+  }
+
+  /// A message of `account` scheduled at `at_ms`, from `incoming` to `destination`; with
+  /// `final_status`, a second event closes it (as the sender's, with the row's detail).
+  void message(const std::string& id, const std::string& account, int64_t at_ms,
+               const std::string& incoming, const std::string& destination,
+               const std::string& campaign,
+               std::optional<sms::delivery_status> final_status = std::nullopt) {
+    wire::StatusEvent ev;
+    ev.set_kind(wire::StatusEvent::ACCEPTED);
+    ev.set_message_id(id);
+    ev.set_at_ms(at_ms);
+    auto* d = ev.mutable_detail();
+    d->set_job_id(campaign + "-" + id);
+    d->set_account_id(account);
+    d->set_requested_at_ms(at_ms);
+    d->set_destination(destination);
+    d->set_incoming_number(incoming);
+    d->set_flow_version_id(campaign);
+    d->set_body("予約はこちら");
+    write(ev);
+    if (final_status) {
+      ev.set_kind(wire::StatusEvent::FINAL);
+      ev.set_at_ms(at_ms + 10);
+      ev.set_status(static_cast<int32_t>(*final_status));
+      write(ev);
+    }
+  }
+  void flush() { EXPECT_TRUE(producer_->flush(test::scaled(std::chrono::seconds{10}))); }
+
+ private:
+  void write(const wire::StatusEvent& ev) {
+    std::string bytes;
+    ev.SerializeToString(&bytes);
+    EXPECT_TRUE(producer_->produce(topic_, ev.message_id(), bytes, 0));
+  }
+  std::unique_ptr<kafka::producer> producer_;
+  kafka::producer::topic_ref topic_;
+};
+
+/// `unix_ms` as the API's date-time parameter (Japan time, YYYY-MM-DDTHH:MM:SS).
+std::string api_time(int64_t unix_ms) {
+  std::string t;
+  sms::append_jst(t, unix_ms);
+  std::replace(t.begin(), t.end(), '/', '-');
+  std::replace(t.begin(), t.end(), ' ', 'T');
+  return t;
+}
+
+TEST_F(ControlPlaneTest, ATenantPagesFiltersAndDownloadsItsOwnRowsOnly) {
+  bootstrap();
+  ASSERT_EQ(op_->put("/v1/admin/accounts/a3", {{"enterprise_id", "e1"},
+                                               {"name", "Other"},
+                                               {"incoming_numbers", {"050-3333-0001"}},
+                                               {"sender_ids", {"0312345670"}}})
+                .status,
+            201);
+  ASSERT_EQ(op_->post("/v1/admin/users",
+                      {{"enterprise_id", "e1"},
+                       {"email", "other@example.jp"},
+                       {"name", "Other"},
+                       {"roles", {{{"account_id", "a3"}, {"role", "enterprise_admin"}}}}})
+                .status,
+            201);
+  auto other = first_login("other@example.jp", 1);
+  ASSERT_TRUE(other);
+  ASSERT_EQ(other->post("/v1/session/account", {{"account_id", "a3"}}).status, 200);
+
+  // a1: 250 rows over two incoming numbers and two 案件, every fifth delivered; a3: 300 rows
+  // at the same times to the same destinations.
+  auto t0 = unix_now_ms() - 3600 * 1000;
+  status_writer w{*bus_};
+  std::set<std::string> a1_ids;
+  for (int i = 0; i < 250; ++i) {
+    auto id = "a1-m" + std::to_string(i);
+    a1_ids.insert(id);
+    w.message(id, "a1", t0 + i * 1000, i % 2 ? "05011110002" : "05011110001",
+              "0901234" + std::to_string(1000 + i % 10), i % 2 ? "v2-c1" : "v1-c1",
+              i % 5 == 0 ? std::optional{sms::delivery_status::delivered} : std::nullopt);
+  }
+  for (int i = 0; i < 300; ++i)
+    w.message("a3-m" + std::to_string(i), "a3", t0 + i * 1000, "05033330001",
+              "0901234" + std::to_string(1000 + i % 10), "v9-c1");
+  w.flush();
+  auto range = "from=" + api_time(t0 - 1000) + "&to=" + api_time(t0 + 3600 * 1000);
+  auto search = [&](test::portal_client& c, const std::string& more) {
+    return c.get("/v1/delivery-log?" + range + more);
+  };
+  ASSERT_TRUE(test::eventually([&] {
+    return search(*boss_, "&limit=1000&status=preparing").body["rows"].size() == 200 &&
+           search(*other, "&limit=1000").body["rows"].size() == 300;
+  })) << search(*boss_, "&limit=1000").raw.substr(0, 300);
+
+  // Paging, newest first: every row of a1 once, none of a3, in falling time order.
+  std::map<std::string, int> seen;
+  std::string next, last_time = "9999";
+  int pages = 0;
+  for (;; ++pages) {
+    auto r = search(*boss_, "&limit=40" + (next.empty() ? "" : "&next=" + next));
+    ASSERT_EQ(r.status, 200) << r.raw;
+    for (const auto& row : r.body["rows"]) {
+      ++seen[row["message_id"].get<std::string>()];
+      auto t = row["scheduled_at"].get<std::string>();
+      EXPECT_LE(t, last_time);
+      last_time = t;
+    }
+    if (r.body["next"].is_null())
+      break;
+    next = r.body["next"].get<std::string>();
+  }
+  EXPECT_EQ(pages, 6);  // 250 rows by 40
+  EXPECT_EQ(seen.size(), 250u);
+  for (const auto& [id, n] : seen) {
+    EXPECT_TRUE(a1_ids.contains(id)) << id;
+    EXPECT_EQ(n, 1) << id;
+  }
+
+  // A token is good for its search in its session only.
+  auto first = search(*boss_, "&limit=10");
+  auto token = first.body["next"].get<std::string>();
+  EXPECT_EQ(search(*boss_, "&limit=10&next=" + token).status, 200);
+  EXPECT_EQ(search(*other, "&limit=10&next=" + token).code(), "bad_token") << "another tenant";
+  EXPECT_EQ(search(*boss_, "&limit=10&status=delivered&next=" + token).code(), "bad_token")
+      << "another search";
+  auto forged = token;
+  forged[3] = forged[3] == '0' ? '1' : '0';
+  EXPECT_EQ(search(*boss_, "&limit=10&next=" + forged).code(), "bad_token") << "edited";
+  test::portal_client again{port_};
+  ASSERT_EQ(again.login("boss@example.jp", good_password).status, 200);
+  ASSERT_EQ(again.post("/v1/session/account", {{"account_id", "a1"}}).status, 200);
+  EXPECT_EQ(search(again, "&limit=10&next=" + token).code(), "bad_token") << "another session";
+
+  // Filters, alone and together; each row they return is a1's and matches.
+  auto count = [&](test::portal_client& c, const std::string& f) {
+    auto r = search(c, "&limit=1000" + f);
+    EXPECT_EQ(r.status, 200) << f << " " << r.raw;
+    return r.body["rows"].size();
+  };
+  EXPECT_EQ(count(*boss_, "&status=delivered"), 50u);
+  EXPECT_EQ(count(*boss_, "&status=delivered,preparing"), 250u);
+  EXPECT_EQ(count(*boss_, "&arrival=delivered"), 50u);
+  EXPECT_EQ(count(*boss_, "&arrival=pending"), 200u);
+  EXPECT_EQ(count(*boss_, "&arrival=undelivered"), 0u);
+  EXPECT_EQ(count(*boss_, "&incoming_number=%2B815011110002"), 125u);
+  EXPECT_EQ(count(*boss_, "&campaign=v1-c1"), 125u);
+  EXPECT_EQ(count(*boss_, "&campaign=IVRCampaign_v2-c1&status=delivered"), 25u);
+  EXPECT_EQ(count(*boss_, "&incoming_number=05033330001"), 0u) << "a3's number";
+  EXPECT_EQ(count(*boss_, "&campaign=v9-c1"), 0u) << "a3's 案件";
+  EXPECT_EQ(count(*boss_, "&destination=09012341003"), 25u);
+  EXPECT_EQ(count(*other, "&destination=09012341003"), 30u);
+  EXPECT_EQ(count(*boss_, "&destination=09012341003&incoming_number=05011110002"), 25u);
+  EXPECT_EQ(count(*boss_, "&order=oldest&status=delivered"), 50u);
+  for (const auto& row : search(*boss_, "&limit=1000&status=delivered").body["rows"]) {
+    EXPECT_EQ(row["status"], "到達済");
+    EXPECT_TRUE(a1_ids.contains(row["message_id"].get<std::string>()));
+  }
+  auto oldest = search(*boss_, "&limit=1&order=oldest");
+  EXPECT_EQ(oldest.body["rows"][0]["message_id"], "a1-m0");
+  EXPECT_EQ(search(*boss_, "&limit=1").body["rows"][0]["message_id"], "a1-m249");
+  EXPECT_EQ(search(*boss_, "&status=arrived").code(), "bad_status");
+  EXPECT_EQ(search(*boss_, "&arrival=yes").code(), "bad_arrival");
+  EXPECT_EQ(search(*boss_, "&order=sideways").code(), "bad_order");
+  EXPECT_EQ(search(*boss_, "&incoming_number=12ab").code(), "bad_phone_number");
+
+  // The CSV: the tenant's rows only, with the search's filters.
+  auto csv_lines = [&](test::portal_client& c, const std::string& f) {
+    auto r = c.get("/v1/delivery-log.csv?" + range + f);
+    EXPECT_EQ(r.status, 200) << r.raw.substr(0, 200);
+    std::vector<std::string> lines;
+    std::istringstream in{r.raw};
+    for (std::string line; std::getline(in, line);)
+      lines.push_back(line);
+    return lines;
+  };
+  auto mine = csv_lines(*boss_, "");
+  ASSERT_EQ(mine.size(), 251u);  // header and 250 rows
+  for (size_t i = 1; i < mine.size(); ++i)
+    EXPECT_EQ(mine[i].find("a3-m"), std::string::npos) << mine[i];
+  EXPECT_EQ(csv_lines(*other, "").size(), 301u);
+  EXPECT_EQ(csv_lines(*boss_, "&status=delivered").size(), 51u);
+  EXPECT_EQ(csv_lines(*boss_, "&incoming_number=05011110001&campaign=v1-c1").size(), 126u);
+}
+
 // -- several nodes, one control plane -----------------------------------------------------
 
 /// A client of another node that carries `from`'s session (the same browser, a balancer that

@@ -229,7 +229,7 @@ void expect_exactly_once(const storage::delivery_log& log,
   EXPECT_EQ(submits, parts) << "every part reaches its carrier exactly once";
 
   std::string csv;
-  auto rows = storage::export_csv(log, from, to, "", "", sms::csv_encoding::utf8_bom,
+  auto rows = storage::export_csv(log, from, to, "", sms::csv_encoding::utf8_bom,
                                   [&](std::string_view s) {
                                     csv.append(s);
                                     return true;

@@ -153,7 +153,7 @@ TEST(LogCsvTest, HeaderHasTheThirtyColumnsAndRowsFollowTheRules) {
   EXPECT_TRUE(header.ends_with(",着信用電話番号"));
   auto line = out.substr(header_end + 2);
   EXPECT_EQ(line,
-            "v1-c1,v1-c1.1,送信,,1,2026/01/01 09:00:00,2026/01/01 09:00:01,+819012345678,"
+            "v1-c1,v1-c1.1,送信,,,2026/01/01 09:00:00,2026/01/01 09:00:01,+819012345678,"
             "楽天モバイル,SMS,v1,IVRCampaign_v1,,\"ご予約,\"\"確認\"\"\n\",到達済,到達,"
             "2026/01/01 09:00:05,10,1,,,,,,,,,,,+81501110001\r\n");
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
+
 #include <rocksdb/db.h>
 
 #include "storage/database.hpp"
@@ -115,7 +118,8 @@ TEST_F(DeliveryLogTest, ShortLinksResolveToTheirMessageAndUrlUntilPurged) {
 
 /// A message of `account` to `destination`, scheduled at `at_ms`.
 wire::StatusEvent accepted(const std::string& id, const std::string& account,
-                           const std::string& destination, int64_t at_ms) {
+                           const std::string& destination, int64_t at_ms,
+                           const std::string& incoming = "0501234567") {
   wire::StatusEvent ev;
   ev.set_kind(wire::StatusEvent::ACCEPTED);
   ev.set_message_id(id);
@@ -124,18 +128,34 @@ wire::StatusEvent accepted(const std::string& id, const std::string& account,
   d->set_account_id(account);
   d->set_requested_at_ms(at_ms);
   d->set_destination(destination);
+  d->set_incoming_number(incoming);
   return ev;
+}
+
+delivery_log::account_scan range(std::string_view account, int64_t from_ms, int64_t to_ms) {
+  delivery_log::account_scan q;
+  q.account = account;
+  q.from_ms = from_ms;
+  q.to_ms = to_ms;
+  return q;
+}
+
+std::vector<std::string> ids_of(const delivery_log& log, delivery_log::account_scan q,
+                                size_t limit = 100000) {
+  std::vector<std::string> out;
+  auto n = log.scan_account(q, [&](const sms::log_row& r) {
+    out.push_back(r.message_id);
+    return out.size() < limit;
+  });
+  EXPECT_TRUE(n);
+  return out;
 }
 
 std::vector<std::string> ids_of(const delivery_log& log, const std::string& account,
                                 const std::string& destination = "") {
-  std::vector<std::string> out;
-  auto n = log.scan_account(account, t0, t0 + 1000, destination, [&](const sms::log_row& r) {
-    out.push_back(r.message_id);
-    return true;
-  });
-  EXPECT_TRUE(n);
-  return out;
+  auto q = range(account, t0, t0 + 1000);
+  q.destination = destination;
+  return ids_of(log, q);
 }
 
 TEST_F(DeliveryLogTest, AnAccountsScanReadsItsOwnRowsOnly) {
@@ -158,8 +178,10 @@ TEST_F(DeliveryLogTest, RowsFoldedBeforeTheAccountIndexAreIndexedOnStart) {
   auto& db = db_->db();
   for (auto key : {keys::log_by_account("a", t0 + 1, "a-1"),
                    keys::log_by_account_destination("a", "09011110000", t0 + 1, "a-1"),
+                   keys::log_by_account_incoming("a", "0501234567", t0 + 1, "a-1"),
                    keys::log_by_account("b", t0 + 2, "b-1"),
-                   keys::log_by_account_destination("b", "09011110000", t0 + 2, "b-1")})
+                   keys::log_by_account_destination("b", "09011110000", t0 + 2, "b-1"),
+                   keys::log_by_account_incoming("b", "0501234567", t0 + 2, "b-1")})
     ASSERT_TRUE(db.Delete(rocksdb::WriteOptions{}, db_->delivery_log(), key).ok());
   EXPECT_TRUE(ids_of(*log_, "a").empty());
   auto indexed = log_->index_accounts();
@@ -167,7 +189,78 @@ TEST_F(DeliveryLogTest, RowsFoldedBeforeTheAccountIndexAreIndexedOnStart) {
   EXPECT_EQ(*indexed, 2u);
   EXPECT_EQ(ids_of(*log_, "a"), std::vector<std::string>{"a-1"});
   EXPECT_EQ(ids_of(*log_, "b", "09011110000"), std::vector<std::string>{"b-1"});
+  auto by_incoming = range("b", t0, t0 + 1000);
+  by_incoming.incoming_number = "0501234567";
+  EXPECT_EQ(ids_of(*log_, by_incoming), std::vector<std::string>{"b-1"});
   EXPECT_EQ(*log_->index_accounts(), 0u) << "once";
+}
+
+TEST_F(DeliveryLogTest, AnAccountsScanByIncomingNumberReadsThatNumbersRowsOnly) {
+  apply(accepted("a-1", "a", "09011110000", t0 + 1, "0501111111"));
+  apply(accepted("a-2", "a", "09011110000", t0 + 2, "0502222222"));
+  apply(accepted("b-1", "b", "09011110000", t0 + 3, "0501111111"));
+  auto q = range("a", t0, t0 + 1000);
+  q.incoming_number = "0501111111";
+  EXPECT_EQ(ids_of(*log_, q), std::vector<std::string>{"a-1"});
+  q.incoming_number = "0502222222";
+  EXPECT_EQ(ids_of(*log_, q), std::vector<std::string>{"a-2"});
+}
+
+TEST_F(DeliveryLogTest, NewestFirstAndAfterAPositionInBothDirections) {
+  // Two rows share a millisecond: the message id orders them.
+  for (auto [id, at] : {std::pair{"m1", 1}, {"m2", 2}, {"m3", 2}, {"m4", 3}, {"m5", 4}})
+    apply(accepted(id, "a", "09011110000", t0 + at));
+  auto q = range("a", t0 + 2, t0 + 4);
+  EXPECT_EQ(ids_of(*log_, q), (std::vector<std::string>{"m2", "m3", "m4"}));
+  q.newest_first = true;
+  EXPECT_EQ(ids_of(*log_, q), (std::vector<std::string>{"m4", "m3", "m2"}));
+  delivery_log::position at{t0 + 2, "m3"};
+  q.after = &at;
+  EXPECT_EQ(ids_of(*log_, q), std::vector<std::string>{"m2"});
+  q.newest_first = false;
+  EXPECT_EQ(ids_of(*log_, q), std::vector<std::string>{"m4"});
+  q.destination = "09011110000";
+  EXPECT_EQ(ids_of(*log_, q), std::vector<std::string>{"m4"});
+}
+
+TEST_F(DeliveryLogTest, PagingByPositionReturnsEveryRowOnceWhileRowsArrive) {
+  // 5,000 rows over the range; each page of 97 continues after the last row of the one
+  // before, while 50 new rows land in the range between pages. Every row, old or new, comes
+  // at most once, and every row there at the start exactly once, in either order.
+  constexpr int rows = 5000;
+  for (int i = 0; i < rows; ++i)
+    apply(accepted("m" + std::to_string(i), "a", "09011110000", t0 + 1 + i % 700));
+  for (bool newest : {true, false}) {
+    std::map<std::string, int> seen;
+    auto q = range("a", t0, t0 + 1000);
+    q.newest_first = newest;
+    std::optional<delivery_log::position> at;
+    int page = 0;
+    for (;; ++page) {
+      q.after = at ? &*at : nullptr;
+      std::vector<std::string> ids;
+      delivery_log::position last;
+      auto n = log_->scan_account(q, [&](const sms::log_row& r) {
+        ids.push_back(r.message_id);
+        last = {r.requested_at_ms, r.message_id};
+        return ids.size() < 97;
+      });
+      ASSERT_OK(n);
+      if (ids.empty())
+        break;
+      for (const auto& id : ids)
+        ++seen[id];
+      at = last;
+      if (page < 50)  // a new row arrives between pages, behind or ahead of the position
+        apply(accepted((newest ? "n" : "o") + std::to_string(page), "a", "09011110000",
+                       t0 + 1 + (page * 37) % 700));
+    }
+    for (int i = 0; i < rows; ++i)
+      EXPECT_EQ(seen["m" + std::to_string(i)], 1) << "m" << i << (newest ? " newest" : " oldest");
+    for (const auto& [id, count] : seen)
+      EXPECT_EQ(count, 1) << id;
+    EXPECT_GE(page, rows / 97);
+  }
 }
 
 }  // namespace
