@@ -59,6 +59,18 @@ bool allowed_before_password_change(const route_info& r) {
 
 /// The handler of `route`, once the body is what the route takes.
 http::response checked(api_context& c, const api_route& route, call& k) {
+  if (route.info.pattern.starts_with("/v1/"))
+    for (const auto& [name, value] : k.req.query)
+      if (std::find(route.info.query.begin(), route.info.query.end(), name) ==
+          route.info.query.end()) {
+        std::string known;
+        for (const auto& q : route.info.query)
+          known += (known.empty() ? "" : ", ") + q;
+        return http::error(400, "unknown_parameter",
+                           "'" + name + "' is not a parameter of " + route.info.method + " " +
+                               route.info.pattern +
+                               (known.empty() ? " (it takes none)" : " (" + known + ")"));
+      }
   if (k.req.method != "GET")
     if (auto bad = check_body(route.info, k.req,
                               static_cast<size_t>(c.settings().http.max_json_bytes), k.body))

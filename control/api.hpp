@@ -56,6 +56,9 @@ struct route_info {
   /// json: the fields the route reads; a nested one as "contacts[].email" (in the objects of
   /// an array) or "steps.*.text" (in the objects under any key of an object).
   std::vector<std::string> fields = {};
+  /// The query parameters the route reads: on the API's routes (/v1/…) any other is refused,
+  /// so that a misspelt filter never silently widens a search.
+  std::vector<std::string> query = {};
 };
 
 /// What the API reads and writes; everything outlives the API.

@@ -76,8 +76,14 @@ http::response operator_trail(api_context& c, call& k) {
 }  // namespace
 
 void add_audit_routes(std::vector<api_route>& out) {
-  out.push_back({{"GET", "/v1/audit", access::users_manage}, enterprise_trail});
-  out.push_back({{"GET", "/v1/admin/audit", access::operator_only}, operator_trail});
+  const std::vector<std::string> filters{"from", "to", "event", "email", "limit"};
+  auto with_enterprise = filters;
+  with_enterprise.push_back("enterprise_id");
+  out.push_back(
+      {{"GET", "/v1/audit", access::users_manage, body_kind::none, {}, filters}, enterprise_trail});
+  out.push_back(
+      {{"GET", "/v1/admin/audit", access::operator_only, body_kind::none, {}, with_enterprise},
+       operator_trail});
 }
 
 }  // namespace ivrcast::control

@@ -38,7 +38,7 @@ http::response ready(api_context& c, call& k) {
 void add_ops_routes(std::vector<api_route>& out) {
   out.push_back({{"GET", "/metrics", access::anyone}, metrics_text});
   out.push_back({{"GET", "/healthz", access::anyone}, alive});
-  out.push_back({{"GET", "/readyz", access::anyone}, ready});
+  out.push_back({{"GET", "/readyz", access::anyone, body_kind::none, {}, {"scope"}}, ready});
 }
 
 }  // namespace ivrcast::control

@@ -336,9 +336,18 @@ http::response short_link(api_context& c, call& k) {
 }  // namespace
 
 void add_report_routes(std::vector<api_route>& out) {
-  out.push_back({{"GET", "/v1/delivery-log", access::logs_view}, search_log});
-  out.push_back({{"GET", "/v1/delivery-log.csv", access::logs_view}, download_log});
-  out.push_back({{"GET", "/v1/call-counts", access::logs_view}, call_counts});
+  const std::vector<std::string> log_query{"from",   "to",       "destination", "incoming_number",
+                                           "status", "campaign", "arrival",     "order"};
+  auto page = log_query, file = log_query;
+  page.insert(page.end(), {"limit", "next"});
+  file.push_back("encoding");
+  out.push_back(
+      {{"GET", "/v1/delivery-log", access::logs_view, body_kind::none, {}, page}, search_log});
+  out.push_back({{"GET", "/v1/delivery-log.csv", access::logs_view, body_kind::none, {}, file},
+                 download_log});
+  out.push_back(
+      {{"GET", "/v1/call-counts", access::logs_view, body_kind::none, {}, {"from", "to", "number"}},
+       call_counts});
   out.push_back({{"GET", "/{code}", access::anyone}, short_link});
 }
 

@@ -184,13 +184,14 @@ http::response operator_usage(api_context& c, call& k, bool as_csv) {
 }  // namespace
 
 void add_usage_routes(std::vector<api_route>& out) {
-  out.push_back({{"GET", "/v1/usage", access::logs_view},
+  const std::vector<std::string> months{"from", "to"};
+  out.push_back({{"GET", "/v1/usage", access::logs_view, body_kind::none, {}, months},
                  [](api_context& c, call& k) { return account_usage(c, k, false); }});
-  out.push_back({{"GET", "/v1/usage.csv", access::logs_view},
+  out.push_back({{"GET", "/v1/usage.csv", access::logs_view, body_kind::none, {}, months},
                  [](api_context& c, call& k) { return account_usage(c, k, true); }});
-  out.push_back({{"GET", "/v1/admin/usage", access::operator_only},
+  out.push_back({{"GET", "/v1/admin/usage", access::operator_only, body_kind::none, {}, months},
                  [](api_context& c, call& k) { return operator_usage(c, k, false); }});
-  out.push_back({{"GET", "/v1/admin/usage.csv", access::operator_only},
+  out.push_back({{"GET", "/v1/admin/usage.csv", access::operator_only, body_kind::none, {}, months},
                  [](api_context& c, call& k) { return operator_usage(c, k, true); }});
 }
 

@@ -1171,6 +1171,7 @@ TEST_F(ControlPlaneTest, ATenantPagesFiltersAndDownloadsItsOwnRowsOnly) {
   EXPECT_EQ(search(*boss_, "&arrival=yes").code(), "bad_arrival");
   EXPECT_EQ(search(*boss_, "&order=sideways").code(), "bad_order");
   EXPECT_EQ(search(*boss_, "&incoming_number=12ab").code(), "bad_phone_number");
+  EXPECT_EQ(search(*boss_, "&stauts=delivered").code(), "unknown_parameter") << "misspelt";
 
   // The CSV: the tenant's rows only, with the search's filters.
   auto csv_lines = [&](test::portal_client& c, const std::string& f) {

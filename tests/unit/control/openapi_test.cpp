@@ -36,8 +36,11 @@ std::string access_name(control::access a) {
 
 /// What docs/openapi.yaml says of each operation ("METHOD path"), read by indentation.
 struct openapi_doc {
-  std::set<std::string> access;               // "METHOD path access"
-  std::map<std::string, std::string> bodies;  // "none", "audio/wav" or "json:<top fields>"
+  std::set<std::string> access;                        // "METHOD path access"
+  std::map<std::string, std::string> bodies;           // "none", "audio/wav" or "json:<top fields>"
+  std::map<std::string, std::set<std::string>> query;  // "METHOD path" -> query parameters
+  std::map<std::string, std::string> ok_schema;        // "METHOD path" -> 200's JSON schema
+  std::set<std::string> schemas;                       // every schema defined
 };
 
 openapi_doc read_openapi() {
@@ -46,7 +49,7 @@ openapi_doc read_openapi() {
   EXPECT_TRUE(in);
   std::map<std::string, std::set<std::string>> schemas;  // name -> top-level properties
   std::string line, path, method, schema;
-  bool in_paths = false, in_properties = false, in_request = false;
+  bool in_paths = false, in_properties = false, in_request = false, in_ok = false;
   while (std::getline(in, line)) {
     if (line == "paths:") {
       in_paths = true;
@@ -55,6 +58,7 @@ openapi_doc read_openapi() {
     if (!in_paths) {
       if (line.starts_with("    ") && !line.starts_with("     ") && line.ends_with(":")) {
         schema = line.substr(4, line.size() - 5);
+        out.schemas.insert(schema);
         in_properties = false;
       } else if (line == "      properties:") {
         in_properties = true;
@@ -78,6 +82,19 @@ openapi_doc read_openapi() {
       in_request = true;
     } else if (line == "      responses:") {
       in_request = false;  // a response's schema says nothing of the request
+      in_ok = false;
+    } else if (line.starts_with("        '200'")) {
+      in_ok = true;
+    } else if (line.starts_with("        default")) {
+      in_ok = false;
+    } else if (auto q = line.find("- {name: ");
+               q != std::string::npos && line.find("in: query") != std::string::npos) {
+      auto from = q + 9;
+      out.query[op].insert(line.substr(from, line.find(',', from) - from));
+    } else if (in_ok && line.find("application/json: {schema: {$ref: '#/components/schemas/") !=
+                            std::string::npos) {
+      auto from = line.find("schemas/") + 8;
+      out.ok_schema[op] = line.substr(from, line.find('\'', from) - from);
     } else if (auto pos = line.find("x-ivrcast-access: "); pos != std::string::npos) {
       out.access.insert(op + " " + line.substr(pos + 18));
     } else if (auto ref = line.find("application/json: {schema: {$ref: '#/components/schemas/");
@@ -126,6 +143,21 @@ TEST(OpenApiTest, DocumentsEveryRequestBodyAsTheRouteChecksIt) {
         want += (want.size() == 5 ? "" : ",") + f;
     }
     EXPECT_EQ(doc.bodies[r.method + " " + r.pattern], want) << r.method << " " << r.pattern;
+  }
+}
+
+/// Each route's documented query parameters are exactly those it takes (the API refuses any
+/// other), and the delivery log's and call counts' answers have their schemas.
+TEST(OpenApiTest, DocumentsEveryQueryParameterAndTheReportSchemas) {
+  auto doc = read_openapi();
+  for (const auto& r : control::api::routes()) {
+    auto op = r.method + " " + r.pattern;
+    std::set<std::string> taken{r.query.begin(), r.query.end()};
+    EXPECT_EQ(doc.query[op], taken) << op;
+  }
+  for (const auto* op : {"GET /v1/delivery-log", "GET /v1/call-counts", "GET /v1/usage"}) {
+    EXPECT_FALSE(doc.ok_schema[op].empty()) << op << ": no schema for its 200";
+    EXPECT_TRUE(doc.schemas.contains(doc.ok_schema[op])) << op << ": " << doc.ok_schema[op];
   }
 }
 
