@@ -2,6 +2,8 @@
 //   sms_bench submits [jobs]  one node sending jobs to simulated SMSCs over loopback SMPP with
 //                             receipts (Kafka: IVRCAST_KAFKA_BROKERS, else the embedded cluster)
 //   sms_bench log [rows]      delivery-log search and CSV export over `rows` rows in RocksDB
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -137,6 +139,70 @@ double percentile(std::vector<double>& v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
+/// One accepted message of `account` at `at_ms` to `dest`, as the sender's first status event.
+void accepted_row(storage::status_input& in, const std::string& account, int64_t i, int64_t at_ms,
+                  const char* dest) {
+  auto& ev = in.event;
+  ev.Clear();
+  ev.set_kind(wire::StatusEvent::ACCEPTED);
+  ev.set_message_id(account + "-" + std::to_string(i) + ".1");
+  ev.set_at_ms(at_ms);
+  auto* d = ev.mutable_detail();
+  d->set_job_id(account + "-" + std::to_string(i));
+  d->set_account_id(account);
+  d->set_requested_at_ms(at_ms);
+  d->set_destination(dest);
+  d->set_carrier(1);
+  d->set_flow_version_id("fv-bench");
+  d->set_flow_name("bench");
+  d->set_body("ご予約を承りました。ご来店をお待ちしております。");
+  d->set_incoming_number("0501110001");
+  d->set_sent_length(24);
+  d->set_segments(1);
+  d->set_parts(1);
+}
+
+struct search_latency {
+  double dest_p50 = 0, dest_p99 = 0, range_p50 = 0, range_p99 = 0;
+};
+
+/// The portal's two searches for `account`, 1,000 times each at random places over 90 days:
+/// one destination over a week and a day's range, first page of 100 rows, newest first.
+caf::expected<search_latency> tenant_searches(const storage::delivery_log& log,
+                                              const std::string& account, int64_t t0) {
+  std::mt19937_64 rng{42};
+  std::vector<double> by_dest, by_range;
+  for (int q = 0; q < 1000; ++q) {
+    auto from = t0 + static_cast<int64_t>(rng() % 83) * 86400000;
+    char dest[16];
+    std::snprintf(dest, sizeof dest, "0901%07llu", static_cast<unsigned long long>(rng() % 200));
+    for (bool by_destination : {true, false}) {
+      storage::delivery_log::account_scan scan;
+      scan.account = account;
+      scan.from_ms = from;
+      scan.to_ms = from + (by_destination ? int64_t{7} : 1) * 86400000;
+      scan.destination = by_destination ? dest : "";
+      scan.newest_first = true;
+      size_t n = 0;
+      auto t = clock_type::now();
+      auto r = log.scan_account(scan, [&](const sms::log_row&) { return ++n < 100; });
+      (by_destination ? by_dest : by_range).push_back(seconds_since(t) * 1000);
+      if (!r)
+        return std::move(r.error());
+    }
+  }
+  return search_latency{percentile(by_dest, 0.5), percentile(by_dest, 0.99),
+                        percentile(by_range, 0.5), percentile(by_range, 0.99)};
+}
+
+long max_rss_kib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+/// A small tenant's searches alone, then with `rows` rows of 2,000 other tenants (half of them
+/// one big tenant's) sharing the database; then CSV export speed and memory.
 int log_bench(int64_t rows) {
   auto dir = std::filesystem::temp_directory_path() / "ivrcast-log-bench";
   std::filesystem::remove_all(dir);
@@ -144,77 +210,84 @@ int log_bench(int64_t rows) {
   if (!db)
     return fail("database", db.error());
   storage::delivery_log log{*db, {"006"}};
-  // Rows spread over 90 days, 1,000 destinations each with many messages.
   const int64_t t0 = unix_now_ms() - int64_t{90} * 86400000;
-  const int64_t step = int64_t{90} * 86400000 / rows;
-  auto fill0 = clock_type::now();
-  std::vector<storage::status_input> batch;
-  batch.reserve(10000);
+  constexpr int64_t small_rows = 20000;  // a small business: ~220 messages a day
   int64_t offset = 0;
-  for (int64_t i = 0; i < rows; ++i) {
-    storage::status_input in;
+  std::vector<storage::status_input> batch(10000);
+  size_t used = 0;
+  auto put = [&](const std::string& account, int64_t i, int64_t at_ms, const char* dest) {
+    auto& in = batch[used++];
     in.offset = offset++;
-    auto& ev = in.event;
-    ev.set_kind(wire::StatusEvent::ACCEPTED);
-    ev.set_message_id("fv-bench-" + std::to_string(i) + ".1");
-    ev.set_at_ms(t0 + i * step);
-    auto* d = ev.mutable_detail();
-    d->set_job_id("fv-bench-" + std::to_string(i));
-    d->set_requested_at_ms(t0 + i * step);
-    char dest[16];
-    std::snprintf(dest, sizeof dest, "0901%07lld", static_cast<long long>(i % 1000));
-    d->set_destination(dest);
-    d->set_carrier(1);
-    d->set_flow_version_id("fv-bench");
-    d->set_flow_name("bench");
-    d->set_body("ご予約を承りました。ご来店をお待ちしております。");
-    d->set_incoming_number("0501110001");
-    d->set_sent_length(24);
-    d->set_segments(1);
-    d->set_parts(1);
-    batch.push_back(std::move(in));
-    if (batch.size() == 10000 || i + 1 == rows) {
-      if (auto ok = log.apply(0, batch.back().offset, batch); !ok)
-        return fail("apply", ok.error());
-      batch.clear();
-    }
+    accepted_row(in, account, i, at_ms, dest);
+    if (used < batch.size())
+      return caf::expected<void>{};
+    used = 0;
+    return log.apply(0, batch.back().offset, batch);
+  };
+  auto finish = [&]() -> caf::expected<void> {
+    if (used == 0)
+      return {};
+    auto ok = log.apply(0, batch[used - 1].offset, std::span{batch.data(), used});
+    used = 0;
+    return ok;
+  };
+  char dest[16];
+  for (int64_t i = 0; i < small_rows; ++i) {
+    std::snprintf(dest, sizeof dest, "0901%07lld", static_cast<long long>(i % 200));
+    if (auto ok = put("small", i, t0 + i * (int64_t{90} * 86400000 / small_rows), dest); !ok)
+      return fail("apply", ok.error());
   }
-  auto fill_s = seconds_since(fill0);
+  if (auto ok = finish(); !ok)
+    return fail("apply", ok.error());
+  auto alone = tenant_searches(log, "small", t0);
+  if (!alone)
+    return fail("search", alone.error());
 
-  std::mt19937_64 rng{42};
-  std::vector<double> by_range;
-  std::vector<double> by_dest;
-  for (int q = 0; q < 1000; ++q) {
-    auto from = t0 + static_cast<int64_t>(rng() % static_cast<uint64_t>(rows)) * step;
-    auto t = clock_type::now();
-    auto r = log.search(from, from + 3600000, "", 100);  // an hour, first page
-    by_range.push_back(seconds_since(t) * 1000);
-    char dest[16];
-    std::snprintf(dest, sizeof dest, "0901%07llu", static_cast<unsigned long long>(rng() % 1000));
-    t = clock_type::now();
-    auto r2 = log.search(from, from + int64_t{7} * 86400000, dest, 100);  // a week, one number
-    by_dest.push_back(seconds_since(t) * 1000);
-    if (!r || !r2)
-      return fail("search", r ? r2.error() : r.error());
+  // Other tenants: the same destinations and times, half the rows one big tenant's.
+  auto fill0 = clock_type::now();
+  const int64_t step = std::max<int64_t>(1, int64_t{90} * 86400000 / std::max<int64_t>(rows, 1));
+  std::string account;
+  for (int64_t i = 0; i < rows; ++i) {
+    account = i % 2 == 0 ? std::string{"big"} : "t" + std::to_string(i % 1999);
+    std::snprintf(dest, sizeof dest, "0901%07lld", static_cast<long long>(i % 1000));
+    if (auto ok = put(account, i, t0 + i * step, dest); !ok)
+      return fail("apply", ok.error());
   }
+  if (auto ok = finish(); !ok)
+    return fail("apply", ok.error());
+  auto fill_s = seconds_since(fill0);
+  auto shared = tenant_searches(log, "small", t0);
+  if (!shared)
+    return fail("search", shared.error());
+
+  // Export: the big tenant's rows through its index, in constant memory.
   uint64_t bytes = 0;
+  auto rss_before = max_rss_kib();
+  storage::delivery_log::account_scan all;
+  all.account = "big";
+  all.from_ms = t0;
+  all.to_ms = t0 + int64_t{91} * 86400000;
   auto e0 = clock_type::now();
-  auto exported = storage::export_csv(log, t0, t0 + int64_t{91} * 86400000, "",
-                                      sms::csv_encoding::utf8_bom, [&](std::string_view s) {
-                                        bytes += s.size();
+  auto exported = storage::export_csv(log, all, sms::log_filter{}, sms::csv_encoding::utf8_bom,
+                                      [&](std::string_view chunk) {
+                                        bytes += chunk.size();
                                         return true;
                                       });
   if (!exported)
     return fail("export", exported.error());
   auto export_s = seconds_since(e0);
   std::printf(
-      "RESULT delivery_log rows=%lld cores=%u fill_s=%.1f search_range_p50_ms=%.3f "
-      "search_range_p99_ms=%.3f search_dest_p50_ms=%.3f search_dest_p99_ms=%.3f "
-      "export_rows=%zu export_s=%.1f export_rows_per_s=%.0f export_mib=%.0f\n",
-      static_cast<long long>(rows), std::thread::hardware_concurrency(), fill_s,
-      percentile(by_range, 0.5), percentile(by_range, 0.99), percentile(by_dest, 0.5),
-      percentile(by_dest, 0.99), *exported, export_s, static_cast<double>(*exported) / export_s,
-      static_cast<double>(bytes) / (1 << 20));
+      "RESULT delivery_log other_rows=%lld tenant_rows=%lld cores=%u fill_s=%.1f "
+      "dest_p50_ms=%.3f dest_p99_ms=%.3f dest_p99_alone_ms=%.3f dest_p99_ratio=%.2f "
+      "range_p50_ms=%.3f range_p99_ms=%.3f range_p99_alone_ms=%.3f range_p99_ratio=%.2f "
+      "export_rows=%zu export_s=%.1f export_rows_per_s=%.0f export_mib=%.0f "
+      "export_rss_growth_mib=%.1f\n",
+      static_cast<long long>(rows), static_cast<long long>(small_rows),
+      std::thread::hardware_concurrency(), fill_s, shared->dest_p50, shared->dest_p99,
+      alone->dest_p99, shared->dest_p99 / alone->dest_p99, shared->range_p50, shared->range_p99,
+      alone->range_p99, shared->range_p99 / alone->range_p99, *exported, export_s,
+      static_cast<double>(*exported) / export_s, static_cast<double>(bytes) / (1 << 20),
+      static_cast<double>(max_rss_kib() - rss_before) / 1024);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "storage/delivery_log.hpp"
 
+#include <array>
+
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
@@ -391,30 +393,54 @@ caf::expected<size_t> delivery_log::scan_range(
   // Reused for every row: an export allocates nothing per row once the strings have grown.
   wire::LogRow row;
   sms::log_row out;
-  std::string row_key;
-  std::string value;
-  if (backwards)
-    it->SeekToLast();
-  else
-    it->Seek(lower);
-  for (; it->Valid() && more; backwards ? it->Prev() : it->Next()) {
-    rocksdb::Slice bytes = it->value();
-    if (index_prefix > 0) {
-      // An index entry names its row: the row's key is the entry's tail after 'r'.
-      auto k = it->key();
-      row_key.assign("r").append(k.data() + index_prefix, k.size() - index_prefix);
-      auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->delivery_log(), row_key, &value);
-      if (st.IsNotFound())
-        continue;  // purged between the two reads
-      if (auto ok = check(st, "delivery_log.scan"); !ok)
-        return std::move(ok.error());
-      bytes = value;
-    }
+  auto deliver = [&](rocksdb::Slice bytes) -> caf::expected<void> {
     if (!row.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
       return caf::make_error(errc::storage_corrupt, "delivery_log.scan", "unreadable row");
     fill_row(row, out);
     ++n;
     more = fn(out);
+    return {};
+  };
+  auto step = [&] { backwards ? it->Prev() : it->Next(); };
+  if (backwards)
+    it->SeekToLast();
+  else
+    it->Seek(lower);
+  if (index_prefix == 0) {
+    for (; it->Valid() && more; step())
+      if (auto ok = deliver(it->value()); !ok)
+        return std::move(ok.error());
+  } else {
+    // An index entry names its row: the row's key is the entry's tail after 'r'. Rows are
+    // read a batch at a time (one MultiGet), the batch growing from 8 to 64 so that a page
+    // of a few rows reads few more than it shows and an export reads in bulk.
+    constexpr size_t max_batch = 64;
+    std::array<std::string, max_batch> row_keys;
+    std::array<rocksdb::Slice, max_batch> slices;
+    std::array<rocksdb::PinnableSlice, max_batch> values;
+    std::array<rocksdb::Status, max_batch> statuses;
+    size_t batch = 8;
+    while (it->Valid() && more) {
+      size_t got = 0;
+      for (; got < batch && it->Valid(); step(), ++got) {
+        auto k = it->key();
+        row_keys[got].assign("r").append(k.data() + index_prefix, k.size() - index_prefix);
+        slices[got] = row_keys[got];
+      }
+      db_->db().MultiGet(rocksdb::ReadOptions{}, db_->delivery_log(), got, slices.data(),
+                         values.data(), statuses.data(), !backwards);
+      for (size_t i = 0; i < got && more; ++i) {
+        if (statuses[i].IsNotFound())
+          continue;  // purged between the two reads
+        if (auto ok = check(statuses[i], "delivery_log.scan"); !ok)
+          return std::move(ok.error());
+        if (auto ok = deliver(values[i]); !ok)
+          return std::move(ok.error());
+      }
+      for (size_t i = 0; i < got; ++i)
+        values[i].Reset();
+      batch = std::min(max_batch, batch * 2);
+    }
   }
   if (auto ok = check(it->status(), "delivery_log.scan"); !ok)
     return std::move(ok.error());

@@ -313,6 +313,20 @@ scenario("simulated calls: rows in the delivery log, the CSV download, call coun
   }
   assert.match(await notice().innerText(), /ダウンロードを開始しました/);
 
+  // Filters: every message is 到達済 now; 失敗 finds none, 到達済 all three, on one page.
+  const searchWith = async (status: string) => {
+    await page.getByLabel("ステータス", { exact: true }).selectOption({ label: status });
+    await page.getByRole("button", { name: "検索", exact: true }).click();
+  };
+  await searchWith("失敗");
+  await page.locator(".results").getByText("該当する配信ログはありません。").waitFor();
+  await searchWith("到達済");
+  await page.locator(".results p.count").filter({ hasText: "1ページ目（3件）" }).waitFor();
+  assert.equal(await page.locator("table.log tbody tr").count(), 3);
+  assert.ok(await page.getByRole("button", { name: "次のページ" }).isDisabled(), "no page after the last");
+  assert.ok(await page.getByRole("button", { name: "前のページ" }).isDisabled(), "no page before the first");
+  assert.deepEqual(new Set(await page.locator("table.log tbody tr td:nth-child(9)").allInnerTexts()), new Set(["到達済"]));
+
   await page.getByRole("link", { name: "着信件数" }).click();
   await heading().filter({ hasText: "着信件数" }).waitFor();
   await page.getByRole("button", { name: "検索", exact: true }).click();

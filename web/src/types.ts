@@ -92,9 +92,19 @@ export interface LogRow {
   destination: string;
   carrier: string;
   channel: string;
+  campaign_id: string;
   campaign: string;
   status: string;
+  status_code: string;
+  arrival: string;
   opened_at: string;
+}
+
+/** One page of the delivery log; `next` continues it (null on the last page). */
+export interface LogPage {
+  rows: LogRow[];
+  more: boolean;
+  next: string | null;
 }
 
 export interface CallCounts {
