@@ -146,6 +146,26 @@ class ControlPlaneTest : public ::testing::Test {
     ASSERT_EQ(boss_->post("/v1/session/account", {{"account_id", "a1"}}).status, 200);
   }
 
+  /// Account `account` of `enterprise` and its enterprise admin other@example.jp, logged in
+  /// (their first mail).
+  std::unique_ptr<test::portal_client> other_admin(const std::string& enterprise,
+                                                   const std::string& account,
+                                                   const std::string& number,
+                                                   const std::string& sender_id) {
+    auto a = op_->put("/v1/admin/accounts/" + account, {{"enterprise_id", enterprise},
+                                                        {"name", "Other"},
+                                                        {"incoming_numbers", {number}},
+                                                        {"sender_ids", {sender_id}}});
+    EXPECT_EQ(a.status, 201) << a.raw;
+    auto u = op_->post("/v1/admin/users",
+                       {{"enterprise_id", enterprise},
+                        {"email", "other@example.jp"},
+                        {"name", "Other"},
+                        {"roles", {{{"account_id", account}, {"role", "enterprise_admin"}}}}});
+    EXPECT_EQ(u.status, 201) << u.raw;
+    return first_login("other@example.jp", 1);
+  }
+
   /// Reads the temporary password from mail number `mail_no`, logs in (forced change) and sets
   /// good_password.
   std::unique_ptr<test::portal_client> first_login(const std::string& email, size_t mail_no) {
@@ -1059,20 +1079,7 @@ std::string api_time(int64_t unix_ms) {
 
 TEST_F(ControlPlaneTest, ATenantPagesFiltersAndDownloadsItsOwnRowsOnly) {
   bootstrap();
-  ASSERT_EQ(op_->put("/v1/admin/accounts/a3", {{"enterprise_id", "e1"},
-                                               {"name", "Other"},
-                                               {"incoming_numbers", {"050-3333-0001"}},
-                                               {"sender_ids", {"0312345670"}}})
-                .status,
-            201);
-  ASSERT_EQ(op_->post("/v1/admin/users",
-                      {{"enterprise_id", "e1"},
-                       {"email", "other@example.jp"},
-                       {"name", "Other"},
-                       {"roles", {{{"account_id", "a3"}, {"role", "enterprise_admin"}}}}})
-                .status,
-            201);
-  auto other = first_login("other@example.jp", 1);
+  auto other = other_admin("e1", "a3", "050-3333-0001", "0312345670");
   ASSERT_TRUE(other);
   ASSERT_EQ(other->post("/v1/session/account", {{"account_id", "a3"}}).status, 200);
 
@@ -1659,20 +1666,7 @@ TEST_F(ControlPlaneTest, TheAuditTrailShowsAnEnterpriseItsOwnEventsAndTheOperato
   // Another enterprise's admin, and a wrong login for an address nobody has.
   ASSERT_EQ(op_->post("/v1/admin/enterprises", {{"enterprise_id", "e2"}, {"name", "Other"}}).status,
             201);
-  ASSERT_EQ(op_->put("/v1/admin/accounts/b1", {{"enterprise_id", "e2"},
-                                               {"name", "B"},
-                                               {"incoming_numbers", {"050-5555-0001"}},
-                                               {"sender_ids", {"0312345672"}}})
-                .status,
-            201);
-  ASSERT_EQ(op_->post("/v1/admin/users",
-                      {{"enterprise_id", "e2"},
-                       {"email", "other@example.jp"},
-                       {"name", "Other"},
-                       {"roles", {{{"account_id", "b1"}, {"role", "enterprise_admin"}}}}})
-                .status,
-            201);
-  auto other = first_login("other@example.jp", 1);
+  auto other = other_admin("e2", "b1", "050-5555-0001", "0312345672");
   test::portal_client stranger{port_};
   EXPECT_EQ(stranger.login("nobody@example.jp", "Wrong-password-1").status, 401);
   EXPECT_EQ(boss_->get("/v1/delivery-log.csv?from=2026-12-01&to=2026-12-02").status, 200);
