@@ -161,13 +161,11 @@ void print_summary(const actors::node* n, const tools::gateway_sim* sim) {
     print_sms_summary(n->sms(), sim != nullptr);
     const auto& counts = n->counts();
     auto today = storage::jst_day(unix_now_ms());
-    if (auto totals = counts.totals()) {
+    if (auto totals = counts.totals(today)) {
       std::printf("   call counts [着信件数] today (%u, JST):", today);
-      for (const auto& [number, total] : *totals) {
-        auto t = counts.get(number, today);
+      for (const auto& [number, total] : *totals)
         std::printf(" +81%s=%llu", number.substr(1).c_str(),
-                    static_cast<unsigned long long>(t ? *t : 0));
-      }
+                    static_cast<unsigned long long>(total));
       std::printf("\n");
     }
   }

@@ -361,7 +361,10 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   if (!db)
     return std::move(db.error());
   d->db = std::move(*db);
-  d->counts = std::make_shared<storage::call_counts>(d->db);
+  // Calls count for the account the number belongs to when they are folded in; the control
+  // view is read before the counts start folding.
+  d->counts = std::make_shared<storage::call_counts>(
+      d->db, [d](std::string_view number) { return d->flows.current()->owner_of(number); });
   auto prod = kafka::producer::open(*d->bus, s.node.id + "-producer",
                                     [d](uint64_t t, bool ok) { d->on_delivery(t, ok); });
   if (!prod)
@@ -410,6 +413,11 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   if (auto ok = mark_published_audio(*d->bus, *d->control); !ok)
     return std::move(ok.error());
 
+  auto moved = d->counts->move_to_accounts();
+  if (!moved)
+    return std::move(moved.error());
+  if (*moved > 0)
+    logger().info("event=call_counts_moved_to_accounts keys={}", *moved);
   d->feed = std::make_unique<counter_feed>(d->counter, d->counts);
   auto cr = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::call_events),
                                           s.node.id + "-counts", *d->feed);

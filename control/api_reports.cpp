@@ -288,7 +288,7 @@ http::response call_counts(api_context& c, call& k) {
     return p.response();
   json rows = json::array();
   for (const auto& n : numbers) {
-    auto days = c.deps.counts->days(n, *from, *to);
+    auto days = c.deps.counts->days(k.account.account_id(), n, *from, *to);
     if (!days)
       return internal(days.error());
     uint64_t total = 0;

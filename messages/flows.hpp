@@ -66,6 +66,13 @@ struct account_info {
 struct flow_table {
   std::unordered_map<std::string, std::shared_ptr<const published_flow>> flows;  // by number
   std::unordered_map<account_id, account_info> accounts;
+  std::unordered_map<std::string, account_id> owners;  // incoming number → its account now
+
+  /// The account `number` belongs to now; empty if none.
+  std::string owner_of(std::string_view number) const {
+    auto it = owners.find(std::string{number});
+    return it == owners.end() ? std::string{} : it->second.value;
+  }
 };
 
 using flow_table_ptr = std::shared_ptr<const flow_table>;

@@ -35,8 +35,8 @@ int64_t start_ms(std::string_view v) {
 
 }  // namespace
 
-call_counts::call_counts(std::shared_ptr<database> db)
-    : db_(db), checkpoints_(std::move(db), "call_counts") {}
+call_counts::call_counts(std::shared_ptr<database> db, owner_fn owner_of)
+    : db_(db), checkpoints_(std::move(db), "call_counts"), owner_of_(std::move(owner_of)) {}
 
 caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
   auto stored = checkpoints_.load(b.partition.value);
@@ -62,8 +62,9 @@ caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
     put_start(start, b.partition.value, ev.offset, ev.occurred_at_ms);
     // ignored: WriteBatch::Put and Merge only fail on oversized keys
     (void)wb.Put(db_->call_starts(), keys::call_start(ev.call.value), start);
-    (void)wb.Merge(db_->call_counts(), keys::call_count(ev.called, jst_day(ev.occurred_at_ms)),
-                   one);
+    auto account = owner_of_ ? owner_of_(ev.called) : std::string{};
+    (void)wb.Merge(db_->call_counts(),
+                   keys::call_count(account, ev.called, jst_day(ev.occurred_at_ms)), one);
   }
   checkpoints_.stage(wb, b.partition.value, b.last_offset);
   // Rows and offset land together: a crash replays the batch, never half of it.
@@ -103,10 +104,11 @@ caf::expected<size_t> call_counts::forget_starts_before(int64_t before_ms) {
   return n;
 }
 
-caf::expected<uint64_t> call_counts::get(std::string_view number, uint32_t yyyymmdd) const {
+caf::expected<uint64_t> call_counts::get(std::string_view account, std::string_view number,
+                                         uint32_t yyyymmdd) const {
   std::string value;
   auto st = db_->db().Get(rocksdb::ReadOptions{}, db_->call_counts(),
-                          keys::call_count(number, yyyymmdd), &value);
+                          keys::call_count(account, number, yyyymmdd), &value);
   if (st.IsNotFound())
     return uint64_t{0};
   if (auto ok = check(st, "call_counts.get"); !ok)
@@ -116,41 +118,75 @@ caf::expected<uint64_t> call_counts::get(std::string_view number, uint32_t yyyym
   return keys::get_be64(value);
 }
 
-caf::expected<std::map<uint32_t, uint64_t>> call_counts::days(std::string_view number,
+caf::expected<std::map<uint32_t, uint64_t>> call_counts::days(std::string_view account,
+                                                              std::string_view number,
                                                               uint32_t from, uint32_t to) const {
   std::map<uint32_t, uint64_t> out;
-  auto begin = keys::call_count(number, from);
-  std::unique_ptr<rocksdb::Iterator> it{
-      db_->db().NewIterator(rocksdb::ReadOptions{}, db_->call_counts())};
-  std::string key_number;
-  uint32_t day = 0;
-  for (it->Seek(begin); it->Valid(); it->Next()) {
+  auto lower = keys::call_count(account, number, from);
+  auto upper = keys::call_count(account, number, to + 1);
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper_slice{upper};
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->call_counts())};
+  for (it->Seek(lower); it->Valid(); it->Next()) {
     auto key = it->key();
-    if (!keys::parse_call_count({key.data(), key.size()}, key_number, day) ||
-        key_number != number || day > to)
-      break;
     if (it->value().size() == 8)
-      out[day] = keys::get_be64({it->value().data(), 8});
+      out[keys::get_be32({key.data() + key.size() - 4, 4})] =
+          keys::get_be64({it->value().data(), 8});
   }
   if (auto ok = check(it->status(), "call_counts.days"); !ok)
     return std::move(ok.error());
   return out;
 }
 
-caf::expected<std::map<std::string, uint64_t>> call_counts::totals() const {
+caf::expected<std::map<std::string, uint64_t>> call_counts::totals(
+    std::optional<uint32_t> on_day) const {
   std::map<std::string, uint64_t> out;
   std::unique_ptr<rocksdb::Iterator> it{
       db_->db().NewIterator(rocksdb::ReadOptions{}, db_->call_counts())};
-  std::string number;
+  std::string account, number;
   uint32_t day = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto key = it->key();
-    if (keys::parse_call_count({key.data(), key.size()}, number, day) && it->value().size() == 8)
-      out[number] += keys::get_be64({it->value().data(), 8});
+    if (!keys::parse_call_count({key.data(), key.size()}, account, number, day) ||
+        it->value().size() != 8)
+      continue;
+    auto& total = out[number];
+    if (!on_day || *on_day == day)
+      total += keys::get_be64({it->value().data(), 8});
   }
   if (auto ok = check(it->status(), "call_counts.totals"); !ok)
     return std::move(ok.error());
   return out;
+}
+
+caf::expected<size_t> call_counts::move_to_accounts() {
+  // The old keys begin with the number's leading '0'; the new ones with 'a'.
+  std::string upper{"a"};
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper_slice{upper};
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->call_counts())};
+  rocksdb::WriteBatch wb;
+  size_t n = 0;
+  std::string number;
+  uint32_t day = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto key = it->key();
+    if (!keys::parse_legacy_call_count({key.data(), key.size()}, number, day) ||
+        it->value().size() != 8)
+      continue;
+    auto account = owner_of_ ? owner_of_(number) : std::string{};
+    // ignored (both): WriteBatch::Merge and Delete only fail on oversized keys
+    (void)wb.Merge(db_->call_counts(), keys::call_count(account, number, day), it->value());
+    (void)wb.Delete(db_->call_counts(), key);
+    ++n;
+  }
+  if (auto ok = check(it->status(), "call_counts.move_to_accounts"); !ok)
+    return std::move(ok.error());
+  if (auto ok = check(db_->db().Write(rocksdb::WriteOptions{}, &wb), "call_counts.move"); !ok)
+    return std::move(ok.error());
+  return n;
 }
 
 }  // namespace ivrcast::storage

@@ -224,15 +224,32 @@ std::string offset(std::string_view projection, int32_t partition) {
   return out;
 }
 
-std::string call_count(std::string_view number, uint32_t yyyymmdd) {
-  std::string out{number};
+std::string call_count(std::string_view account, std::string_view number, uint32_t yyyymmdd) {
+  std::string out{"a"};
+  out += account;
+  out += '\0';
+  out += number;
   out += '\0';
   put_be32(out, yyyymmdd);
   return out;
 }
 
-bool parse_call_count(std::string_view key, std::string& number, uint32_t& yyyymmdd) {
-  if (key.size() < 5 || key[key.size() - 5] != '\0')
+bool parse_call_count(std::string_view key, std::string& account, std::string& number,
+                      uint32_t& yyyymmdd) {
+  if (key.size() < 7 || key[0] != 'a' || key[key.size() - 5] != '\0')
+    return false;
+  auto rest = key.substr(1, key.size() - 6);  // <account> \0 <number>
+  auto nul = rest.find('\0');
+  if (nul == std::string_view::npos)
+    return false;
+  account.assign(rest.substr(0, nul));
+  number.assign(rest.substr(nul + 1));
+  yyyymmdd = get_be32(key.substr(key.size() - 4));
+  return true;
+}
+
+bool parse_legacy_call_count(std::string_view key, std::string& number, uint32_t& yyyymmdd) {
+  if (key.size() < 5 || key[0] == 'a' || key[key.size() - 5] != '\0')
     return false;
   number.assign(key.substr(0, key.size() - 5));
   yyyymmdd = get_be32(key.substr(key.size() - 4));

@@ -12,11 +12,16 @@ namespace ivrcast::storage::keys {
 /// offsets CF: <projection> \0 <partition BE32>.
 std::string offset(std::string_view projection, int32_t partition);
 
-/// call_counts CF: <incoming number> \0 <yyyymmdd BE32>.
-std::string call_count(std::string_view number, uint32_t yyyymmdd);
+/// call_counts CF: 'a' <account> \0 <incoming number> \0 <yyyymmdd BE32>: one account's rows
+/// together, a number's history staying with the account it had when called. (Keys of the
+/// layout before accounts, <number> \0 <day>, start with '0' and are moved at start.)
+std::string call_count(std::string_view account, std::string_view number, uint32_t yyyymmdd);
 
 /// Splits a call_count key; false if it is not one.
-bool parse_call_count(std::string_view key, std::string& number, uint32_t& yyyymmdd);
+bool parse_call_count(std::string_view key, std::string& account, std::string& number,
+                      uint32_t& yyyymmdd);
+/// Splits a key of the layout before accounts; false if it is not one.
+bool parse_legacy_call_count(std::string_view key, std::string& number, uint32_t& yyyymmdd);
 
 /// call_starts CF: <call id>; value <partition BE32> <offset BE64> <started ms BE64>.
 std::string call_start(std::string_view call_id);

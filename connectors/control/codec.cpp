@@ -11,6 +11,16 @@ caf::error bad(std::string what) {
   return caf::make_error(errc::bad_input, std::move(what));
 }
 
+/// Drops the numbers `id` held from the owners (those another account took since stay its).
+void forget_numbers(const account_id& id, messages::flow_table& table) {
+  auto old = table.accounts.find(id);
+  if (old == table.accounts.end())
+    return;
+  for (const auto& n : old->second.numbers)
+    if (auto it = table.owners.find(n); it != table.owners.end() && it->second == id)
+      table.owners.erase(it);
+}
+
 caf::expected<void> apply_account(const wire::Account& pb, messages::flow_table& table) {
   messages::account_info info;
   info.id = account_id{pb.account_id()};
@@ -25,6 +35,9 @@ caf::expected<void> apply_account(const wire::Account& pb, messages::flow_table&
       return bad("Account.state must be ACTIVE or TERMINATED");
   }
   info.numbers.assign(pb.incoming_numbers().begin(), pb.incoming_numbers().end());
+  forget_numbers(info.id, table);
+  for (const auto& n : info.numbers)
+    table.owners[n] = info.id;
   table.accounts[info.id] = std::move(info);
   return {};
 }
@@ -70,8 +83,11 @@ caf::expected<void> apply_record(std::string_view key, const wire::ControlRecord
     return apply_flow(rec->flow(), table);
   if (!rec && key.starts_with("flow/"))
     table.flows.erase(std::string{key.substr(5)});
-  if (!rec && key.starts_with("account/"))
-    table.accounts.erase(account_id{std::string{key.substr(8)}});
+  if (!rec && key.starts_with("account/")) {
+    account_id id{std::string{key.substr(8)}};
+    forget_numbers(id, table);
+    table.accounts.erase(id);
+  }
   return {};
 }
 

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include <rocksdb/db.h>
+
 #include "storage/database.hpp"
+#include "storage/keys.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace ivrcast::storage {
@@ -29,11 +34,24 @@ messages::call_event_batch batch(int32_t partition, std::vector<messages::call_e
   return b;
 }
 
+/// Who owns each number now: the tests move 05011110003 from a1 to a2.
+struct owners {
+  std::map<std::string, std::string> by_number{
+      {"05011110001", "a1"}, {"05011110002", "a1"}, {"05011110003", "a1"}};
+  call_counts::owner_fn fn() {
+    return [this](std::string_view n) {
+      auto it = by_number.find(std::string{n});
+      return it == by_number.end() ? std::string{} : it->second;
+    };
+  }
+};
+
 class CallCountsTest : public ::testing::Test {
  protected:
   test::temp_dir dir_;
+  owners owners_;
   std::shared_ptr<database> db_ = *database::open(dir_.path());
-  call_counts counts_{db_};
+  call_counts counts_{db_, owners_.fn()};
 };
 
 TEST_F(CallCountsTest, JapanTimeDayBoundaries) {
@@ -52,11 +70,11 @@ TEST_F(CallCountsTest, CountsStartedEventsPerNumberPerDay) {
   b.events.back().offset = 4;
   b.last_offset = 4;
   ASSERT_OK(counts_.apply(b));
-  EXPECT_EQ(*counts_.get("05011110001", 20261122), 1u);
-  EXPECT_EQ(*counts_.get("05011110001", 20261123), 2u);
-  EXPECT_EQ(*counts_.get("05011110002", 20261123), 1u);
-  EXPECT_EQ(*counts_.get("05011110003", 20261123), 0u);
-  auto days = counts_.days("05011110001", 20261101, 20261130);
+  EXPECT_EQ(*counts_.get("a1", "05011110001", 20261122), 1u);
+  EXPECT_EQ(*counts_.get("a1", "05011110001", 20261123), 2u);
+  EXPECT_EQ(*counts_.get("a1", "05011110002", 20261123), 1u);
+  EXPECT_EQ(*counts_.get("a1", "05011110003", 20261123), 0u);
+  auto days = counts_.days("a1", "05011110001", 20261101, 20261130);
   ASSERT_OK(days);
   EXPECT_EQ(days->size(), 2u);
   EXPECT_EQ((*counts_.totals())["05011110001"], 3u);
@@ -70,7 +88,7 @@ TEST_F(CallCountsTest, ReplayedBatchIsNotCountedTwice) {
   // A batch overlapping the checkpoint counts only its new events.
   ASSERT_OK(counts_.apply(batch(0, {started(11, "05011110001", midnight_jst_ms),
                                     started(12, "05011110001", midnight_jst_ms)})));
-  EXPECT_EQ(*counts_.get("05011110001", 20261123), 3u);
+  EXPECT_EQ(*counts_.get("a1", "05011110001", 20261123), 3u);
   EXPECT_EQ(*counts_.checkpoint(0), 12);
   EXPECT_EQ(*counts_.checkpoint(1), -1);
 }
@@ -83,7 +101,7 @@ TEST_F(CallCountsTest, RepeatedStartOfOneCallCountsOnce) {
   in_later_batch.offset = 40;
   ASSERT_OK(counts_.apply(batch(0, {first, again})));
   ASSERT_OK(counts_.apply(batch(0, {in_later_batch})));
-  EXPECT_EQ(*counts_.get("05011110001", 20261123), 1u);
+  EXPECT_EQ(*counts_.get("a1", "05011110001", 20261123), 1u);
   auto known = counts_.first_start("c20");
   ASSERT_OK(known);
   ASSERT_TRUE(known->has_value());
@@ -100,7 +118,7 @@ TEST_F(CallCountsTest, FirstStartsAreForgottenAfterTheRetentionAndCountsStay) {
   EXPECT_EQ(*n, 1u);
   EXPECT_FALSE(counts_.first_start("c1")->has_value());
   EXPECT_TRUE(counts_.first_start("c2")->has_value());
-  EXPECT_EQ(*counts_.get("05011110001", 20261123), 2u);
+  EXPECT_EQ(*counts_.get("a1", "05011110001", 20261123), 2u);
 }
 
 TEST_F(CallCountsTest, ReopenedDatabaseKeepsCountsAndCheckpoints) {
@@ -110,9 +128,42 @@ TEST_F(CallCountsTest, ReopenedDatabaseKeepsCountsAndCheckpoints) {
   counts_ = call_counts{nullptr};  // drop the last reference before reopening
   auto reopened = database::open(dir);
   ASSERT_OK(reopened);
-  call_counts again{*reopened};
-  EXPECT_EQ(*again.get("05011110001", 20261123), 1u);
+  call_counts again{*reopened, owners_.fn()};
+  EXPECT_EQ(*again.get("a1", "05011110001", 20261123), 1u);
   EXPECT_EQ(*again.checkpoint(3), 7);
+}
+
+TEST_F(CallCountsTest, AMovedNumbersEarlierCallsStayWithItsFormerAccount) {
+  ASSERT_OK(counts_.apply(batch(0, {started(1, "05011110003", midnight_jst_ms)})));
+  owners_.by_number["05011110003"] = "a2";
+  ASSERT_OK(counts_.apply(batch(0, {started(2, "05011110003", midnight_jst_ms + 1000),
+                                    started(3, "05011110003", midnight_jst_ms + 2000)})));
+  EXPECT_EQ(*counts_.get("a1", "05011110003", 20261123), 1u);
+  EXPECT_EQ(*counts_.get("a2", "05011110003", 20261123), 2u);
+  EXPECT_EQ((*counts_.days("a2", "05011110003", 20261101, 20261130))[20261123], 2u);
+  EXPECT_TRUE(counts_.days("a2", "05011110001", 20261101, 20261130)->empty());
+  EXPECT_EQ((*counts_.totals())["05011110003"], 3u) << "every account's";
+  EXPECT_EQ((*counts_.totals(20261122))["05011110003"], 0u);
+}
+
+TEST_F(CallCountsTest, CountsOfTheLayoutBeforeAccountsMoveToTheirOwner) {
+  // As the version before accounts wrote them: <number> \0 <day>, an 8-byte count.
+  std::string count;
+  keys::put_be64(count, 5);
+  for (auto day : {20261122u, 20261123u}) {
+    std::string key = "05011110001";
+    key += '\0';
+    keys::put_be32(key, day);
+    ASSERT_TRUE(db_->db().Put(rocksdb::WriteOptions{}, db_->call_counts(), key, count).ok());
+  }
+  ASSERT_OK(counts_.apply(batch(0, {started(1, "05011110001", midnight_jst_ms)})));
+  auto moved = counts_.move_to_accounts();
+  ASSERT_OK(moved);
+  EXPECT_EQ(*moved, 2u);
+  EXPECT_EQ(*counts_.get("a1", "05011110001", 20261122), 5u);
+  EXPECT_EQ(*counts_.get("a1", "05011110001", 20261123), 6u) << "added to the new layout's";
+  EXPECT_EQ(*counts_.move_to_accounts(), 0u) << "once";
+  EXPECT_EQ((*counts_.totals())["05011110001"], 11u);
 }
 
 }  // namespace
