@@ -127,6 +127,7 @@ struct sms_service::impl final : kafka::consumer_handler {
   // them too (consumer thread only).
   std::unordered_map<int32_t, std::unordered_map<std::string, std::vector<sms::allowed_sms>>>
       guard_written;
+  std::unordered_map<int32_t, size_t> guard_prune_at;  // the size that sweeps it next
 
   // Job offsets per owned partition.
   std::mutex progress_mtx;
@@ -203,6 +204,7 @@ struct sms_service::impl final : kafka::consumer_handler {
         needs_catch_up[p] = true;
         owned.insert(p);
         guard_written.erase(p);
+        guard_prune_at.erase(p);
       }
     }
     // The partitions' bind slots: the previous owners unbound them before letting go.
@@ -273,6 +275,7 @@ struct sms_service::impl final : kafka::consumer_handler {
       for (auto p : partitions) {
         owned.erase(p);
         guard_written.erase(p);
+        guard_prune_at.erase(p);
       }
     }
     share_limits();
@@ -450,13 +453,18 @@ struct sms_service::impl final : kafka::consumer_handler {
     // A failure here fails the message's own records too (one idempotent producer, in order).
     if (!producer->produce_to(sends_topic, partition, key, buf, 0))
       logger().error("event=guard_record_failed partition={} key={}", partition, key);
-    // Bounded: a record whose entries have all left the window decides nothing any more.
-    if (written.size() > 10000)
+    // Bounded: a record whose entries have all left the window decides nothing any more. The
+    // sweep runs when the map has doubled since the last one, so its cost per message stays
+    // constant however many destinations are inside the window.
+    auto& prune_at = guard_prune_at[partition];
+    if (written.size() > std::max<size_t>(prune_at, 10000)) {
       std::erase_if(written, [&](const auto& kv) {
         return std::all_of(kv.second.begin(), kv.second.end(), [&](const sms::allowed_sms& a) {
           return a.at_ms <= job.decided_at_ms - int64_t{settings.abuse.window_s} * 1000;
         });
       });
+      prune_at = 2 * written.size();
+    }
     return true;
   }
 

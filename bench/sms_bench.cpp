@@ -2,7 +2,12 @@
 //   sms_bench submits [jobs]  one node sending jobs to simulated SMSCs over loopback SMPP with
 //                             receipts (Kafka: IVRCAST_KAFKA_BROKERS, else the embedded cluster)
 //   sms_bench log [rows]      delivery-log search and CSV export over `rows` rows in RocksDB
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +27,7 @@
 #include "connectors/delivery/job_codec.hpp"
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/producer.hpp"
+#include "connectors/smpp/pdu.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
 #include "storage/database.hpp"
@@ -60,6 +66,135 @@ messages::sms_job job(int i, int64_t t0) {
   return j;
 }
 
+/// The raw baseline: one bound SMPP session per simulated SMSC (the same simulators the node
+/// uses) submitting `per_carrier` UCS-2 messages with `window` unacknowledged, acknowledging
+/// receipts, until every submit is answered and every receipt is in. No Kafka, no log, no
+/// state: what the simulators and loopback TCP allow.
+struct raw_result {
+  double submitted_s = 0;
+  double receipts_s = 0;
+};
+
+caf::expected<raw_result> raw_smpp_session(const config::carrier_settings& c, int per_carrier,
+                                           int window, clock_type::time_point t0) {
+  namespace smpp = connectors::smpp;
+  auto colon = c.smsc.rfind(':');
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(std::atoi(c.smsc.c_str() + colon + 1)));
+  inet_pton(AF_INET, c.smsc.substr(0, colon).c_str(), &addr.sin_addr);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    return caf::make_error(errc::io_failure, "raw_smpp", "connect " + c.smsc);
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  std::string out, in;
+  auto send_all = [&] {
+    std::string_view rest{out};
+    while (!rest.empty()) {
+      auto n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+      if (n <= 0)
+        return false;
+      rest.remove_prefix(static_cast<size_t>(n));
+    }
+    out.clear();
+    return true;
+  };
+  smpp::pdu bind;
+  bind.command_id = smpp::cmd::bind_transceiver;
+  bind.sequence = 1;
+  bind.bind.system_id = c.system_id;
+  bind.bind.password = c.password;
+  smpp::encode(bind, out);
+  if (!send_all())
+    return caf::make_error(errc::io_failure, "raw_smpp", "bind");
+  smpp::pdu sm;
+  sm.command_id = smpp::cmd::submit_sm;
+  sm.sm.source_addr = "0312345678";
+  sm.sm.registered_delivery = 1;
+  sm.sm.data_coding = 8;
+  const std::u16string text = u"ご予約を承りました。ご来店をお待ちしております。";
+  for (char16_t ch : text) {
+    sm.sm.short_message.push_back(static_cast<char>(ch >> 8));
+    sm.sm.short_message.push_back(static_cast<char>(ch & 0xFF));
+  }
+  smpp::pdu resp;
+  resp.command_id = smpp::cmd::deliver_sm | smpp::cmd::resp_bit;
+  int sent = 0, acked = 0, receipts = 0;
+  bool bound = false;
+  raw_result r;
+  char buf[65536];
+  while (acked < per_carrier || receipts < per_carrier) {
+    while (bound && sent < per_carrier && sent - acked < window) {
+      sm.sequence = static_cast<uint32_t>(sent + 2);
+      char dest[16];
+      std::snprintf(dest, sizeof dest, "090%08d", sent);
+      sm.sm.destination_addr = dest;
+      smpp::encode(sm, out);
+      ++sent;
+    }
+    if (!out.empty() && !send_all())
+      return caf::make_error(errc::io_failure, "raw_smpp", "send");
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0)
+      return caf::make_error(errc::io_failure, "raw_smpp", "recv");
+    in.append(buf, static_cast<size_t>(n));
+    size_t at = 0;
+    for (;;) {
+      auto size = smpp::frame_size(std::string_view{in}.substr(at));
+      if (!size)
+        return std::move(size.error());
+      if (*size == 0 || in.size() - at < *size)
+        break;
+      auto p = smpp::decode(std::string_view{in}.substr(at, *size));
+      at += *size;
+      if (!p)
+        return std::move(p.error());
+      if (p->command_id == (smpp::cmd::bind_transceiver | smpp::cmd::resp_bit)) {
+        bound = p->command_status == smpp::status::ok;
+        if (!bound)
+          return caf::make_error(errc::io_failure, "raw_smpp", "bind refused");
+      } else if (p->command_id == (smpp::cmd::submit_sm | smpp::cmd::resp_bit)) {
+        if (p->command_status != smpp::status::ok)
+          return caf::make_error(errc::io_failure, "raw_smpp", "submit refused");
+        if (++acked == per_carrier)
+          r.submitted_s = seconds_since(t0);
+      } else if (p->command_id == smpp::cmd::deliver_sm) {
+        resp.sequence = p->sequence;
+        smpp::encode(resp, out);
+        if (++receipts == per_carrier)
+          r.receipts_s = seconds_since(t0);
+      }
+    }
+    in.erase(0, at);
+  }
+  ::close(fd);
+  return r;
+}
+
+/// The raw SMPP loop over the four simulated carriers at once; returns submits/s and
+/// messages with their receipt per second.
+caf::expected<std::pair<double, double>> raw_smpp(config::settings& s, int jobs) {
+  auto per_carrier = jobs / static_cast<int>(std::size(s.sms.carriers));
+  std::vector<std::thread> threads;
+  std::vector<caf::expected<raw_result>> results(std::size(s.sms.carriers), raw_result{});
+  auto t0 = clock_type::now();
+  for (size_t i = 0; i < std::size(s.sms.carriers); ++i)
+    threads.emplace_back(
+        [&, i] { results[i] = raw_smpp_session(s.sms.carriers[i], per_carrier, 2000, t0); });
+  for (auto& t : threads)
+    t.join();
+  double submitted = 0, receipts = 0;
+  for (auto& r : results) {
+    if (!r)
+      return std::move(r.error());
+    submitted = std::max(submitted, r->submitted_s);
+    receipts = std::max(receipts, r->receipts_s);
+  }
+  auto total = static_cast<double>(per_carrier) * static_cast<double>(results.size());
+  return std::pair{total / submitted, total / receipts};
+}
+
 int submits(int jobs) {
   auto s = config::load("", [](const char* k) { return std::getenv(k); });
   if (!s)
@@ -73,6 +208,17 @@ int submits(int jobs) {
   s->sms.simulator_mix = "delivered=100";
   s->sms.simulator_receipt_delay_ms = 0;
   auto sims = tools::simulate_carriers(s->sms);
+  if (!sims)
+    return fail("simulators", sims.error());
+  for (auto& c : s->sms.carriers) {
+    c.rate = 1000000;
+    c.window = 2000;
+  }
+  // The raw baseline first, on the same simulators (their counters are per run: reset below).
+  auto raw = raw_smpp(*s, jobs);
+  if (!raw)
+    return fail("raw smpp", raw.error());
+  sims = tools::simulate_carriers(s->sms);  // fresh simulators for the node: empty state
   if (!sims)
     return fail("simulators", sims.error());
   for (auto& c : s->sms.carriers) {
@@ -125,10 +271,13 @@ int submits(int jobs) {
     dups += sim->counts().duplicates;
   std::printf(
       "RESULT sms_submits jobs=%d cores=%u kafka=%s accepted_s=%.2f submits_per_s=%.0f "
-      "receipts_done_s=%.2f messages_with_receipts_per_s=%.0f duplicates=%llu\n",
+      "receipts_done_s=%.2f messages_with_receipts_per_s=%.0f duplicates=%llu "
+      "raw_smpp_submits_per_s=%.0f raw_smpp_with_receipts_per_s=%.0f submits_ratio=%.2f "
+      "with_receipts_ratio=%.2f\n",
       jobs, std::thread::hardware_concurrency(), s->kafka.embedded() ? "embedded" : "broker",
       submitted_s, jobs / submitted_s, receipts_s, jobs / receipts_s,
-      static_cast<unsigned long long>(dups));
+      static_cast<unsigned long long>(dups), raw->first, raw->second,
+      jobs / submitted_s / raw->first, jobs / receipts_s / raw->second);
   node.stop();
   std::filesystem::remove_all(dir);
   return 0;

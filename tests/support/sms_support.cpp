@@ -190,7 +190,7 @@ std::vector<std::string> expected_csv_fields(const messages::sms_job& job, const
                              job.job.value + ".1",
                              "送信",
                              "",
-                             "1",
+                             "",  // 送信順序: unused by the IVR plan (§4)
                              jst(job.requested_at_ms),
                              jst(r.sent_at_ms),
                              "+81" + job.destination.substr(1),
@@ -229,11 +229,11 @@ void expect_exactly_once(const storage::delivery_log& log,
   EXPECT_EQ(submits, parts) << "every part reaches its carrier exactly once";
 
   std::string csv;
-  auto rows = storage::export_csv(log, from, to, "", sms::csv_encoding::utf8_bom,
-                                  [&](std::string_view s) {
-                                    csv.append(s);
-                                    return true;
-                                  });
+  auto rows =
+      storage::export_csv(log, from, to, "", sms::csv_encoding::utf8_bom, [&](std::string_view s) {
+        csv.append(s);
+        return true;
+      });
   ASSERT_OK(rows);
   ASSERT_EQ(*rows, jobs.size());
   auto lines = test::parse_csv(csv);
