@@ -419,11 +419,14 @@ int main(int argc, char** argv) {
     auto r = sim->report();
     std::printf(
         "RESULT started=%llu finished=%llu unexpected=%llu completed_s=%.3f "
-        "calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+        "calls_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f events=%llu event_bytes=%llu "
+        "commands=%llu command_bytes=%llu\n",
         static_cast<unsigned long long>(r.started), static_cast<unsigned long long>(r.finished),
         static_cast<unsigned long long>(r.unexpected), r.completed_s,
         r.completed_s > 0 ? static_cast<double>(r.finished) / r.completed_s : 0.0, r.latency_p50_ms,
-        r.latency_p99_ms, r.latency_max_ms);
+        r.latency_p99_ms, r.latency_max_ms, static_cast<unsigned long long>(r.events),
+        static_cast<unsigned long long>(r.event_bytes), static_cast<unsigned long long>(r.commands),
+        static_cast<unsigned long long>(r.command_bytes));
   }
   if (n && !c.export_file.empty()) {
     auto now = unix_now_ms();

@@ -9,7 +9,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=bench/common.sh
 source "$root/bench/common.sh"
-bin="$root/build/default/actors/ivrcast"
+build="$root/build/${IVRCAST_BENCH_BUILD:-default}"  # ci: the CI preset's binaries
+bin="$build/actors/ivrcast"
 calls="${1:-100000}"
 port=39392
 work="$root/build/bench"
@@ -63,6 +64,13 @@ sim --calls "$calls" --rate 1000000 --seconds 600 > "$work/throughput.result"
 cat "$work/throughput.result"
 rate=$(sed -E 's/.*calls_per_s=([0-9]+).*/\1/' "$work/throughput.result")
 echo "throughput: $rate calls/s at saturation ($calls calls of the demo mix)"
+# The raw baseline on the same broker: plain librdkafka moving the same events and commands.
+field() { sed -E "s/.* $1=([0-9]+).*/\1/" "$work/throughput.result"; }
+"$build/bench/ivrcast_kafka_raw" "127.0.0.1:$port" "$(field events)" "$(field event_bytes)" \
+  "$(field commands)" "$(field command_bytes)" "$calls" > "$work/raw.result"
+cat "$work/raw.result"
+raw=$(sed -E 's/.*calls_per_s=([0-9]+).*/\1/' "$work/raw.result")
+echo "throughput ratio: $rate / $raw raw = $(awk -v a="$rate" -v b="$raw" 'BEGIN {printf "%.2f", a / b}')"
 half=$((rate / 2))
 sim --calls $((half * 10)) --rate "$half" --seconds 600 > "$work/latency.result"
 echo "latency at $half calls/s: $(sed -E 's/.*(p50_ms=[0-9.]+ p99_ms=[0-9.]+ max_ms=[0-9.]+).*/\1/' "$work/latency.result")"

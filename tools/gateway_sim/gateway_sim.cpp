@@ -155,6 +155,10 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
   std::map<std::string, uint64_t> by_scenario;
   std::map<std::string, uint64_t> by_number;
   std::vector<float> latencies_ms;
+  std::atomic<uint64_t> events_sent{0};
+  std::atomic<uint64_t> event_bytes{0};
+  uint64_t commands_read = 0;  // ours, under mtx
+  uint64_t command_bytes = 0;
   std::vector<expected_sms> expected;
   std::vector<std::string> problem_list;
 
@@ -180,6 +184,8 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
     thread_local std::string buf;
     connectors::gateway::encode(ev, buf);
     c.last_sent = clock_type::now();
+    ++events_sent;
+    event_bytes += buf.size();
     producer->produce(events_topic, call, buf, 0);
   }
 
@@ -246,6 +252,8 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
     for (const auto& r : batch) {
       if (!r.key.starts_with(opts.gateway_id))
         continue;  // another gateway's
+      ++commands_read;
+      command_bytes += r.value.size();
       auto cmd = connectors::gateway::decode_command(r.value);
       if (!cmd)
         continue;
@@ -415,6 +423,10 @@ sim_report gateway_sim::report() const {
     r.finished = impl_->finished;
     r.unexpected = impl_->unexpected;
     r.completed_s = impl_->completed_s;
+    r.events = impl_->events_sent.load();
+    r.event_bytes = impl_->event_bytes.load();
+    r.commands = impl_->commands_read;
+    r.command_bytes = impl_->command_bytes;
     r.outcomes = impl_->outcomes;
     r.by_scenario = impl_->by_scenario;
     r.by_number = impl_->by_number;

@@ -81,6 +81,11 @@ struct sim_report {
   double latency_p50_ms = 0;  // from our event to the IVR's command, as seen by the gateway
   double latency_p99_ms = 0;
   double latency_max_ms = 0;
+  // What went over Kafka (the raw baseline replays the same): events sent, commands read.
+  uint64_t events = 0;
+  uint64_t event_bytes = 0;
+  uint64_t commands = 0;
+  uint64_t command_bytes = 0;
 };
 
 /// A telephony gateway simulator on the Kafka topics: places calls at a rate with a scenario
