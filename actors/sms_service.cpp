@@ -125,9 +125,11 @@ struct sms_service::impl final : kafka::consumer_handler {
   kafka::producer::topic_ref sends_topic;
   // The guard's records as this node wrote them, per owned partition, until the sends view has
   // them too (consumer thread only).
-  std::unordered_map<int32_t, std::unordered_map<std::string, std::vector<sms::allowed_sms>>>
-      guard_written;
-  std::unordered_map<int32_t, size_t> guard_prune_at;  // the size that sweeps it next
+  struct guard_records {
+    std::unordered_map<std::string, std::vector<sms::allowed_sms>> by_key;
+    size_t sweep_at = 10000;  // the size that sweeps the records left of the window next
+  };
+  std::unordered_map<int32_t, guard_records> guard_written;
 
   // Job offsets per owned partition.
   std::mutex progress_mtx;
@@ -204,7 +206,6 @@ struct sms_service::impl final : kafka::consumer_handler {
         needs_catch_up[p] = true;
         owned.insert(p);
         guard_written.erase(p);
-        guard_prune_at.erase(p);
       }
     }
     // The partitions' bind slots: the previous owners unbound them before letting go.
@@ -275,7 +276,6 @@ struct sms_service::impl final : kafka::consumer_handler {
       for (auto p : partitions) {
         owned.erase(p);
         guard_written.erase(p);
-        guard_prune_at.erase(p);
       }
     }
     share_limits();
@@ -429,7 +429,8 @@ struct sms_service::impl final : kafka::consumer_handler {
   bool allowed_by_guard(int32_t partition, const messages::sms_job& job,
                         const std::string& message_id) {
     auto key = sms::guard_key(job.incoming_number, job.destination);
-    auto& written = guard_written[partition];
+    auto& records = guard_written[partition];
+    auto& written = records.by_key;
     auto it = written.find(key);
     if (it == written.end()) {
       std::vector<sms::allowed_sms> from_view;
@@ -456,14 +457,13 @@ struct sms_service::impl final : kafka::consumer_handler {
     // Bounded: a record whose entries have all left the window decides nothing any more. The
     // sweep runs when the map has doubled since the last one, so its cost per message stays
     // constant however many destinations are inside the window.
-    auto& prune_at = guard_prune_at[partition];
-    if (written.size() > std::max<size_t>(prune_at, 10000)) {
+    if (written.size() > records.sweep_at) {
       std::erase_if(written, [&](const auto& kv) {
         return std::all_of(kv.second.begin(), kv.second.end(), [&](const sms::allowed_sms& a) {
           return a.at_ms <= job.decided_at_ms - int64_t{settings.abuse.window_s} * 1000;
         });
       });
-      prune_at = 2 * written.size();
+      records.sweep_at = std::max<size_t>(10000, 2 * written.size());
     }
     return true;
   }

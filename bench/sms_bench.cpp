@@ -79,11 +79,14 @@ struct raw_result {
 caf::expected<raw_result> raw_smpp_session(const config::carrier_settings& c, int per_carrier,
                                            int window, clock_type::time_point t0) {
   namespace smpp = connectors::smpp;
-  auto colon = c.smsc.rfind(':');
+  std::string host;
+  int port = 0;
+  if (!config::host_port(c.smsc, host, port))
+    return caf::make_error(errc::bad_input, "raw_smpp", "not host:port: " + c.smsc);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(std::atoi(c.smsc.c_str() + colon + 1)));
-  inet_pton(AF_INET, c.smsc.substr(0, colon).c_str(), &addr.sin_addr);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
     return caf::make_error(errc::io_failure, "raw_smpp", "connect " + c.smsc);
@@ -211,15 +214,12 @@ int submits(int jobs) {
   auto sims = tools::simulate_carriers(s->sms);
   if (!sims)
     return fail("simulators", sims.error());
-  for (auto& c : s->sms.carriers) {
-    c.rate = 1000000;
-    c.window = 2000;
-  }
-  // The raw baseline first, on the same simulators (their counters are per run: reset below).
+  // The raw baseline first, on simulators like the node's; the node gets fresh ones, with empty
+  // state.
   auto raw = raw_smpp(*s, jobs);
   if (!raw)
     return fail("raw smpp", raw.error());
-  sims = tools::simulate_carriers(s->sms);  // fresh simulators for the node: empty state
+  sims = tools::simulate_carriers(s->sms);
   if (!sims)
     return fail("simulators", sims.error());
   for (auto& c : s->sms.carriers) {

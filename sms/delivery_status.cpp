@@ -79,10 +79,22 @@ bool is_final(delivery_status s) {
   return rank(s) == 3;
 }
 
-std::string_view arrival_label(delivery_status s) {
+arrival arrival_of(delivery_status s) {
   if (s == delivery_status::delivered)
-    return "到達";
-  return is_final(s) ? "不達" : "";
+    return arrival::delivered;
+  return is_final(s) ? arrival::undelivered : arrival::pending;
+}
+
+std::string_view arrival_label(delivery_status s) {
+  switch (arrival_of(s)) {
+    case arrival::delivered:
+      return "到達";
+    case arrival::undelivered:
+      return "不達";
+    case arrival::pending:
+      break;
+  }
+  return "";
 }
 
 std::optional<receipt_state> parse_stat(std::string_view stat) {

@@ -34,6 +34,9 @@ std::optional<delivery_status> status_from(uint32_t v);
 /// Statuses only move forward: preparing 0, sent 1, awaiting 2, every final status 3.
 int rank(delivery_status s);
 bool is_final(delivery_status s);
+/// What the 到達 column says of a message: 到達, 不達 (every failure), or nothing yet.
+enum class arrival : uint8_t { delivered, undelivered, pending };
+arrival arrival_of(delivery_status s);
 /// 到達 column: 到達 for delivered, 不達 for failures, empty while pending.
 std::string_view arrival_label(delivery_status s);
 

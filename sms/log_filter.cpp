@@ -9,14 +9,7 @@ bool log_filter::matches(const log_row& r) const {
     return false;
   if (!campaign_id.empty() && r.flow_version_id != campaign_id)
     return false;
-  if (arrived) {
-    auto a = r.status == delivery_status::delivered ? arrival::delivered
-             : is_final(r.status)                   ? arrival::undelivered
-                                                    : arrival::pending;
-    if (a != *arrived)
-      return false;
-  }
-  return true;
+  return !arrived || arrival_of(r.status) == *arrived;
 }
 
 std::optional<delivery_status> status_named(std::string_view name) {

@@ -4,12 +4,10 @@
 #include <string>
 #include <string_view>
 
+#include "sms/delivery_status.hpp"
 #include "sms/log_row.hpp"
 
 namespace ivrcast::sms {
-
-/// What the 到達 column says of a row: 到達, 不達, or nothing yet.
-enum class arrival : uint8_t { delivered, undelivered, pending };
 
 /// The delivery log's filters beyond time range and destination (which choose the index).
 /// Every set field must match; a default filter matches every row.

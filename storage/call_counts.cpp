@@ -36,7 +36,10 @@ int64_t start_ms(std::string_view v) {
 }  // namespace
 
 call_counts::call_counts(std::shared_ptr<database> db, owner_fn owner_of)
-    : db_(db), checkpoints_(std::move(db), "call_counts"), owner_of_(std::move(owner_of)) {}
+    : db_(db), checkpoints_(std::move(db), "call_counts"), owner_of_(std::move(owner_of)) {
+  if (!owner_of_)
+    owner_of_ = [](std::string_view) { return std::string{}; };
+}
 
 caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
   auto stored = checkpoints_.load(b.partition.value);
@@ -62,9 +65,9 @@ caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
     put_start(start, b.partition.value, ev.offset, ev.occurred_at_ms);
     // ignored: WriteBatch::Put and Merge only fail on oversized keys
     (void)wb.Put(db_->call_starts(), keys::call_start(ev.call.value), start);
-    auto account = owner_of_ ? owner_of_(ev.called) : std::string{};
     (void)wb.Merge(db_->call_counts(),
-                   keys::call_count(account, ev.called, jst_day(ev.occurred_at_ms)), one);
+                   keys::call_count(owner_of_(ev.called), ev.called, jst_day(ev.occurred_at_ms)),
+                   one);
   }
   checkpoints_.stage(wb, b.partition.value, b.last_offset);
   // Rows and offset land together: a crash replays the batch, never half of it.
@@ -176,9 +179,9 @@ caf::expected<size_t> call_counts::move_to_accounts() {
     if (!keys::parse_legacy_call_count({key.data(), key.size()}, number, day) ||
         it->value().size() != 8)
       continue;
-    auto account = owner_of_ ? owner_of_(number) : std::string{};
     // ignored (both): WriteBatch::Merge and Delete only fail on oversized keys
-    (void)wb.Merge(db_->call_counts(), keys::call_count(account, number, day), it->value());
+    (void)wb.Merge(db_->call_counts(), keys::call_count(owner_of_(number), number, day),
+                   it->value());
     (void)wb.Delete(db_->call_counts(), key);
     ++n;
   }

@@ -30,7 +30,7 @@ using ivrcast::jst_day;  // Japan-time calendar day (yyyymmdd), messages/clock.h
 /// repeat from a new call. One writer per partition (the call_counter actor).
 class call_counts {
  public:
-  /// The account an incoming number belongs to now ("" if none).
+  /// The account an incoming number belongs to now ("" if none; with no function, "" for all).
   using owner_fn = std::function<std::string(std::string_view number)>;
   explicit call_counts(std::shared_ptr<database> db, owner_fn owner_of = {});
 

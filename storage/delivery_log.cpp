@@ -376,7 +376,10 @@ caf::expected<size_t> delivery_log::scan_account(
   }
   if (lower >= upper)
     return size_t{0};
-  return scan_range(lower, upper, prefix, q.newest_first, fn);
+  // The index is the account's; each row names its account too, and one that names another is
+  // never handed out, whoever scans.
+  return scan_range(lower, upper, prefix, q.newest_first,
+                    [&](const sms::log_row& r) { return r.account_id != q.account || fn(r); });
 }
 
 caf::expected<size_t> delivery_log::scan_range(

@@ -79,7 +79,8 @@ class delivery_log {
     bool newest_first = false;
     const position* after = nullptr;
   };
-  /// Calls `fn` for each row of `q` in its order until `fn` returns false; returns the rows read.
+  /// Calls `fn` for each row of `q` in its order until `fn` returns false (never for a row
+  /// naming another account); returns the rows read.
   [[nodiscard]] caf::expected<size_t> scan_account(
       const account_scan& q, const std::function<bool(const sms::log_row&)>& fn) const;
 

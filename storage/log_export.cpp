@@ -41,10 +41,7 @@ caf::expected<size_t> export_csv(const delivery_log& log, const delivery_log::ac
                                  const sms::log_csv_writer::sink_fn& sink) {
   return write_csv(
       enc, sink, [&](const auto& fn) { return log.scan_account(q, fn); },
-      [&](const sms::log_row& r) {
-        // The account's index names its rows only; checked all the same.
-        return r.account_id == q.account && filter.matches(r);
-      });
+      [&](const sms::log_row& r) { return filter.matches(r); });
 }
 
 }  // namespace ivrcast::storage

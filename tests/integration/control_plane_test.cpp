@@ -48,6 +48,15 @@ constexpr int64_t day_ms = 24 * 60 * minute_ms;
 
 using test::topic_copy;
 
+/// `unix_ms` as the API's date-time parameter (Japan time, YYYY-MM-DDTHH:MM:SS).
+std::string api_time(int64_t unix_ms) {
+  std::string t;
+  sms::append_jst(t, unix_ms);
+  std::replace(t.begin(), t.end(), '/', '-');
+  std::replace(t.begin(), t.end(), ' ', 'T');
+  return t;
+}
+
 /// A WAV made with libsndfile: `rate` Hz, `channels`, μ-law unless `pcm`.
 std::string make_wav(int rate, int channels, double seconds, bool pcm = false) {
   std::string path = "/tmp/ivrcast-test-" + std::to_string(rate) + "-" + std::to_string(channels) +
@@ -989,14 +998,8 @@ TEST_F(ControlPlaneTest, ASecondNodeWithAnEmptyDiskServesTheSameState) {
     calls.played(id, 2);
   }
   auto now = unix_now_ms();
-  std::string from, to;
-  sms::append_jst(from, now - 3600 * 1000);
-  sms::append_jst(to, now + 3600 * 1000);
-  for (auto* t : {&from, &to}) {
-    std::replace(t->begin(), t->end(), '/', '-');
-    std::replace(t->begin(), t->end(), ' ', 'T');
-  }
-  auto log_query = "/v1/delivery-log?from=" + from + "&to=" + to;
+  auto log_query =
+      "/v1/delivery-log?from=" + api_time(now - 3600 * 1000) + "&to=" + api_time(now + 3600 * 1000);
   ASSERT_TRUE(test::eventually([&] { return boss_->get(log_query).body["rows"].size() == 3; }))
       << boss_->get(log_query).raw;
 
@@ -1067,15 +1070,6 @@ class status_writer {
   std::unique_ptr<kafka::producer> producer_;
   kafka::producer::topic_ref topic_;
 };
-
-/// `unix_ms` as the API's date-time parameter (Japan time, YYYY-MM-DDTHH:MM:SS).
-std::string api_time(int64_t unix_ms) {
-  std::string t;
-  sms::append_jst(t, unix_ms);
-  std::replace(t.begin(), t.end(), '/', '-');
-  std::replace(t.begin(), t.end(), ' ', 'T');
-  return t;
-}
 
 TEST_F(ControlPlaneTest, ATenantPagesFiltersAndDownloadsItsOwnRowsOnly) {
   bootstrap();

@@ -35,13 +35,15 @@ export function logScreen(ctx: Ctx): void {
       ["pending", t("arrival_pending")],
     ]),
   );
-  const size = h("select", { "aria-label": t("page_size") }, pageSizes.map((n) => h("option", { value: String(n), selected: n === 100 }, String(n))));
-  const encoding = h(
-    "select",
-    { "aria-label": t("encoding") },
-    h("option", { value: "utf-8" }, "UTF-8 (BOM)"),
-    h("option", { value: "shift_jis" }, "Shift_JIS"),
+  const size = choice(
+    t("page_size"),
+    pageSizes.map((n): [string, string] => [String(n), String(n)]),
   );
+  size.value = "100";
+  const encoding = choice(t("encoding"), [
+    ["utf-8", "UTF-8 (BOM)"],
+    ["shift_jis", "Shift_JIS"],
+  ]);
   const note = notice();
   const results = h("div", { class: "results", "aria-live": "polite" });
   const fields = [from, to, destination, incoming, campaign, status, arrival];
