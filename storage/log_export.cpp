@@ -2,8 +2,34 @@
 
 #include "messages/errc.hpp"
 
+#ifdef IVRCAST_FAULT_INJECTION
+#include <cstdlib>
+#include <limits>
+
+#include <spdlog/spdlog.h>
+#endif
+
 namespace ivrcast::storage {
 namespace {
+
+#ifdef IVRCAST_FAULT_INJECTION
+/// Test builds: IVRCAST_FAULT_EXPORT_AFTER_ROWS=n fails every export once n rows are out, the
+/// way a storage error part-way through would, so the browser test can watch a download fail.
+size_t export_fault_after() {
+  static const size_t n = [] {
+    const char* v = std::getenv("IVRCAST_FAULT_EXPORT_AFTER_ROWS");
+    if (v == nullptr || *v == '\0')
+      return std::numeric_limits<size_t>::max();
+    spdlog::warn("event=fault_injection fault=export_after_rows rows={}", v);
+    return static_cast<size_t>(std::strtoull(v, nullptr, 10));
+  }();
+  return n;
+}
+#else
+constexpr size_t export_fault_after() {
+  return static_cast<size_t>(-1);
+}
+#endif
 
 /// Header, the rows `scan` visits that `keep` accepts, then the end; stops when the sink refuses.
 template <class Scan, class Keep>
@@ -12,15 +38,20 @@ caf::expected<size_t> write_csv(sms::csv_encoding enc, const sms::log_csv_writer
   sms::log_csv_writer w{enc, sink};
   bool ok = w.header();
   size_t rows = 0;
+  const size_t fault_after = export_fault_after();
   auto n = scan([&](const sms::log_row& r) {
     if (!keep(r))
       return true;
     ok = w.row(r);
     rows += ok ? 1 : 0;
-    return ok;
+    return ok && rows < fault_after;
   });
   if (!n)
     return std::move(n.error());
+  if (ok && rows >= fault_after) {
+    w.finish();  // what was read goes out, then the end never does
+    return caf::make_error(errc::io_failure, "export_csv", "injected fault after rows");
+  }
   if (!ok || !w.finish())
     return caf::make_error(errc::io_failure, "export_csv", "the output refused the data");
   return rows;

@@ -131,9 +131,36 @@ class CallPathTest : public ::testing::Test {
     return std::move(*r);
   }
 
-  static bool counts_equal(actors::node& n, const std::map<std::string, uint64_t>& expected) {
+  /// Whether the node's call counts are `expected`; if not, what differs (the first few numbers).
+  static ::testing::AssertionResult counts_equal(actors::node& n,
+                                                 const std::map<std::string, uint64_t>& expected) {
     auto totals = n.counts().totals();
-    return totals && *totals == expected;
+    if (!totals)
+      return ::testing::AssertionFailure() << describe(totals.error());
+    if (*totals == expected)
+      return ::testing::AssertionSuccess();
+    uint64_t want = 0, got = 0;
+    std::string differ;
+    int shown = 0;
+    for (const auto& [number, calls] : expected) {
+      want += calls;
+      auto it = totals->find(number);
+      auto have = it == totals->end() ? 0 : it->second;
+      if (have != calls && shown++ < 5)
+        differ += " " + number + ":" + std::to_string(have) + "/" + std::to_string(calls);
+    }
+    for (const auto& [number, calls] : *totals)
+      got += calls;
+    return ::testing::AssertionFailure()
+           << "counted " << got << " of " << want << " calls over " << totals->size() << " of "
+           << expected.size() << " numbers; counted/placed:" << differ;
+  }
+
+  /// Waits for counts_equal, then answers it (so a timeout says what differed).
+  static ::testing::AssertionResult counts_reach(actors::node& n,
+                                                 const std::map<std::string, uint64_t>& expected) {
+    test::eventually([&] { return static_cast<bool>(counts_equal(n, expected)); });
+    return counts_equal(n, expected);
   }
 
   test::temp_dir dir_;
@@ -174,7 +201,7 @@ TEST_F(CallPathTest, TwoThousandCallsProduceExactlyTheExpectedJobsAndCounts) {
   std::sort(want.begin(), want.end());
   EXPECT_EQ(got, want);
 
-  EXPECT_TRUE(test::eventually([&] { return counts_equal(*node, report.by_number); }))
+  EXPECT_TRUE(counts_reach(*node, report.by_number))
       << "counts differ from calls placed per number";
   EXPECT_EQ(node->metrics().calls_started.load(), 2000u);
   EXPECT_EQ(node->metrics().live_sessions.load(), 0);
@@ -185,7 +212,7 @@ TEST_F(CallPathTest, RestartOnSameDatabaseChangesNoCount) {
   auto node = start_node(dir);
   ASSERT_TRUE(node);
   auto first = run_calls(200, 500)->report().by_number;
-  ASSERT_TRUE(test::eventually([&] { return counts_equal(*node, first); }));
+  ASSERT_TRUE(counts_reach(*node, first));
   node->stop();
   node.reset();
 
@@ -195,12 +222,12 @@ TEST_F(CallPathTest, RestartOnSameDatabaseChangesNoCount) {
   auto both = first;
   for (const auto& [k, v] : second)
     both[k] += v;
-  EXPECT_TRUE(test::eventually([&] { return counts_equal(*node, both); }));
+  EXPECT_TRUE(counts_reach(*node, both));
 
   // A node with an empty disk rebuilds the same counts from the topic.
   auto rebuilt = start_node(dir_.path() + "/fresh");
   ASSERT_TRUE(rebuilt);
-  EXPECT_TRUE(test::eventually([&] { return counts_equal(*rebuilt, both); }));
+  EXPECT_TRUE(counts_reach(*rebuilt, both));
   EXPECT_TRUE(counts_equal(*node, both));
 }
 
@@ -212,7 +239,7 @@ TEST_F(CallPathTest, ReplayedGatewayEventsOfEveryKindTakeEffectOnce) {
   auto node = start_node(dir);
   ASSERT_TRUE(node);
   auto report = run_calls(300, 500)->report();
-  ASSERT_TRUE(test::eventually([&] { return counts_equal(*node, report.by_number); }));
+  ASSERT_TRUE(counts_reach(*node, report.by_number));
   event_tap tap;
   auto tap_reader =
       kafka::partition_reader::open(*bus_, bus_->topic(topics::call_events), "test-tap", tap);

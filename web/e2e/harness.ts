@@ -10,6 +10,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 
 export const env = {
   binary: need("IVRCAST_BINARY"),
+  /** Whether the binary honours IVRCAST_FAULT_* (CMake's IVRCAST_FAULT_INJECTION). */
+  faultInjection: process.env.IVRCAST_FAULT_INJECTION === "1",
   webRoot: need("IVRCAST_WEB_ROOT"),
   brokers: need("IVRCAST_TEST_BROKERS"),
   artifacts: process.env.IVRCAST_E2E_ARTIFACTS ?? join(tmpdir(), "ivrcast-e2e-artifacts"),
@@ -156,7 +158,23 @@ export class NodeProcess {
       ].join("\n"),
     );
     mkdirSync(env.artifacts, { recursive: true });
-    this.proc = spawn(env.binary, ["run", "--config", this.config], { stdio: ["ignore", "pipe", "pipe"] });
+    await this.spawn({});
+  }
+
+  /**
+   * Stops the node (SIGTERM) and starts it again on the same data, topics and port, with
+   * `extraEnv` in its environment (IVRCAST_FAULT_* in test builds).
+   */
+  async restart(extraEnv: Record<string, string>): Promise<void> {
+    if (this.proc && this.proc.exitCode === null) {
+      this.proc.kill("SIGTERM");
+      await exited(this.proc);
+    }
+    await this.spawn(extraEnv);
+  }
+
+  private async spawn(extraEnv: Record<string, string>): Promise<void> {
+    this.proc = spawn(env.binary, ["run", "--config", this.config], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...extraEnv } });
     const keep = (b: Buffer) => {
       this.log += b.toString();
       if (this.log.length > 4_000_000) this.log = this.log.slice(-2_000_000);
@@ -172,6 +190,11 @@ export class NodeProcess {
       },
       120000,
     );
+  }
+
+  /** What the node has logged (its last 2-4 MB). */
+  logText(): string {
+    return this.log;
   }
 
   /** The operator's admin API (bearer token). */
