@@ -57,16 +57,32 @@ class batch_view {
   rocksdb::WriteBatchWithIndex wb_;
 };
 
-/// The account-index entries of a row (none for a row without an account): by time, by
-/// destination and time, and by incoming number and time.
+/// The account-index entries of a row (none for a row without an account): by destination and
+/// time, and by incoming number and time. The row's copy under its account is put_row's.
 std::vector<std::string> account_entries(const wire::LogDetail& d, std::string_view message_id) {
   if (d.account_id().empty())
     return {};
-  return {keys::log_by_account(d.account_id(), d.requested_at_ms(), message_id),
-          keys::log_by_account_destination(d.account_id(), d.destination(), d.requested_at_ms(),
+  return {keys::log_by_account_destination(d.account_id(), d.destination(), d.requested_at_ms(),
                                            message_id),
           keys::log_by_account_incoming(d.account_id(), d.incoming_number(), d.requested_at_ms(),
                                         message_id)};
+}
+
+/// The key of a row's copy among its account's rows; empty for a row without an account.
+std::string account_copy_key(const wire::LogRow& row) {
+  const auto& d = row.detail();
+  if (d.account_id().empty())
+    return {};
+  return keys::log_by_account(d.account_id(), d.requested_at_ms(), row.message_id());
+}
+
+/// Writes a row under `key` and its copy among its account's rows: every write of a row goes
+/// through here, so the two never differ. `bytes` is scratch space.
+void put_row(batch_view& v, const std::string& key, const wire::LogRow& row, std::string& bytes) {
+  row.SerializeToString(&bytes);
+  v.put(key, bytes);
+  if (auto copy = account_copy_key(row); !copy.empty())
+    v.put(copy, bytes);
 }
 
 /// Loads a row by message id; nullopt if absent.
@@ -163,11 +179,8 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
     return std::optional<loaded>{loaded{std::move(key), std::move(row)}};
   };
 
-  auto store = [&](const loaded& l) {
-    std::string bytes;
-    l.second.SerializeToString(&bytes);
-    v.put(l.first, bytes);
-  };
+  std::string bytes;
+  auto store = [&](const loaded& l) { put_row(v, l.first, l.second, bytes); };
 
   // Moves the row's status forward; a row that becomes final leaves the 不定 watch list.
   auto move_status = [&](wire::LogRow& row, delivery_status next) {
@@ -252,7 +265,6 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
           return {};
         v.del(keys::log_parked_by_handset(c, old.handset(), old.at_ms(), old.smsc_id()));
       }
-      std::string bytes;
       ev.SerializeToString(&bytes);
       v.put(parked_key, bytes);
       v.put(keys::log_parked_by_handset(c, ev.handset(), ev.at_ms(), ev.smsc_id()), "");
@@ -346,11 +358,17 @@ caf::expected<std::vector<std::string>> delivery_log::submitted_ids(
 caf::expected<size_t> delivery_log::scan(int64_t from_ms, int64_t to_ms,
                                          std::string_view destination,
                                          const std::function<bool(const sms::log_row&)>& fn) const {
-  if (destination.empty())
-    return scan_range(keys::log_row(from_ms, ""), keys::log_row(to_ms, ""), 0, false, fn);
-  auto lower = keys::log_by_destination(destination, from_ms, "");
-  return scan_range(lower, keys::log_by_destination(destination, to_ms, ""), lower.size() - 8,
-                    false, fn);
+  range_read r;
+  if (destination.empty()) {
+    r.lower = keys::log_row(from_ms, "");
+    r.upper = keys::log_row(to_ms, "");
+    return scan_range(r, fn);
+  }
+  r.lower = keys::log_by_destination(destination, from_ms, "");
+  r.upper = keys::log_by_destination(destination, to_ms, "");
+  r.index_prefix = r.lower.size() - 8;
+  r.row_prefix = keys::log_rows_start;
+  return scan_range(r, fn);
 }
 
 caf::expected<size_t> delivery_log::scan_account(
@@ -364,7 +382,7 @@ caf::expected<size_t> delivery_log::scan_account(
   };
   auto lower = key(q.from_ms, "");
   auto upper = key(q.to_ms, "");
-  auto prefix = lower.size() - 8;
+  auto prefix = lower.size() - 8;  // an entry's kind, account and number: before its time
   if (q.after) {
     // The row at `after` is excluded: as the upper bound backwards; forwards, from the key
     // right after it (its key with a NUL appended).
@@ -378,18 +396,33 @@ caf::expected<size_t> delivery_log::scan_account(
     return size_t{0};
   // The index is the account's; each row names its account too, and one that names another is
   // never handed out, whoever scans.
-  return scan_range(lower, upper, prefix, q.newest_first,
-                    [&](const sms::log_row& r) { return r.account_id != q.account || fn(r); });
+  auto mine = [&](const sms::log_row& r) { return r.account_id != q.account || fn(r); };
+  range_read r;
+  r.lower = std::move(lower);
+  r.upper = std::move(upper);
+  r.backwards = q.newest_first;
+  r.bulk = q.bulk;
+  if (q.destination.empty() && q.incoming_number.empty())
+    return scan_range(r, mine);  // the copies themselves
+  auto copies = keys::log_by_account(q.account, 0, "");
+  copies.resize(copies.size() - 8);  // 'a' <account> \0: an entry's tail completes the key
+  r.index_prefix = prefix;
+  r.row_prefix = copies;
+  return scan_range(r, mine);
 }
 
 caf::expected<size_t> delivery_log::scan_range(
-    const std::string& lower, const std::string& upper, size_t index_prefix, bool backwards,
-    const std::function<bool(const sms::log_row&)>& fn) const {
+    const range_read& r, const std::function<bool(const sms::log_row&)>& fn) const {
+  const auto& [lower, upper, index_prefix, row_prefix, backwards, bulk] = r;
   rocksdb::ReadOptions ro;
   rocksdb::Slice lower_slice{lower};
   rocksdb::Slice upper_slice{upper};
   ro.iterate_lower_bound = &lower_slice;
   ro.iterate_upper_bound = &upper_slice;
+  if (bulk) {
+    ro.fill_cache = false;
+    ro.readahead_size = 2 << 20;
+  }
   std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->delivery_log())};
   size_t n = 0;
   bool more = true;
@@ -414,10 +447,12 @@ caf::expected<size_t> delivery_log::scan_range(
       if (auto ok = deliver(it->value()); !ok)
         return std::move(ok.error());
   } else {
-    // An index entry names its row: the row's key is the entry's tail after 'r'. Rows are
+    // An index entry names its row: the row's key is the entry's tail after row_prefix. Rows are
     // read a batch at a time (one MultiGet), the batch growing from 8 to 64 so that a page
     // of a few rows reads few more than it shows and an export reads in bulk.
     constexpr size_t max_batch = 64;
+    rocksdb::ReadOptions row_reads;  // the iterator's bounds are the index's, not the rows'
+    row_reads.fill_cache = ro.fill_cache;
     std::array<std::string, max_batch> row_keys;
     std::array<rocksdb::Slice, max_batch> slices;
     std::array<rocksdb::PinnableSlice, max_batch> values;
@@ -427,11 +462,11 @@ caf::expected<size_t> delivery_log::scan_range(
       size_t got = 0;
       for (; got < batch && it->Valid(); step(), ++got) {
         auto k = it->key();
-        row_keys[got].assign("r").append(k.data() + index_prefix, k.size() - index_prefix);
+        row_keys[got].assign(row_prefix).append(k.data() + index_prefix, k.size() - index_prefix);
         slices[got] = row_keys[got];
       }
-      db_->db().MultiGet(rocksdb::ReadOptions{}, db_->delivery_log(), got, slices.data(),
-                         values.data(), statuses.data(), !backwards);
+      db_->db().MultiGet(row_reads, db_->delivery_log(), got, slices.data(), values.data(),
+                         statuses.data(), !backwards);
       for (size_t i = 0; i < got && more; ++i) {
         if (statuses[i].IsNotFound())
           continue;  // purged between the two reads
@@ -472,11 +507,13 @@ caf::expected<size_t> delivery_log::index_accounts() {
        it->Valid(); it->Next()) {
     if (!row.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
       continue;
-    auto entries = account_entries(row.detail(), row.message_id());
-    if (entries.empty())
+    auto copy = account_copy_key(row);
+    if (copy.empty())
       continue;
-    for (const auto& k : entries)
-      (void)wb.Put(cf, k, "");  // ignored: WriteBatch::Put fails only on oversized keys
+    // ignored (both): WriteBatch::Put fails only on oversized keys
+    (void)wb.Put(cf, copy, it->value());
+    for (const auto& k : account_entries(row.detail(), row.message_id()))
+      (void)wb.Put(cf, k, "");
     if (++n % 10000 == 0) {
       if (auto ok = check(db.Write(rocksdb::WriteOptions{}, &wb), "delivery_log.index_accounts");
           !ok)
@@ -535,6 +572,7 @@ caf::expected<size_t> delivery_log::close_undetermined(int64_t now_ms, int64_t a
   std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->delivery_log())};
   batch_view v{*db_};
   size_t n = 0;
+  std::string bytes;
   for (it->Seek(rocksdb::Slice{keys::log_undetermined_start.data(),
                                keys::log_undetermined_start.size()});
        it->Valid(); it->Next()) {
@@ -550,9 +588,7 @@ caf::expected<size_t> delivery_log::close_undetermined(int64_t now_ms, int64_t a
     if (sms::is_final(status_of(row.status())))
       continue;
     row.set_status(static_cast<int32_t>(delivery_status::undetermined));
-    std::string bytes;
-    row.SerializeToString(&bytes);
-    v.put((*l)->first, bytes);
+    put_row(v, (*l)->first, row, bytes);
     ++n;
   }
   if (auto ok = check(v.write(), "delivery_log.close_undetermined"); !ok)
@@ -580,6 +616,8 @@ caf::expected<size_t> delivery_log::purge(int64_t before_ms) {
     (void)wb.Delete(cf, keys::log_id(row.message_id()));
     (void)wb.Delete(
         cf, keys::log_by_destination(d.destination(), d.requested_at_ms(), row.message_id()));
+    if (auto copy = account_copy_key(row); !copy.empty())
+      (void)wb.Delete(cf, copy);
     for (const auto& k : account_entries(d, row.message_id()))
       (void)wb.Delete(cf, k);
     for (const auto& id : row.smsc_ids())

@@ -32,8 +32,9 @@ struct status_input {
 /// exactly once (the partition's offset lands in the same batch as the rows). Receipts that
 /// arrive before their submit is known are parked and applied when it is. Statuses only move
 /// forward. Keys are ordered by send-scheduled time, so a range is one scan; a destination
-/// index serves "range + destination". Writers (apply, purge, the 不定 sweep) serialise on an
-/// internal mutex; reads run from any thread.
+/// index serves "range + destination". A row with an account also has a copy among that
+/// account's rows (same bytes, same write), which the portal's searches and exports read. Writers
+/// (apply, purge, the 不定 sweep) serialise on an internal mutex; reads run from any thread.
 class delivery_log {
  public:
   delivery_log(std::shared_ptr<database> db, std::vector<std::string> docomo_retry_errors);
@@ -65,10 +66,10 @@ class delivery_log {
     int64_t requested_at_ms = 0;
     std::string message_id;
   };
-  /// One account's rows scheduled in [from_ms, to_ms), read through that account's own index
-  /// (by destination if given, else by incoming number if given, else all), so a small
-  /// tenant's search costs the same however many rows other accounts have. A scan that goes
-  /// on `after` a position never sees that row or those before it (in its direction) again,
+  /// One account's rows scheduled in [from_ms, to_ms), read from that account's own copies of
+  /// its rows (through its index by destination if given, else by incoming number if given),
+  /// so a small tenant's search costs the same however many rows other accounts have. A scan that
+  /// goes on `after` a position never sees that row or those before it (in its direction) again,
   /// whatever rows arrive meanwhile.
   struct account_scan {
     std::string_view account;
@@ -78,14 +79,16 @@ class delivery_log {
     std::string_view incoming_number;  // national form; empty: any (used when no destination)
     bool newest_first = false;
     const position* after = nullptr;
+    /// A read of many rows (an export): reads ahead, and leaves the block cache to searches.
+    bool bulk = false;
   };
   /// Calls `fn` for each row of `q` in its order until `fn` returns false (never for a row
   /// naming another account); returns the rows read.
   [[nodiscard]] caf::expected<size_t> scan_account(
       const account_scan& q, const std::function<bool(const sms::log_row&)>& fn) const;
 
-  /// Indexes by account the rows folded before that index existed (once: a marker remembers).
-  /// Call at start, before folding; returns the rows indexed.
+  /// Copies and indexes by account the rows folded before the account copies existed (once: a
+  /// marker remembers). Call at start, before folding; returns the rows copied.
   [[nodiscard]] caf::expected<size_t> index_accounts();
 
   /// At most `limit` rows of a search (the screen's result list).
@@ -125,10 +128,17 @@ class delivery_log {
 
  private:
   /// Rows whose keys lie in [lower, upper): the rows themselves, or (index_prefix > 0) the rows
-  /// an index names, its entries' tails after `index_prefix` bytes being the rows' keys.
+  /// an index names, each at `row_prefix` + its entry's tail after `index_prefix` bytes.
+  struct range_read {
+    std::string lower;
+    std::string upper;
+    size_t index_prefix = 0;
+    std::string_view row_prefix;
+    bool backwards = false;
+    bool bulk = false;  // see account_scan::bulk
+  };
   [[nodiscard]] caf::expected<size_t> scan_range(
-      const std::string& lower, const std::string& upper, size_t index_prefix, bool backwards,
-      const std::function<bool(const sms::log_row&)>& fn) const;
+      const range_read& r, const std::function<bool(const sms::log_row&)>& fn) const;
 
   std::shared_ptr<database> db_;
   offset_checkpoints checkpoints_;

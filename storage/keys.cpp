@@ -172,7 +172,7 @@ std::string log_by_account_incoming(std::string_view account, std::string_view i
 }
 
 std::string log_account_indexed() {
-  return "v-account-index-2";  // -2: with the incoming-number entries
+  return "v-account-index-3";  // -2: with the incoming-number entries; -3: 'a' holds the row
 }
 
 std::string log_smsc(uint8_t carrier, std::string_view smsc_id) {

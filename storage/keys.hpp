@@ -63,17 +63,19 @@ std::string log_id(std::string_view message_id);
 /// 'd' <destination> \0 <requested ms BE64> <message id>: search by destination.
 std::string log_by_destination(std::string_view destination, int64_t requested_ms,
                                std::string_view message_id);
-/// 'a' <account> \0 <requested ms BE64> <message id>: one account's rows by time, so a tenant's
-/// search reads its own rows only.
+/// 'a' <account> \0 <requested ms BE64> <message id>: a copy of the row (LogRow), kept with the
+/// account's other rows in time order, so a tenant's search and export read its own rows only
+/// and read them in sequence.
 std::string log_by_account(std::string_view account, int64_t requested_ms,
                            std::string_view message_id);
-/// 'b' <account> \0 <destination> \0 <requested ms BE64> <message id>: the same per destination.
+/// 'b' <account> \0 <destination> \0 <requested ms BE64> <message id>: the account's rows per
+/// destination (the tail after the destination completes the row's 'a' key).
 std::string log_by_account_destination(std::string_view account, std::string_view destination,
                                        int64_t requested_ms, std::string_view message_id);
 /// 'c' <account> \0 <incoming number> \0 <requested ms BE64> <message id>: per incoming number.
 std::string log_by_account_incoming(std::string_view account, std::string_view incoming,
                                     int64_t requested_ms, std::string_view message_id);
-/// Present once the rows folded before the account index existed are indexed too.
+/// Present once the rows folded before the account copies existed have theirs too.
 std::string log_account_indexed();
 /// 's' <carrier> <smsc id>: message id \0 part index, to match receipts.
 std::string log_smsc(uint8_t carrier, std::string_view smsc_id);

@@ -70,8 +70,10 @@ caf::expected<size_t> export_csv(const delivery_log& log, int64_t from_ms, int64
 caf::expected<size_t> export_csv(const delivery_log& log, const delivery_log::account_scan& q,
                                  const sms::log_filter& filter, sms::csv_encoding enc,
                                  const sms::log_csv_writer::sink_fn& sink) {
+  auto bulk = q;
+  bulk.bulk = true;
   return write_csv(
-      enc, sink, [&](const auto& fn) { return log.scan_account(q, fn); },
+      enc, sink, [&](const auto& fn) { return log.scan_account(bulk, fn); },
       [&](const sms::log_row& r) { return filter.matches(r); });
 }
 

@@ -195,6 +195,66 @@ TEST_F(DeliveryLogTest, RowsFoldedBeforeTheAccountIndexAreIndexedOnStart) {
   EXPECT_EQ(*log_->index_accounts(), 0u) << "once";
 }
 
+TEST_F(DeliveryLogTest, TheAccountIndexOfTheLayoutBeforeCopiesGetsTheRows) {
+  apply(accepted("a-1", "a", "09011110000", t0 + 1));
+  apply(accepted("b-1", "b", "09011110000", t0 + 2));
+  // As a database of the version whose 'a' entries were empty, marked as indexed.
+  auto& db = db_->db();
+  for (auto key :
+       {keys::log_by_account("a", t0 + 1, "a-1"), keys::log_by_account("b", t0 + 2, "b-1")})
+    ASSERT_TRUE(db.Put(rocksdb::WriteOptions{}, db_->delivery_log(), key, "").ok());
+  ASSERT_TRUE(db.Put(rocksdb::WriteOptions{}, db_->delivery_log(), "v-account-index-2", "1").ok());
+  auto copied = log_->index_accounts();
+  ASSERT_OK(copied);
+  EXPECT_EQ(*copied, 2u);
+  EXPECT_EQ(ids_of(*log_, "a"), std::vector<std::string>{"a-1"});
+  EXPECT_EQ(ids_of(*log_, "b", "09011110000"), std::vector<std::string>{"b-1"});
+}
+
+TEST_F(DeliveryLogTest, AnAccountsCopyOfARowFollowsEveryWriteOfIt) {
+  // Every way a row changes: created, submitted, receipts (one parked first), 不定 by the sweep.
+  apply(receipt("x", sms::receipt_state::delivered));
+  auto au_submit = submitted({"x", "y"});
+  au_submit.mutable_detail()->set_account_id("a");
+  apply(au_submit);
+  auto docomo = submitted({"z"});
+  docomo.set_message_id("m2");
+  docomo.mutable_detail()->set_account_id("a");
+  docomo.mutable_detail()->set_carrier(static_cast<int32_t>(sms::carrier::docomo) + 1);
+  docomo.mutable_detail()->set_requested_at_ms(t0 + 1);
+  apply(docomo);
+  auto same_as_row = [&](const char* when) {
+    for (auto q : {range("a", t0, t0 + 1000), [] {
+                     auto by_destination = range("a", t0, t0 + 1000);
+                     by_destination.destination = "09012345678";
+                     return by_destination;
+                   }()}) {
+      size_t seen = 0;
+      ASSERT_OK(log_->scan_account(q, [&](const sms::log_row& r) {
+        auto row = log_->find(r.message_id);
+        EXPECT_TRUE(row && row->has_value());
+        if (row && row->has_value()) {
+          EXPECT_EQ(r.status, (*row)->status) << when << " " << r.message_id;
+          EXPECT_EQ(r.sent_at_ms, (*row)->sent_at_ms) << when << " " << r.message_id;
+          EXPECT_EQ(r.arrived_at_ms, (*row)->arrived_at_ms) << when << " " << r.message_id;
+        }
+        ++seen;
+        return true;
+      }));
+      EXPECT_EQ(seen, 2u) << when;
+    }
+  };
+  same_as_row("submitted, one receipt parked before");
+  EXPECT_EQ(status(), sms::delivery_status::sent);
+  apply(receipt("y", sms::receipt_state::delivered));
+  EXPECT_EQ(status(), sms::delivery_status::delivered);
+  same_as_row("delivered");
+  auto closed = log_->close_undetermined(t0 + 100'000'000, 1000);
+  ASSERT_OK(closed);
+  EXPECT_EQ(*closed, 1u);
+  same_as_row("closed as undetermined");
+}
+
 TEST_F(DeliveryLogTest, AnAccountsScanByIncomingNumberReadsThatNumbersRowsOnly) {
   apply(accepted("a-1", "a", "09011110000", t0 + 1, "0501111111"));
   apply(accepted("a-2", "a", "09011110000", t0 + 2, "0502222222"));
