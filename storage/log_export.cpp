@@ -2,9 +2,12 @@
 
 #include "messages/errc.hpp"
 
-#ifdef IVRCAST_FAULT_INJECTION
-#include <cstdlib>
 #include <limits>
+
+#ifdef IVRCAST_FAULT_INJECTION
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 #endif
@@ -17,17 +20,28 @@ namespace {
 /// way a storage error part-way through would, so the browser test can watch a download fail.
 size_t export_fault_after() {
   static const size_t n = [] {
+    constexpr auto never = std::numeric_limits<size_t>::max();
     const char* v = std::getenv("IVRCAST_FAULT_EXPORT_AFTER_ROWS");
     if (v == nullptr || *v == '\0')
-      return std::numeric_limits<size_t>::max();
-    spdlog::warn("event=fault_injection fault=export_after_rows rows={}", v);
-    return static_cast<size_t>(std::strtoull(v, nullptr, 10));
+      return never;
+    std::string_view text{v};
+    size_t rows = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), rows);
+    if (ec != std::errc{} || end != text.data() + text.size()) {
+      spdlog::error(
+          "event=fault_injection_refused key=IVRCAST_FAULT_EXPORT_AFTER_ROWS value=\"{}\" "
+          "reason=\"not a row count\"",
+          text);
+      return never;
+    }
+    spdlog::warn("event=fault_injection fault=export_after_rows rows={}", rows);
+    return rows;
   }();
   return n;
 }
 #else
 constexpr size_t export_fault_after() {
-  return static_cast<size_t>(-1);
+  return std::numeric_limits<size_t>::max();
 }
 #endif
 
