@@ -7,6 +7,7 @@
 #include "storage/database.hpp"
 #include "storage/keys.hpp"
 #include "storage/status.hpp"
+#include "storage/stored_bytes.hpp"
 
 namespace ivrcast::storage {
 
@@ -35,8 +36,7 @@ caf::expected<void> audit_log::index_emails() {
   constexpr size_t key_tail = 16;  // <at be64> <offset be64>
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     auto key = it->key();
-    if (key.size() != prefix.size() + key_tail ||
-        !ev.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
+    if (key.size() != prefix.size() + key_tail || !parse_stored(it->value(), ev) ||
         ev.email().empty())
       continue;
     auto offset = static_cast<int64_t>(keys::get_be64({key.data() + prefix.size() + 8, 8}));
@@ -99,7 +99,7 @@ caf::expected<std::vector<wire::AuditEvent>> audit_log::find(const audit_query& 
   for (it->SeekForPrev(upper); it->Valid(); it->Prev()) {
     if (it->key().compare(rocksdb::Slice{upper}) >= 0)
       continue;  // at to_ms exactly: outside [from, to)
-    if (!ev.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+    if (!parse_stored(it->value(), ev))
       continue;
     if (!q.event.empty() && !ev.event().starts_with(q.event))
       continue;

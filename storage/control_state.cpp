@@ -10,6 +10,7 @@
 #include "messages/errc.hpp"
 #include "storage/database.hpp"
 #include "storage/status.hpp"
+#include "storage/stored_bytes.hpp"
 
 namespace ivrcast::storage {
 namespace {
@@ -217,8 +218,7 @@ caf::expected<void> control_state::scan(
     std::string_view key{k.data(), k.size()};
     if (!key.starts_with(prefix))
       break;
-    auto v = it->value();
-    if (!r.ParseFromArray(v.data(), static_cast<int>(v.size())))
+    if (!parse_stored(it->value(), r))
       return caf::make_error(errc::storage_corrupt, "control_state.scan", std::string{key});
     if (!fn(key, r))
       break;

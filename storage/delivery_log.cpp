@@ -11,6 +11,7 @@
 #include "storage/database.hpp"
 #include "storage/keys.hpp"
 #include "storage/status.hpp"
+#include "storage/stored_bytes.hpp"
 
 namespace ivrcast::storage {
 namespace {
@@ -430,7 +431,7 @@ caf::expected<size_t> delivery_log::scan_range(
   wire::LogRow row;
   sms::log_row out;
   auto deliver = [&](rocksdb::Slice bytes) -> caf::expected<void> {
-    if (!row.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    if (!parse_stored(bytes, row))
       return caf::make_error(errc::storage_corrupt, "delivery_log.scan", "unreadable row");
     fill_row(row, out);
     ++n;
@@ -505,7 +506,7 @@ caf::expected<size_t> delivery_log::index_accounts() {
   size_t n = 0;
   for (it->Seek(rocksdb::Slice{keys::log_rows_start.data(), keys::log_rows_start.size()});
        it->Valid(); it->Next()) {
-    if (!row.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+    if (!parse_stored(it->value(), row))
       continue;
     auto copy = account_copy_key(row);
     if (copy.empty())
@@ -609,7 +610,7 @@ caf::expected<size_t> delivery_log::purge(int64_t before_ms) {
   wire::LogRow row;
   for (it->Seek(rocksdb::Slice{keys::log_rows_start.data(), keys::log_rows_start.size()});
        it->Valid(); it->Next()) {
-    if (!row.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+    if (!parse_stored(it->value(), row))
       continue;
     const auto& d = row.detail();
     (void)wb.Delete(cf, it->key());  // ignored (all four): only oversized keys fail
