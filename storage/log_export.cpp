@@ -1,7 +1,5 @@
 #include "storage/log_export.hpp"
 
-#include "messages/errc.hpp"
-
 #include <limits>
 
 #ifdef IVRCAST_FAULT_INJECTION
@@ -11,6 +9,8 @@
 
 #include <spdlog/spdlog.h>
 #endif
+
+#include "messages/errc.hpp"
 
 namespace ivrcast::storage {
 namespace {

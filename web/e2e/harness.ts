@@ -51,6 +51,14 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** SIGTERM to a child still running, and its exit. */
+async function terminate(p: ChildProcess | undefined): Promise<void> {
+  if (p && p.exitCode === null) {
+    p.kill("SIGTERM");
+    await exited(p);
+  }
+}
+
 function exited(p: ChildProcess): Promise<number | null> {
   return p.exitCode !== null ? Promise.resolve(p.exitCode) : new Promise((r) => p.once("exit", (code) => r(code)));
 }
@@ -96,10 +104,7 @@ export class MailSink {
   }
 
   async stop(): Promise<void> {
-    if (this.proc && this.proc.exitCode === null) {
-      this.proc.kill("SIGTERM");
-      await exited(this.proc);
-    }
+    await terminate(this.proc);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -166,10 +171,7 @@ export class NodeProcess {
    * `extraEnv` in its environment (IVRCAST_FAULT_* in test builds).
    */
   async restart(extraEnv: Record<string, string>): Promise<void> {
-    if (this.proc && this.proc.exitCode === null) {
-      this.proc.kill("SIGTERM");
-      await exited(this.proc);
-    }
+    await terminate(this.proc);
     await this.spawn(extraEnv);
   }
 
@@ -230,10 +232,7 @@ export class NodeProcess {
   }
 
   async stop(): Promise<void> {
-    if (this.proc && this.proc.exitCode === null) {
-      this.proc.kill("SIGTERM");
-      await exited(this.proc);
-    }
+    await terminate(this.proc);
     writeFileSync(join(env.artifacts, "node.log"), this.log);
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -92,6 +92,12 @@ async function changePassword(newPassword: string): Promise<void> {
   await page.getByRole("button", { name: "設定" }).click();
 }
 
+/** Sets the delivery log search to start at 00:00 yesterday, Japan time (the earliest simulated calls). */
+async function setSearchStartToYesterday(): Promise<void> {
+  const yesterday = new Date(Date.now() + 9 * 3600e3 - 86400e3).toISOString().slice(0, 10);
+  await page.getByLabel(/送信予定時刻（開始）/).fill(yesterday + "T00:00");
+}
+
 async function logout(): Promise<void> {
   await page.locator("header .menu-button").click();
   await page.getByRole("menuitem", { name: "ログアウト" }).click();
@@ -264,8 +270,7 @@ scenario("simulated calls: rows in the delivery log, the CSV download, call coun
 
   await page.getByRole("link", { name: "配信ログ" }).click();
   await heading().filter({ hasText: "配信ログ" }).waitFor();
-  const yesterday = new Date(Date.now() + 9 * 3600e3 - 86400e3).toISOString().slice(0, 10);
-  await page.getByLabel(/送信予定時刻（開始）/).fill(yesterday + "T00:00");
+  await setSearchStartToYesterday();
   await eventually("3 rows in the delivery log", async () => {
     await page.getByRole("button", { name: "検索", exact: true }).click();
     await page.locator(".results p.count").waitFor();
@@ -570,8 +575,7 @@ scenario(
     await node.restart({ IVRCAST_FAULT_EXPORT_AFTER_ROWS: "1" });
     await page.goto("/#/log");  // sessions outlive a restart
     await heading().filter({ hasText: "配信ログ" }).waitFor();
-    const yesterday = new Date(Date.now() + 9 * 3600e3 - 86400e3).toISOString().slice(0, 10);
-    await page.getByLabel(/送信予定時刻（開始）/).fill(yesterday + "T00:00");
+    await setSearchStartToYesterday();
     await page.getByRole("button", { name: "検索", exact: true }).click();
     await page.locator(".results p.count").waitFor();
     assert.equal(await page.locator("table.log tbody tr").count(), 3, "the search itself is not affected");
