@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
+#include "actors/tsan_handoff.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
 
@@ -13,8 +14,10 @@ call_counter_actor::behavior_type call_counter(
     std::shared_ptr<storage::call_counts> counts, int64_t retention_ms) {
   self->state.counts = std::move(counts);
   self->send(self, atom::tick_v);
+  const void* me = caf::actor_cast<caf::abstract_actor*>(self);
   return {
-      [self](atom::apply, const messages::call_event_batch& b) -> caf::result<int64_t> {
+      [self, me](atom::apply, const messages::call_event_batch& b) -> caf::result<int64_t> {
+        tsan_turn turn{me};
         if (auto done = self->state.counts->apply(b); !done) {
           logger().error("event=call_counts_apply_failed partition={} error=\"{}\"",
                          b.partition.value, describe(done.error()));
@@ -25,7 +28,8 @@ call_counter_actor::behavior_type call_counter(
         }
         return b.last_offset;
       },
-      [self, retention_ms](atom::tick) {
+      [self, me, retention_ms](atom::tick) {
+        tsan_turn turn{me};
         auto n = self->state.counts->forget_starts_before(unix_now_ms() - retention_ms);
         if (!n)
           logger().error("event=call_starts_purge_failed error=\"{}\"", describe(n.error()));

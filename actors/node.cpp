@@ -13,6 +13,7 @@
 #include "actors/prompt_speech.hpp"
 #include "actors/sms_service.hpp"
 #include "actors/supervise.hpp"
+#include "actors/tsan_handoff.hpp"
 #include "connectors/control/codec.hpp"
 #include "connectors/gateway/codec.hpp"
 #include "connectors/gateway/dead_letters.hpp"
@@ -149,6 +150,7 @@ class counter_feed final : public kafka::partition_reader::handler {
   }
 
   void records(int32_t partition, std::span<const kafka::record> recs) override {
+    tsan_handoff(caf::actor_cast<caf::abstract_actor*>(counter_));
     caf::anon_send(counter_, atom::apply_v, decode_batch(partition, recs));
   }
 

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
+#include "actors/tsan_handoff.hpp"
 #include "connectors/smpp/receipt.hpp"
 #include "connectors/smpp/session.hpp"
 #include "connectors/smpp/submit.hpp"
@@ -223,13 +224,23 @@ sms_sender_actor::behavior_type sms_sender(sms_sender_actor::pointer self,
                                            const sender_context* ctx) {
   auto driver = std::make_shared<sender_driver>(ctx);
   self->delayed_send(self, std::chrono::milliseconds{20}, atom::tick_v);
+  const void* me = caf::actor_cast<caf::abstract_actor*>(self);
   return {
-      [driver](sender_event& e) { driver->on(e); },
-      [self, driver](atom::tick) {
+      [me, driver](sender_event& e) {
+        tsan_turn turn{me};
+        driver->on(e);
+      },
+      [self, me, driver](atom::tick) {
+        tsan_turn turn{me};
         driver->tick();
         self->delayed_send(self, std::chrono::milliseconds{20}, atom::tick_v);
       },
   };
+}
+
+void send_event(const sms_sender_actor& sender, sender_event e) {
+  tsan_handoff(caf::actor_cast<caf::abstract_actor*>(sender));
+  caf::anon_send(sender, std::move(e));
 }
 
 }  // namespace ivrcast::actors

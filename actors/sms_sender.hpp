@@ -117,4 +117,7 @@ using sms_sender_actor = caf::typed_actor<
 sms_sender_actor::behavior_type sms_sender(sms_sender_actor::pointer self,
                                            const sender_context* ctx);
 
+/// Hands `e` to `sender` (every sender_event goes this way: see tsan_handoff.hpp).
+void send_event(const sms_sender_actor& sender, sender_event e);
+
 }  // namespace ivrcast::actors

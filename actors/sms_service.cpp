@@ -75,13 +75,13 @@ struct sms_service::impl final : kafka::consumer_handler {
       sender_event e;
       e.what = sender_event::kind::bound;
       e.session = session;
-      caf::anon_send(sender, std::move(e));
+      send_event(sender, std::move(e));
     }
     void unbound(int session, std::string_view) override {
       sender_event e;
       e.what = sender_event::kind::unbound;
       e.session = session;
-      caf::anon_send(sender, std::move(e));
+      send_event(sender, std::move(e));
     }
     void submit_resp(int session, uint32_t seq, uint32_t status, std::string_view id) override {
       sender_event e;
@@ -90,7 +90,7 @@ struct sms_service::impl final : kafka::consumer_handler {
       e.sequence = seq;
       e.status = status;
       e.id = id;
-      caf::anon_send(sender, std::move(e));
+      send_event(sender, std::move(e));
     }
     void deliver(int session, uint32_t seq, const smpp::sm_body& sm) override {
       owner->ingest(index, session, seq, sm);
@@ -259,7 +259,7 @@ struct sms_service::impl final : kafka::consumer_handler {
         e.what = sender_event::kind::drain;
         e.partition = p;
         e.done = [promise] { promise->set_value(); };
-        caf::anon_send(s, std::move(e));
+        send_event(s, std::move(e));
       }
       for (auto& w : waits)
         if (w.wait_for(std::chrono::seconds{5}) != std::future_status::ready)
@@ -374,7 +374,7 @@ struct sms_service::impl final : kafka::consumer_handler {
       e.what = sender_event::kind::work;
       auto c = static_cast<size_t>(w->msg.via);
       e.work = std::move(w);
-      caf::anon_send(senders[c], std::move(e));
+      send_event(senders[c], std::move(e));
     }
   }
 
@@ -545,7 +545,7 @@ struct sms_service::impl final : kafka::consumer_handler {
       e.token = ticket;
       e.ok = ok;
       e.offset = offset;
-      caf::anon_send(senders[carrier], std::move(e));
+      send_event(senders[carrier], std::move(e));
     } else if (kind == receipt_kind && carrier < sessions.size()) {
       auto session = static_cast<size_t>((ticket >> 32) & 0xFF);
       if (session < sessions[carrier].size())

@@ -7,6 +7,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
 #include "messages/errc.hpp"
@@ -35,6 +36,19 @@ class uint64_add final : public rocksdb::AssociativeMergeOperator {
     return true;
   }
   const char* Name() const override { return "ivrcast.uint64_add"; }
+};
+
+/// The delivery log's tenant prefixes (keys::log_tenant_prefix) for its prefix Bloom filters.
+class log_tenant_prefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "ivrcast.log_tenant_prefix.1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    auto n = keys::log_tenant_prefix({key.data(), key.size()});
+    return {key.data(), n ? *n : key.size()};  // only called on keys InDomain says are
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return keys::log_tenant_prefix({key.data(), key.size()}).has_value();
+  }
 };
 
 }  // namespace
@@ -67,6 +81,11 @@ caf::expected<std::shared_ptr<database>> database::open_impl(const std::string& 
   log_table.optimize_filters_for_memory = true;
   rocksdb::ColumnFamilyOptions log;
   log.table_factory.reset(rocksdb::NewBlockBasedTableFactory(log_table));
+  // A tenant's search seeks once per level, and in a platform's log most levels hold nothing of
+  // that tenant or number: the filters also hold each key's tenant prefix, so the seek skips
+  // those files. Only searches that stay within one prefix use it (prefix_same_as_start);
+  // every other iterator of the log starts at a key outside the prefix domain.
+  log.prefix_extractor = std::make_shared<log_tenant_prefix>();
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{}},
       {"offsets", rocksdb::ColumnFamilyOptions{}},

@@ -403,6 +403,7 @@ caf::expected<size_t> delivery_log::scan_account(
   r.upper = std::move(upper);
   r.backwards = q.newest_first;
   r.bulk = q.bulk;
+  r.one_tenant = true;
   if (q.destination.empty() && q.incoming_number.empty())
     return scan_range(r, mine);  // the copies themselves
   auto copies = keys::log_by_account(q.account, 0, "");
@@ -414,12 +415,13 @@ caf::expected<size_t> delivery_log::scan_account(
 
 caf::expected<size_t> delivery_log::scan_range(
     const range_read& r, const std::function<bool(const sms::log_row&)>& fn) const {
-  const auto& [lower, upper, index_prefix, row_prefix, backwards, bulk] = r;
+  const auto& [lower, upper, index_prefix, row_prefix, backwards, bulk, one_tenant] = r;
   rocksdb::ReadOptions ro;
   rocksdb::Slice lower_slice{lower};
   rocksdb::Slice upper_slice{upper};
   ro.iterate_lower_bound = &lower_slice;
   ro.iterate_upper_bound = &upper_slice;
+  ro.prefix_same_as_start = one_tenant;  // lets the prefix Bloom filters skip other tenants' files
   if (bulk) {
     ro.fill_cache = false;
     ro.readahead_size = 2 << 20;

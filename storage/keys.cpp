@@ -175,6 +175,21 @@ std::string log_account_indexed() {
   return "v-account-index-3";  // -2: with the incoming-number entries; -3: 'a' holds the row
 }
 
+std::optional<size_t> log_tenant_prefix(std::string_view key) {
+  if (key.empty())
+    return std::nullopt;
+  int nuls = key[0] == 'a' ? 1 : key[0] == 'b' || key[0] == 'c' ? 2 : 0;
+  if (nuls == 0)
+    return std::nullopt;
+  size_t at = 0;
+  for (; nuls > 0; --nuls) {
+    at = key.find('\0', at + 1);
+    if (at == std::string_view::npos)
+      return std::nullopt;
+  }
+  return at + 1;
+}
+
 std::string log_smsc(uint8_t carrier, std::string_view smsc_id) {
   std::string out{"s"};
   out += static_cast<char>(carrier);

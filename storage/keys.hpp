@@ -77,6 +77,11 @@ std::string log_by_account_incoming(std::string_view account, std::string_view i
                                     int64_t requested_ms, std::string_view message_id);
 /// Present once the rows folded before the account copies existed have theirs too.
 std::string log_account_indexed();
+/// Length of the part of a log key one tenant's search stays within: 'a' <account> \0, or
+/// 'b'/'c' <account> \0 <number> \0. Empty for every other key (no tenant search reads them).
+/// The delivery log's Bloom filters hold these prefixes, so a search skips the table files that
+/// hold nothing of its tenant (and number) instead of seeking in every level.
+std::optional<size_t> log_tenant_prefix(std::string_view key);
 /// 's' <carrier> <smsc id>: message id \0 part index, to match receipts.
 std::string log_smsc(uint8_t carrier, std::string_view smsc_id);
 /// 'p' <carrier> <smsc id>: a receipt that matched no submit yet (StatusEvent).
