@@ -1161,7 +1161,8 @@ TEST_F(ControlPlaneTest, ATenantPagesFiltersAndDownloadsItsOwnRowsOnly) {
   EXPECT_EQ(count(*other, "&destination=09012341003"), 30u);
   EXPECT_EQ(count(*boss_, "&destination=09012341003&incoming_number=05011110002"), 25u);
   EXPECT_EQ(count(*boss_, "&order=oldest&status=delivered"), 50u);
-  for (const auto& row : search(*boss_, "&limit=1000&status=delivered").body["rows"]) {
+  auto delivered = search(*boss_, "&limit=1000&status=delivered");  // outlives the loop
+  for (const auto& row : delivered.body["rows"]) {
     EXPECT_EQ(row["status"], "到達済");
     EXPECT_TRUE(a1_ids.contains(row["message_id"].get<std::string>()));
   }
