@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 namespace ivrcast::sms {
 namespace {
@@ -540,6 +542,49 @@ TEST(SenderLogicTest, ADrainReleasesFencedPartsAndWaitsForAnswersOnTheWire) {
   h.deliver_all();
   auto subs = h.all<submit_part>();
   EXPECT_EQ(subs.back().work->msg.message_id, "other") << "the other partition carries on";
+}
+
+TEST(SenderLogicTest, ADrainLetsGoOfABacklogWaitingForTheWindowAndTheFence) {
+  // 40 messages of two partitions, the window 4: a few on the wire, a few fenced and ready, the
+  // rest waiting for room to be fenced. Draining partition 0 lets go of every one of its
+  // messages not on the wire; partition 1's all go out, once each.
+  harness h;
+  h.bind(0);
+  h.bind(1);
+  for (int i = 0; i < 40; ++i)
+    h.take(h.work("m" + std::to_string(i), "0901234" + std::to_string(1000 + i), 10, i % 2, i));
+  h.deliver_all();
+  std::set<std::string> on_wire;
+  for (const auto& sub : h.all<submit_part>())
+    on_wire.insert(sub.work->msg.message_id);
+  ASSERT_LT(on_wire.size(), 20u) << "a backlog stays behind the window";
+  h.logic.drain(0, h.now, h.out);
+  std::set<std::string> released;
+  for (const auto& r : h.all<put_record>())
+    if (r.record.state() == wire::SendRecord::RELEASED)
+      released.insert(r.record.message_id());
+  for (int step = 0; step < 400; ++step) {  // answer, make durable, refill: until all is quiet
+    h.now += 10;
+    h.deliver_all();
+    h.tick();
+    if (h.all<submit_part>().size() > h.answered_keys.size())
+      h.answer(rok);
+  }
+  std::map<std::string, int> sent;
+  for (const auto& sub : h.all<submit_part>())
+    ++sent[sub.work->msg.message_id];
+  for (int i = 0; i < 40; ++i) {
+    auto id = "m" + std::to_string(i);
+    if (i % 2 == 1)
+      EXPECT_EQ(sent[id], 1) << id << ": partition 1 carries on";
+    else if (on_wire.contains(id))
+      EXPECT_EQ(sent[id], 1) << id << ": on the wire before the drain";
+    else
+      EXPECT_EQ(sent[id], 0) << id << ": drained, the next owner's";
+  }
+  for (const auto& id : released)
+    EXPECT_EQ(sent[id], 0) << id;
+  EXPECT_EQ(h.all<drained>().size(), 1u);
 }
 
 TEST(SenderLogicTest, ALostRecordLeavesTheJobNotDone) {
