@@ -415,14 +415,20 @@ caf::expected<size_t> delivery_log::scan_account(
 
 caf::expected<size_t> delivery_log::scan_range(
     const range_read& r, const std::function<bool(const sms::log_row&)>& fn) const {
-  const auto& [lower, upper, index_prefix, row_prefix, backwards, bulk, one_tenant] = r;
+  // Named references, not a structured binding: clang 14 (the fuzz build) cannot capture one.
+  const auto& lower = r.lower;
+  const auto& upper = r.upper;
+  const auto index_prefix = r.index_prefix;
+  const auto row_prefix = r.row_prefix;
+  const bool backwards = r.backwards;
   rocksdb::ReadOptions ro;
   rocksdb::Slice lower_slice{lower};
   rocksdb::Slice upper_slice{upper};
   ro.iterate_lower_bound = &lower_slice;
   ro.iterate_upper_bound = &upper_slice;
-  ro.prefix_same_as_start = one_tenant;  // lets the prefix Bloom filters skip other tenants' files
-  if (bulk) {
+  ro.prefix_same_as_start =
+      r.one_tenant;  // lets the prefix Bloom filters skip other tenants' files
+  if (r.bulk) {
     ro.fill_cache = false;
     ro.readahead_size = 2 << 20;
   }

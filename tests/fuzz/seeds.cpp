@@ -230,6 +230,8 @@ void text() {
   seed("text", "urls", "\x03詳細は https://例え.jp/a?b=1。 と (http://x.jp/y), です."sv);
   seed("text", "parts", "\x04ご来店ありがとうございます😀"sv);
   seed("text", "tables", "\x05" + keyed("090,docomo\n0801,au\n# c\n", "09012345678,softbank\n"));
+  seed("text", "log_query", "\x06\x00\x00\x01\x9a\x3c\x2b\x1a\x00job-1.1"sv);
+  seed("text", "log_status", "\x06partially_failed"sv);
 }
 
 }  // namespace

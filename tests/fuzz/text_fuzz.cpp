@@ -1,15 +1,19 @@
 // The text helpers every outside string passes through: phone numbers, CSV fields, Japan-time
 // dates, URL detection and short links, UTF-16 conversion and carrier parts, the carrier
-// tables. The first byte picks the helper; each checks what it promises.
+// tables, the delivery log's page tokens and filter names. The first byte picks the helper;
+// each checks what it promises.
 
 #include <string>
 
+#include "control/log_cursor.hpp"
 #include "messages/phone.hpp"
 #include "messages/text.hpp"
 #include "sms/carrier_directory.hpp"
 #include "sms/log_csv.hpp"
+#include "sms/log_filter.hpp"
 #include "sms/segment_rules.hpp"
 #include "sms/short_links.hpp"
+#include "storage/keys.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using namespace ivrcast;
@@ -113,13 +117,39 @@ void tables(std::string_view in) {
     (void)dir->resolve(n);
 }
 
+/// A page token (`next`) and the filters of a log search, both straight from the query string.
+void log_query(std::string_view in) {
+  constexpr std::string_view binding = "acc-1|from=1&to=2";
+  constexpr std::string_view key = "session-secret";
+  // Any token: one that decodes is bound to its search; no other search takes it.
+  if (control::decode_log_cursor(in, binding, key))
+    IVRCAST_FUZZ_CHECK(!control::decode_log_cursor(in, "acc-2|from=1&to=2", key));
+  (void)sms::status_named(in);
+  (void)sms::arrival_named(in);
+  // A position the server wrote comes back whole, and an edited token is refused.
+  if (in.size() < 8)
+    return;
+  storage::delivery_log::position at;
+  at.requested_at_ms = static_cast<int64_t>(storage::keys::get_be64(in));
+  at.message_id = std::string{in.substr(8, 200)};
+  auto token = control::encode_log_cursor(at, binding, key);
+  auto back = control::decode_log_cursor(token, binding, key);
+  IVRCAST_FUZZ_CHECK(back && back->requested_at_ms == at.requested_at_ms &&
+                     back->message_id == at.message_id);
+  IVRCAST_FUZZ_CHECK(!control::decode_log_cursor(token, binding, "another-secret"));
+  auto edited = token;
+  auto& c = edited[static_cast<size_t>(in[0]) % token.size()];
+  c = c == '0' ? '1' : '0';
+  IVRCAST_FUZZ_CHECK(!control::decode_log_cursor(edited, binding, key));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0)
     return 0;
   auto in = fuzz::as_text(data + 1, size - 1);
-  switch (data[0] % 6) {
+  switch (data[0] % 7) {
     case 0:
       phone(in);
       break;
@@ -135,8 +165,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 4:
       parts(in);
       break;
-    default:
+    case 5:
       tables(in);
+      break;
+    default:
+      log_query(in);
       break;
   }
   return 0;

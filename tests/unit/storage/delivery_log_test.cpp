@@ -330,13 +330,13 @@ TEST(LogTenantPrefixTest, EndsAfterTheAccountOrTheNumberAndOnlyForTenantKeys) {
     std::optional<size_t> prefix;
   };
   const std::vector<row> rows{
-      {keys::log_by_account("acc", t0, "m1"), 5},                           // 'a' acc \0
-      {keys::log_by_account_destination("acc", "090", t0, "m1"), 9},        // 'b' acc \0 090 \0
-      {keys::log_by_account_incoming("acc", "0501", t0, "m1"), 10},         // 'c' acc \0 0501 \0
-      {keys::log_by_account("", t0, "m1"), 2},                              // no account
-      {std::string{"bacc"} + '\0' + "090", std::nullopt},                  // cut short
-      {std::string{"aacc"}, std::nullopt},                                  // cut short
-      {keys::log_row(t0, "m1"), std::nullopt},                              // other kinds
+      {keys::log_by_account("acc", t0, "m1"), 5},                     // 'a' acc \0
+      {keys::log_by_account_destination("acc", "090", t0, "m1"), 9},  // 'b' acc \0 090 \0
+      {keys::log_by_account_incoming("acc", "0501", t0, "m1"), 10},   // 'c' acc \0 0501 \0
+      {keys::log_by_account("", t0, "m1"), 2},                        // no account
+      {std::string{"bacc"} + '\0' + "090", std::nullopt},             // cut short
+      {std::string{"aacc"}, std::nullopt},                            // cut short
+      {keys::log_row(t0, "m1"), std::nullopt},                        // other kinds
       {keys::log_by_destination("090", t0, "m1"), std::nullopt},
       {keys::log_id("m1"), std::nullopt},
       {keys::log_undetermined(t0, "m1"), std::nullopt},
