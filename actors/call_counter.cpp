@@ -14,10 +14,9 @@ call_counter_actor::behavior_type call_counter(
     std::shared_ptr<storage::call_counts> counts, int64_t retention_ms) {
   self->state.counts = std::move(counts);
   self->send(self, atom::tick_v);
-  const void* me = caf::actor_cast<caf::abstract_actor*>(self);
   return {
-      [self, me](atom::apply, const messages::call_event_batch& b) -> caf::result<int64_t> {
-        tsan_turn turn{me};
+      [self](atom::apply, const messages::call_event_batch& b) -> caf::result<int64_t> {
+        tsan_turn turn{self};
         if (auto done = self->state.counts->apply(b); !done) {
           logger().error("event=call_counts_apply_failed partition={} error=\"{}\"",
                          b.partition.value, describe(done.error()));
@@ -28,8 +27,8 @@ call_counter_actor::behavior_type call_counter(
         }
         return b.last_offset;
       },
-      [self, me, retention_ms](atom::tick) {
-        tsan_turn turn{me};
+      [self, retention_ms](atom::tick) {
+        tsan_turn turn{self};
         auto n = self->state.counts->forget_starts_before(unix_now_ms() - retention_ms);
         if (!n)
           logger().error("event=call_starts_purge_failed error=\"{}\"", describe(n.error()));

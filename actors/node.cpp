@@ -150,7 +150,7 @@ class counter_feed final : public kafka::partition_reader::handler {
   }
 
   void records(int32_t partition, std::span<const kafka::record> recs) override {
-    tsan_handoff(caf::actor_cast<caf::abstract_actor*>(counter_));
+    tsan_handoff(counter_);
     caf::anon_send(counter_, atom::apply_v, decode_batch(partition, recs));
   }
 

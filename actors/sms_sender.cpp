@@ -224,14 +224,13 @@ sms_sender_actor::behavior_type sms_sender(sms_sender_actor::pointer self,
                                            const sender_context* ctx) {
   auto driver = std::make_shared<sender_driver>(ctx);
   self->delayed_send(self, std::chrono::milliseconds{20}, atom::tick_v);
-  const void* me = caf::actor_cast<caf::abstract_actor*>(self);
   return {
-      [me, driver](sender_event& e) {
-        tsan_turn turn{me};
+      [self, driver](sender_event& e) {
+        tsan_turn turn{self};
         driver->on(e);
       },
-      [self, me, driver](atom::tick) {
-        tsan_turn turn{me};
+      [self, driver](atom::tick) {
+        tsan_turn turn{self};
         driver->tick();
         self->delayed_send(self, std::chrono::milliseconds{20}, atom::tick_v);
       },
@@ -239,7 +238,7 @@ sms_sender_actor::behavior_type sms_sender(sms_sender_actor::pointer self,
 }
 
 void send_event(const sms_sender_actor& sender, sender_event e) {
-  tsan_handoff(caf::actor_cast<caf::abstract_actor*>(sender));
+  tsan_handoff(sender);
   caf::anon_send(sender, std::move(e));
 }
 

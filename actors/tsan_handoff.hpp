@@ -1,5 +1,8 @@
 #pragma once
 
+#include <caf/abstract_actor.hpp>
+#include <caf/actor_cast.hpp>
+
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>
 #endif
@@ -14,33 +17,36 @@ namespace ivrcast::actors {
 // TSan crawl, until another actor of the process (the call counter) fell minutes behind.
 // These tell TSan what CAF guarantees, keyed on the actor's address. Nothing in other builds.
 
-/// Before sending to `actor` (its abstract_actor address): what this thread wrote is the
-/// receiving handler's to read.
-inline void tsan_handoff([[maybe_unused]] const void* actor) {
+/// Before sending to `actor` (a handle): what this thread wrote is the receiving handler's to
+/// read.
+template <class Handle>
+void tsan_handoff([[maybe_unused]] const Handle& actor) {
 #if defined(__SANITIZE_THREAD__)
-  __tsan_release(const_cast<void*>(actor));
+  __tsan_release(caf::actor_cast<caf::abstract_actor*>(actor));
 #endif
 }
 
-/// One handler of an actor (`self`'s abstract_actor address), from start to end: it follows
-/// every message handed to the actor and the actor's previous handler, wherever they ran.
+/// One handler of the actor `self`, from start to end: it follows every message handed to the
+/// actor and the actor's previous handler, wherever they ran.
 class tsan_turn {
  public:
-  explicit tsan_turn([[maybe_unused]] const void* actor) : actor_(actor) {
+  template <class Self>
+  explicit tsan_turn([[maybe_unused]] Self* self) {
 #if defined(__SANITIZE_THREAD__)
-    __tsan_acquire(const_cast<void*>(actor_));
+    actor_ = caf::actor_cast<caf::abstract_actor*>(self);
+    __tsan_acquire(actor_);
 #endif
   }
   ~tsan_turn() {
 #if defined(__SANITIZE_THREAD__)
-    __tsan_release(const_cast<void*>(actor_));
+    __tsan_release(actor_);
 #endif
   }
   tsan_turn(const tsan_turn&) = delete;
   tsan_turn& operator=(const tsan_turn&) = delete;
 
  private:
-  [[maybe_unused]] const void* actor_;
+  [[maybe_unused]] void* actor_ = nullptr;
 };
 
 }  // namespace ivrcast::actors

@@ -51,6 +51,19 @@ class log_tenant_prefix final : public rocksdb::SliceTransform {
   }
 };
 
+/// Column-family options whose table files carry a Bloom filter (10 bits a key), with its own
+/// block cache if `cache` is set (else the table factory makes its own default one).
+rocksdb::ColumnFamilyOptions with_bloom_filters(std::shared_ptr<rocksdb::Cache> cache) {
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.optimize_filters_for_memory = true;
+  if (cache)
+    table.block_cache = std::move(cache);
+  rocksdb::ColumnFamilyOptions out;
+  out.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return out;
+}
+
 }  // namespace
 
 caf::expected<std::shared_ptr<database>> database::open(const std::string& dir) {
@@ -75,12 +88,7 @@ caf::expected<std::shared_ptr<database>> database::open_impl(const std::string& 
   // The delivery log is read by point lookups (a row per index entry, receipts by SMSC id): a
   // Bloom filter per file lets a lookup skip the levels that do not hold its key, and a block
   // cache of its own keeps a tenant's recent rows from being evicted by another's export.
-  rocksdb::BlockBasedTableOptions log_table;
-  log_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  log_table.block_cache = rocksdb::NewLRUCache(size_t{64} << 20);
-  log_table.optimize_filters_for_memory = true;
-  rocksdb::ColumnFamilyOptions log;
-  log.table_factory.reset(rocksdb::NewBlockBasedTableFactory(log_table));
+  auto log = with_bloom_filters(rocksdb::NewLRUCache(size_t{64} << 20));
   // A tenant's search seeks once per level, and in a platform's log most levels hold nothing of
   // that tenant or number: the filters also hold each key's tenant prefix, so the seek skips
   // those files. Only searches that stay within one prefix use it (prefix_same_as_start);
@@ -89,11 +97,7 @@ caf::expected<std::shared_ptr<database>> database::open_impl(const std::string& 
   // Every call's start and every SMS job are looked up by key, most often to learn that they
   // are new (absent): without a filter that miss reads a block of every level, a cost that grows
   // with the data; the filter answers most misses from memory.
-  rocksdb::BlockBasedTableOptions lookup_table;
-  lookup_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  lookup_table.optimize_filters_for_memory = true;
-  rocksdb::ColumnFamilyOptions lookups;
-  lookups.table_factory.reset(rocksdb::NewBlockBasedTableFactory(lookup_table));
+  auto lookups = with_bloom_filters(nullptr);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{}},
       {"offsets", rocksdb::ColumnFamilyOptions{}},

@@ -403,7 +403,6 @@ caf::expected<size_t> delivery_log::scan_account(
   r.upper = std::move(upper);
   r.backwards = q.newest_first;
   r.bulk = q.bulk;
-  r.one_tenant = true;
   if (q.destination.empty() && q.incoming_number.empty())
     return scan_range(r, mine);  // the copies themselves
   auto copies = keys::log_by_account(q.account, 0, "");
@@ -426,8 +425,11 @@ caf::expected<size_t> delivery_log::scan_range(
   rocksdb::Slice upper_slice{upper};
   ro.iterate_lower_bound = &lower_slice;
   ro.iterate_upper_bound = &upper_slice;
+  // A range within one tenant's prefix (every account scan) lets the prefix Bloom filters skip
+  // the table files that hold nothing of it; any other range reads every file.
+  auto prefix = keys::log_tenant_prefix(lower);
   ro.prefix_same_as_start =
-      r.one_tenant;  // lets the prefix Bloom filters skip other tenants' files
+      prefix && upper.size() >= *prefix && upper.compare(0, *prefix, lower, 0, *prefix) == 0;
   if (r.bulk) {
     ro.fill_cache = false;
     ro.readahead_size = 2 << 20;

@@ -135,8 +135,7 @@ class delivery_log {
     size_t index_prefix = 0;
     std::string_view row_prefix;
     bool backwards = false;
-    bool bulk = false;        // see account_scan::bulk
-    bool one_tenant = false;  // lower and upper share their keys::log_tenant_prefix
+    bool bulk = false;  // see account_scan::bulk
   };
   [[nodiscard]] caf::expected<size_t> scan_range(
       const range_read& r, const std::function<bool(const sms::log_row&)>& fn) const;

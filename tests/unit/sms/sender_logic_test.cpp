@@ -545,12 +545,13 @@ TEST(SenderLogicTest, ADrainReleasesFencedPartsAndWaitsForAnswersOnTheWire) {
 }
 
 TEST(SenderLogicTest, ADrainLetsGoOfABacklogWaitingForTheWindowAndTheFence) {
-  // 40 messages of two partitions, the window 4: a few on the wire, a few fenced and ready, the
-  // rest waiting for room to be fenced. Draining partition 0 lets go of every one of its
-  // messages not on the wire; partition 1's all go out, once each.
+  // 40 messages of two partitions, the window 4 and one token: one on the wire, a few fenced and
+  // ready, the rest waiting for room to be fenced. Draining partition 0 lets go of every one of
+  // its messages not on the wire; partition 1's all go out, once each.
   harness h;
   h.bind(0);
   h.bind(1);
+  h.tick_at(50);  // a bucket of one: fenced parts wait, ready, behind the rate
   for (int i = 0; i < 40; ++i)
     h.take(h.work("m" + std::to_string(i), "0901234" + std::to_string(1000 + i), 10, i % 2, i));
   h.deliver_all();
@@ -563,6 +564,7 @@ TEST(SenderLogicTest, ADrainLetsGoOfABacklogWaitingForTheWindowAndTheFence) {
   for (const auto& r : h.all<put_record>())
     if (r.record.state() == wire::SendRecord::RELEASED)
       released.insert(r.record.message_id());
+  ASSERT_FALSE(released.empty()) << "fenced and ready parts of partition 0 are released";
   for (int step = 0; step < 400; ++step) {  // answer, make durable, refill: until all is quiet
     h.now += 10;
     h.deliver_all();

@@ -351,7 +351,9 @@ TEST_F(DeliveryLogTest, SearchesFindEveryRowOfTheirTenantAcrossTableFiles) {
   // Rows of three tenants in many table files: each flush leaves one file, the later ones
   // without some tenants' rows or numbers, so the prefix filters must skip those and keep the
   // rest. Every search, either way round, gets exactly its rows.
-  std::map<std::string, std::vector<std::string>> by_account, by_destination, by_incoming;
+  std::map<std::string, std::vector<std::string>> by_account;
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> by_destination,
+      by_incoming;  // (account, number)
   const std::vector<std::string> accounts{"a", "ab", "b"};
   int n = 0;
   for (int file = 0; file < 8; ++file) {
@@ -362,8 +364,8 @@ TEST_F(DeliveryLogTest, SearchesFindEveryRowOfTheirTenantAcrossTableFiles) {
       auto id = "m" + std::to_string(1000 + n);
       apply(accepted(id, account, dest, t0 + n, incoming));
       by_account[account].push_back(id);
-      by_destination[account + "/" + dest].push_back(id);
-      by_incoming[account + "/" + incoming].push_back(id);
+      by_destination[{account, dest}].push_back(id);
+      by_incoming[{account, incoming}].push_back(id);
     }
     ASSERT_TRUE(db_->db().Flush(rocksdb::FlushOptions{}, db_->delivery_log()).ok());
   }
@@ -375,22 +377,14 @@ TEST_F(DeliveryLogTest, SearchesFindEveryRowOfTheirTenantAcrossTableFiles) {
   };
   for (const auto& [account, ids] : by_account)
     check(range(account, t0, t0 + 1000), ids);
-  // The scan holds views: the account and number outlive it.
-  std::string account, number;
-  auto split = [&](const std::string& key) {
-    account = key.substr(0, key.find('/'));
-    number = key.substr(key.find('/') + 1);
-  };
   for (const auto& [key, ids] : by_destination) {
-    split(key);
-    auto q = range(account, t0, t0 + 1000);
-    q.destination = number;
+    auto q = range(key.first, t0, t0 + 1000);
+    q.destination = key.second;
     check(q, ids);
   }
   for (const auto& [key, ids] : by_incoming) {
-    split(key);
-    auto q = range(account, t0, t0 + 1000);
-    q.incoming_number = number;
+    auto q = range(key.first, t0, t0 + 1000);
+    q.incoming_number = key.second;
     check(q, ids);
   }
   EXPECT_TRUE(ids_of(*log_, "c").empty());
