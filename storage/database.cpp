@@ -51,8 +51,8 @@ class log_tenant_prefix final : public rocksdb::SliceTransform {
   }
 };
 
-/// Column-family options whose table files carry a Bloom filter (10 bits a key), with its own
-/// block cache if `cache` is set (else the table factory makes its own default one).
+/// Column-family options whose table files (10 bits a key) and memtables carry a Bloom filter,
+/// with a block cache of their own if `cache` is set (else the table factory makes a default one).
 rocksdb::ColumnFamilyOptions with_bloom_filters(std::shared_ptr<rocksdb::Cache> cache) {
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -61,6 +61,10 @@ rocksdb::ColumnFamilyOptions with_bloom_filters(std::shared_ptr<rocksdb::Cache> 
     table.block_cache = std::move(cache);
   rocksdb::ColumnFamilyOptions out;
   out.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // The same for the memtable: most lookups there miss too (a new job, a new message's id),
+  // and a miss in a large memtable walks its skip list.
+  out.memtable_prefix_bloom_size_ratio = 0.02;
+  out.memtable_whole_key_filtering = true;
   return out;
 }
 

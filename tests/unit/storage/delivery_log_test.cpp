@@ -324,6 +324,94 @@ TEST_F(DeliveryLogTest, PagingByPositionReturnsEveryRowOnceWhileRowsArrive) {
   }
 }
 
+TEST_F(DeliveryLogTest, ABatchOfWholeLivesEndsAsOneEventABatchDoes) {
+  // apply reads and writes each row once per batch: a batch holding every event of several
+  // messages (receipts before and after their submit, opens, a final status, a replay) must
+  // leave the same rows and account copies as the same events one batch each.
+  auto with = [](wire::StatusEvent ev, const char* id, const char* account) {
+    ev.set_message_id(id);
+    if (ev.has_detail())
+      ev.mutable_detail()->set_account_id(account);
+    return ev;
+  };
+  auto opened = [](const char* id, int64_t at) {
+    wire::StatusEvent ev;
+    ev.set_kind(wire::StatusEvent::OPENED);
+    ev.set_message_id(id);
+    ev.set_at_ms(at);
+    return ev;
+  };
+  auto final_status = [](const char* id, sms::delivery_status st) {
+    wire::StatusEvent ev;
+    ev.set_kind(wire::StatusEvent::FINAL);
+    ev.set_message_id(id);
+    ev.set_status(static_cast<int32_t>(st));
+    return ev;
+  };
+  auto m1 = accepted("m1", "a", "09012345678", t0);
+  m1.mutable_detail()->set_carrier(au);
+  std::vector<wire::StatusEvent> events{
+      m1,
+      receipt("p", sms::receipt_state::delivered),  // m1's second part, before its submit
+      with(submitted({"o", "p"}), "m1", "a"),
+      receipt("o", sms::receipt_state::enroute),
+      opened("m1", t0 + 40),
+      receipt("o", sms::receipt_state::delivered),
+      opened("m1", t0 + 50),  // only the first open counts
+      with(submitted({"q"}), "m2", "a"),
+      receipt("q", sms::receipt_state::undeliverable),
+      with(submitted({"q"}), "m2", "a"),  // a re-sent submit record
+      accepted("m3", "b", "09012345678", t0 + 3),
+      final_status("m3", sms::delivery_status::failed),
+      receipt("r", sms::receipt_state::delivered),  // of no known submit: stays parked
+  };
+  test::temp_dir other_dir;
+  auto other_db = database::open(other_dir.path());
+  ASSERT_OK(other_db);
+  delivery_log one_by_one{*other_db, std::vector<std::string>{"006"}};
+  std::vector<status_input> batch;
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto offset = static_cast<int64_t>(i);
+    batch.push_back({offset, events[i]});
+    std::vector<status_input> single{{offset, events[i]}};
+    ASSERT_OK(one_by_one.apply(0, offset, single));
+  }
+  ASSERT_OK(log_->apply(0, static_cast<int64_t>(events.size()) - 1, batch));
+
+  for (const char* id : {"m1", "m2", "m3"}) {
+    auto a = log_->find(id), b = one_by_one.find(id);
+    ASSERT_OK(a);
+    ASSERT_OK(b);
+    ASSERT_TRUE(a->has_value() && b->has_value()) << id;
+    const auto &x = **a, &y = **b;
+    EXPECT_EQ(x.status, y.status) << id;
+    EXPECT_EQ(x.sent_at_ms, y.sent_at_ms) << id;
+    EXPECT_EQ(x.arrived_at_ms, y.arrived_at_ms) << id;
+    EXPECT_EQ(x.opened_at_ms, y.opened_at_ms) << id;
+  }
+  EXPECT_EQ((*log_->find("m1"))->status, sms::delivery_status::delivered);
+  EXPECT_EQ((*log_->find("m1"))->opened_at_ms, t0 + 40);
+  EXPECT_EQ((*log_->find("m3"))->status, sms::delivery_status::failed);
+  for (const char* account : {"a", "b"}) {
+    std::vector<std::pair<std::string, sms::delivery_status>> in_batch, single;
+    auto q = range(account, t0, t0 + 1000);
+    ASSERT_OK(log_->scan_account(q, [&](const sms::log_row& r) {
+      in_batch.emplace_back(r.message_id, r.status);
+      return true;
+    }));
+    ASSERT_OK(one_by_one.scan_account(q, [&](const sms::log_row& r) {
+      single.emplace_back(r.message_id, r.status);
+      return true;
+    }));
+    EXPECT_EQ(in_batch, single) << account;
+    EXPECT_FALSE(in_batch.empty()) << account;
+  }
+  auto parked = log_->unmatched_receipt(sms::carrier::au, "09012345678", 0,
+                                        [](const std::string&) { return false; });
+  ASSERT_OK(parked);
+  EXPECT_TRUE(parked->has_value()) << "the receipt of no submit is still parked";
+}
+
 TEST(LogTenantPrefixTest, EndsAfterTheAccountOrTheNumberAndOnlyForTenantKeys) {
   struct row {
     std::string key;
