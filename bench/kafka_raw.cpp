@@ -6,8 +6,6 @@
 //
 // Usage: ivrcast_kafka_raw <brokers> <events> <event_bytes> <commands> <command_bytes> <calls>
 
-#include <librdkafka/rdkafka.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,83 +14,12 @@
 #include <thread>
 #include <vector>
 
+#include "bench/raw_kafka.hpp"
+
 namespace {
 
+using namespace ivrcast::bench;
 using clock_type = std::chrono::steady_clock;
-constexpr int partitions = 6;  // as kafka.partitions defaults
-
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "kafka_raw: %s\n", what.c_str());
-  std::exit(1);
-}
-
-rd_kafka_t* client(rd_kafka_type_t type, const std::string& brokers, bool producer_settings) {
-  char err[512];
-  auto* conf = rd_kafka_conf_new();
-  auto set = [&](const char* k, const char* v) {
-    if (rd_kafka_conf_set(conf, k, v, err, sizeof err) != RD_KAFKA_CONF_OK)
-      die(std::string{k} + ": " + err);
-  };
-  set("bootstrap.servers", brokers.c_str());
-  if (producer_settings) {  // what the node's producer uses (connectors/kafka/producer.cpp)
-    set("enable.idempotence", "true");
-    set("linger.ms", "2");
-    set("compression.codec", "lz4");
-  } else {
-    set("group.id", "kafka-raw");
-    set("enable.auto.commit", "false");
-    set("auto.offset.reset", "earliest");
-  }
-  auto* rk = rd_kafka_new(type, conf, err, sizeof err);
-  if (!rk)
-    die(err);
-  return rk;
-}
-
-void create_topic(rd_kafka_t* rk, const std::string& name) {
-  char err[512];
-  auto* nt = rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof err);
-  auto* q = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
-  auto* ev = rd_kafka_queue_poll(q, 30000);
-  if (!ev)
-    die("create " + name + ": no answer");
-  size_t n = 0;
-  const auto* res = rd_kafka_event_CreateTopics_result(ev);
-  const auto** topics = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
-  if (!res || n != 1 || rd_kafka_topic_result_error(topics[0]) != RD_KAFKA_RESP_ERR_NO_ERROR)
-    die("create " + name + " failed");
-  rd_kafka_event_destroy(ev);
-  rd_kafka_NewTopic_destroy(nt);
-  rd_kafka_queue_destroy(q);
-}
-
-/// A consumer of every partition of `topic` from its start.
-rd_kafka_t* reader(const std::string& brokers, const std::string& topic) {
-  auto* rk = client(RD_KAFKA_CONSUMER, brokers, false);
-  auto* parts = rd_kafka_topic_partition_list_new(partitions);
-  for (int p = 0; p < partitions; ++p)
-    rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  if (rd_kafka_assign(rk, parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
-    die("assign " + topic);
-  rd_kafka_topic_partition_list_destroy(parts);
-  return rk;
-}
-
-void produce(rd_kafka_t* rk, const std::string& topic, const std::string& key,
-             const std::string& value) {
-  for (;;) {
-    auto err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()),
-                                 RD_KAFKA_V_KEY(key.data(), key.size()),
-                                 RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
-      return;
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-      die(std::string{"produce: "} + rd_kafka_err2str(err));
-    rd_kafka_poll(rk, 10);
-  }
-}
 
 /// Calls `fn` for every message of `rk` until it returns false.
 template <class Fn>
@@ -128,12 +55,12 @@ int main(int argc, char** argv) {
   const std::string events_topic = "raw." + stamp + ".events";
   const std::string commands_topic = "raw." + stamp + ".commands";
 
-  auto* events_out = client(RD_KAFKA_PRODUCER, brokers, true);
-  auto* commands_out = client(RD_KAFKA_PRODUCER, brokers, true);
+  auto* events_out = raw_client(RD_KAFKA_PRODUCER, brokers);
+  auto* commands_out = raw_client(RD_KAFKA_PRODUCER, brokers);
   create_topic(events_out, events_topic);
   create_topic(events_out, commands_topic);
-  auto* events_in = reader(brokers, events_topic);
-  auto* commands_in = reader(brokers, commands_topic);
+  auto* events_in = raw_reader(brokers, events_topic);
+  auto* commands_in = raw_reader(brokers, commands_topic);
 
   clock_type::time_point done_at;
   std::thread gateway_reader{[&] {
@@ -147,7 +74,7 @@ int main(int argc, char** argv) {
       ++seen;
       std::string key{static_cast<const char*>(m.key), m.key_len};
       for (long long due = seen * commands / events; sent < due; ++sent)
-        produce(commands_out, commands_topic, key, command);
+        raw_produce(commands_out, commands_topic, key, command);
       rd_kafka_poll(commands_out, 0);
       return seen < events;
     });
@@ -158,7 +85,7 @@ int main(int argc, char** argv) {
   const long long events_per_call = std::max(1LL, events / calls);
   for (long long i = 0; i < events; ++i) {
     key = "gw-raw-call-" + std::to_string(i / events_per_call);
-    produce(events_out, events_topic, key, event);
+    raw_produce(events_out, events_topic, key, event);
     if (i % 1000 == 0)
       rd_kafka_poll(events_out, 0);
   }

@@ -2,11 +2,7 @@
 //   sms_bench submits [jobs]  one node sending jobs to simulated SMSCs over loopback SMPP with
 //                             receipts (Kafka: IVRCAST_KAFKA_BROKERS, else the embedded cluster)
 //   sms_bench log [rows]      delivery-log search and CSV export over `rows` rows in RocksDB
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,11 +20,12 @@
 
 #include "actors/node.hpp"
 #include "actors/sms_service.hpp"
+#include "bench/raw_smpp.hpp"
+#include "bench/sms_raw_pipeline.hpp"
 #include "config/load.hpp"
 #include "connectors/delivery/job_codec.hpp"
 #include "connectors/kafka/bus.hpp"
 #include "connectors/kafka/producer.hpp"
-#include "connectors/smpp/pdu.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
 #include "storage/database.hpp"
@@ -78,101 +75,31 @@ struct raw_result {
 
 caf::expected<raw_result> raw_smpp_session(const config::carrier_settings& c, int per_carrier,
                                            int window, clock_type::time_point t0) {
-  namespace smpp = connectors::smpp;
-  std::string host;
-  int port = 0;
-  if (!config::host_port(c.smsc, host, port))
-    return caf::make_error(errc::bad_input, "raw_smpp", "not host:port: " + c.smsc);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    return caf::make_error(errc::io_failure, "raw_smpp", "connect " + c.smsc);
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  std::string out, in;
-  auto send_all = [&] {
-    std::string_view rest{out};
-    while (!rest.empty()) {
-      auto n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
-      if (n <= 0)
-        return false;
-      rest.remove_prefix(static_cast<size_t>(n));
-    }
-    out.clear();
-    return true;
-  };
-  smpp::pdu bind;
-  bind.command_id = smpp::cmd::bind_transceiver;
-  bind.sequence = 1;
-  bind.bind.system_id = c.system_id;
-  bind.bind.password = c.password;
-  smpp::encode(bind, out);
-  if (!send_all())
-    return caf::make_error(errc::io_failure, "raw_smpp", "bind");
-  smpp::pdu sm;
-  sm.command_id = smpp::cmd::submit_sm;
-  sm.sm.source_addr = "0312345678";
-  sm.sm.registered_delivery = 1;
-  sm.sm.data_coding = 8;
-  const std::u16string text = u"ご予約を承りました。ご来店をお待ちしております。";
-  for (char16_t ch : text) {
-    sm.sm.short_message.push_back(static_cast<char>(ch >> 8));
-    sm.sm.short_message.push_back(static_cast<char>(ch & 0xFF));
-  }
-  smpp::pdu resp;
-  resp.command_id = smpp::cmd::deliver_sm | smpp::cmd::resp_bit;
+  auto peer = bench::raw_smpp_peer::connect(c);
+  if (!peer)
+    return std::move(peer.error());
+  auto& smsc = **peer;
   int sent = 0, acked = 0, receipts = 0;
-  bool bound = false;
+  std::vector<uint32_t> accepted;
   raw_result r;
-  char buf[65536];
   while (acked < per_carrier || receipts < per_carrier) {
-    while (bound && sent < per_carrier && sent - acked < window) {
-      sm.sequence = static_cast<uint32_t>(sent + 2);
-      char dest[16];
+    char dest[16];
+    for (; smsc.bound() && sent < per_carrier && sent - acked < window; ++sent) {
       std::snprintf(dest, sizeof dest, "090%08d", sent);
-      sm.sm.destination_addr = dest;
-      smpp::encode(sm, out);
-      ++sent;
+      smsc.submit(dest);
     }
-    if (!out.empty() && !send_all())
-      return caf::make_error(errc::io_failure, "raw_smpp", "send");
-    auto n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0)
-      return caf::make_error(errc::io_failure, "raw_smpp", "recv");
-    in.append(buf, static_cast<size_t>(n));
-    size_t at = 0;
-    for (;;) {
-      auto size = smpp::frame_size(std::string_view{in}.substr(at));
-      if (!size)
-        return std::move(size.error());
-      if (*size == 0 || in.size() - at < *size)
-        break;
-      auto p = smpp::decode(std::string_view{in}.substr(at, *size));
-      at += *size;
-      if (!p)
-        return std::move(p.error());
-      if (p->command_id == (smpp::cmd::bind_transceiver | smpp::cmd::resp_bit)) {
-        bound = p->command_status == smpp::status::ok;
-        if (!bound)
-          return caf::make_error(errc::io_failure, "raw_smpp", "bind refused");
-      } else if (p->command_id == (smpp::cmd::submit_sm | smpp::cmd::resp_bit)) {
-        if (p->command_status != smpp::status::ok)
-          return caf::make_error(errc::io_failure, "raw_smpp", "submit refused");
-        if (++acked == per_carrier)
-          r.submitted_s = seconds_since(t0);
-      } else if (p->command_id == smpp::cmd::deliver_sm) {
-        resp.sequence = p->sequence;
-        smpp::encode(resp, out);
-        if (++receipts == per_carrier)
-          r.receipts_s = seconds_since(t0);
-      }
-    }
-    in.erase(0, at);
+    if (auto ok = smsc.send(true); !ok)
+      return std::move(ok.error());
+    accepted.clear();
+    auto before = receipts;
+    if (auto ok = smsc.receive(true, accepted, receipts); !ok)
+      return std::move(ok.error());
+    acked += static_cast<int>(accepted.size());
+    if (acked == per_carrier && !accepted.empty())
+      r.submitted_s = seconds_since(t0);
+    if (receipts == per_carrier && receipts != before)
+      r.receipts_s = seconds_since(t0);
   }
-  ::close(fd);
   return r;
 }
 
@@ -219,6 +146,24 @@ int submits(int jobs) {
   auto raw = raw_smpp(*s, jobs);
   if (!raw)
     return fail("raw smpp", raw.error());
+  auto t_jobs = unix_now_ms();
+  std::vector<std::pair<std::string, std::string>> encoded(static_cast<size_t>(jobs));
+  for (int i = 0; i < jobs; ++i) {
+    auto j = job(i, t_jobs);
+    connectors::delivery::encode_job(j, encoded[static_cast<size_t>(i)].second);
+    encoded[static_cast<size_t>(i)].first = std::move(j.destination);
+  }
+  // The raw pipeline (plain librdkafka and bare SMPP) needs a broker it can reach.
+  bench::pipeline_result pipe;
+  if (!s->kafka.embedded()) {
+    sims = tools::simulate_carriers(s->sms);
+    if (!sims)
+      return fail("simulators", sims.error());
+    auto r = bench::raw_pipeline(*s, encoded, 2000);
+    if (!r)
+      return fail("raw pipeline", r.error());
+    pipe = *r;
+  }
   sims = tools::simulate_carriers(s->sms);
   if (!sims)
     return fail("simulators", sims.error());
@@ -241,12 +186,8 @@ int submits(int jobs) {
   if (!prod)
     return fail("producer", prod.error());
   auto topic = (*prod)->topic(bus->topic(topics::sms_jobs));
-  std::string buf;
-  auto t_jobs = unix_now_ms();
-  for (int i = 0; i < jobs; ++i) {
-    connectors::delivery::encode_job(job(i, t_jobs), buf);
-    (*prod)->produce(topic, job(i, t_jobs).destination, buf, 0);
-  }
+  for (const auto& [key, value] : encoded)
+    (*prod)->produce(topic, key, value, 0);
   if (auto ok = (*prod)->flush(std::chrono::seconds{120}); !ok)
     return fail("flush", ok.error());
   // Timed from when every job is on the topic: the node's consume, prepare, fence, submit.
@@ -274,11 +215,16 @@ int submits(int jobs) {
       "RESULT sms_submits jobs=%d cores=%u kafka=%s accepted_s=%.2f submits_per_s=%.0f "
       "receipts_done_s=%.2f messages_with_receipts_per_s=%.0f duplicates=%llu "
       "raw_smpp_submits_per_s=%.0f raw_smpp_with_receipts_per_s=%.0f submits_ratio=%.2f "
-      "with_receipts_ratio=%.2f\n",
+      "with_receipts_ratio=%.2f raw_pipeline_submits_per_s=%.0f "
+      "raw_pipeline_with_receipts_per_s=%.0f pipeline_submits_ratio=%.2f "
+      "pipeline_with_receipts_ratio=%.2f\n",
       jobs, std::thread::hardware_concurrency(), s->kafka.embedded() ? "embedded" : "broker",
       submitted_s, jobs / submitted_s, receipts_s, jobs / receipts_s,
       static_cast<unsigned long long>(dups), raw->first, raw->second,
-      jobs / submitted_s / raw->first, jobs / receipts_s / raw->second);
+      jobs / submitted_s / raw->first, jobs / receipts_s / raw->second, pipe.submits_per_s,
+      pipe.with_receipts_per_s,
+      pipe.submits_per_s > 0 ? jobs / submitted_s / pipe.submits_per_s : 0,
+      pipe.with_receipts_per_s > 0 ? jobs / receipts_s / pipe.with_receipts_per_s : 0);
   node.stop();
   std::filesystem::remove_all(dir);
   return 0;
