@@ -51,29 +51,6 @@ class log_tenant_prefix final : public rocksdb::SliceTransform {
   }
 };
 
-/// Where the log's time-ordered keys go: a row ('r' <requested ms> ...), its copy among its
-/// account's rows ('a' <account> \0 <requested ms> ...) and the 不定 watch ('u' <sent ms> ...) are
-/// written at or near the newest key of their kind, so the memtable keeps, per prefix, where the
-/// last one went and inserts the next from there instead of descending its skip list from the
-/// top: the log's writes were most of a busy node's memtable work.
-class log_insert_hint final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "ivrcast.log_insert_hint.1"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    if (key[0] != 'a')
-      return {key.data(), 1};
-    auto n = keys::log_tenant_prefix({key.data(), key.size()});
-    return {key.data(), n ? *n : key.size()};
-  }
-  bool InDomain(const rocksdb::Slice& key) const override {
-    if (key.empty())
-      return false;
-    if (key[0] == 'r' || key[0] == 'u')
-      return true;
-    return key[0] == 'a' && keys::log_tenant_prefix({key.data(), key.size()}).has_value();
-  }
-};
-
 /// Column-family options whose table files (10 bits a key) and memtables carry a Bloom filter,
 /// with a block cache of their own if `cache` is set (else the table factory makes a default one).
 rocksdb::ColumnFamilyOptions with_bloom_filters(std::shared_ptr<rocksdb::Cache> cache) {
@@ -121,7 +98,6 @@ caf::expected<std::shared_ptr<database>> database::open_impl(const std::string& 
   // those files. Only searches that stay within one prefix use it (prefix_same_as_start);
   // every other iterator of the log starts at a key outside the prefix domain.
   log.prefix_extractor = std::make_shared<log_tenant_prefix>();
-  log.memtable_insert_with_hint_prefix_extractor = std::make_shared<log_insert_hint>();
   // Every call's start and every SMS job are looked up by key, most often to learn that they
   // are new (absent): without a filter that miss reads a block of every level, a cost that grows
   // with the data; the filter answers most misses from memory.
