@@ -2,6 +2,7 @@
 //   sms_bench submits [jobs]  one node sending jobs to simulated SMSCs over loopback SMPP with
 //                             receipts (Kafka: IVRCAST_KAFKA_BROKERS, else the embedded cluster)
 //   sms_bench log [rows]      delivery-log search and CSV export over `rows` rows in RocksDB
+//   sms_bench fold [messages] the delivery log folding whole lives, as a rebuild reads them
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -421,12 +422,76 @@ int log_bench(int64_t rows) {
 
 }  // namespace
 
+/// The delivery log folding whole lives as a node rebuilding its log from the status topic
+/// reads them: each message's accepted, submitted and receipt events close together, 1,000
+/// events a batch. Prints messages/s.
+int fold_bench(int messages) {
+  auto dir = std::filesystem::temp_directory_path() / "ivrcast-fold-bench";
+  std::filesystem::remove_all(dir);
+  auto db = storage::database::open(dir.string());
+  if (!db)
+    return fail("database", db.error());
+  storage::delivery_log log{*db, {"006"}};
+  const int64_t t0 = unix_now_ms();
+  std::vector<storage::status_input> batch;
+  batch.reserve(1000);
+  int64_t offset = 0;
+  auto flush = [&]() -> caf::expected<void> {
+    if (batch.empty())
+      return {};
+    auto ok = log.apply(0, batch.back().offset, batch);
+    batch.clear();
+    return ok;
+  };
+  auto add = [&](const wire::StatusEvent& ev) -> caf::expected<void> {
+    batch.push_back({offset++, ev});
+    return batch.size() == batch.capacity() ? flush() : caf::expected<void>{};
+  };
+  char dest[16];
+  auto start = clock_type::now();
+  storage::status_input in;
+  wire::StatusEvent receipt;
+  receipt.set_kind(wire::StatusEvent::RECEIPT);
+  receipt.set_carrier(1);
+  receipt.set_receipt_state(2);  // DELIVERED
+  for (int i = 0; i < messages; ++i) {
+    std::snprintf(dest, sizeof dest, "0901%07d", i % 10000000);
+    accepted_row(in, "fold", i, t0 + i, dest);
+    auto smsc_id = std::to_string(i);
+    auto ok = add(in.event);
+    in.event.set_kind(wire::StatusEvent::SUBMITTED);
+    in.event.add_smsc_ids(smsc_id);
+    if (ok)
+      ok = add(in.event);
+    receipt.set_smsc_id(smsc_id);
+    receipt.set_handset(dest);
+    receipt.set_at_ms(t0 + i + 5);
+    if (ok)
+      ok = add(receipt);
+    if (!ok)
+      return fail("apply", ok.error());
+  }
+  if (auto ok = flush(); !ok)
+    return fail("apply", ok.error());
+  auto seconds = seconds_since(start);
+  auto row = log.find("fold-0.1");
+  if (!row || !*row || (*row)->status != sms::delivery_status::delivered)
+    return fail("fold", caf::make_error(errc::storage_corrupt, "fold", "a row was not folded"));
+  std::printf("RESULT log_fold messages=%d events=%lld cores=%u seconds=%.2f messages_per_s=%.0f\n",
+              messages, static_cast<long long>(offset), std::thread::hardware_concurrency(),
+              seconds, messages / seconds);
+  std::filesystem::remove_all(dir);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "submits")
     return submits(argc > 2 ? std::atoi(argv[2]) : 100000);
   if (mode == "log")
     return log_bench(argc > 2 ? std::atoll(argv[2]) : 10000000);
-  std::fprintf(stderr, "usage: sms_bench submits [jobs] | log [rows]\n");
+  if (mode == "fold")
+    return fold_bench(argc > 2 ? std::atoi(argv[2]) : 1000000);
+  std::fprintf(stderr, "usage: sms_bench submits [jobs] | log [rows] | fold [messages]\n");
   return 2;
 }
