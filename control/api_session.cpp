@@ -59,6 +59,29 @@ caf::expected<login_trail> login_trail_of(const api_context& c, const std::strin
   return read_login_trail(*events, c.now(), lockout_ms);
 }
 
+/// Counts a login or reset attempt from the request's address against its limit on every
+/// node: nullopt lets it through (and records it in the audit trail, which the other nodes
+/// count), else the answer that refuses it. The others' attempts count once their trail has
+/// them (the audit topic's lag, milliseconds); this node's own count at once.
+std::optional<http::response> over_attempt_limit(api_context& c, call& k, const char* what,
+                                                 const char* refusal) {
+  const auto& from = k.req.remote_addr;
+  auto now = c.now();
+  int elsewhere = 0;
+  if (c.deps.audit) {
+    // The same minute as this node's own count: attempts after now - 60 s.
+    auto n = c.deps.audit->attempts_since(from, now - 59999, c.settings().node.id,
+                                          c.login_limit->per_minute());
+    if (!n)
+      return internal(n.error());
+    elsewhere = *n;
+  }
+  if (!c.login_limit->allow(from, now, elsewhere))
+    return http::error(429, "too_many_attempts", refusal);
+  audit(c, k, std::string{storage::address_attempt_event}, what);
+  return std::nullopt;
+}
+
 http::response login(api_context& c, call& k) {
   const auto& body = k.body;
   problems p;
@@ -66,9 +89,9 @@ http::response login(api_context& c, call& k) {
   auto password = string_field(body, "password", p, true);
   if (!p.empty())
     return p.response();
-  if (!c.login_limit->allow(k.req.remote_addr, c.now()))
-    return http::error(429, "too_many_attempts",
-                       "too many login attempts from your address: wait a minute");
+  if (auto refused = over_attempt_limit(c, k, "login",
+                                        "too many login attempts from your address: wait a minute"))
+    return *refused;
   auto addr = email_key(*email);
   k.user.set_email(addr);
   auto uid = c.deps.state->user_by_email(addr);
@@ -295,8 +318,9 @@ http::response request_reset(api_context& c, call& k) {
   auto email = string_field(body, "email", p, true);
   if (!p.empty())
     return p.response();
-  if (!c.login_limit->allow(k.req.remote_addr, c.now()))
-    return http::error(429, "too_many_attempts", "too many requests from your address");
+  if (auto refused =
+          over_attempt_limit(c, k, "password_reset", "too many requests from your address"))
+    return *refused;
   // The lookup, the new code and the mail happen after the answer, so a known address and an
   // unknown one answer alike and as fast (enumeration resistance).
   auto addr = email_key(*email);

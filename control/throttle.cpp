@@ -4,14 +4,14 @@
 
 namespace ivrcast::control {
 
-bool login_rate_limit::allow(const std::string& address, int64_t now_ms) {
+bool login_rate_limit::allow(const std::string& address, int64_t now_ms, int elsewhere) {
   std::lock_guard<std::mutex> guard{mtx_};
   if (recent_.size() > 100000)
     recent_.clear();  // a flood of addresses: forget rather than grow without bound
   auto& q = recent_[address];
   while (!q.empty() && now_ms - q.front() >= 60000)
     q.pop_front();
-  if (q.size() >= static_cast<size_t>(per_minute_))
+  if (static_cast<int64_t>(q.size()) + elsewhere >= per_minute_)
     return false;
   q.push_back(now_ms);
   return true;

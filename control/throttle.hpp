@@ -15,8 +15,11 @@ namespace ivrcast::control {
 class login_rate_limit {
  public:
   explicit login_rate_limit(int per_minute) : per_minute_(per_minute) {}
-  /// Records an attempt; false if the address is over its limit (the attempt is refused).
-  bool allow(const std::string& address, int64_t now_ms);
+  int per_minute() const { return per_minute_; }
+  /// Records an attempt of this node; false if the address is over its limit (the attempt is
+  /// refused). `elsewhere`: the address's attempts of the last minute that other nodes counted
+  /// (from the audit trail), so that the limit holds for the cluster.
+  bool allow(const std::string& address, int64_t now_ms, int elsewhere = 0);
 
  private:
   int per_minute_;

@@ -76,6 +76,8 @@ caf::expected<void> audit_log::apply(int32_t partition, std::span<const topic_re
                        keys::audit_enterprise(ev.enterprise_id(), ev.at_ms(), r.offset), value);
         if (!ev.email().empty())
           (void)wb.Put(db_->audit(), keys::audit_email(ev.email(), ev.at_ms(), r.offset), value);
+        if (ev.event() == address_attempt_event && !ev.ip().empty())
+          (void)wb.Put(db_->audit(), keys::audit_address(ev.ip(), ev.at_ms(), r.offset), ev.node());
         return caf::expected<void>{};
       });
 }
@@ -114,6 +116,25 @@ caf::expected<std::vector<wire::AuditEvent>> audit_log::find(const audit_query& 
   if (auto ok = check(it->status(), "audit_log.find"); !ok)
     return std::move(ok.error());
   return out;
+}
+
+caf::expected<int> audit_log::attempts_since(std::string_view client_address, int64_t since_ms,
+                                             std::string_view node, int cap) const {
+  auto prefix = keys::audit_address_prefix(client_address);
+  auto lower = prefix;
+  keys::put_be64(lower, static_cast<uint64_t>(std::max<int64_t>(since_ms, 0)));
+  auto upper = prefix;
+  upper.back() = '\1';  // past every key of the address
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper_slice{upper};
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->db().NewIterator(ro, db_->audit())};
+  int n = 0;
+  for (it->Seek(lower); it->Valid() && n < cap; it->Next())
+    n += it->value() != rocksdb::Slice{node.data(), node.size()};
+  if (auto ok = check(it->status(), "audit_log.attempts_since"); !ok)
+    return std::move(ok.error());
+  return n;
 }
 
 }  // namespace ivrcast::storage

@@ -16,6 +16,11 @@ namespace ivrcast::storage {
 
 class database;
 
+/// The audit event of one login or password-reset attempt a node let through its rate limit
+/// (detail: "login" or "password_reset"; ip: the client's address). Every node counts them,
+/// so the limit per client address holds for the cluster, not per node.
+inline constexpr std::string_view address_attempt_event = "address_attempt";
+
 /// What to find in the audit trail.
 struct audit_query {
   std::string enterprise;  // empty: every enterprise (the operator)
@@ -42,6 +47,10 @@ class audit_log {
   /// With an address and no enterprise, only that address's events are read.
   [[nodiscard]] caf::expected<std::vector<wire::AuditEvent>> find(const audit_query& q,
                                                                   bool& more) const;
+  /// Attempts (address_attempt_event) from `client_address` at or after `since_ms` counted by
+  /// nodes other than `node`, up to `cap`.
+  [[nodiscard]] caf::expected<int> attempts_since(std::string_view client_address, int64_t since_ms,
+                                                  std::string_view node, int cap) const;
   uint64_t refused() const { return refused_; }
 
  private:

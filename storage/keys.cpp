@@ -107,6 +107,17 @@ std::string audit_email(std::string_view email, int64_t at_ms, int64_t offset) {
   return audit_at(audit_email_prefix(email), at_ms, offset);
 }
 
+std::string audit_address_prefix(std::string_view client_address) {
+  std::string out{"q"};
+  out += client_address;
+  out += '\0';
+  return out;
+}
+
+std::string audit_address(std::string_view client_address, int64_t at_ms, int64_t offset) {
+  return audit_at(audit_address_prefix(client_address), at_ms, offset);
+}
+
 std::string audit_email_indexed() {
   return "v-email-index";
 }

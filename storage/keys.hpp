@@ -44,6 +44,10 @@ std::string audit_enterprise(std::string_view enterprise, int64_t at_ms, int64_t
 std::string audit_email(std::string_view email, int64_t at_ms, int64_t offset);
 std::string audit_prefix(std::string_view enterprise);  // empty: every event
 std::string audit_email_prefix(std::string_view email);
+/// A client address's login and reset attempts ("q" <address> NUL <at be64> <offset be64>,
+/// holding the node that counted it), for the login rate limit of every node.
+std::string audit_address(std::string_view client_address, int64_t at_ms, int64_t offset);
+std::string audit_address_prefix(std::string_view client_address);
 /// Present once the events folded before the address index existed are indexed too.
 std::string audit_email_indexed();
 struct usage_key {

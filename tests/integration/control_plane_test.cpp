@@ -28,6 +28,7 @@
 #include "messages/topics.hpp"
 #include "sms/log_csv.hpp"
 #include "sms/usage.hpp"
+#include "storage/audit_log.hpp"
 #include "storage/call_counts.hpp"
 #include "storage/control_state.hpp"
 #include "tests/support/child_process.hpp"
@@ -1265,6 +1266,42 @@ TEST_F(ControlPlaneTest, AnUnknownAddressIsLockedOnEveryNodeByFailuresOnAny) {
   EXPECT_EQ(on_c.login(nobody, "Wrong#Pass2026").code(), "locked");
   shift_ += 31 * minute_ms;
   EXPECT_EQ(on_c.login(nobody, "Wrong#Pass2026").status, 401) << "the lock ended";
+}
+
+TEST_F(ControlPlaneTest, OneAddressGetsItsLoginsPerMinuteOverEveryNodeNotOnEach) {
+  settings_.security.logins_per_minute = 6;
+  bootstrap();  // one login from this address, on node a
+  auto b = start_node(dir_.path() + "/node-b");
+  auto c = start_node(dir_.path() + "/node-c");
+  ASSERT_TRUE(b && c);
+  // How many attempts a node's audit trail holds (each node folds every node's).
+  auto attempts_on = [&](int port, size_t n) {
+    test::portal_client op{port};
+    op.bearer = admin_token;
+    return test::eventually([&] {
+      auto r = op.get(std::string{"/v1/admin/audit?event="} +
+                      std::string{storage::address_attempt_event});
+      return r.status == 200 && r.body["rows"].size() == n;
+    });
+  };
+  test::portal_client on_a{port_}, on_b{b->http_port()}, on_c{c->http_port()};
+  EXPECT_EQ(on_a.login("nobody@example.jp", "Wrong#Pass2026").status, 401);
+  ASSERT_TRUE(attempts_on(b->http_port(), 2));
+  EXPECT_EQ(on_b.login("nobody@example.jp", "Wrong#Pass2026").status, 401);
+  EXPECT_EQ(on_b.post("/v1/password-resets", {{"email", "boss@example.jp"}}).status, 202);
+  ASSERT_TRUE(attempts_on(c->http_port(), 4));
+  EXPECT_EQ(on_c.login("nobody@example.jp", "Wrong#Pass2026").status, 401);
+  EXPECT_EQ(on_c.login("nobody@example.jp", "Wrong#Pass2026").status, 401);  // the sixth
+  // Six in this minute over three nodes: every node refuses the seventh, logins and resets,
+  // though none of them let more than three through itself.
+  ASSERT_TRUE(attempts_on(b->http_port(), 6));
+  ASSERT_TRUE(attempts_on(port_, 6));
+  EXPECT_EQ(on_c.login("boss@example.jp", good_password).code(), "too_many_attempts");
+  EXPECT_EQ(on_b.login("boss@example.jp", good_password).code(), "too_many_attempts");
+  EXPECT_EQ(on_a.post("/v1/password-resets", {{"email", "boss@example.jp"}}).code(),
+            "too_many_attempts");
+  shift_ += minute_ms;
+  EXPECT_NE(on_b.login("boss@example.jp", good_password).status, 429) << "a minute later";
 }
 
 TEST_F(ControlPlaneTest, SessionsAreServedByEveryNodeAndEndEverywhere) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <initializer_list>
 
 #include "control/api_internal.hpp"
 #include "control/audio.hpp"
@@ -102,6 +103,26 @@ TEST(ThrottleTest, LoginsPerAddressPerMinute) {
   EXPECT_FALSE(limit.allow("a", 3));
   EXPECT_TRUE(limit.allow("b", 3));
   EXPECT_TRUE(limit.allow("a", 60000));
+}
+
+TEST(ThrottleTest, OtherNodesAttemptsCountTowardsTheLimit) {
+  control::login_rate_limit limit{3};
+  struct step {
+    const char* address;
+    int64_t at_ms;
+    int elsewhere;
+    bool allowed;
+  };
+  for (auto [address, at, elsewhere, allowed] : std::initializer_list<step>{
+           {"a", 0, 2, true},       // 2 elsewhere + none here
+           {"a", 1, 2, false},      // 2 elsewhere + 1 here: the limit
+           {"b", 1, 3, false},      // another address, all of it elsewhere
+           {"b", 2, 0, true},       // those attempts are over a minute old
+           {"a", 60000, 2, true},   // this node's one is a minute old: 2 + none here
+           {"a", 60001, 1, true},   // 1 elsewhere + 1 here
+           {"a", 60002, 1, false},  // 1 elsewhere + 2 here
+       })
+    EXPECT_EQ(limit.allow(address, at, elsewhere), allowed) << address << " at " << at;
 }
 
 wire::AuditEvent login_event(const char* event, int64_t at_ms) {

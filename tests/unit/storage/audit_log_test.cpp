@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+
 #include <rocksdb/db.h>
 
 #include "storage/audit_log.hpp"
@@ -61,6 +63,47 @@ TEST_F(AuditLogTest, AnAddressesEventsComeNewestFirstAndOnlyItsOwn) {
             (std::vector<std::string>{"locked@200", "login_failed@100"}));
   EXPECT_EQ(events_of("b@example.jp"), std::vector<std::string>{"login_failed@150"});
   EXPECT_TRUE(events_of("c@example.jp").empty());
+}
+
+TEST_F(AuditLogTest, AClientAddressesAttemptsAreCountedByTheNodesThatDidNotCountThem) {
+  int64_t offset = 10;
+  auto attempt = [&](const char* ip, const char* node, int64_t at_ms, const char* event) {
+    wire::AuditEvent ev;
+    ev.set_event(event);
+    ev.set_ip(ip);
+    ev.set_node(node);
+    ev.set_at_ms(at_ms);
+    auto bytes = ev.SerializeAsString();
+    storage::topic_record r{offset++, "", bytes};
+    ASSERT_OK(log_->apply(0, {&r, 1}));
+  };
+  const char* counted = storage::address_attempt_event.data();
+  attempt("10.0.0.1", "node-a", 1000, counted);
+  attempt("10.0.0.1", "node-b", 2000, counted);
+  attempt("10.0.0.1", "node-b", 3000, counted);
+  attempt("10.0.0.1", "node-c", 3000, "login_failed");  // not an attempt the limit counts
+  attempt("10.0.0.10", "node-c", 3000, counted);        // an address it is a prefix of
+  attempt("10.0.0.2", "node-c", 3000, counted);
+  struct row {
+    const char* ip;
+    int64_t since;
+    const char* node;
+    int cap;
+    int expected;
+  };
+  for (auto [ip, since, node, cap, expected] : std::initializer_list<row>{
+           {"10.0.0.1", 0, "node-x", 10, 3},
+           {"10.0.0.1", 0, "node-b", 10, 1},     // node b's own are its to count
+           {"10.0.0.1", 2000, "node-x", 10, 2},  // from its time on
+           {"10.0.0.1", 3001, "node-x", 10, 0},
+           {"10.0.0.1", 0, "node-x", 2, 2},  // enough to refuse: no need to read on
+           {"10.0.0.10", 0, "node-x", 10, 1},
+           {"10.0.0.3", 0, "node-x", 10, 0},
+       }) {
+    auto n = log_->attempts_since(ip, since, node, cap);
+    ASSERT_OK(n);
+    EXPECT_EQ(*n, expected) << ip << " since " << since << " not " << node;
+  }
 }
 
 TEST_F(AuditLogTest, EventsFoldedBeforeTheAddressIndexAreIndexedOnStart) {
