@@ -353,6 +353,9 @@ int log_bench(int64_t rows) {
         break;
       std::this_thread::sleep_for(std::chrono::milliseconds{500});
     }
+    // And the table files on disk: the kernel's write-back of the gigabytes just compacted
+    // would otherwise compete with the searches for the disk, the more so the faster the fill.
+    ::sync();
     return seconds_since(settle0);
   };
   settle();
@@ -379,6 +382,14 @@ int log_bench(int64_t rows) {
   auto fill_s = seconds_since(fill0);
   // A platform is not searched in the minutes after 10 million rows arrive at once.
   auto settle_s = settle();
+  // The log's files per level: what a search seeks through, and what the ratios depend on.
+  std::string levels;
+  for (int level = 0; level < 7; ++level) {
+    std::string files;
+    (*db)->db().GetProperty((*db)->delivery_log(),
+                            "rocksdb.num-files-at-level" + std::to_string(level), &files);
+    levels += (level ? "/" : "") + files;
+  }
   auto shared = tenant_searches(log, "small", t0, 42);
   auto shared_warm = tenant_searches(log, "small", t0, 43);
   if (!shared || !shared_warm)
@@ -407,7 +418,7 @@ int log_bench(int64_t rows) {
       "warm_dest_p99_ms=%.3f warm_dest_p99_alone_ms=%.3f warm_dest_p99_ratio=%.2f "
       "warm_range_p99_ms=%.3f warm_range_p99_alone_ms=%.3f warm_range_p99_ratio=%.2f "
       "export_rows=%zu export_s=%.1f export_rows_per_s=%.0f export_mib=%.0f "
-      "export_rss_growth_mib=%.1f\n",
+      "export_rss_growth_mib=%.1f log_files_per_level=%s\n",
       static_cast<long long>(rows), static_cast<long long>(small_rows),
       std::thread::hardware_concurrency(), fill_s, settle_s, shared->dest_p50, shared->dest_p99,
       alone->dest_p99, shared->dest_p99 / alone->dest_p99, shared->range_p50, shared->range_p99,
@@ -415,7 +426,7 @@ int log_bench(int64_t rows) {
       alone_warm->dest_p99, shared_warm->dest_p99 / alone_warm->dest_p99, shared_warm->range_p99,
       alone_warm->range_p99, shared_warm->range_p99 / alone_warm->range_p99, *exported, export_s,
       static_cast<double>(*exported) / export_s, static_cast<double>(bytes) / (1 << 20),
-      static_cast<double>(max_rss_kib() - rss_before) / 1024);
+      static_cast<double>(max_rss_kib() - rss_before) / 1024, levels.c_str());
   std::filesystem::remove_all(dir);
   return 0;
 }

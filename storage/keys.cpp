@@ -68,16 +68,15 @@ std::optional<usage_key> parse_usage(std::string_view key) {
   return out;
 }
 
-std::string audit_prefix(std::string_view enterprise) {
-  if (enterprise.empty())
-    return "g";
-  std::string out{"e"};
-  out += enterprise;
+namespace {
+
+/// The prefix of one name's audit keys: `kind` <name> NUL.
+std::string audit_of(char kind, std::string_view name) {
+  std::string out(1, kind);
+  out += name;
   out += '\0';
   return out;
 }
-
-namespace {
 
 /// An audit key: `prefix` <at be64> <offset be64>.
 std::string audit_at(std::string prefix, int64_t at_ms, int64_t offset) {
@@ -88,6 +87,10 @@ std::string audit_at(std::string prefix, int64_t at_ms, int64_t offset) {
 
 }  // namespace
 
+std::string audit_prefix(std::string_view enterprise) {
+  return enterprise.empty() ? "g" : audit_of('e', enterprise);
+}
+
 std::string audit_all(int64_t at_ms, int64_t offset) {
   return audit_at(audit_prefix({}), at_ms, offset);
 }
@@ -97,10 +100,7 @@ std::string audit_enterprise(std::string_view enterprise, int64_t at_ms, int64_t
 }
 
 std::string audit_email_prefix(std::string_view email) {
-  std::string out{"m"};
-  out += email;
-  out += '\0';
-  return out;
+  return audit_of('m', email);
 }
 
 std::string audit_email(std::string_view email, int64_t at_ms, int64_t offset) {
@@ -108,10 +108,7 @@ std::string audit_email(std::string_view email, int64_t at_ms, int64_t offset) {
 }
 
 std::string audit_address_prefix(std::string_view client_address) {
-  std::string out{"q"};
-  out += client_address;
-  out += '\0';
-  return out;
+  return audit_of('q', client_address);
 }
 
 std::string audit_address(std::string_view client_address, int64_t at_ms, int64_t offset) {
