@@ -300,12 +300,19 @@ long max_rss_kib() {
   return u.ru_maxrss;
 }
 
+/// An empty database in the temporary directory `name`, removed first if a run left it.
+caf::expected<std::shared_ptr<storage::database>> fresh_database(const char* name,
+                                                                 std::filesystem::path& dir) {
+  dir = std::filesystem::temp_directory_path() / name;
+  std::filesystem::remove_all(dir);
+  return storage::database::open(dir.string());
+}
+
 /// A small tenant's searches alone, then with `rows` rows of 2,000 other tenants (half of them
 /// one big tenant's) sharing the database; then CSV export speed and memory.
 int log_bench(int64_t rows) {
-  auto dir = std::filesystem::temp_directory_path() / "ivrcast-log-bench";
-  std::filesystem::remove_all(dir);
-  auto db = storage::database::open(dir.string());
+  std::filesystem::path dir;
+  auto db = fresh_database("ivrcast-log-bench", dir);
   if (!db)
     return fail("database", db.error());
   storage::delivery_log log{*db, {"006"}};
@@ -431,21 +438,19 @@ int log_bench(int64_t rows) {
   return 0;
 }
 
-}  // namespace
-
 /// The delivery log folding whole lives as a node rebuilding its log from the status topic
 /// reads them: each message's accepted, submitted and receipt events close together, 1,000
 /// events a batch. Prints messages/s.
 int fold_bench(int messages) {
-  auto dir = std::filesystem::temp_directory_path() / "ivrcast-fold-bench";
-  std::filesystem::remove_all(dir);
-  auto db = storage::database::open(dir.string());
+  std::filesystem::path dir;
+  auto db = fresh_database("ivrcast-fold-bench", dir);
   if (!db)
     return fail("database", db.error());
   storage::delivery_log log{*db, {"006"}};
   const int64_t t0 = unix_now_ms();
+  constexpr size_t batch_events = 1000;
   std::vector<storage::status_input> batch;
-  batch.reserve(1000);
+  batch.reserve(batch_events);
   int64_t offset = 0;
   auto flush = [&]() -> caf::expected<void> {
     if (batch.empty())
@@ -456,7 +461,7 @@ int fold_bench(int messages) {
   };
   auto add = [&](const wire::StatusEvent& ev) -> caf::expected<void> {
     batch.push_back({offset++, ev});
-    return batch.size() == batch.capacity() ? flush() : caf::expected<void>{};
+    return batch.size() == batch_events ? flush() : caf::expected<void>{};
   };
   char dest[16];
   auto start = clock_type::now();
@@ -469,17 +474,16 @@ int fold_bench(int messages) {
     std::snprintf(dest, sizeof dest, "0901%07d", i % 10000000);
     accepted_row(in, "fold", i, t0 + i, dest);
     auto smsc_id = std::to_string(i);
-    auto ok = add(in.event);
+    if (auto ok = add(in.event); !ok)
+      return fail("apply", ok.error());
     in.event.set_kind(wire::StatusEvent::SUBMITTED);
     in.event.add_smsc_ids(smsc_id);
-    if (ok)
-      ok = add(in.event);
+    if (auto ok = add(in.event); !ok)
+      return fail("apply", ok.error());
     receipt.set_smsc_id(smsc_id);
     receipt.set_handset(dest);
     receipt.set_at_ms(t0 + i + 5);
-    if (ok)
-      ok = add(receipt);
-    if (!ok)
+    if (auto ok = add(receipt); !ok)
       return fail("apply", ok.error());
   }
   if (auto ok = flush(); !ok)
@@ -494,6 +498,8 @@ int fold_bench(int messages) {
   std::filesystem::remove_all(dir);
   return 0;
 }
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";

@@ -69,9 +69,9 @@ std::optional<http::response> over_attempt_limit(api_context& c, call& k, const 
   auto now = c.now();
   int elsewhere = 0;
   if (c.deps.audit) {
-    // The same minute as this node's own count: attempts after now - 60 s.
-    auto n = c.deps.audit->attempts_since(from, now - 59999, c.settings().node.id,
-                                          c.login_limit->per_minute());
+    // The same window as this node's own count: attempts after now - window.
+    auto n = c.deps.audit->attempts_since(from, now - login_rate_limit::window_ms + 1,
+                                          c.settings().node.id, c.login_limit->per_minute());
     if (!n)
       return internal(n.error());
     elsewhere = *n;

@@ -9,7 +9,7 @@ bool login_rate_limit::allow(const std::string& address, int64_t now_ms, int els
   if (recent_.size() > 100000)
     recent_.clear();  // a flood of addresses: forget rather than grow without bound
   auto& q = recent_[address];
-  while (!q.empty() && now_ms - q.front() >= 60000)
+  while (!q.empty() && now_ms - q.front() >= window_ms)
     q.pop_front();
   if (static_cast<int64_t>(q.size()) + elsewhere >= per_minute_)
     return false;

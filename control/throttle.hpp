@@ -14,6 +14,9 @@ namespace ivrcast::control {
 /// At most `per_minute` login attempts per client address in any 60 s. Thread-safe.
 class login_rate_limit {
  public:
+  /// The span an address's attempts count in.
+  static constexpr int64_t window_ms = 60000;
+
   explicit login_rate_limit(int per_minute) : per_minute_(per_minute) {}
   int per_minute() const { return per_minute_; }
   /// Records an attempt of this node; false if the address is over its limit (the attempt is
