@@ -33,6 +33,10 @@ std::optional<int> parse_cli(int argc, char** argv, cli& out) {
     c->add_option("--backdate-s", out.backdate_s, "date the calls this many seconds ago")
         ->check(CLI::Range(0.0, 1e9));
   }
+  sim->add_option("--latency-from-s", out.latency_from_s,
+                  "count event -> command latencies from this many seconds after the first call "
+                  "(the simulator's own start-up before)")
+      ->check(CLI::Range(0.0, 1e9));
   demo->add_option("--export", out.export_file, "write today's delivery-log CSV here at the end");
   auto* flows = app.add_subcommand("publish-flows", "publish accounts and flows from a JSON file");
   flows->add_option("file", out.file, "the flow file")->required()->check(CLI::ExistingFile);

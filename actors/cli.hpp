@@ -15,6 +15,7 @@ struct cli {
   double seconds = 0;  // 0: until SIGINT/SIGTERM
   double rate = 0;
   uint64_t calls = 0;
+  double latency_from_s = 0;  // sim: latencies of commands read before this are not counted
   double backdate_s = 0;
   std::string mix;
   std::string from;

@@ -385,6 +385,7 @@ int main(int argc, char** argv) {
     o.calls_per_second = c.rate > 0 ? c.rate : s->demo.calls_per_second;
     o.total_calls = c.calls;
     o.backdate_ms = static_cast<int64_t>(c.backdate_s * 1000);
+    o.latency_from = std::chrono::duration<double>{c.latency_from_s};
     o.mix = std::move(*mix);
     auto started = tools::gateway_sim::start(**b, o, tools::targets_from(*flows));
     if (!started)

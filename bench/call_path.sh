@@ -3,7 +3,9 @@
 # gateway simulator (`ivrcast sim`) in another process. Prints:
 #   1. memory per 100k concurrent sessions (node RSS delta with 100k live calls held open)
 #   2. saturation throughput in calls/s (100k calls of the demo mix as fast as possible)
-#   3. event -> command latency p50/p99 at half the measured throughput (10 s)
+#   3. event -> command latency p50/p99 at half the measured throughput (10 s, counted from 1 s)
+# each beside its raw baseline (plain librdkafka on the same broker, ivrcast_kafka_raw), measured
+# once the node has read everything the burst left it (all its readers' lag 0).
 # Usage: bench/call_path.sh [calls]   (default 100000; ./dev bench builds first)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,6 +31,7 @@ export IVRCAST_NODE_LOG_LEVEL=info
 export IVRCAST_FLOWS_FILE="$root/config/flows.example.json"
 export IVRCAST_DEMO_SUMMARY_INTERVAL_S=1
 export IVRCAST_ABUSE_MAX_SMS=1000  # the simulator's destinations repeat over 100k calls
+export IVRCAST_HTTP_LISTEN="127.0.0.1:$((port + 2))"  # the node's /metrics
 cd "$root"
 
 start_node() {  # $1: run name (topics, group and data dir of its own)
@@ -47,6 +50,22 @@ start_node() {  # $1: run name (topics, group and data dir of its own)
 stop_node() { kill "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$node_pid/status"; }
 sim() { "$bin" sim "$@" 2> "$work/sim.log" | grep '^RESULT'; }
+# Waits until every reader of the node has read its partitions to the end (the SMS, the log and
+# the counts the burst left behind), so that the baselines and the latency run get the cores.
+settle() {
+  local t0=$SECONDS lag
+  for _ in $(seq 1 3000); do
+    lag=$(curl -s "http://$IVRCAST_HTTP_LISTEN/metrics" |
+          awk '/^ivrcast_consumer_lag\{/ {s += $2; n++} END {print n ? s : -1}')
+    if [[ "$lag" == 0 ]]; then
+      echo "settled: the node read the burst's backlog in $((SECONDS - t0)) s"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "node still has $lag records to read after 600 s; see $work/node-throughput.log" >&2
+  exit 1
+}
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
 
@@ -64,14 +83,29 @@ sim --calls "$calls" --rate 1000000 --seconds 600 > "$work/throughput.result"
 cat "$work/throughput.result"
 rate=$(sed -E 's/.*calls_per_s=([0-9]+).*/\1/' "$work/throughput.result")
 echo "throughput: $rate calls/s at saturation ($calls calls of the demo mix)"
+settle
 # The raw baseline on the same broker: plain librdkafka moving the same events and commands.
 field() { sed -E "s/.* $1=([0-9]+).*/\1/" "$work/throughput.result"; }
-"$build/bench/ivrcast_kafka_raw" "127.0.0.1:$port" "$(field events)" "$(field event_bytes)" \
-  "$(field commands)" "$(field command_bytes)" "$calls" > "$work/raw.result"
+raw_kafka() {
+  "$build/bench/ivrcast_kafka_raw" "127.0.0.1:$port" "$(field events)" "$(field event_bytes)" \
+    "$(field commands)" "$(field command_bytes)" "$calls" "$@"
+}
+raw_kafka > "$work/raw.result"
 cat "$work/raw.result"
 raw=$(sed -E 's/.*calls_per_s=([0-9]+).*/\1/' "$work/raw.result")
 echo "throughput ratio: $rate / $raw raw = $(awk -v a="$rate" -v b="$raw" 'BEGIN {printf "%.2f", a / b}')"
 half=$((rate / 2))
-sim --calls $((half * 10)) --rate "$half" --seconds 600 > "$work/latency.result"
-echo "latency at $half calls/s: $(sed -E 's/.*(p50_ms=[0-9.]+ p99_ms=[0-9.]+ max_ms=[0-9.]+).*/\1/' "$work/latency.result")"
+# Latencies count from the second second on: the simulator's and the baseline's own start-up
+# (new clients' first requests) is not what either measures.
+sim --calls $((half * 10)) --rate "$half" --seconds 600 --latency-from-s 1 > "$work/latency.result"
+latency() { sed -E 's/.*(p50_ms=[0-9.]+ p99_ms=[0-9.]+ max_ms=[0-9.]+).*/\1/' "$1"; }
+p99() { sed -E 's/.* p99_ms=([0-9.]+).*/\1/' "$1"; }
+echo "latency at $half calls/s: $(latency "$work/latency.result")"
+# The same load through plain librdkafka: each command's time since its event was produced.
+raw_kafka "$half" 10 1 > "$work/raw-latency.result"
+cat "$work/raw-latency.result"
+echo "raw latency at $half calls/s: $(latency "$work/raw-latency.result")"
+echo "latency p99 ratio: $(p99 "$work/latency.result") / $(p99 "$work/raw-latency.result") raw =" \
+     "$(awk -v a="$(p99 "$work/latency.result")" -v b="$(p99 "$work/raw-latency.result")" \
+        'BEGIN {printf "%.2f", a / b}')"
 stop_node

@@ -31,6 +31,7 @@ rd_kafka_t* raw_client(rd_kafka_type_t type, const std::string& brokers,
     set("group.id", "kafka-raw");
     set("enable.auto.commit", "false");
     set("auto.offset.reset", "earliest");
+    set("fetch.wait.max.ms", "5");  // as the node's consumers (connectors/kafka/consumer.cpp)
   }
   auto* rk = rd_kafka_new(type, conf, err, sizeof err);
   if (!rk)
@@ -68,10 +69,11 @@ rd_kafka_t* raw_reader(const std::string& brokers, const std::string& topic) {
 }
 
 void raw_produce(rd_kafka_t* rk, const std::string& topic, std::string_view key,
-                 std::string_view value, void* opaque) {
+                 std::string_view value, void* opaque, int32_t partition) {
   for (;;) {
     auto err = rd_kafka_producev(
-        rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
+        rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_KEY(key.data(), key.size()),
         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)

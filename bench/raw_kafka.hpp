@@ -15,7 +15,7 @@ constexpr int raw_partitions = 6;  // as kafka.partitions defaults
 [[noreturn]] void die(const std::string& what);
 
 /// A client of `brokers`: a producer with the node's settings (connectors/kafka/producer.cpp),
-/// or a consumer that commits nothing. `on_delivery`, if set, is the producer's delivery
+/// or a consumer with its consumers' fetch wait that commits nothing. `on_delivery`, if set, is the producer's delivery
 /// report callback (served by rd_kafka_poll), called with `opaque`.
 rd_kafka_t* raw_client(rd_kafka_type_t type, const std::string& brokers,
                        void (*on_delivery)(rd_kafka_t*, const rd_kafka_message_t*, void*) = nullptr,
@@ -27,8 +27,10 @@ void create_topic(rd_kafka_t* rk, const std::string& name);
 /// A consumer of every partition of `topic` from its start.
 rd_kafka_t* raw_reader(const std::string& brokers, const std::string& topic);
 
-/// Produces a copy of `value` under `key`, waiting (polling) while the queue is full.
+/// Produces a copy of `value` under `key` (to `partition`, else by key), waiting (polling) while
+/// the queue is full.
 void raw_produce(rd_kafka_t* rk, const std::string& topic, std::string_view key,
-                 std::string_view value, void* opaque = nullptr);
+                 std::string_view value, void* opaque = nullptr,
+                 int32_t partition = RD_KAFKA_PARTITION_UA);
 
 }  // namespace ivrcast::bench

@@ -284,7 +284,8 @@ struct gateway_sim::impl final : kafka::partition_reader::handler {
 
   void handle(const std::string& id, sim_call& c, const messages::call_command& cmd,
               clock_type::time_point now) {
-    latencies_ms.push_back(std::chrono::duration<float, std::milli>(now - c.last_sent).count());
+    if (now - began >= opts.latency_from)
+      latencies_ms.push_back(std::chrono::duration<float, std::milli>(now - c.last_sent).count());
     std::string outcome = "other";
     for (const auto& a : cmd.actions) {
       if (a.prompt_id == "step4")

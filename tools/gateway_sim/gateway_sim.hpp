@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -58,6 +59,9 @@ struct sim_options {
   /// Calls are dated this long before now (call counts end yesterday: a test of them needs
   /// calls of an earlier day).
   int64_t backdate_ms = 0;
+  /// Latencies of commands read this long after the first call on: the simulator's own start-up
+  /// (its producer's and reader's first requests) is not the IVR's.
+  std::chrono::duration<double> latency_from{0};
 };
 
 /// An SMS the IVR should have requested, by what the simulated callers did.
