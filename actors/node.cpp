@@ -403,7 +403,8 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   if (auto ok = d->control_view->load(); !ok)
     return std::move(ok.error());
   auto cr0 = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::control_state),
-                                           s.node.id + "-control", *d->control_view);
+                                           s.node.id + "-control", *d->control_view,
+                                           kafka::fetch_pace::batched);
   if (!cr0)
     return std::move(cr0.error());
   d->control_reader = std::move(*cr0);
@@ -422,7 +423,8 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
     logger().info("event=call_counts_moved_to_accounts keys={}", *moved);
   d->feed = std::make_unique<counter_feed>(d->counter, d->counts);
   auto cr = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::call_events),
-                                          s.node.id + "-counts", *d->feed);
+                                          s.node.id + "-counts", *d->feed,
+                                          kafka::fetch_pace::batched);
   if (!cr)
     return std::move(cr.error());
   d->counts_reader = std::move(*cr);
@@ -434,7 +436,8 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   d->audit = std::move(*audit);
   d->audit_handler = std::make_unique<projection_feed<storage::audit_log>>(*d->audit, "audit");
   auto ar = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::control_audit),
-                                          s.node.id + "-audit", *d->audit_handler);
+                                          s.node.id + "-audit", *d->audit_handler,
+                                          kafka::fetch_pace::batched);
   if (!ar)
     return std::move(ar.error());
   d->audit_reader = std::move(*ar);

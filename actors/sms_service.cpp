@@ -741,18 +741,19 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     d->sends_cv.notify_all();
   });
   d->usage_handler = std::make_unique<projection_feed<storage::usage>>(*d->usage, "usage");
+  // The views may lag a little (the sender waits on them only for in-doubt parts and takeovers).
   auto sr = kafka::partition_reader::open(*d->bus, d->sends_topic_name, s.node.id + "-sends",
-                                          *d->sends_handler);
+                                          *d->sends_handler, kafka::fetch_pace::batched);
   if (!sr)
     return std::move(sr.error());
   d->sends_reader = std::move(*sr);
   auto st = kafka::partition_reader::open(*d->bus, d->status_topic_name, s.node.id + "-status",
-                                          d->status_handler);
+                                          d->status_handler, kafka::fetch_pace::batched);
   if (!st)
     return std::move(st.error());
   d->status_reader = std::move(*st);
   auto ur = kafka::partition_reader::open(*d->bus, d->sends_topic_name, s.node.id + "-usage",
-                                          *d->usage_handler);
+                                          *d->usage_handler, kafka::fetch_pace::batched);
   if (!ur)
     return std::move(ur.error());
   d->usage_reader = std::move(*ur);
@@ -805,8 +806,9 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
     // Sessions bind when their partition is assigned (assigned()).
   }
 
+  // No caller waits on a job: the sender takes them up in bulk, sparing the broker requests.
   auto jobs = kafka::group_consumer::open(*d->bus, s.sms.group_id, d->jobs_topic_name,
-                                          s.node.id + "-sms-jobs", *d);
+                                          s.node.id + "-sms-jobs", *d, kafka::fetch_pace::batched);
   if (!jobs)
     return std::move(jobs.error());
   d->jobs = std::move(*jobs);

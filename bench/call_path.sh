@@ -4,6 +4,7 @@
 #   1. memory per 100k concurrent sessions (node RSS delta with 100k live calls held open)
 #   2. saturation throughput in calls/s (100k calls of the demo mix as fast as possible)
 #   3. event -> command latency p50/p99 at half the measured throughput (10 s, counted from 1 s)
+#   4. the CPU the broker and the node use while the node is idle
 # each beside its raw baseline (plain librdkafka on the same broker, ivrcast_kafka_raw), measured
 # once the node has read everything the burst left it (all its readers' lag 0).
 # Usage: bench/call_path.sh [calls]   (default 100000; ./dev bench builds first)
@@ -108,4 +109,13 @@ echo "raw latency at $half calls/s: $(latency "$work/raw-latency.result")"
 echo "latency p99 ratio: $(p99 "$work/latency.result") / $(p99 "$work/raw-latency.result") raw =" \
      "$(awk -v a="$(p99 "$work/latency.result")" -v b="$(p99 "$work/raw-latency.result")" \
         'BEGIN {printf "%.2f", a / b}')"
+# What an idle node costs: every empty fetch is a request the broker answers on the same cores.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+broker_pid=$(cat "$work/kafka/kafka.pid")
+b0=$(cpu_ticks "$broker_pid") n0=$(cpu_ticks "$node_pid")
+sleep 5  # a measuring interval, not synchronisation
+b1=$(cpu_ticks "$broker_pid") n1=$(cpu_ticks "$node_pid")
+tick=$(getconf CLK_TCK)
+echo "idle: broker $(( (b1 - b0) * 100 / (5 * tick) ))% and node $(( (n1 - n0) * 100 / (5 * tick) ))%" \
+     "of a core over 5 s with the node idle"
 stop_node

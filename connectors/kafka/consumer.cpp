@@ -102,7 +102,9 @@ caf::expected<std::unique_ptr<group_consumer>> group_consumer::open(const bus& b
                                                                     const std::string& group,
                                                                     const std::string& topic,
                                                                     std::string client_id,
-                                                                    consumer_handler& handler) {
+                                                                    consumer_handler& handler,
+                                                                    fetch_pace pace) {
+  const bool prompt = pace == fetch_pace::prompt;
   std::map<std::string, std::string> base{
       {"bootstrap.servers", b.brokers()},
       {"client.id", client_id},
@@ -111,7 +113,8 @@ caf::expected<std::unique_ptr<group_consumer>> group_consumer::open(const bus& b
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
       {"partition.assignment.strategy", "roundrobin"},  // eager: see check_strategy
-      {"fetch.wait.max.ms", "5"},                       // latency: a caller waits for our answer
+      {"fetch.wait.max.ms", prompt ? "5" : "100"},
+      {"fetch.min.bytes", prompt ? "1" : "65536"},
       {"session.timeout.ms", std::to_string(b.settings().session_timeout_ms)},
       {"heartbeat.interval.ms", std::to_string(std::max(100, b.settings().session_timeout_ms / 5))},
   };
@@ -284,12 +287,15 @@ void group_consumer::commit(const std::vector<int32_t>& partitions, bool sync) {
 caf::expected<std::unique_ptr<partition_reader>> partition_reader::open(const bus& b,
                                                                         const std::string& topic,
                                                                         std::string client_id,
-                                                                        handler& h) {
+                                                                        handler& h,
+                                                                        fetch_pace pace) {
+  const bool prompt = pace == fetch_pace::prompt;
   std::map<std::string, std::string> base{
       {"bootstrap.servers", b.brokers()},
       {"client.id", client_id},
       {"group.id", client_id},  // never joined nor committed: the reader assigns partitions itself
-      {"fetch.wait.max.ms", "5"},
+      {"fetch.wait.max.ms", prompt ? "5" : "100"},
+      {"fetch.min.bytes", prompt ? "1" : "65536"},
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},

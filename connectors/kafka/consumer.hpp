@@ -63,6 +63,13 @@ class consumer_handler {
   virtual int64_t committable(int32_t partition) = 0;
 };
 
+/// How soon a reader hands over what arrives. Every fetch is a request the broker serves, on
+/// the same cores as the node: a view that may lag a little asks for data in bulk.
+enum class fetch_pace {
+  prompt,   // at once (fetch.wait.max.ms 5): a caller waits on what the reader reads
+  batched,  // up to 100 ms or 64 KiB (fetch.wait.max.ms, fetch.min.bytes): views
+};
+
 /// A group member reading one topic with manual commits. The rebalance callback serves eager
 /// and cooperative protocols; commits run every second and on revocation, for the offsets the
 /// handler calls committable. Runs a thread from `start` until `stop`.
@@ -70,7 +77,7 @@ class group_consumer {
  public:
   [[nodiscard]] static caf::expected<std::unique_ptr<group_consumer>> open(
       const bus& b, const std::string& group, const std::string& topic, std::string client_id,
-      consumer_handler& handler);
+      consumer_handler& handler, fetch_pace pace = fetch_pace::prompt);
   ~group_consumer();
 
   void start();
@@ -121,7 +128,8 @@ class partition_reader {
   };
 
   [[nodiscard]] static caf::expected<std::unique_ptr<partition_reader>> open(
-      const bus& b, const std::string& topic, std::string client_id, handler& h);
+      const bus& b, const std::string& topic, std::string client_id, handler& h,
+      fetch_pace pace = fetch_pace::prompt);
   ~partition_reader();
 
   void start();
