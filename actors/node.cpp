@@ -422,9 +422,9 @@ caf::expected<std::unique_ptr<node>> node::start(const config::settings& s,
   if (*moved > 0)
     logger().info("event=call_counts_moved_to_accounts keys={}", *moved);
   d->feed = std::make_unique<counter_feed>(d->counter, d->counts);
-  auto cr = kafka::partition_reader::open(*d->bus, d->bus->topic(topics::call_events),
-                                          s.node.id + "-counts", *d->feed,
-                                          kafka::fetch_pace::batched);
+  auto cr =
+      kafka::partition_reader::open(*d->bus, d->bus->topic(topics::call_events),
+                                    s.node.id + "-counts", *d->feed, kafka::fetch_pace::batched);
   if (!cr)
     return std::move(cr.error());
   d->counts_reader = std::move(*cr);

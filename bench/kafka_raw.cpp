@@ -72,8 +72,7 @@ int main(int argc, char** argv) {
   // Paced: as many calls as `seconds` at the rate hold, each with the run's events and commands.
   const bool paced = argc == 10;
   const double rate = paced ? std::atof(argv[7]) : 0;
-  const long long calls =
-      paced ? static_cast<long long>(rate * std::atof(argv[8])) : run_calls;
+  const long long calls = paced ? static_cast<long long>(rate * std::atof(argv[8])) : run_calls;
   if (paced && calls <= 0)
     die("calls_per_s and seconds must be positive");
   const std::chrono::duration<double> latency_from{paced ? std::atof(argv[9]) : 0};
@@ -97,7 +96,8 @@ int main(int argc, char** argv) {
     return m.key_len == warm_up.size() && std::memcmp(m.key, warm_up.data(), m.key_len) == 0;
   };
   std::atomic<int> warm{0};
-  clock_type::time_point t0, done_at;
+  std::atomic<clock_type::time_point> t0;  // read by the reader too
+  clock_type::time_point done_at;
   std::vector<float> latencies_ms;
   latencies_ms.reserve(static_cast<size_t>(paced ? commands : 0));
   std::thread gateway_reader{[&] {
@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
         ++warm;
         return true;
       }
-      if (paced && m.len >= sizeof(stamp_type) && clock_type::now() - t0 >= latency_from) {
+      if (paced && m.len >= sizeof(stamp_type) && clock_type::now() - t0.load() >= latency_from) {
         stamp_type at;
         std::memcpy(&at, m.payload, sizeof at);
         auto since = clock_type::now() - clock_type::time_point{clock_type::duration{at}};
@@ -144,7 +144,8 @@ int main(int argc, char** argv) {
       die("the warm-up records did not come through in 60 s");
     rd_kafka_poll(events_out, 1);
   }
-  t0 = clock_type::now();
+  const auto start = clock_type::now();
+  t0 = start;
   const double events_per_s = rate * static_cast<double>(events) / static_cast<double>(calls);
   std::string key;
   const long long events_per_call = std::max(1LL, events / calls);
@@ -152,7 +153,7 @@ int main(int argc, char** argv) {
     // Paced as the simulator paces its calls: every millisecond, what is due by then.
     long long due = events;
     if (paced) {
-      auto elapsed = std::chrono::duration<double>(clock_type::now() - t0).count();
+      auto elapsed = std::chrono::duration<double>(clock_type::now() - start).count();
       due = std::min(events, static_cast<long long>(elapsed * events_per_s) + 1);
     }
     for (; i < due; ++i) {
@@ -171,7 +172,7 @@ int main(int argc, char** argv) {
   rd_kafka_flush(events_out, 60000);
   router.join();
   gateway_reader.join();
-  double seconds = std::chrono::duration<double>(done_at - t0).count();
+  double seconds = std::chrono::duration<double>(done_at - start).count();
   if (paced) {
     std::sort(latencies_ms.begin(), latencies_ms.end());
     auto at = [&](double p) {

@@ -98,12 +98,9 @@ caf::expected<void> check_strategy(const std::map<std::string, std::string>& ove
 
 // -- group_consumer -------------------------------------------------------------------------
 
-caf::expected<std::unique_ptr<group_consumer>> group_consumer::open(const bus& b,
-                                                                    const std::string& group,
-                                                                    const std::string& topic,
-                                                                    std::string client_id,
-                                                                    consumer_handler& handler,
-                                                                    fetch_pace pace) {
+caf::expected<std::unique_ptr<group_consumer>> group_consumer::open(
+    const bus& b, const std::string& group, const std::string& topic, std::string client_id,
+    consumer_handler& handler, fetch_pace pace) {
   const bool prompt = pace == fetch_pace::prompt;
   std::map<std::string, std::string> base{
       {"bootstrap.servers", b.brokers()},
@@ -284,11 +281,8 @@ void group_consumer::commit(const std::vector<int32_t>& partitions, bool sync) {
 
 // -- partition_reader -----------------------------------------------------------------------
 
-caf::expected<std::unique_ptr<partition_reader>> partition_reader::open(const bus& b,
-                                                                        const std::string& topic,
-                                                                        std::string client_id,
-                                                                        handler& h,
-                                                                        fetch_pace pace) {
+caf::expected<std::unique_ptr<partition_reader>> partition_reader::open(
+    const bus& b, const std::string& topic, std::string client_id, handler& h, fetch_pace pace) {
   const bool prompt = pace == fetch_pace::prompt;
   std::map<std::string, std::string> base{
       {"bootstrap.servers", b.brokers()},
