@@ -98,6 +98,12 @@ caf::expected<void> check_strategy(const std::map<std::string, std::string>& ove
 
 // -- group_consumer -------------------------------------------------------------------------
 
+bool cooperative_rebalance(const char* reported, std::string_view strategy) {
+  if (reported)
+    return std::string_view{reported} == "COOPERATIVE";
+  return strategy.find("cooperative") != std::string_view::npos;
+}
+
 caf::expected<std::unique_ptr<group_consumer>> group_consumer::open(
     const bus& b, const std::string& group, const std::string& topic, std::string client_id,
     consumer_handler& handler, fetch_pace pace) {
@@ -122,6 +128,9 @@ caf::expected<std::unique_ptr<group_consumer>> group_consumer::open(
     return std::move(conf.error());
   std::unique_ptr<group_consumer> out{new group_consumer};
   out->topic_ = topic;
+  auto strategy = b.settings().consumer.find("partition.assignment.strategy");
+  out->strategy_ = strategy == b.settings().consumer.end() ? base["partition.assignment.strategy"]
+                                                           : strategy->second;
   out->handler_ = &handler;
   rd_kafka_conf_set_opaque(*conf, out.get());
   rd_kafka_conf_set_rebalance_cb(
@@ -226,7 +235,7 @@ void group_consumer::run() {
 void group_consumer::rebalance(int err_code, void* raw) {
   auto err = static_cast<rd_kafka_resp_err_t>(err_code);
   auto* parts = static_cast<rd_kafka_topic_partition_list_t*>(raw);
-  bool cooperative = std::string_view{rd_kafka_rebalance_protocol(rk_)} == "COOPERATIVE";
+  bool cooperative = cooperative_rebalance(rd_kafka_rebalance_protocol(rk_), strategy_);
   auto list = partitions_of(parts);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     logger().info("event=partitions_assigned topic={} count={} protocol={}", topic_, list.size(),

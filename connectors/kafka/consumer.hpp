@@ -70,6 +70,11 @@ enum class fetch_pace {
   batched,  // up to 100 ms or 64 KiB (fetch.wait.max.ms, fetch.min.bytes): views
 };
 
+/// Whether a rebalance is cooperative: what librdkafka reports (rd_kafka_rebalance_protocol), or,
+/// when it reports nothing (NULL once the group is closing), what the configured
+/// partition.assignment.strategy implies.
+bool cooperative_rebalance(const char* reported, std::string_view strategy);
+
 /// A group member reading one topic with manual commits. The rebalance callback serves eager
 /// and cooperative protocols; commits run every second and on revocation, for the offsets the
 /// handler calls committable. Runs a thread from `start` until `stop`.
@@ -104,6 +109,7 @@ class group_consumer {
 
   rd_kafka_s* rk_ = nullptr;
   std::string topic_;
+  std::string strategy_;  // partition.assignment.strategy as configured
   consumer_handler* handler_ = nullptr;
   std::vector<int32_t> mine_;
   std::atomic<size_t> owned_{0};
