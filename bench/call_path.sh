@@ -82,33 +82,36 @@ stop_node
 start_node throughput
 sim --calls "$calls" --rate 1000000 --seconds 600 > "$work/throughput.result"
 cat "$work/throughput.result"
-rate=$(sed -E 's/.*calls_per_s=([0-9]+).*/\1/' "$work/throughput.result")
+# A RESULT line's field ($2) from file $1, and the ratio of two figures.
+field() { sed -E "s/.* $2=([0-9.]+).*/\1/" "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+rate=$(field "$work/throughput.result" calls_per_s)
 echo "throughput: $rate calls/s at saturation ($calls calls of the demo mix)"
 settle
 # The raw baseline on the same broker: plain librdkafka moving the same events and commands.
-field() { sed -E "s/.* $1=([0-9]+).*/\1/" "$work/throughput.result"; }
 raw_kafka() {
-  "$build/bench/ivrcast_kafka_raw" "127.0.0.1:$port" "$(field events)" "$(field event_bytes)" \
-    "$(field commands)" "$(field command_bytes)" "$calls" "$@"
+  local run="$work/throughput.result"
+  "$build/bench/ivrcast_kafka_raw" "127.0.0.1:$port" "$(field "$run" events)" \
+    "$(field "$run" event_bytes)" "$(field "$run" commands)" "$(field "$run" command_bytes)" \
+    "$calls" "$@"
 }
 raw_kafka > "$work/raw.result"
 cat "$work/raw.result"
-raw=$(sed -E 's/.*calls_per_s=([0-9]+).*/\1/' "$work/raw.result")
-echo "throughput ratio: $rate / $raw raw = $(awk -v a="$rate" -v b="$raw" 'BEGIN {printf "%.2f", a / b}')"
+raw=$(field "$work/raw.result" calls_per_s)
+echo "throughput ratio: $rate / $raw raw = $(ratio "$rate" "$raw")"
 half=$((rate / 2))
 # Latencies count from the second second on: the simulator's and the baseline's own start-up
 # (new clients' first requests) is not what either measures.
 sim --calls $((half * 10)) --rate "$half" --seconds 600 --latency-from-s 1 > "$work/latency.result"
 latency() { sed -E 's/.*(p50_ms=[0-9.]+ p99_ms=[0-9.]+ max_ms=[0-9.]+).*/\1/' "$1"; }
-p99() { sed -E 's/.* p99_ms=([0-9.]+).*/\1/' "$1"; }
 echo "latency at $half calls/s: $(latency "$work/latency.result")"
 # The same load through plain librdkafka: each command's time since its event was produced.
 raw_kafka "$half" 10 1 > "$work/raw-latency.result"
 cat "$work/raw-latency.result"
 echo "raw latency at $half calls/s: $(latency "$work/raw-latency.result")"
-echo "latency p99 ratio: $(p99 "$work/latency.result") / $(p99 "$work/raw-latency.result") raw =" \
-     "$(awk -v a="$(p99 "$work/latency.result")" -v b="$(p99 "$work/raw-latency.result")" \
-        'BEGIN {printf "%.2f", a / b}')"
+node_p99=$(field "$work/latency.result" p99_ms)
+raw_p99=$(field "$work/raw-latency.result" p99_ms)
+echo "latency p99 ratio: $node_p99 / $raw_p99 raw = $(ratio "$node_p99" "$raw_p99")"
 # What an idle node costs: every empty fetch is a request the broker answers on the same cores.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 broker_pid=$(cat "$work/kafka/kafka.pid")

@@ -18,9 +18,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "bench/percentile.hpp"
 #include "bench/raw_kafka.hpp"
 
 namespace {
@@ -107,10 +109,11 @@ int main(int argc, char** argv) {
         ++warm;
         return true;
       }
-      if (paced && m.len >= sizeof(stamp_type) && clock_type::now() - t0.load() >= latency_from) {
+      auto now = clock_type::now();
+      if (paced && m.len >= sizeof(stamp_type) && now - t0.load() >= latency_from) {
         stamp_type at;
         std::memcpy(&at, m.payload, sizeof at);
-        auto since = clock_type::now() - clock_type::time_point{clock_type::duration{at}};
+        auto since = now - clock_type::time_point{clock_type::duration{at}};
         latencies_ms.push_back(std::chrono::duration<float, std::milli>(since).count());
       }
       return ++seen < commands;
@@ -126,7 +129,7 @@ int main(int argc, char** argv) {
         return true;
       }
       ++seen;
-      std::string key{static_cast<const char*>(m.key), m.key_len};
+      std::string_view key{static_cast<const char*>(m.key), m.key_len};
       if (m.len >= sizeof(stamp_type))
         command.replace(0, sizeof(stamp_type), static_cast<const char*>(m.payload),
                         sizeof(stamp_type));
@@ -174,19 +177,11 @@ int main(int argc, char** argv) {
   gateway_reader.join();
   double seconds = std::chrono::duration<double>(done_at - start).count();
   if (paced) {
-    std::sort(latencies_ms.begin(), latencies_ms.end());
-    auto at = [&](double p) {
-      return latencies_ms.empty()
-                 ? 0.0
-                 : static_cast<double>(latencies_ms[std::min(
-                       latencies_ms.size() - 1,
-                       static_cast<size_t>(p * static_cast<double>(latencies_ms.size())))]);
-    };
     std::printf(
         "RESULT raw_kafka_latency calls_per_s=%.0f events=%lld commands=%lld p50_ms=%.2f "
         "p99_ms=%.2f max_ms=%.2f\n",
-        rate, events, commands, at(0.5), at(0.99),
-        latencies_ms.empty() ? 0.0 : static_cast<double>(latencies_ms.back()));
+        rate, events, commands, percentile(latencies_ms, 0.5), percentile(latencies_ms, 0.99),
+        percentile(latencies_ms, 1));
   } else {
     std::printf(
         "RESULT raw_kafka events=%lld commands=%lld calls=%lld seconds=%.3f events_per_s=%.0f "

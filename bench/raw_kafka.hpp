@@ -15,8 +15,9 @@ constexpr int raw_partitions = 6;  // as kafka.partitions defaults
 [[noreturn]] void die(const std::string& what);
 
 /// A client of `brokers`: a producer with the node's settings (connectors/kafka/producer.cpp),
-/// or a consumer with its consumers' fetch wait that commits nothing. `on_delivery`, if set, is the
-/// producer's delivery report callback (served by rd_kafka_poll), called with `opaque`.
+/// or a consumer that fetches as the node's prompt readers do and commits nothing. `on_delivery`,
+/// if set, is the producer's delivery report callback (served by rd_kafka_poll), called with
+/// `opaque`.
 rd_kafka_t* raw_client(rd_kafka_type_t type, const std::string& brokers,
                        void (*on_delivery)(rd_kafka_t*, const rd_kafka_message_t*, void*) = nullptr,
                        void* opaque = nullptr);

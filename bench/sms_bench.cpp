@@ -21,6 +21,7 @@
 
 #include "actors/node.hpp"
 #include "actors/sms_service.hpp"
+#include "bench/percentile.hpp"
 #include "bench/raw_smpp.hpp"
 #include "bench/sms_raw_pipeline.hpp"
 #include "config/load.hpp"
@@ -231,11 +232,6 @@ int submits(int jobs) {
   return 0;
 }
 
-double percentile(std::vector<double>& v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
-
 /// One accepted message of `account` at `at_ms` to `dest`, as the sender's first status event.
 void accepted_row(storage::status_input& in, const std::string& account, int64_t i, int64_t at_ms,
                   const char* dest) {
@@ -290,8 +286,8 @@ caf::expected<search_latency> tenant_searches(const storage::delivery_log& log,
         return std::move(r.error());
     }
   }
-  return search_latency{percentile(by_dest, 0.5), percentile(by_dest, 0.99),
-                        percentile(by_range, 0.5), percentile(by_range, 0.99)};
+  return search_latency{bench::percentile(by_dest, 0.5), bench::percentile(by_dest, 0.99),
+                        bench::percentile(by_range, 0.5), bench::percentile(by_range, 0.99)};
 }
 
 long max_rss_kib() {

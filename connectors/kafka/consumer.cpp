@@ -94,6 +94,20 @@ caf::expected<void> check_strategy(const std::map<std::string, std::string>& ove
                          "assignment (fixed in 2.3.0); use roundrobin or range");
 }
 
+/// The fetch settings of `pace` (see fetch_pace).
+void set_pace(std::map<std::string, std::string>& conf, fetch_pace pace) {
+  const bool prompt = pace == fetch_pace::prompt;
+  conf["fetch.wait.max.ms"] = prompt ? "5" : "100";
+  conf["fetch.min.bytes"] = prompt ? "1" : "65536";
+}
+
+/// A setting as librdkafka will use it: the base value or the configuration's override.
+std::string conf_value(rd_kafka_conf_t* conf, const char* key) {
+  char value[256];
+  size_t size = sizeof value;
+  return rd_kafka_conf_get(conf, key, value, &size) == RD_KAFKA_CONF_OK ? value : "";
+}
+
 }  // namespace
 
 // -- group_consumer -------------------------------------------------------------------------
@@ -107,7 +121,6 @@ bool cooperative_rebalance(const char* reported, std::string_view strategy) {
 caf::expected<std::unique_ptr<group_consumer>> group_consumer::open(
     const bus& b, const std::string& group, const std::string& topic, std::string client_id,
     consumer_handler& handler, fetch_pace pace) {
-  const bool prompt = pace == fetch_pace::prompt;
   std::map<std::string, std::string> base{
       {"bootstrap.servers", b.brokers()},
       {"client.id", client_id},
@@ -116,11 +129,10 @@ caf::expected<std::unique_ptr<group_consumer>> group_consumer::open(
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
       {"partition.assignment.strategy", "roundrobin"},  // eager: see check_strategy
-      {"fetch.wait.max.ms", prompt ? "5" : "100"},
-      {"fetch.min.bytes", prompt ? "1" : "65536"},
       {"session.timeout.ms", std::to_string(b.settings().session_timeout_ms)},
       {"heartbeat.interval.ms", std::to_string(std::max(100, b.settings().session_timeout_ms / 5))},
   };
+  set_pace(base, pace);
   if (auto ok = check_strategy(b.settings().consumer); !ok)
     return std::move(ok.error());
   auto conf = make_conf(base, b.settings().consumer, "consumer");
@@ -128,9 +140,7 @@ caf::expected<std::unique_ptr<group_consumer>> group_consumer::open(
     return std::move(conf.error());
   std::unique_ptr<group_consumer> out{new group_consumer};
   out->topic_ = topic;
-  auto strategy = b.settings().consumer.find("partition.assignment.strategy");
-  out->strategy_ = strategy == b.settings().consumer.end() ? base["partition.assignment.strategy"]
-                                                           : strategy->second;
+  out->strategy_ = conf_value(*conf, "partition.assignment.strategy");
   out->handler_ = &handler;
   rd_kafka_conf_set_opaque(*conf, out.get());
   rd_kafka_conf_set_rebalance_cb(
@@ -292,17 +302,15 @@ void group_consumer::commit(const std::vector<int32_t>& partitions, bool sync) {
 
 caf::expected<std::unique_ptr<partition_reader>> partition_reader::open(
     const bus& b, const std::string& topic, std::string client_id, handler& h, fetch_pace pace) {
-  const bool prompt = pace == fetch_pace::prompt;
   std::map<std::string, std::string> base{
       {"bootstrap.servers", b.brokers()},
       {"client.id", client_id},
       {"group.id", client_id},  // never joined nor committed: the reader assigns partitions itself
-      {"fetch.wait.max.ms", prompt ? "5" : "100"},
-      {"fetch.min.bytes", prompt ? "1" : "65536"},
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
   };
+  set_pace(base, pace);
   if (auto ok = check_strategy(b.settings().consumer); !ok)
     return std::move(ok.error());
   auto conf = make_conf(base, b.settings().consumer, "consumer");
