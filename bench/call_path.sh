@@ -35,20 +35,6 @@ export IVRCAST_ABUSE_MAX_SMS=1000  # the simulator's destinations repeat over 10
 export IVRCAST_HTTP_LISTEN="127.0.0.1:$((port + 2))"  # the node's /metrics
 cd "$root"
 
-start_node() {  # $1: run name (topics, group and data dir of its own)
-  export IVRCAST_KAFKA_TOPIC_PREFIX="bench.$1."
-  export IVRCAST_KAFKA_GROUP_ID="bench-$1"
-  export IVRCAST_NODE_DATA_DIR="$work/data-$1"
-  "$bin" run > "$work/node-$1.out" 2> "$work/node-$1.log" &
-  node_pid=$!
-  for _ in $(seq 1 600); do
-    grep -q "event=partitions_assigned" "$work/node-$1.log" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "node did not join its group; see $work/node-$1.log" >&2
-  exit 1
-}
-stop_node() { kill "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$node_pid/status"; }
 sim() { "$bin" sim "$@" 2> "$work/sim.log" | grep '^RESULT'; }
 # Waits until every reader of the node has read its partitions to the end (the SMS, the log and
@@ -70,16 +56,16 @@ settle() {
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
 
-start_node memory
+node_start memory
 base=$(rss_kb)
 sim --calls "$calls" --rate 20000 --mix hold=1 --seconds 600 > "$work/memory.result"
 held=$(rss_kb)
 echo "memory: node RSS $((base / 1024)) MiB idle, $((held / 1024)) MiB with $calls live sessions" \
      "-> $(( (held - base) * 1024 / calls )) B per session," \
      "$(( (held - base) * 100000 / calls / 1024 )) MiB per 100k"
-stop_node
+node_stop
 
-start_node throughput
+node_start throughput
 sim --calls "$calls" --rate 1000000 --seconds 600 > "$work/throughput.result"
 cat "$work/throughput.result"
 # A RESULT line's field ($2) from file $1, and the ratio of two figures.
@@ -113,7 +99,6 @@ node_p99=$(field "$work/latency.result" p99_ms)
 raw_p99=$(field "$work/raw-latency.result" p99_ms)
 echo "latency p99 ratio: $node_p99 / $raw_p99 raw = $(ratio "$node_p99" "$raw_p99")"
 # What an idle node costs: every empty fetch is a request the broker answers on the same cores.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 broker_pid=$(cat "$work/kafka/kafka.pid")
 b0=$(cpu_ticks "$broker_pid") n0=$(cpu_ticks "$node_pid")
 sleep 5  # a measuring interval, not synchronisation
@@ -121,4 +106,4 @@ b1=$(cpu_ticks "$broker_pid") n1=$(cpu_ticks "$node_pid")
 tick=$(getconf CLK_TCK)
 echo "idle: broker $(( (b1 - b0) * 100 / (5 * tick) ))% and node $(( (n1 - n0) * 100 / (5 * tick) ))%" \
      "of a core over 5 s with the node idle"
-stop_node
+node_stop

@@ -29,7 +29,6 @@ for c in AU DOCOMO SOFTBANK RAKUTEN; do  # the carriers' limits out of the way: 
 done
 cd "$root"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 parts() {  # SMS parts accepted so far by the nodes of run $1 (their /metrics)
   local total=0 n addr
   for f in "$work"/node-"$1"-*.log; do

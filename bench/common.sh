@@ -18,3 +18,29 @@ bench_cleanup() {
   wait 2>/dev/null || true
   "$root/deploy/kafka/kafka.sh" stop --dir "$work/kafka" || true
 }
+
+# `ivrcast run` ($bin) as run $1, with topics, both consumer groups and a data directory of its
+# own, its output in $work/node-$1.{out,log}; sets $node_pid. Returns once both groups
+# (calls.events, sms.jobs) hold their partitions: a new SMS group can join seconds after the call
+# path's, and a measurement begun before would leave out the SMS jobs' work.
+node_start() {
+  export IVRCAST_KAFKA_TOPIC_PREFIX="bench.$1." IVRCAST_KAFKA_GROUP_ID="bench-$1" \
+    IVRCAST_SMS_GROUP_ID="bench-$1-sms" IVRCAST_NODE_DATA_DIR="$work/data-$1"
+  "$bin" run > "$work/node-$1.out" 2> "$work/node-$1.log" &
+  node_pid=$!
+  for _ in $(seq 1 600); do
+    (( $(grep -c "event=partitions_assigned" "$work/node-$1.log" 2>/dev/null) >= 2 )) && return 0
+    sleep 0.1
+  done
+  echo "node $1 did not join its groups; see $work/node-$1.log" >&2
+  return 1
+}
+# Stops the node gracefully, so that it leaves its groups at once.
+node_stop() {
+  [[ -n "${node_pid:-}" ]] || return 0
+  kill "$node_pid" 2>/dev/null || true
+  wait "$node_pid" 2>/dev/null || true
+  node_pid=""
+}
+# CPU time (clock ticks) process $1 has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -39,7 +39,6 @@ wait_log() {  # $1 file, $2 pattern
   for _ in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "timed out waiting for '$2' in $1" >&2; exit 1
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
 "$bin" run > "$work/node.out" 2> "$work/node.log" & pids+=($!)
