@@ -297,18 +297,38 @@ long max_rss_kib() {
 }
 
 /// An empty database in the temporary directory `name`, removed first if a run left it.
-caf::expected<std::shared_ptr<storage::database>> fresh_database(const char* name,
-                                                                 std::filesystem::path& dir) {
-  dir = std::filesystem::temp_directory_path() / name;
-  std::filesystem::remove_all(dir);
-  return storage::database::open(dir.string());
-}
+/// A database in a fresh directory under the temporary one, closed and then removed when this
+/// goes. What holds the database too must be declared after it, so that it lets go first:
+/// RocksDB writes files in the background until it is closed, and removing the directory
+/// meanwhile failed ("Directory not empty").
+class scratch_database {
+ public:
+  explicit scratch_database(const char* name)
+      : dir_{std::filesystem::temp_directory_path() / name}, db_{open(dir_)} {}
+  ~scratch_database() {
+    if (db_)
+      db_->reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);  // ignored: the next run removes what is left
+  }
+  scratch_database(const scratch_database&) = delete;
+  scratch_database& operator=(const scratch_database&) = delete;
+  caf::expected<std::shared_ptr<storage::database>>& db() { return db_; }
+
+ private:
+  static caf::expected<std::shared_ptr<storage::database>> open(const std::filesystem::path& dir) {
+    std::filesystem::remove_all(dir);
+    return storage::database::open(dir.string());
+  }
+  std::filesystem::path dir_;
+  caf::expected<std::shared_ptr<storage::database>> db_;
+};
 
 /// A small tenant's searches alone, then with `rows` rows of 2,000 other tenants (half of them
 /// one big tenant's) sharing the database; then CSV export speed and memory.
 int log_bench(int64_t rows) {
-  std::filesystem::path dir;
-  auto db = fresh_database("ivrcast-log-bench", dir);
+  scratch_database scratch{"ivrcast-log-bench"};
+  auto& db = scratch.db();
   if (!db)
     return fail("database", db.error());
   storage::delivery_log log{*db, {"006"}};
@@ -430,7 +450,6 @@ int log_bench(int64_t rows) {
       alone_warm->range_p99, shared_warm->range_p99 / alone_warm->range_p99, *exported, export_s,
       static_cast<double>(*exported) / export_s, static_cast<double>(bytes) / (1 << 20),
       static_cast<double>(max_rss_kib() - rss_before) / 1024, levels.c_str());
-  std::filesystem::remove_all(dir);
   return 0;
 }
 
@@ -438,8 +457,8 @@ int log_bench(int64_t rows) {
 /// reads them: each message's accepted, submitted and receipt events close together, 1,000
 /// events a batch. Prints messages/s.
 int fold_bench(int messages) {
-  std::filesystem::path dir;
-  auto db = fresh_database("ivrcast-fold-bench", dir);
+  scratch_database scratch{"ivrcast-fold-bench"};
+  auto& db = scratch.db();
   if (!db)
     return fail("database", db.error());
   storage::delivery_log log{*db, {"006"}};
@@ -491,7 +510,6 @@ int fold_bench(int messages) {
   std::printf("RESULT log_fold messages=%d events=%lld cores=%u seconds=%.2f messages_per_s=%.0f\n",
               messages, static_cast<long long>(offset), std::thread::hardware_concurrency(),
               seconds, messages / seconds);
-  std::filesystem::remove_all(dir);
   return 0;
 }
 
