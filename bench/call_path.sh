@@ -27,12 +27,8 @@ cleanup() {
 trap cleanup EXIT
 "$root/deploy/kafka/kafka.sh" start --port "$port" --dir "$work/kafka"
 
-export IVRCAST_KAFKA_BROKERS="127.0.0.1:$port"
-export IVRCAST_NODE_LOG_LEVEL=info
-export IVRCAST_FLOWS_FILE="$root/config/flows.example.json"
+node_env "$port"
 export IVRCAST_DEMO_SUMMARY_INTERVAL_S=1
-export IVRCAST_ABUSE_MAX_SMS=1000  # the simulator's destinations repeat over 100k calls
-export IVRCAST_HTTP_LISTEN="127.0.0.1:$((port + 2))"  # the node's /metrics
 cd "$root"
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$node_pid/status"; }
@@ -68,8 +64,7 @@ node_stop
 node_start throughput
 sim --calls "$calls" --rate 1000000 --seconds 600 > "$work/throughput.result"
 cat "$work/throughput.result"
-# A RESULT line's field ($2) from file $1, and the ratio of two figures.
-field() { sed -E "s/.* $2=([0-9.]+).*/\1/" "$1"; }
+# The ratio of two figures.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 rate=$(field "$work/throughput.result" calls_per_s)
 echo "throughput: $rate calls/s at saturation ($calls calls of the demo mix)"

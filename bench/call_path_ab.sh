@@ -27,11 +27,7 @@ port=39395
 bench_work bench-ab
 "$root/deploy/kafka/kafka.sh" start --port "$port" --dir "$work/kafka"
 broker_pid=$(cat "$work/kafka/kafka.pid")
-export IVRCAST_KAFKA_BROKERS="127.0.0.1:$port"
-export IVRCAST_NODE_LOG_LEVEL=info
-export IVRCAST_FLOWS_FILE="$root/config/flows.example.json"
-export IVRCAST_ABUSE_MAX_SMS=1000  # the simulator's destinations repeat
-export IVRCAST_HTTP_LISTEN="127.0.0.1:$((port + 2))"
+node_env "$port"
 cd "$root"
 echo "machine: $(nproc) cores; $rate calls/s for 8 s a run, $rounds rounds"
 
@@ -40,14 +36,13 @@ measure() (
   [[ "$2" == "-" ]] || for kv in $2; do export "${kv?}"; done
   trap node_stop EXIT
   node_start "$1" || exit 1
-  local b0 n0 b1 n1 result
+  local b0 n0 b1 n1 result="$work/sim-$1.result"
   b0=$(cpu_ticks "$broker_pid") n0=$(cpu_ticks "$node_pid")
-  result=$("$bin" sim --calls $((rate * 8)) --rate "$rate" --seconds 600 --latency-from-s 1 \
-             2> "$work/sim-$1.log" | grep '^RESULT')
+  "$bin" sim --calls $((rate * 8)) --rate "$rate" --seconds 600 --latency-from-s 1 \
+    2> "$work/sim-$1.log" | grep '^RESULT' > "$result"
   b1=$(cpu_ticks "$broker_pid") n1=$(cpu_ticks "$node_pid")
-  node_stop
-  field() { sed -E "s/.* $1=([0-9.]+).*/\1/" <<< "$result"; }
-  echo "$(field p50_ms) $(field p99_ms) $((b1 - b0)) $((n1 - n0)) $(field finished)"
+  echo "$(field "$result" p50_ms) $(field "$result" p99_ms) $((b1 - b0)) $((n1 - n0))" \
+       "$(field "$result" finished)"
 )
 
 measure warm-up-1 "${settings[0]}" > /dev/null
@@ -62,7 +57,7 @@ for r in $(seq 1 "$rounds"); do
     n=$((n + 1))
     line=$(measure "$n" "${settings[$i]}")
     echo "$i $line" >> "$results"
-    read -r p50 p99 bt nt calls <<< "$line"
+    read -r p50 p99 bt nt _ <<< "$line"
     echo "round $r [${settings[$i]}]: p50 $p50 ms, p99 $p99 ms; broker $bt, node $nt ticks"
   done
 done

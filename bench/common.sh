@@ -19,6 +19,13 @@ bench_cleanup() {
   "$root/deploy/kafka/kafka.sh" stop --dir "$work/kafka" || true
 }
 
+# What every benched node and simulator is given: the broker at 127.0.0.1:$1, the example flows,
+# an abuse guard the simulator's repeating destinations stay under, /metrics at port $1 + 2.
+node_env() {
+  export IVRCAST_KAFKA_BROKERS="127.0.0.1:$1" IVRCAST_NODE_LOG_LEVEL=info \
+    IVRCAST_FLOWS_FILE="$root/config/flows.example.json" IVRCAST_ABUSE_MAX_SMS=1000 \
+    IVRCAST_HTTP_LISTEN="127.0.0.1:$(($1 + 2))"
+}
 # `ivrcast run` ($bin) as run $1, with topics, both consumer groups and a data directory of its
 # own, its output in $work/node-$1.{out,log}; sets $node_pid. Returns once both groups
 # (calls.events, sms.jobs) hold their partitions: a new SMS group can join seconds after the call
@@ -28,8 +35,10 @@ node_start() {
     IVRCAST_SMS_GROUP_ID="bench-$1-sms" IVRCAST_NODE_DATA_DIR="$work/data-$1"
   "$bin" run > "$work/node-$1.out" 2> "$work/node-$1.log" &
   node_pid=$!
+  local assigned="event=partitions_assigned topic=bench.$1"
   for _ in $(seq 1 600); do
-    (( $(grep -c "event=partitions_assigned" "$work/node-$1.log" 2>/dev/null) >= 2 )) && return 0
+    grep -q "$assigned.calls.events " "$work/node-$1.log" 2>/dev/null &&
+      grep -q "$assigned.sms.jobs " "$work/node-$1.log" && return 0
     sleep 0.1
   done
   echo "node $1 did not join its groups; see $work/node-$1.log" >&2
@@ -44,3 +53,5 @@ node_stop() {
 }
 # CPU time (clock ticks) process $1 has used so far.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Field $2 of the RESULT line in file $1.
+field() { sed -E "s/.* $2=([0-9.]+).*/\1/" "$1"; }

@@ -296,7 +296,6 @@ long max_rss_kib() {
   return u.ru_maxrss;
 }
 
-/// An empty database in the temporary directory `name`, removed first if a run left it.
 /// A database in a fresh directory under the temporary one, closed and then removed when this
 /// goes. What holds the database too must be declared after it, so that it lets go first:
 /// RocksDB writes files in the background until it is closed, and removing the directory
