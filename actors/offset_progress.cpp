@@ -1,19 +1,32 @@
 #include "actors/offset_progress.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace ivrcast::actors {
 
-void offset_progress::consumed(int64_t offset) {
+offset_progress::reading offset_progress::consumed(int64_t offset) {
   if (base_ < 0)
     base_ = offset;
   if (offset < base_)
-    return;  // already finished: a redelivery after the commit point
+    return {};  // already finished: a redelivery after the commit point
+  if (auto* s = at(offset)) {
+    if (!std::exchange(s->deferred, false))
+      return {};
+    return {true, s->tag};
+  }
   // Gaps (records that went to the dead-letter topic, compaction) count as finished.
   while (base_ + static_cast<int64_t>(slots_.size()) < offset)
-    slots_.push_back(slot{0, true});
-  if (base_ + static_cast<int64_t>(slots_.size()) == offset)
-    slots_.push_back(slot{});
+    slots_.push_back(slot{0, true, false, 0});
+  slots_.push_back(slot{});
+  return {true, -1};
+}
+
+void offset_progress::deferred(int64_t offset, uint8_t tag) {
+  if (auto* s = at(offset)) {
+    s->deferred = true;
+    s->tag = tag;
+  }
 }
 
 void offset_progress::handled(int64_t offset, int outputs) {

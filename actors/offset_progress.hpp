@@ -13,8 +13,20 @@ namespace ivrcast::actors {
 /// Owned by one call router.
 class offset_progress {
  public:
-  /// A record at `offset` was consumed and is now being processed.
-  void consumed(int64_t offset);
+  /// What a record read is to its consumer.
+  struct reading {
+    bool process = false;  // read the first time, or deferred before
+    int tag = -1;          // deferred before: the tag it was deferred with
+  };
+
+  /// A record at `offset` was read. It is to be processed the first time, and when read again
+  /// after being deferred; not when read again while in progress or finished (a rewind re-reads
+  /// what followed a deferred record).
+  reading consumed(int64_t offset);
+
+  /// A consumed record is left unprocessed, to be read again after a rewind, with a `tag`
+  /// (0–255) its consumer gets back then; it holds the commit back until then.
+  void deferred(int64_t offset, uint8_t tag);
 
   /// Its session is done with it, having queued `outputs` messages.
   void handled(int64_t offset, int outputs);
@@ -33,6 +45,8 @@ class offset_progress {
   struct slot {
     int32_t outstanding = 0;
     bool handled = false;
+    bool deferred = false;
+    uint8_t tag = 0;
   };
   slot* at(int64_t offset);
   void advance();

@@ -36,7 +36,11 @@ class sender_driver {
     switch (e.what) {
       case sender_event::kind::work:
         take(std::move(e.work), now);
-        break;
+        run(now);
+        // Held counted before it leaves the queue: the sum the consumer reads never falls short.
+        publish_held();
+        ctx_->metrics->queued[index()].fetch_sub(1, std::memory_order_release);
+        return;
       case sender_event::kind::bound:
         logic_.bound(e.session, now, out_);
         break;
@@ -64,6 +68,7 @@ class sender_driver {
         break;
     }
     run(now);
+    publish_held();
   }
 
   void tick() {
@@ -78,6 +83,7 @@ class sender_driver {
       run(now);
     }
     publish();
+    publish_held();
   }
 
  private:
@@ -181,6 +187,17 @@ class sender_driver {
                       n.message_id, sms::label(n.status), n.reason);
         break;
     }
+  }
+
+  size_t index() const { return static_cast<size_t>(ctx_->carrier); }
+
+  /// What the consumer's intake limit reads, after every input: a job ended makes room at once.
+  void publish_held() {
+    auto held = static_cast<int64_t>(logic_.held());
+    auto& m = *ctx_->metrics;
+    m.held[index()].store(held, std::memory_order_relaxed);
+    if (held > m.held_peak[index()].load(std::memory_order_relaxed))
+      m.held_peak[index()].store(held, std::memory_order_relaxed);
   }
 
   /// What scrapes read: the logic's counts, added to the node's as they grow.

@@ -65,13 +65,20 @@ struct sms_metrics {
   std::atomic<uint64_t> suppressed{0};  // over the abuse guard's limit: not sent
   std::atomic<uint64_t> forwarded{0};   // moved to the partition that holds the carrier's binds
   std::atomic<uint64_t> released{0};    // fenced, not sent, let go in a rebalance
+  std::atomic<uint64_t> left{0};        // over sms.held_per_carrier: left in sms.jobs for now
+  std::atomic<uint64_t> rewinds{0};     // partitions of sms.jobs read again for what was left
   // Per carrier (sms::carrier): jobs a sender ended, by sms::delivery_status (送信済 for every
   // part accepted); submit_sm sent; submits awaiting their answer now.
   std::array<std::array<std::atomic<uint64_t>, 11>, 4> ended{};
   std::array<std::atomic<uint64_t>, 4> submits{};
   std::array<std::atomic<int64_t>, 4> window{};
   std::array<std::atomic<int64_t>, 4> doubts{};  // parts in doubt now
-  metrics::latency_histogram log_apply;          // a status event's age when the log has it
+  // Jobs handed to a sender and not yet taken up (the consumer adds, the sender subtracts), and
+  // jobs it holds (taken up, not ended); their sum is what sms.held_per_carrier bounds.
+  std::array<std::atomic<int64_t>, 4> queued{};
+  std::array<std::atomic<int64_t>, 4> held{};
+  std::array<std::atomic<int64_t>, 4> held_peak{};
+  metrics::latency_histogram log_apply;  // a status event's age when the log has it
 };
 
 /// What a sender needs from its node; lives as long as the node.

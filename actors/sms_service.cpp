@@ -34,6 +34,7 @@
 #include "sms/abuse_window.hpp"
 #include "sms/bind_plan.hpp"
 #include "sms/carrier_directory.hpp"
+#include "sms/intake_limit.hpp"
 #include "storage/control_state.hpp"
 #include "storage/database.hpp"
 #include "storage/delivery_log.hpp"
@@ -137,6 +138,12 @@ struct sms_service::impl final : kafka::consumer_handler {
   std::unordered_map<int32_t, bool> needs_catch_up;
   std::set<int32_t> owned;  // partitions of sms.jobs held now
 
+  // Jobs left in sms.jobs while their carrier's sender is full, and where to read again (the
+  // consumer's thread only).
+  std::optional<sms::intake_limit> intake;
+  std::vector<sms::rewind> rewinds;
+  std::vector<actors::offset_progress::reading> readings;  // per record of a batch
+
   // The sends view's progress, waited on before a newly owned partition's jobs run.
   std::mutex sends_mtx;
   std::condition_variable sends_cv;
@@ -206,6 +213,7 @@ struct sms_service::impl final : kafka::consumer_handler {
         needs_catch_up[p] = true;
         owned.insert(p);
         guard_written.erase(p);
+        intake->forget(p);
       }
     }
     // The partitions' bind slots: the previous owners unbound them before letting go.
@@ -276,6 +284,7 @@ struct sms_service::impl final : kafka::consumer_handler {
       for (auto p : partitions) {
         owned.erase(p);
         guard_written.erase(p);
+        intake->forget(p);
       }
     }
     share_limits();
@@ -315,17 +324,24 @@ struct sms_service::impl final : kafka::consumer_handler {
 
   void records(int32_t partition, std::span<const kafka::record> recs) override {
     bool wait = false;
+    readings.resize(recs.size());
     {
       std::lock_guard<std::mutex> guard{progress_mtx};
       wait = std::exchange(needs_catch_up[partition], false);
       auto& pr = progress[partition];
-      for (const auto& r : recs)
-        pr.consumed(r.offset);
+      for (size_t i = 0; i < recs.size(); ++i)
+        readings[i] = pr.consumed(recs[i].offset);
     }
     if (wait)
       catch_up(partition);
     auto dir = current_directory();  // one table version for the whole batch
-    for (const auto& r : recs) {
+    for (size_t i = 0; i < recs.size(); ++i) {
+      const auto& r = recs[i];
+      auto [process, left_for] = readings[i];
+      if (!process)
+        continue;  // a rewind read it again: only what was left is taken up
+      if (left_for >= 0 && !room_for(static_cast<size_t>(left_for), partition, r.offset))
+        continue;  // its carrier is still full: left again, not even decoded
       ++metrics.jobs;
       auto job = connectors::delivery::decode_job(r.value);
       if (!job) {
@@ -350,6 +366,8 @@ struct sms_service::impl final : kafka::consumer_handler {
           logger().error("event=sms_forward_failed partition={} offset={}", partition, r.offset);
         continue;
       }
+      if (!room_for(carrier, partition, r.offset))
+        continue;
       auto rec = sends->find(msg->message_id);
       if (!rec) {
         logger().error("event=sends_unreadable error=\"{}\"", describe(rec.error()));
@@ -372,9 +390,49 @@ struct sms_service::impl final : kafka::consumer_handler {
       sms::split_work(*w);  // the sender reads the record again when it takes the job up
       sender_event e;
       e.what = sender_event::kind::work;
-      auto c = static_cast<size_t>(w->msg.via);
       e.work = std::move(w);
-      send_event(senders[c], std::move(e));
+      metrics.queued[carrier].fetch_add(1, std::memory_order_relaxed);
+      send_event(senders[carrier], std::move(e));
+    }
+  }
+
+  /// Whether carrier `c`'s sender has room for the job at (partition, offset); if not, the job
+  /// is left in sms.jobs, with its carrier, for a rewind.
+  bool room_for(size_t c, int32_t partition, int64_t offset) {
+    if (intake->admit(static_cast<sms::carrier>(c), load(c), partition, offset))
+      return true;
+    ++metrics.left;
+    std::lock_guard<std::mutex> guard{progress_mtx};
+    progress[partition].deferred(offset, static_cast<uint8_t>(c));
+    return false;
+  }
+
+  /// Jobs carrier `c`'s sender has: handed over and not ended (queued read first: the sender
+  /// adds to held before it takes from queued).
+  size_t load(size_t c) const {
+    auto queued = metrics.queued[c].load(std::memory_order_acquire);
+    auto held = metrics.held[c].load(std::memory_order_relaxed);
+    return static_cast<size_t>(std::max<int64_t>(queued + held, 0));
+  }
+
+  /// Reads again where jobs were left, for the carriers that have room now.
+  void between_batches() override {
+    if (!intake->waiting())
+      return;
+    std::array<size_t, 4> loads{};
+    for (size_t c = 0; c < loads.size(); ++c)
+      loads[c] = load(c);
+    rewinds.clear();
+    intake->rewinds(loads, rewinds);
+    for (auto r : rewinds) {
+      if (auto ok = jobs->seek(r.partition, r.offset); !ok) {
+        logger().warn("event=sms_rewind_failed partition={} offset={} error=\"{}\"", r.partition,
+                      r.offset, describe(ok.error()));
+        intake->again(r);
+        continue;
+      }
+      ++metrics.rewinds;
+      logger().info("event=sms_rewind partition={} offset={}", r.partition, r.offset);
     }
   }
 
@@ -651,7 +709,15 @@ void sms_service::collect(metrics::scrape& out) const {
               {{"carrier", name}}, static_cast<double>(m.window[i].load()));
     out.gauge("ivrcast_sms_parts_in_doubt", "Parts that may or may not be at the carrier",
               {{"carrier", name}}, static_cast<double>(m.doubts[i].load()));
+    out.gauge("ivrcast_sms_jobs_held",
+              "Jobs the carrier's sender holds (at most sms.held_per_carrier)", {{"carrier", name}},
+              static_cast<double>(impl_->load(i)));
   }
+  out.counter("ivrcast_sms_jobs_left_total",
+              "Jobs left in sms.jobs because their carrier's sender was full, to be read again", {},
+              static_cast<double>(m.left.load()));
+  out.counter("ivrcast_sms_rewinds_total", "Partitions of sms.jobs read again for jobs left", {},
+              static_cast<double>(m.rewinds.load()));
   out.counter("ivrcast_sms_jobs_total", "SMS jobs a sender ended, by carrier and status",
               {{"carrier", "none"}, {"status", "internal_error"}},
               static_cast<double>(m.unresolved.load()));
@@ -733,6 +799,7 @@ caf::expected<std::unique_ptr<sms_service>> sms_service::start(
   d->jobs_topic = d->producer->topic(d->jobs_topic_name);
   d->sends_topic = d->producer->topic(d->sends_topic_name);
   d->abuse.emplace(s.abuse.max_sms, int64_t{s.abuse.window_s} * 1000);
+  d->intake.emplace(static_cast<size_t>(s.sms.held_per_carrier));
 
   // Views first: a sender consults both.
   d->status_handler.owner = d;

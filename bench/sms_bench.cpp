@@ -3,6 +3,8 @@
 //                             receipts (Kafka: IVRCAST_KAFKA_BROKERS, else the embedded cluster)
 //   sms_bench log [rows]      delivery-log search and CSV export over `rows` rows in RocksDB
 //   sms_bench fold [messages] the delivery log folding whole lives, as a rebuild reads them
+//   sms_bench held [jobs]     a node's memory while docomo has no SMSC: what its sender holds
+//                             (IVRCAST_SMS_HELD_PER_CARRIER=1000000 for the unbounded figure)
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -30,6 +32,7 @@
 #include "connectors/kafka/producer.hpp"
 #include "messages/clock.hpp"
 #include "messages/errc.hpp"
+#include "sms/carrier_directory.hpp"
 #include "storage/database.hpp"
 #include "storage/delivery_log.hpp"
 #include "storage/log_export.hpp"
@@ -64,6 +67,30 @@ messages::sms_job job(int i, int64_t t0) {
   j.body = "ご予約を承りました。ご来店をお待ちしております。";
   j.requested_at_ms = t0 + i / 1000;
   return j;
+}
+
+/// Jobs 0..n-1 as (key, value) records of sms.jobs.
+std::vector<std::pair<std::string, std::string>> encode_jobs(int n) {
+  auto t = unix_now_ms();
+  std::vector<std::pair<std::string, std::string>> encoded(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    auto j = job(i, t);
+    connectors::delivery::encode_job(j, encoded[static_cast<size_t>(i)].second);
+    encoded[static_cast<size_t>(i)].first = std::move(j.destination);
+  }
+  return encoded;
+}
+
+/// Puts the records on sms.jobs and waits until the broker has them all.
+caf::expected<void> produce_jobs(const connectors::kafka::bus& bus,
+                                 const std::vector<std::pair<std::string, std::string>>& jobs) {
+  auto prod = connectors::kafka::producer::open(bus, "bench-jobs", [](uint64_t, bool) {});
+  if (!prod)
+    return std::move(prod.error());
+  auto topic = (*prod)->topic(bus.topic(topics::sms_jobs));
+  for (const auto& [key, value] : jobs)
+    (*prod)->produce(topic, key, value, 0);
+  return (*prod)->flush(std::chrono::seconds{120});
 }
 
 /// The raw baseline: one bound SMPP session per simulated SMSC (the same simulators the node
@@ -148,13 +175,7 @@ int submits(int jobs) {
   auto raw = raw_smpp(*s, jobs);
   if (!raw)
     return fail("raw smpp", raw.error());
-  auto t_jobs = unix_now_ms();
-  std::vector<std::pair<std::string, std::string>> encoded(static_cast<size_t>(jobs));
-  for (int i = 0; i < jobs; ++i) {
-    auto j = job(i, t_jobs);
-    connectors::delivery::encode_job(j, encoded[static_cast<size_t>(i)].second);
-    encoded[static_cast<size_t>(i)].first = std::move(j.destination);
-  }
+  auto encoded = encode_jobs(jobs);
   // The raw pipeline (plain librdkafka and bare SMPP) needs a broker it can reach.
   bench::pipeline_result pipe;
   if (!s->kafka.embedded()) {
@@ -184,14 +205,8 @@ int submits(int jobs) {
   while (node.sms().owned_partitions() == 0)
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
 
-  auto prod = connectors::kafka::producer::open(*bus, "bench-jobs", [](uint64_t, bool) {});
-  if (!prod)
-    return fail("producer", prod.error());
-  auto topic = (*prod)->topic(bus->topic(topics::sms_jobs));
-  for (const auto& [key, value] : encoded)
-    (*prod)->produce(topic, key, value, 0);
-  if (auto ok = (*prod)->flush(std::chrono::seconds{120}); !ok)
-    return fail("flush", ok.error());
+  if (auto ok = produce_jobs(*bus, encoded); !ok)
+    return fail("jobs", ok.error());
   // Timed from when every job is on the topic: the node's consume, prepare, fence, submit.
   auto t0 = clock_type::now();
   const auto& m = node.sms().metrics();
@@ -227,6 +242,90 @@ int submits(int jobs) {
       pipe.with_receipts_per_s,
       pipe.submits_per_s > 0 ? jobs / submitted_s / pipe.submits_per_s : 0,
       pipe.with_receipts_per_s > 0 ? jobs / receipts_s / pipe.with_receipts_per_s : 0);
+  node.stop();
+  std::filesystem::remove_all(dir);
+  return 0;
+}
+
+/// Resident memory of this process, MiB.
+double rss_mib() {
+  long pages = 0;
+  long resident = 0;
+  if (auto* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2)
+      resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576.0;
+}
+
+/// docomo without an SMSC while `jobs` jobs arrive: the node's resident memory before and once
+/// every other carrier's jobs are done, against what docomo's sender holds.
+int held_bench(int jobs) {
+  auto s = config::load("", [](const char* k) { return std::getenv(k); });
+  if (!s)
+    return fail("config", s.error());
+  auto dir = std::filesystem::temp_directory_path() / "ivrcast-sms-held-bench";
+  std::filesystem::remove_all(dir);
+  s->node.data_dir = dir.string();
+  s->node.log_level = "warn";
+  spdlog::set_level(spdlog::level::warn);
+  s->kafka.topic_prefix = "bench" + std::to_string(unix_now_ms()) + ".";
+  s->sms.simulator_mix = "delivered=100";
+  s->sms.simulator_receipt_delay_ms = 0;
+  auto sims = tools::simulate_carriers(s->sms);
+  if (!sims)
+    return fail("simulators", sims.error());
+  const auto docomo = static_cast<size_t>(sms::carrier::docomo);
+  s->sms.carriers[docomo].smsc.clear();  // no SMSC: its messages wait in its sender
+  for (auto& c : s->sms.carriers) {
+    c.rate = 1000000;
+    c.window = 2000;
+  }
+  auto directory = sms::carrier_directory::load(s->sms.number_ranges, s->sms.ported);
+  if (!directory)
+    return fail("carrier tables", directory.error());
+  int docomo_jobs = 0;
+  for (int i = 0; i < jobs; ++i)
+    docomo_jobs += directory->resolve(job(i, 0).destination) == sms::carrier::docomo ? 1 : 0;
+  auto encoded = encode_jobs(jobs);
+  auto b = connectors::kafka::bus::open(s->kafka);
+  if (!b)
+    return fail("kafka", b.error());
+  std::shared_ptr<connectors::kafka::bus> bus{std::move(*b)};
+  auto n = actors::node::start(*s, bus);
+  if (!n)
+    return fail("node", n.error());
+  auto& node = **n;
+  while (node.sms().owned_partitions() == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  auto before = rss_mib();
+  auto t0 = clock_type::now();
+  if (auto ok = produce_jobs(*bus, encoded); !ok)
+    return fail("jobs", ok.error());
+  const auto& m = node.sms().metrics();
+  auto others = static_cast<uint64_t>(jobs - docomo_jobs);
+  auto full = std::min<int64_t>(s->sms.held_per_carrier, docomo_jobs);
+  while (m.finished.load() < others || m.held[docomo].load() < full) {
+    if (seconds_since(t0) > 600) {
+      std::fprintf(stderr, "timeout: %llu of %llu finished, docomo holds %lld\n",
+                   static_cast<unsigned long long>(m.finished.load()),
+                   static_cast<unsigned long long>(others),
+                   static_cast<long long>(m.held[docomo].load()));
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  auto done_s = seconds_since(t0);
+  auto after = rss_mib();
+  auto held = m.held[docomo].load();
+  std::printf(
+      "RESULT sms_held jobs=%d docomo_jobs=%d cores=%u kafka=%s limit=%d held=%lld left=%llu "
+      "rewinds=%llu others_done_s=%.2f rss_before_mib=%.0f rss_after_mib=%.0f growth_mib=%.0f\n",
+      jobs, docomo_jobs, std::thread::hardware_concurrency(),
+      s->kafka.embedded() ? "embedded" : "broker", s->sms.held_per_carrier,
+      static_cast<long long>(held), static_cast<unsigned long long>(m.left.load()),
+      static_cast<unsigned long long>(m.rewinds.load()), done_s, before, after, after - before);
   node.stop();
   std::filesystem::remove_all(dir);
   return 0;
@@ -522,6 +621,9 @@ int main(int argc, char** argv) {
     return log_bench(argc > 2 ? std::atoll(argv[2]) : 10000000);
   if (mode == "fold")
     return fold_bench(argc > 2 ? std::atoi(argv[2]) : 1000000);
-  std::fprintf(stderr, "usage: sms_bench submits [jobs] | log [rows] | fold [messages]\n");
+  if (mode == "held")
+    return held_bench(argc > 2 ? std::atoi(argv[2]) : 100000);
+  std::fprintf(stderr,
+               "usage: sms_bench submits [jobs] | log [rows] | fold [messages] | held [jobs]\n");
   return 2;
 }

@@ -78,6 +78,7 @@ inline constexpr const char* sms_ported = IVRCAST_SHARE_DIR "/carriers/ported.cs
 inline constexpr int sms_retention_days = 93;
 inline constexpr const char* sms_docomo_retry_errors = "006";
 inline constexpr int sms_undetermined_after_s = 3600;
+inline constexpr int sms_held_per_carrier = 5000;
 inline constexpr const char* sms_simulate_carriers = "false";
 inline constexpr const char* sms_simulator_mix =
     "delivered=85,undeliverable=5,expired=3,rejected=2,retry=2,enroute=3";

@@ -286,6 +286,10 @@ std::vector<key_spec> sms_rows() {
       {"sms.undetermined_after_s", std::to_string(d::sms_undetermined_after_s),
        "docomo messages without a result this long after sending end as 不定.",
        integer(&S::sms, &sms_settings::undetermined_after_s, 1, 86400)},
+      {"sms.held_per_carrier", std::to_string(d::sms_held_per_carrier),
+       "Jobs a carrier's sender holds on a node (waiting for a bind or the rate) before more of "
+       "its jobs are left in sms.jobs and read again once it is down to half.",
+       integer(&S::sms, &sms_settings::held_per_carrier, 1, 1000000)},
       {"sms.simulate_carriers", d::sms_simulate_carriers,
        "Start a simulated SMSC per carrier in this process and send there (the demo).",
        [](settings& s, std::string_view v) { return apply_bool(s.sms.simulate_carriers, v); }},

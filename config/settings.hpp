@@ -98,6 +98,7 @@ struct sms_settings {
   int64_t retention_ms() const { return int64_t{retention_days} * 24 * 3600 * 1000; }
   std::vector<std::string> docomo_retry_errors;
   int undetermined_after_s = 0;
+  int held_per_carrier = 0;        // jobs a carrier's sender holds on a node before reading waits
   bool simulate_carriers = false;  // start a simulated SMSC per carrier in this process
   std::string simulator_mix;
   int simulator_receipt_delay_ms = 0;

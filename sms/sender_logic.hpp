@@ -173,6 +173,8 @@ class sender_logic {
               std::vector<sender_action>& out);
 
   const sender_counts& counts() const { return counts_; }
+  /// Jobs taken up and not ended (nor let go in a drain).
+  size_t held() const { return active_.size(); }
   /// Tickets of this sender's records (kind 1, the carrier, a token).
   uint64_t ticket(uint64_t token) const;
 

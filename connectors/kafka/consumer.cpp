@@ -1,5 +1,6 @@
 #include "connectors/kafka/consumer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -223,6 +224,7 @@ void group_consumer::run() {
       handler_->records(p, batch);
       positions_.handed(p, batch.back().offset + 1);
     });
+    handler_->between_batches();
     if (auto now = std::chrono::steady_clock::now(); now >= next_commit) {
       commit(mine_, false);
       next_commit = now + std::chrono::seconds{1};
@@ -406,6 +408,28 @@ caf::expected<int64_t> group_consumer::high_watermark(const std::string& topic,
   if (auto e = watermarks(rk_, topic, partition, lo, hi))
     return kafka_error(e, "group_consumer.high_watermark");
   return hi;
+}
+
+caf::expected<void> group_consumer::seek(int32_t partition, int64_t offset) {
+  if (std::find(mine_.begin(), mine_.end(), partition) == mine_.end())
+    return setup_error("group_consumer.seek", "partition " + std::to_string(partition) + " of " +
+                                                  topic_ + " is not owned");
+  auto* list = rd_kafka_topic_partition_list_new(1);
+  auto* tp = rd_kafka_topic_partition_list_add(list, topic_.c_str(), partition);
+  tp->offset = offset;
+  // With a timeout the call returns once the fetcher has moved: nothing fetched before it is
+  // handed over afterwards.
+  caf::expected<void> result{};
+  if (auto* e = rd_kafka_seek_partitions(rk_, list, 10000)) {
+    result = kafka_error(rd_kafka_error_code(e), "group_consumer.seek");
+    rd_kafka_error_destroy(e);
+  } else if (tp->err) {
+    result = kafka_error(tp->err, "group_consumer.seek");
+  } else {
+    positions_.handed(partition, offset);
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  return result;
 }
 
 }  // namespace ivrcast::connectors::kafka

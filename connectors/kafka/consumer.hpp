@@ -61,6 +61,8 @@ class consumer_handler {
   virtual void records(int32_t partition, std::span<const record> batch) = 0;
   /// The offset to commit for `partition` (next record to process), or -1 for none yet.
   virtual int64_t committable(int32_t partition) = 0;
+  /// Between batches, at least every 100 ms: where a handler rewinds (group_consumer::seek).
+  virtual void between_batches() {}
 };
 
 /// How soon a reader hands over what arrives. Every fetch is a request the broker serves, on
@@ -100,6 +102,10 @@ class group_consumer {
   /// High watermark of any topic's partition, asked of the broker (blocks up to 10 s).
   [[nodiscard]] caf::expected<int64_t> high_watermark(const std::string& topic,
                                                       int32_t partition) const;
+  /// Reads an owned partition again from `offset`; records fetched beyond it are dropped, not
+  /// handed over twice. Only from the handler's callbacks (the consumer's thread); blocks up to
+  /// 10 s.
+  [[nodiscard]] caf::expected<void> seek(int32_t partition, int64_t offset);
 
  private:
   group_consumer() = default;

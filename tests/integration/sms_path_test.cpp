@@ -3,6 +3,7 @@
 // IVRCAST_TEST_BROKERS, on a real broker.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 
@@ -164,6 +165,58 @@ TEST_F(SmsPathTest, RestartOnTheSameDiskSendsNothingAgain) {
   ASSERT_TRUE(test::eventually([&] { return node_->sms().metrics().skipped.load() >= jobs.size(); },
                                std::chrono::seconds{60}));
   expect_delivered_once(jobs);
+}
+
+TEST_F(SmsPathTest, ACarrierWithoutBindsHoldsNoMoreThanItsLimitAndSendsEachJobOnceWhenBound) {
+  // docomo's SMSC is away and every sender may hold 12 jobs: the rest of docomo's stay in
+  // sms.jobs, read again as it drains; the other carriers, in the same partitions, go on.
+  constexpr size_t limit = 12;
+  const auto docomo = static_cast<size_t>(sms::carrier::docomo);
+  node_->stop();
+  node_.reset();
+  auto docomo_port = carriers_[docomo]->port();
+  carriers_[docomo]->stop();
+  settings_.sms.held_per_carrier = static_cast<int>(limit);
+  start_node();
+
+  std::vector<messages::sms_job> jobs;
+  std::vector<const messages::sms_job*> others;
+  auto t0 = unix_now_ms();
+  for (int i = 0; i < 400; ++i)
+    jobs.push_back(test::test_job(run_, i, t0));
+  for (const auto& j : jobs)
+    if (test::expected_billing(j).first != sms::carrier::docomo)
+      others.push_back(&j);
+  ASSERT_GT(jobs.size() - others.size(), 4 * limit);
+  test::produce_jobs(*bus_, jobs);
+
+  const auto& m = node_->sms().metrics();
+  const auto& log = node_->sms().log();
+  auto final_row = [&](const messages::sms_job* j) {
+    auto r = log.find(j->job.value + ".1");
+    return r && r->has_value() && sms::is_final((*r)->status);
+  };
+  ASSERT_TRUE(test::eventually([&] { return std::all_of(others.begin(), others.end(), final_row); },
+                               std::chrono::seconds{120}))
+      << "the other carriers' jobs are not held up behind docomo's";
+  ASSERT_TRUE(test::eventually([&] { return m.held[docomo].load() == int64_t{limit}; }));
+  EXPECT_GT(m.left.load(), 0u);
+
+  // docomo's SMSC comes back on the same address: every job goes out once.
+  tools::smsc_sim_options o;
+  o.name = "docomo";
+  o.port = docomo_port;
+  o.outcome_mix = settings_.sms.simulator_mix;
+  o.receipt_delay_ms = settings_.sms.simulator_receipt_delay_ms;
+  o.resp_ids = connectors::smpp::id_format::decimal;
+  o.receipt_ids = connectors::smpp::id_format::decimal;
+  auto back = tools::smsc_sim::start(o);
+  ASSERT_OK(back);
+  carriers_[docomo] = std::move(*back);
+  expect_delivered_once(jobs);
+  EXPECT_GT(m.rewinds.load(), 0u);
+  for (auto c : sms::all_carriers)
+    EXPECT_LE(m.held_peak[static_cast<size_t>(c)].load(), int64_t{limit}) << sms::key(c);
 }
 
 /// Reads sms.sends from the start into a usage projection of its own database.
