@@ -332,6 +332,7 @@ struct sms_service::impl final : kafka::consumer_handler {
       for (size_t i = 0; i < recs.size(); ++i)
         readings[i] = pr.consumed(recs[i].offset);
     }
+    intake->reading(partition, recs.back().offset + 1);
     if (wait)
       catch_up(partition);
     auto dir = current_directory();  // one table version for the whole batch
@@ -431,6 +432,7 @@ struct sms_service::impl final : kafka::consumer_handler {
         intake->again(r);
         continue;
       }
+      intake->reading(r.partition, r.offset);
       ++metrics.rewinds;
       logger().info("event=sms_rewind partition={} offset={}", r.partition, r.offset);
     }

@@ -216,8 +216,17 @@ int submits(int jobs) {
     if (submitted_s == 0 && m.parts_accepted.load() >= target)
       submitted_s = seconds_since(t0);
     if (seconds_since(t0) > 600) {
-      std::fprintf(stderr, "timeout: %llu of %d finished\n",
-                   static_cast<unsigned long long>(m.finished.load()), jobs);
+      std::fprintf(
+          stderr,
+          "timeout: %llu of %d finished; held %lld/%lld/%lld/%lld, queued "
+          "%lld/%lld/%lld/%lld, left %llu, rewinds %llu\n",
+          static_cast<unsigned long long>(m.finished.load()), jobs,
+          static_cast<long long>(m.held[0].load()), static_cast<long long>(m.held[1].load()),
+          static_cast<long long>(m.held[2].load()), static_cast<long long>(m.held[3].load()),
+          static_cast<long long>(m.queued[0].load()), static_cast<long long>(m.queued[1].load()),
+          static_cast<long long>(m.queued[2].load()), static_cast<long long>(m.queued[3].load()),
+          static_cast<unsigned long long>(m.left.load()),
+          static_cast<unsigned long long>(m.rewinds.load()));
       return 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds{5});

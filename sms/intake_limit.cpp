@@ -24,7 +24,12 @@ void intake_limit::rewinds(std::span<const size_t, 4> loads, std::vector<rewind>
     left_[c].clear();
   }
   for (auto [partition, offset] : due)
-    out.push_back({partition, offset});
+    if (auto it = next_.find(partition); it == next_.end() || offset < it->second)
+      out.push_back({partition, offset});
+}
+
+void intake_limit::reading(int32_t partition, int64_t next) {
+  next_[partition] = next;
 }
 
 void intake_limit::again(rewind r) {
@@ -35,6 +40,7 @@ void intake_limit::forget(int32_t partition) {
   for (auto& by_partition : left_)
     by_partition.erase(partition);
   retry_.erase(partition);
+  next_.erase(partition);
 }
 
 bool intake_limit::waiting() const {

@@ -32,9 +32,14 @@ class intake_limit {
   /// `load` jobs (handed over and not ended). If not, it is remembered for a rewind.
   bool admit(carrier c, size_t load, int32_t partition, int64_t offset);
 
+  /// The partition's next offset to read: after each batch, and after each rewind done. A
+  /// rewind only ever goes back: one to where the reader has not been yet is not needed, and
+  /// would skip what an earlier rewind still has to read again.
+  void reading(int32_t partition, int64_t next);
+
   /// Appends where to read again now: per partition, the lowest offset left for a carrier whose
   /// load (indexed by carrier) is down to half the limit, and every rewind given back by
-  /// `again`. What it appends is forgotten.
+  /// `again`, unless the reader has not got there yet. What it considers is forgotten.
   void rewinds(std::span<const size_t, 4> loads, std::vector<rewind>& out);
 
   /// A rewind that could not be done: it comes back from the next rewinds().
@@ -53,6 +58,7 @@ class intake_limit {
   size_t limit_;
   std::array<std::map<int32_t, int64_t>, 4> left_;  // per carrier: partition → lowest offset
   std::map<int32_t, int64_t> retry_;                // rewinds given back
+  std::map<int32_t, int64_t> next_;                 // per partition: next offset to read
 };
 
 }  // namespace ivrcast::sms

@@ -51,6 +51,25 @@ TEST(IntakeLimitTest, RewindsEachPartitionOnceFromItsLowestOffsetWhenTheCarrierI
   EXPECT_FALSE(l.waiting());
 }
 
+TEST(IntakeLimitTest, ARewindOnlyEverGoesBack) {
+  // au's jobs were left at 500 and docomo's at 800 of partition 2, read up to 1000.
+  intake_limit l{10};
+  EXPECT_FALSE(l.admit(carrier::au, 10, 2, 500));
+  EXPECT_FALSE(l.admit(carrier::docomo, 10, 2, 800));
+  l.reading(2, 1000);
+  using v = std::vector<std::pair<int32_t, int64_t>>;
+  EXPECT_EQ(rewinds_at(l, {0, 10, 0, 0}), (v{{2, 500}}));
+  l.reading(2, 500);  // done: the reader is back at 500
+  // docomo has room before the reader is back at 800: going to 800 now would skip au's jobs
+  // from 500 on; reading on from 500 reaches docomo's anyway.
+  EXPECT_TRUE(rewinds_at(l, {0, 0, 0, 0}).empty());
+  EXPECT_FALSE(l.waiting());
+  // Read on to 900, where au's 600 was left again: that one goes back.
+  l.reading(2, 900);
+  EXPECT_FALSE(l.admit(carrier::au, 10, 2, 600));
+  EXPECT_EQ(rewinds_at(l, {0, 0, 0, 0}), (v{{2, 600}}));
+}
+
 TEST(IntakeLimitTest, APartitionLetGoTakesItsRewindsWithIt) {
   intake_limit l{4};
   EXPECT_FALSE(l.admit(carrier::rakuten, 4, 1, 100));
