@@ -155,11 +155,13 @@ caf::expected<std::pair<double, double>> raw_smpp(config::settings& s, int jobs)
   return std::pair{total / submitted, total / receipts};
 }
 
-int submits(int jobs) {
+/// The configuration (file-less, environment overrides) of a bench's node: a fresh data
+/// directory `dir_name` under /tmp, topics of its own, simulators delivering at once.
+caf::expected<config::settings> node_settings(const char* dir_name) {
   auto s = config::load("", [](const char* k) { return std::getenv(k); });
   if (!s)
-    return fail("config", s.error());
-  auto dir = std::filesystem::temp_directory_path() / "ivrcast-sms-bench";
+    return s;
+  auto dir = std::filesystem::temp_directory_path() / dir_name;
   std::filesystem::remove_all(dir);
   s->node.data_dir = dir.string();
   s->node.log_level = "warn";
@@ -167,6 +169,14 @@ int submits(int jobs) {
   s->kafka.topic_prefix = "bench" + std::to_string(unix_now_ms()) + ".";
   s->sms.simulator_mix = "delivered=100";
   s->sms.simulator_receipt_delay_ms = 0;
+  return s;
+}
+
+int submits(int jobs) {
+  auto s = node_settings("ivrcast-sms-bench");
+  if (!s)
+    return fail("config", s.error());
+  auto dir = std::filesystem::path{s->node.data_dir};
   auto sims = tools::simulate_carriers(s->sms);
   if (!sims)
     return fail("simulators", sims.error());
@@ -271,17 +281,10 @@ double rss_mib() {
 /// docomo without an SMSC while `jobs` jobs arrive: the node's resident memory before and once
 /// every other carrier's jobs are done, against what docomo's sender holds.
 int held_bench(int jobs) {
-  auto s = config::load("", [](const char* k) { return std::getenv(k); });
+  auto s = node_settings("ivrcast-sms-held-bench");
   if (!s)
     return fail("config", s.error());
-  auto dir = std::filesystem::temp_directory_path() / "ivrcast-sms-held-bench";
-  std::filesystem::remove_all(dir);
-  s->node.data_dir = dir.string();
-  s->node.log_level = "warn";
-  spdlog::set_level(spdlog::level::warn);
-  s->kafka.topic_prefix = "bench" + std::to_string(unix_now_ms()) + ".";
-  s->sms.simulator_mix = "delivered=100";
-  s->sms.simulator_receipt_delay_ms = 0;
+  auto dir = std::filesystem::path{s->node.data_dir};
   auto sims = tools::simulate_carriers(s->sms);
   if (!sims)
     return fail("simulators", sims.error());
