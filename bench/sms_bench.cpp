@@ -5,6 +5,7 @@
 //   sms_bench fold [messages] the delivery log folding whole lives, as a rebuild reads them
 //   sms_bench held [jobs]     a node's memory while docomo has no SMSC: what its sender holds
 //                             (IVRCAST_SMS_HELD_PER_CARRIER=1000000 for the unbounded figure)
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -278,6 +279,12 @@ double rss_mib() {
   return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576.0;
 }
 
+/// Heap in use (malloc's view, without what it keeps free), MiB.
+double heap_mib() {
+  auto m = mallinfo2();
+  return static_cast<double>(m.uordblks + m.hblkhd) / 1048576.0;
+}
+
 /// docomo without an SMSC while `jobs` jobs arrive: the node's resident memory before and once
 /// every other carrier's jobs are done, against what docomo's sender holds.
 int held_bench(int jobs) {
@@ -312,6 +319,7 @@ int held_bench(int jobs) {
   while (node.sms().owned_partitions() == 0)
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
   auto before = rss_mib();
+  auto heap_before = heap_mib();
   auto t0 = clock_type::now();
   if (auto ok = produce_jobs(*bus, encoded); !ok)
     return fail("jobs", ok.error());
@@ -330,14 +338,17 @@ int held_bench(int jobs) {
   }
   auto done_s = seconds_since(t0);
   auto after = rss_mib();
+  auto heap_after = heap_mib();
   auto held = m.held[docomo].load();
   std::printf(
       "RESULT sms_held jobs=%d docomo_jobs=%d cores=%u kafka=%s limit=%d held=%lld left=%llu "
-      "rewinds=%llu others_done_s=%.2f rss_before_mib=%.0f rss_after_mib=%.0f growth_mib=%.0f\n",
+      "rewinds=%llu others_done_s=%.2f rss_before_mib=%.0f rss_after_mib=%.0f growth_mib=%.0f "
+      "heap_growth_mib=%.0f\n",
       jobs, docomo_jobs, std::thread::hardware_concurrency(),
       s->kafka.embedded() ? "embedded" : "broker", s->sms.held_per_carrier,
       static_cast<long long>(held), static_cast<unsigned long long>(m.left.load()),
-      static_cast<unsigned long long>(m.rewinds.load()), done_s, before, after, after - before);
+      static_cast<unsigned long long>(m.rewinds.load()), done_s, before, after, after - before,
+      heap_after - heap_before);
   node.stop();
   std::filesystem::remove_all(dir);
   return 0;

@@ -7,9 +7,12 @@ namespace ivrcast::sms {
 intake_limit::intake_limit(size_t limit) : limit_(std::max<size_t>(limit, 1)) {}
 
 bool intake_limit::admit(carrier c, size_t load, int32_t partition, int64_t offset) {
-  if (load < limit_)
+  auto& left = left_[static_cast<size_t>(c)];
+  // Behind a job left, the carrier's later jobs in the partition wait too, even with room: a
+  // destination's jobs go in the order read, which the abuse guard decides by.
+  if (load < limit_ && !left.contains(partition))
     return true;
-  lower(left_[static_cast<size_t>(c)], partition, offset);
+  lower(left, partition, offset);
   return false;
 }
 

@@ -29,7 +29,8 @@ class intake_limit {
   explicit intake_limit(size_t limit);
 
   /// Whether the job of carrier `c` at (partition, offset) may go to its sender, which holds
-  /// `load` jobs (handed over and not ended). If not, it is remembered for a rewind.
+  /// `load` jobs (handed over and not ended), and no earlier job of `c` in the partition waits
+  /// for a rewind. If not, it is remembered for a rewind.
   bool admit(carrier c, size_t load, int32_t partition, int64_t offset);
 
   /// The partition's next offset to read: after each batch, and after each rewind done. A

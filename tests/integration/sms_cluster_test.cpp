@@ -1,7 +1,8 @@
 // Three nodes send one carrier's SMS as one node would: the SMSC (Net::SMPP, tests/smpp/
 // cluster_smsc.pl, not ours) never sees more binds than the contract's `connections` nor more
 // submits in a second than its `rate`, also while a node leaves, every message reaches it once,
-// and the abuse guard allows N to a destination in total. Embedded cluster and real broker.
+// and the abuse guard allows N to a destination in total. No node's sender holds more than
+// sms.held_per_carrier jobs meanwhile. Embedded cluster and real broker.
 
 #include <gtest/gtest.h>
 
@@ -29,6 +30,7 @@ namespace kafka = connectors::kafka;
 
 constexpr int binds = 4;   // fewer than the 6 partitions: two partitions' jobs move
 constexpr int rate = 100;  // submits/s for the whole cluster
+constexpr int held = 8;    // jobs a node's sender may hold: the rate leaves most in sms.jobs
 
 /// What the SMSC saw, from its lines.
 struct smsc_view {
@@ -69,7 +71,7 @@ smsc_view analyse(const std::vector<std::string>& lines) {
   return v;
 }
 
-TEST(SmsClusterTest, ThreeNodesKeepTheCarriersBindsRateAndAbuseGuardAlsoWhenOneLeaves) {
+TEST(SmsClusterTest, ThreeNodesKeepTheCarriersBindsRateAbuseGuardAndHeldJobsAlsoWhenOneLeaves) {
   test::perl_smsc smsc{"cluster_smsc.pl"};
   ASSERT_TRUE(test::eventually([&] { return smsc.port() != 0; }, std::chrono::seconds{20}));
   test::temp_dir dir;
@@ -80,6 +82,7 @@ TEST(SmsClusterTest, ThreeNodesKeepTheCarriersBindsRateAndAbuseGuardAlsoWhenOneL
   docomo.connections = binds;
   docomo.rate = rate;
   settings.abuse.max_sms = 3;
+  settings.sms.held_per_carrier = held;
   auto opened = kafka::bus::open(settings.kafka);
   ASSERT_OK(opened);
   std::shared_ptr<kafka::bus> bus = std::move(*opened);
@@ -130,10 +133,19 @@ TEST(SmsClusterTest, ThreeNodesKeepTheCarriersBindsRateAndAbuseGuardAlsoWhenOneL
   }
   uint64_t suppressed = 0;
   uint64_t released = 0;
+  uint64_t left = 0;
+  uint64_t rewinds = 0;
   for (const auto& n : nodes) {
-    suppressed += n->sms().metrics().suppressed.load();
-    released += n->sms().metrics().released.load();
+    const auto& m = n->sms().metrics();
+    suppressed += m.suppressed.load();
+    released += m.released.load();
+    left += m.left.load();
+    rewinds += m.rewinds.load();
+    for (auto c : sms::all_carriers)
+      EXPECT_LE(m.held_peak[static_cast<size_t>(c)].load(), held) << sms::key(c);
   }
+  EXPECT_GT(left, 0u) << "the rate kept jobs in sms.jobs";
+  EXPECT_GT(rewinds, 0u);
   // A replayed job is decided again, alike: at least the 7 refused.
   EXPECT_GE(suppressed, 7u);
 
@@ -148,8 +160,9 @@ TEST(SmsClusterTest, ThreeNodesKeepTheCarriersBindsRateAndAbuseGuardAlsoWhenOneL
   EXPECT_LE(seen.max_per_second, rate + 3 * std::max(1, rate / 50)) << "the carrier's rate";
   std::printf(
       "smsc: max binds %d of %d, max submits in 1 s %d of %d/s; parts released in "
-      "rebalances %llu\n",
-      seen.max_binds, binds, seen.max_per_second, rate, static_cast<unsigned long long>(released));
+      "rebalances %llu; jobs left in sms.jobs %llu, rewinds %llu\n",
+      seen.max_binds, binds, seen.max_per_second, rate, static_cast<unsigned long long>(released),
+      static_cast<unsigned long long>(left), static_cast<unsigned long long>(rewinds));
   for (auto& n : nodes)
     n->stop();
 }

@@ -31,6 +31,20 @@ TEST(IntakeLimitTest, AdmitsBelowTheLimitAndLeavesTheRestForARewind) {
   }
 }
 
+TEST(IntakeLimitTest, BehindAJobLeftTheCarriersLaterJobsInThePartitionWaitEvenWithRoom) {
+  intake_limit l{10};
+  EXPECT_FALSE(l.admit(carrier::docomo, 10, 2, 40));
+  // The sender ended a job meanwhile: room again, but 41 would overtake 40 (the same
+  // destination's, maybe, which the abuse guard must decide in order).
+  EXPECT_FALSE(l.admit(carrier::docomo, 9, 2, 41));
+  EXPECT_TRUE(l.admit(carrier::docomo, 9, 3, 41)) << "another partition";
+  EXPECT_TRUE(l.admit(carrier::au, 0, 2, 42)) << "another carrier";
+  using v = std::vector<std::pair<int32_t, int64_t>>;
+  EXPECT_EQ(rewinds_at(l, {0, 5, 0, 0}), (v{{2, 40}}));
+  EXPECT_TRUE(l.admit(carrier::docomo, 5, 2, 40)) << "read again, in order";
+  EXPECT_TRUE(l.admit(carrier::docomo, 6, 2, 41));
+}
+
 TEST(IntakeLimitTest, RewindsEachPartitionOnceFromItsLowestOffsetWhenTheCarrierIsDownToHalf) {
   intake_limit l{10};
   EXPECT_FALSE(l.admit(carrier::docomo, 10, 2, 40));
