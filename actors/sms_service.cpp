@@ -341,9 +341,10 @@ struct sms_service::impl final : kafka::consumer_handler {
       auto [process, left_for] = readings[i];
       if (!process)
         continue;  // a rewind read it again: only what was left is taken up
-      if (left_for >= 0 && !room_for(static_cast<size_t>(left_for), partition, r.offset))
+      if (left_for < 0)
+        ++metrics.jobs;  // counted once, when first read
+      else if (!room_for(static_cast<size_t>(left_for), partition, r.offset))
         continue;  // its carrier is still full: left again, not even decoded
-      ++metrics.jobs;
       auto job = connectors::delivery::decode_job(r.value);
       if (!job) {
         ++metrics.dead_letters;

@@ -173,6 +173,32 @@ caf::expected<config::settings> node_settings(const char* dir_name) {
   return s;
 }
 
+/// A bench's node on its own bus, the carriers' rate and window out of the way, once it owns
+/// partitions of sms.jobs.
+struct bench_node {
+  std::shared_ptr<connectors::kafka::bus> bus;
+  std::unique_ptr<actors::node> node;
+};
+
+caf::expected<bench_node> start_node(config::settings& s) {
+  for (auto& c : s.sms.carriers) {
+    c.rate = 1000000;
+    c.window = 2000;
+  }
+  auto b = connectors::kafka::bus::open(s.kafka);
+  if (!b)
+    return std::move(b.error());
+  bench_node out;
+  out.bus = std::move(*b);
+  auto n = actors::node::start(s, out.bus);
+  if (!n)
+    return std::move(n.error());
+  out.node = std::move(*n);
+  while (out.node->sms().owned_partitions() == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  return out;
+}
+
 int submits(int jobs) {
   auto s = node_settings("ivrcast-sms-bench");
   if (!s)
@@ -201,20 +227,11 @@ int submits(int jobs) {
   sims = tools::simulate_carriers(s->sms);
   if (!sims)
     return fail("simulators", sims.error());
-  for (auto& c : s->sms.carriers) {
-    c.rate = 1000000;
-    c.window = 2000;
-  }
-  auto b = connectors::kafka::bus::open(s->kafka);
-  if (!b)
-    return fail("kafka", b.error());
-  std::shared_ptr<connectors::kafka::bus> bus{std::move(*b)};
-  auto n = actors::node::start(*s, bus);
-  if (!n)
-    return fail("node", n.error());
-  auto& node = **n;
-  while (node.sms().owned_partitions() == 0)
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  auto started = start_node(*s);
+  if (!started)
+    return fail("node", started.error());
+  auto& bus = started->bus;
+  auto& node = *started->node;
 
   if (auto ok = produce_jobs(*bus, encoded); !ok)
     return fail("jobs", ok.error());
@@ -297,10 +314,6 @@ int held_bench(int jobs) {
     return fail("simulators", sims.error());
   const auto docomo = static_cast<size_t>(sms::carrier::docomo);
   s->sms.carriers[docomo].smsc.clear();  // no SMSC: its messages wait in its sender
-  for (auto& c : s->sms.carriers) {
-    c.rate = 1000000;
-    c.window = 2000;
-  }
   auto directory = sms::carrier_directory::load(s->sms.number_ranges, s->sms.ported);
   if (!directory)
     return fail("carrier tables", directory.error());
@@ -308,16 +321,11 @@ int held_bench(int jobs) {
   for (int i = 0; i < jobs; ++i)
     docomo_jobs += directory->resolve(job(i, 0).destination) == sms::carrier::docomo ? 1 : 0;
   auto encoded = encode_jobs(jobs);
-  auto b = connectors::kafka::bus::open(s->kafka);
-  if (!b)
-    return fail("kafka", b.error());
-  std::shared_ptr<connectors::kafka::bus> bus{std::move(*b)};
-  auto n = actors::node::start(*s, bus);
-  if (!n)
-    return fail("node", n.error());
-  auto& node = **n;
-  while (node.sms().owned_partitions() == 0)
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  auto started = start_node(*s);
+  if (!started)
+    return fail("node", started.error());
+  auto& bus = started->bus;
+  auto& node = *started->node;
   auto before = rss_mib();
   auto heap_before = heap_mib();
   auto t0 = clock_type::now();
