@@ -17,7 +17,7 @@ offset_progress::reading offset_progress::consumed(int64_t offset) {
   }
   // Gaps (records that went to the dead-letter topic, compaction) count as finished.
   while (base_ + static_cast<int64_t>(slots_.size()) < offset)
-    slots_.push_back(slot{0, true, false, 0});
+    slots_.push_back(slot{0, true});
   slots_.push_back(slot{});
   return {true, -1};
 }

@@ -36,11 +36,7 @@ class sender_driver {
     switch (e.what) {
       case sender_event::kind::work:
         take(std::move(e.work), now);
-        run(now);
-        // Held counted before it leaves the queue: the sum the consumer reads never falls short.
-        publish_held();
-        ctx_->metrics->queued[index()].fetch_sub(1, std::memory_order_release);
-        return;
+        break;
       case sender_event::kind::bound:
         logic_.bound(e.session, now, out_);
         break;
@@ -69,6 +65,9 @@ class sender_driver {
     }
     run(now);
     publish_held();
+    // Held counted before the job leaves the queue: the sum the consumer reads never falls short.
+    if (e.what == sender_event::kind::work)
+      ctx_->metrics->queued[index()].fetch_sub(1, std::memory_order_release);
   }
 
   void tick() {

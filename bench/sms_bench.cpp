@@ -203,7 +203,6 @@ int submits(int jobs) {
   auto s = node_settings("ivrcast-sms-bench");
   if (!s)
     return fail("config", s.error());
-  auto dir = std::filesystem::path{s->node.data_dir};
   auto sims = tools::simulate_carriers(s->sms);
   if (!sims)
     return fail("simulators", sims.error());
@@ -244,17 +243,16 @@ int submits(int jobs) {
     if (submitted_s == 0 && m.parts_accepted.load() >= target)
       submitted_s = seconds_since(t0);
     if (seconds_since(t0) > 600) {
-      std::fprintf(
-          stderr,
-          "timeout: %llu of %d finished; held %lld/%lld/%lld/%lld, queued "
-          "%lld/%lld/%lld/%lld, left %llu, rewinds %llu\n",
-          static_cast<unsigned long long>(m.finished.load()), jobs,
-          static_cast<long long>(m.held[0].load()), static_cast<long long>(m.held[1].load()),
-          static_cast<long long>(m.held[2].load()), static_cast<long long>(m.held[3].load()),
-          static_cast<long long>(m.queued[0].load()), static_cast<long long>(m.queued[1].load()),
-          static_cast<long long>(m.queued[2].load()), static_cast<long long>(m.queued[3].load()),
-          static_cast<unsigned long long>(m.left.load()),
-          static_cast<unsigned long long>(m.rewinds.load()));
+      std::string senders;
+      for (auto c : sms::all_carriers) {
+        auto i = static_cast<size_t>(c);
+        senders += " " + std::string{sms::key(c)} + " held " + std::to_string(m.held[i].load()) +
+                   " queued " + std::to_string(m.queued[i].load());
+      }
+      std::fprintf(stderr, "timeout: %llu of %d finished;%s; left %llu, rewinds %llu\n",
+                   static_cast<unsigned long long>(m.finished.load()), jobs, senders.c_str(),
+                   static_cast<unsigned long long>(m.left.load()),
+                   static_cast<unsigned long long>(m.rewinds.load()));
       return 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds{5});
@@ -280,20 +278,15 @@ int submits(int jobs) {
       pipe.submits_per_s > 0 ? jobs / submitted_s / pipe.submits_per_s : 0,
       pipe.with_receipts_per_s > 0 ? jobs / receipts_s / pipe.with_receipts_per_s : 0);
   node.stop();
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(s->node.data_dir);
   return 0;
 }
 
-/// Resident memory of this process, MiB.
-double rss_mib() {
-  long pages = 0;
-  long resident = 0;
-  if (auto* f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2)
-      resident = 0;
-    std::fclose(f);
-  }
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576.0;
+/// The most this process was resident, KiB.
+long max_rss_kib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
 }
 
 /// Heap in use (malloc's view, without what it keeps free), MiB.
@@ -302,13 +295,12 @@ double heap_mib() {
   return static_cast<double>(m.uordblks + m.hblkhd) / 1048576.0;
 }
 
-/// docomo without an SMSC while `jobs` jobs arrive: the node's resident memory before and once
+/// docomo without an SMSC while `jobs` jobs arrive: the node's peak resident memory before and once
 /// every other carrier's jobs are done, against what docomo's sender holds.
 int held_bench(int jobs) {
   auto s = node_settings("ivrcast-sms-held-bench");
   if (!s)
     return fail("config", s.error());
-  auto dir = std::filesystem::path{s->node.data_dir};
   auto sims = tools::simulate_carriers(s->sms);
   if (!sims)
     return fail("simulators", sims.error());
@@ -326,7 +318,7 @@ int held_bench(int jobs) {
     return fail("node", started.error());
   auto& bus = started->bus;
   auto& node = *started->node;
-  auto before = rss_mib();
+  auto before = static_cast<double>(max_rss_kib()) / 1024;
   auto heap_before = heap_mib();
   auto t0 = clock_type::now();
   if (auto ok = produce_jobs(*bus, encoded); !ok)
@@ -345,7 +337,7 @@ int held_bench(int jobs) {
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
   }
   auto done_s = seconds_since(t0);
-  auto after = rss_mib();
+  auto after = static_cast<double>(max_rss_kib()) / 1024;
   auto heap_after = heap_mib();
   auto held = m.held[docomo].load();
   std::printf(
@@ -358,7 +350,7 @@ int held_bench(int jobs) {
       static_cast<unsigned long long>(m.rewinds.load()), done_s, before, after, after - before,
       heap_after - heap_before);
   node.stop();
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(s->node.data_dir);
   return 0;
 }
 
@@ -418,12 +410,6 @@ caf::expected<search_latency> tenant_searches(const storage::delivery_log& log,
   }
   return search_latency{bench::percentile(by_dest, 0.5), bench::percentile(by_dest, 0.99),
                         bench::percentile(by_range, 0.5), bench::percentile(by_range, 0.99)};
-}
-
-long max_rss_kib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss;
 }
 
 /// A database in a fresh directory under the temporary one, closed and then removed when this
