@@ -614,7 +614,8 @@ void server::stop() {
   impl_->io.stop();
   if (impl_->io_thread.joinable())
     impl_->io_thread.join();
-  impl_->workers->join();
+  if (impl_->workers)  // none if start gave up before listening: its error is what counts
+    impl_->workers->join();
   beast::error_code ec;
   impl_->acceptor.close(ec);
 }

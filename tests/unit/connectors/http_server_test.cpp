@@ -104,5 +104,38 @@ TEST(HttpServerRoutes, ALiteralRouteWinsOverAParameterOneWhateverTheOrderAndIsCo
     EXPECT_NE(text.find(line), std::string::npos) << line << " not in\n" << text;
 }
 
+TEST(HttpServerStart, AServerThatCannotStartNamesWhyAndTheProcessGoesOn) {
+  // A port another server holds: a node started beside another, or beside a client that was
+  // given that port as its own.
+  server_options first;
+  first.listen = "127.0.0.1:0";
+  auto holder = server::start(first, {});
+  ASSERT_TRUE(holder);
+  const auto taken = "127.0.0.1:" + std::to_string((*holder)->port());
+  struct row {
+    std::string listen, web_root, key, says;
+  };
+  for (const auto& r : std::vector<row>{
+           {taken, "", "http.listen", "cannot listen on " + taken},
+           {"127.0.0.1", "", "http.listen", "must be host:port"},
+           {"example.com:80", "", "http.listen", "not an IP address"},
+           {"127.0.0.1:0", "/no/such/directory", "http.web_root", "not a readable directory"},
+       }) {
+    server_options opts;
+    opts.listen = r.listen;
+    opts.web_root = r.web_root;
+    auto s = server::start(opts, {});
+    ASSERT_FALSE(s) << r.listen;
+    auto text = caf::to_string(s.error());
+    EXPECT_NE(text.find(r.key), std::string::npos) << text;
+    EXPECT_NE(text.find(r.says), std::string::npos) << text;
+  }
+  // The server already listening still answers.
+  httplib::Client c{"127.0.0.1", (*holder)->port()};
+  auto got = c.Get("/anything");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 404);
+}
+
 }  // namespace
 }  // namespace ivrcast::connectors::http
