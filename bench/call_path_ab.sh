@@ -23,7 +23,7 @@ fi
 rate=$1 rounds=$2
 shift 2
 settings=("$@")
-port=39395
+port=17395
 bench_work bench-ab
 "$root/deploy/kafka/kafka.sh" start --port "$port" --dir "$work/kafka"
 broker_pid=$(cat "$work/kafka/kafka.pid")

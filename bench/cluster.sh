@@ -11,7 +11,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bench/common.sh"
 bin="${IVRCAST_BUILD_DIR:-$root/build/default}/actors/ivrcast"
 calls="${1:-20000}"
-port=39492
+port=17492
 bench_work bench-cluster
 "$root/deploy/kafka/kafka.sh" start --port "$port" --dir "$work/kafka"
 hz=$(getconf CLK_TCK)

@@ -21,6 +21,8 @@ bench_cleanup() {
 
 # What every benched node and simulator is given: the broker at 127.0.0.1:$1, the example flows,
 # an abuse guard the simulator's repeating destinations stay under, /metrics at port $1 + 2.
+# The benches' ports lie below Linux's ephemeral range (32768-60999): a client's connection could
+# hold one there, and a node that cannot listen on its port does not start.
 node_env() {
   export IVRCAST_KAFKA_BROKERS="127.0.0.1:$1" IVRCAST_NODE_LOG_LEVEL=info \
     IVRCAST_FLOWS_FILE="$root/config/flows.example.json" IVRCAST_ABUSE_MAX_SMS=1000 \

@@ -8,8 +8,12 @@
 // event -> command latency of two broker hops with nothing in between, counted from
 // `latency_from_s` on (as `ivrcast sim --latency-from-s`).
 //
+// Given `records <prefix>`, it prints instead how many records each topic of that prefix holds
+// (what a node's run wrote, beside which the baseline's events and commands are what it moves).
+//
 // Usage: ivrcast_kafka_raw <brokers> <events> <event_bytes> <commands> <command_bytes> <calls>
 //                          [<calls_per_s> <seconds> <latency_from_s>]
+//        ivrcast_kafka_raw <brokers> records <prefix>
 
 #include <algorithm>
 #include <atomic>
@@ -53,12 +57,28 @@ void consume(rd_kafka_t* rk, Fn&& fn) {
   rd_kafka_queue_destroy(q);
 }
 
+/// Prints `RECORDS <topic>=<records>... total=<records>` for the topics named `prefix`*.
+int print_records(const std::string& brokers, std::string_view prefix) {
+  auto* rk = raw_client(RD_KAFKA_PRODUCER, brokers);
+  long long total = 0;
+  std::string line = "RECORDS";
+  for (const auto& [topic, records] : records_by_topic(rk, prefix)) {
+    line += " " + topic.substr(prefix.size()) + "=" + std::to_string(records);
+    total += records;
+  }
+  std::printf("%s total=%lld\n", line.c_str(), total);
+  rd_kafka_destroy(rk);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string_view{argv[2]} == "records")
+    return print_records(argv[1], argv[3]);
   if (argc != 7 && argc != 10)
     die("usage: ivrcast_kafka_raw <brokers> <events> <event_bytes> <commands> <command_bytes> "
-        "<calls> [<calls_per_s> <seconds> <latency_from_s>]");
+        "<calls> [<calls_per_s> <seconds> <latency_from_s>] | <brokers> records <prefix>");
   std::string brokers = argv[1];
   const long long run_events = std::atoll(argv[2]), run_commands = std::atoll(argv[4]);
   const long long run_calls = std::atoll(argv[6]);

@@ -84,4 +84,29 @@ void raw_produce(rd_kafka_t* rk, const std::string& topic, std::string_view key,
   }
 }
 
+std::vector<std::pair<std::string, long long>> records_by_topic(rd_kafka_t* rk,
+                                                                std::string_view prefix) {
+  const rd_kafka_metadata_t* md = nullptr;
+  if (auto err = rd_kafka_metadata(rk, 1, nullptr, &md, 10000); err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    die(std::string{"metadata: "} + rd_kafka_err2str(err));
+  std::vector<std::pair<std::string, long long>> out;
+  for (int t = 0; t < md->topic_cnt; ++t) {
+    const auto& topic = md->topics[t];
+    if (!std::string_view{topic.topic}.starts_with(prefix))
+      continue;
+    long long records = 0;
+    for (int p = 0; p < topic.partition_cnt; ++p) {
+      int64_t low = 0, high = 0;
+      if (auto err = rd_kafka_query_watermark_offsets(rk, topic.topic, topic.partitions[p].id, &low,
+                                                      &high, 10000);
+          err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        die(std::string{"watermarks of "} + topic.topic + ": " + rd_kafka_err2str(err));
+      records += high;
+    }
+    out.emplace_back(topic.topic, records);
+  }
+  rd_kafka_metadata_destroy(md);
+  return out;
+}
+
 }  // namespace ivrcast::bench

@@ -7,6 +7,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ivrcast::bench {
 
@@ -33,5 +35,10 @@ rd_kafka_t* raw_reader(const std::string& brokers, const std::string& topic);
 void raw_produce(rd_kafka_t* rk, const std::string& topic, std::string_view key,
                  std::string_view value, void* opaque = nullptr,
                  int32_t partition = RD_KAFKA_PARTITION_UA);
+
+/// Every topic whose name starts with `prefix`, with the records written to it so far (the sum
+/// of its partitions' high watermarks: compaction does not lower them).
+std::vector<std::pair<std::string, long long>> records_by_topic(rd_kafka_t* rk,
+                                                                std::string_view prefix);
 
 }  // namespace ivrcast::bench

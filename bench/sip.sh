@@ -15,7 +15,7 @@ bin="$build/actors/ivrcast"
 gaps="$build/bench/ivrcast_rtp_gaps"
 rate="${1:-300}"
 hold_rate="${2:-150}"
-kport=39492
+kport=17492
 bench_work bench-sip
 "$root/deploy/kafka/kafka.sh" start --port "$kport" --dir "$work/kafka" >/dev/null
 

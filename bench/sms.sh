@@ -11,7 +11,7 @@ source "$root/bench/common.sh"
 bin="$root/build/default/bench/ivrcast_sms_bench"
 jobs="${1:-100000}"
 rows="${2:-10000000}"
-port=39393
+port=17393
 work="$root/build/bench-sms"
 rm -rf "$work"
 mkdir -p "$work"
