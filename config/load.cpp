@@ -592,8 +592,9 @@ std::string reference() {
       "| `kafka.producer.*`, `kafka.consumer.*` | | passed to librdkafka as is; "
       "`kafka.consumer.partition.assignment.strategy` defaults to `roundrobin`, and "
       "`cooperative-sticky` is refused before librdkafka 2.3.0 (it aborts, librdkafka#4312); "
-      "readers a caller waits on fetch with `fetch.wait.max.ms` 5, the views and `sms.jobs` "
-      "with 100 and `fetch.min.bytes` 65536 (a key set here applies to every reader) |\n";
+      "readers a caller waits on get each record as it arrives (`fetch.min.bytes` 1), the views "
+      "and `sms.jobs` up to 64 KiB at a time (`fetch.min.bytes` 65536), all with "
+      "`fetch.wait.max.ms` 100 (a key set here applies to every reader) |\n";
   return out;
 }
 

@@ -68,7 +68,7 @@ class consumer_handler {
 /// How soon a reader hands over what arrives. Every fetch is a request the broker serves, on
 /// the same cores as the node: a view that may lag a little asks for data in bulk.
 enum class fetch_pace {
-  prompt,   // at once (fetch.wait.max.ms 5): a caller waits on what the reader reads
+  prompt,   // at once (fetch.min.bytes 1): a caller waits on what the reader reads
   batched,  // up to 100 ms or 64 KiB (fetch.wait.max.ms, fetch.min.bytes): views
 };
 
