@@ -55,7 +55,28 @@ services="$(IVRCAST_HTTP_ADMIN_TOKEN=check docker-compose -f "$compose" config -
   fail "compose services: $services"
 sed 's/^    restart: unless-stopped/    restrat: unless-stopped/' "$compose" > "$work/broken-compose.yml"
 IVRCAST_HTTP_ADMIN_TOKEN=check refuses docker-compose -f "$work/broken-compose.yml" config -q
-[[ -f "$src/deploy/docker/Dockerfile" ]] || fail "no Dockerfile"
+
+# -- docker image ----------------------------------------------------------------------------
+# No daemon here to build the image, so its runtime stage is checked against the binary: every
+# library the binary needs belongs to a package that stage installs or Debian's base image holds
+# (what apt and dpkg need), else the image would not start.
+dockerfile="$src/deploy/docker/Dockerfile"
+[[ -f "$dockerfile" ]] || fail "no Dockerfile"
+image_has_libraries() {
+  local listed base="libc6 libgcc-s1 libstdc++6 zlib1g libzstd1 libbz2-1.0 liblz4-1" lib pkg n=0
+  listed=" $(sed -n '/^FROM debian:12$/,$p' "$1" | tr -s ' \\\t' '\n\n\n' | tr '\n' ' ') "
+  for lib in $(readelf -d "$bin" | sed -nE 's/.*\(NEEDED\).*\[(.*)\]/\1/p'); do
+    pkg="$(dpkg -S "*/$lib" 2>/dev/null | head -1 | cut -d: -f1)"
+    [[ -n "$pkg" ]] || { echo "no package holds $lib" >&2; return 1; }
+    [[ "$listed" == *" $pkg "* || " $base " == *" $pkg "* ]] ||
+      { echo "$1: the runtime stage lacks $pkg ($lib)" >&2; return 1; }
+    n=$((n + 1))
+  done
+  echo "$n libraries"
+}
+libraries="$(image_has_libraries "$dockerfile")" || fail "Dockerfile: see above"
+sed 's/ libjemalloc2 / /' "$dockerfile" > "$work/broken.Dockerfile"
+refuses image_has_libraries "$work/broken.Dockerfile"
 
 # -- kubernetes ------------------------------------------------------------------------------
 /usr/bin/python3 "$src/tests/deploy/k8s_schema.py" "$src"/deploy/kubernetes/*.yaml
@@ -65,4 +86,5 @@ grep -q "kind: PodDisruptionBudget" "$src"/deploy/kubernetes/*.yaml || fail "no 
 grep -q "readinessProbe:" "$src"/deploy/kubernetes/*.yaml || fail "no readiness probe"
 grep -q "volumeClaimTemplates:" "$src"/deploy/kubernetes/*.yaml || fail "no volume per node"
 
-echo "check_deploy: install layout ($checked default paths), 2 systemd units, compose, kubernetes: ok"
+echo "check_deploy: install layout ($checked default paths), 2 systemd units, compose," \
+     "the image's runtime libraries ($libraries), kubernetes: ok"
