@@ -289,8 +289,23 @@ long max_rss_kib() {
   return u.ru_maxrss;
 }
 
-/// Heap in use (malloc's view, without what it keeps free), MiB.
+}  // namespace
+
+// jemalloc's control interface, when jemalloc is the allocator (not in sanitizer builds).
+extern "C" int mallctl(const char* name, void* old_value, size_t* old_size, void* new_value,
+                       size_t new_size) __attribute__((weak));
+
+namespace {
+
+/// Heap in use (the allocator's view, without what it keeps free), MiB.
 double heap_mib() {
+  if (mallctl) {
+    uint64_t epoch = 1;  // refreshes jemalloc's statistics
+    size_t allocated = 0, size = sizeof allocated;
+    if (mallctl("epoch", nullptr, nullptr, &epoch, sizeof epoch) == 0 &&
+        mallctl("stats.allocated", &allocated, &size, nullptr, 0) == 0)
+      return static_cast<double>(allocated) / 1048576.0;
+  }
   auto m = mallinfo2();
   return static_cast<double>(m.uordblks + m.hblkhd) / 1048576.0;
 }
