@@ -63,16 +63,16 @@ echo "memory: node RSS $((base / 1024)) MiB idle, $((held / 1024)) MiB with $cal
 node_stop
 
 node_start throughput
-sim --calls "$calls" --rate 1000000 --seconds 600 > "$work/throughput.result"
-cat "$work/throughput.result"
+run="$work/throughput.result"
+sim --calls "$calls" --rate 1000000 --seconds 600 > "$run"
+cat "$run"
 # The ratio of two figures.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-rate=$(field "$work/throughput.result" calls_per_s)
+rate=$(field "$run" calls_per_s)
 echo "throughput: $rate calls/s at saturation ($calls calls of the demo mix)"
 settle
 # The raw baseline on the same broker: plain librdkafka moving the same events and commands.
 raw_kafka() {
-  local run="$work/throughput.result"
   "$build/bench/ivrcast_kafka_raw" "127.0.0.1:$port" "$(field "$run" events)" \
     "$(field "$run" event_bytes)" "$(field "$run" commands)" "$(field "$run" command_bytes)" \
     "$calls" "$@"
@@ -81,7 +81,6 @@ raw_kafka() {
 "$build/bench/ivrcast_kafka_raw" "127.0.0.1:$port" records "$IVRCAST_KAFKA_TOPIC_PREFIX" \
   > "$work/records.result"
 cat "$work/records.result"
-run="$work/throughput.result"
 echo "records per call: node $(ratio "$(field "$work/records.result" total)" "$calls")," \
      "raw baseline $(ratio "$(( $(field "$run" events) + $(field "$run" commands) ))" "$calls")"
 # The raw transfer lasts a second or two, so one run of it moves by 2x here: three runs, the

@@ -31,8 +31,8 @@ rd_kafka_t* raw_client(rd_kafka_type_t type, const std::string& brokers,
     set("group.id", "kafka-raw");
     set("enable.auto.commit", "false");
     set("auto.offset.reset", "earliest");
-    set("fetch.wait.max.ms",
-        "100");  // as the node's prompt readers (connectors/kafka/consumer.cpp)
+    // As the node's prompt readers (connectors/kafka/consumer.cpp).
+    set("fetch.wait.max.ms", "100");
   }
   auto* rk = rd_kafka_new(type, conf, err, sizeof err);
   if (!rk)

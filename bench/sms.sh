@@ -8,7 +8,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=bench/common.sh
 source "$root/bench/common.sh"
-bin="$root/build/${IVRCAST_BENCH_BUILD:-default}/bench/ivrcast_sms_bench"  # ci: the CI preset's
+bin="$root/build/${IVRCAST_BENCH_BUILD:-default}/bench/ivrcast_sms_bench"  # ci: the CI preset's binaries
 jobs="${1:-100000}"
 rows="${2:-10000000}"
 port=17393

@@ -39,6 +39,10 @@
 #include "storage/log_export.hpp"
 #include "tools/smsc_sim/smsc_sim.hpp"
 
+// jemalloc's control interface, when jemalloc is the allocator (not in sanitizer builds).
+extern "C" int mallctl(const char* name, void* old_value, size_t* old_size, void* new_value,
+                       size_t new_size) __attribute__((weak));
+
 namespace {
 
 using namespace ivrcast;
@@ -288,14 +292,6 @@ long max_rss_kib() {
   getrusage(RUSAGE_SELF, &u);
   return u.ru_maxrss;
 }
-
-}  // namespace
-
-// jemalloc's control interface, when jemalloc is the allocator (not in sanitizer builds).
-extern "C" int mallctl(const char* name, void* old_value, size_t* old_size, void* new_value,
-                       size_t new_size) __attribute__((weak));
-
-namespace {
 
 /// Heap in use (the allocator's view, without what it keeps free), MiB.
 double heap_mib() {

@@ -62,19 +62,20 @@ IVRCAST_HTTP_ADMIN_TOKEN=check refuses docker-compose -f "$work/broken-compose.y
 # (what apt and dpkg need), else the image would not start.
 dockerfile="$src/deploy/docker/Dockerfile"
 [[ -f "$dockerfile" ]] || fail "no Dockerfile"
+# Each library the binary needs, with the package that holds it ("<lib> <package>" lines).
+needed="$(for lib in $(readelf -d "$bin" | sed -nE 's/.*\(NEEDED\).*\[(.*)\]/\1/p'); do
+            echo "$lib $(dpkg -S "*/$lib" 2>/dev/null | head -1 | cut -d: -f1)"
+          done)"
 image_has_libraries() {
-  local listed base="libc6 libgcc-s1 libstdc++6 zlib1g libzstd1 libbz2-1.0 liblz4-1" lib pkg n=0
-  listed=" $(sed -n '/^FROM debian:12$/,$p' "$1" | tr -s ' \\\t' '\n\n\n' | tr '\n' ' ') "
-  for lib in $(readelf -d "$bin" | sed -nE 's/.*\(NEEDED\).*\[(.*)\]/\1/p'); do
-    pkg="$(dpkg -S "*/$lib" 2>/dev/null | head -1 | cut -d: -f1)"
+  local base="libc6 libgcc-s1 libstdc++6 zlib1g libzstd1 libbz2-1.0 liblz4-1" listed lib pkg
+  listed=" $(sed -n '/^FROM debian:12$/,$p' "$1" | tr -s ' \\\t\n' ' ') $base "
+  while read -r lib pkg; do
     [[ -n "$pkg" ]] || { echo "no package holds $lib" >&2; return 1; }
-    [[ "$listed" == *" $pkg "* || " $base " == *" $pkg "* ]] ||
-      { echo "$1: the runtime stage lacks $pkg ($lib)" >&2; return 1; }
-    n=$((n + 1))
-  done
-  echo "$n libraries"
+    [[ "$listed" == *" $pkg "* ]] || { echo "$1: the runtime stage lacks $pkg ($lib)" >&2; return 1; }
+  done <<< "$needed"
 }
-libraries="$(image_has_libraries "$dockerfile")" || fail "Dockerfile: see above"
+image_has_libraries "$dockerfile" || fail "Dockerfile: see above"
+libraries="$(wc -l <<< "$needed") libraries"
 sed 's/ libjemalloc2 / /' "$dockerfile" > "$work/broken.Dockerfile"
 refuses image_has_libraries "$work/broken.Dockerfile"
 
