@@ -1,7 +1,6 @@
 #include "control/notices.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <set>
 
 #include "control/passwords.hpp"
@@ -63,31 +62,26 @@ std::string mail_id(const wire::Notice& n, notice_event e, std::string_view emai
 }
 
 std::string jst_long(int64_t unix_ms) {
-  auto tm = jst_tm(unix_ms);
+  auto t = jst_civil(unix_ms);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d年%02d月%02d日 %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min);
+  std::snprintf(buf, sizeof buf, "%04d年%02d月%02d日 %02d:%02d", t.year, t.month, t.day, t.hour,
+                t.minute);
   return buf;
 }
 
 std::string maintenance_window(int64_t start_ms, int64_t end_ms) {
-  auto s = jst_tm(start_ms);
-  auto e = jst_tm(end_ms);
+  auto s = jst_civil(start_ms);
+  auto e = jst_civil(end_ms);
   char buf[96];
-  auto day = [](const std::tm& t) {
-    return (t.tm_year + 1900) * 10000 + t.tm_mon * 100 + t.tm_mday;
-  };
-  // The day after the start, in Japan time.
-  auto next = jst_tm(start_ms + 24LL * 3600 * 1000);
-  int n = std::snprintf(buf, sizeof buf, "%d月%d日%02d:%02d～", s.tm_mon + 1, s.tm_mday, s.tm_hour,
-                        s.tm_min);
-  if (day(e) == day(s))
-    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "%d:%02d", e.tm_hour, e.tm_min);
-  else if (day(e) == day(next))
-    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "翌%d:%02d", e.tm_hour, e.tm_min);
+  auto same_day = [](int64_t a_ms, int64_t b_ms) { return jst_day(a_ms) == jst_day(b_ms); };
+  int n = std::snprintf(buf, sizeof buf, "%d月%d日%02d:%02d～", s.month, s.day, s.hour, s.minute);
+  if (same_day(end_ms, start_ms))
+    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "%d:%02d", e.hour, e.minute);
+  else if (same_day(end_ms, start_ms + 24LL * 3600 * 1000))  // the day after the start
+    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "翌%d:%02d", e.hour, e.minute);
   else
-    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "%d月%d日%02d:%02d", e.tm_mon + 1,
-                  e.tm_mday, e.tm_hour, e.tm_min);
+    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "%d月%d日%02d:%02d", e.month, e.day,
+                  e.hour, e.minute);
   return buf;
 }
 

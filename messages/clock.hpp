@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <ctime>
 
 namespace ivrcast {
 
@@ -25,23 +24,32 @@ constexpr int64_t jst_to_unix_ms(int year, int month, int day, int hour, int min
   return (days * 86400 + hour * 3600 + minute * 60 + second - 9 * 3600) * 1000;
 }
 
-/// The Japan-time civil fields of a Unix time (Japan has no daylight saving time).
-inline std::tm jst_tm(int64_t unix_ms) {
-  auto t = static_cast<std::time_t>(unix_ms / 1000 + 9 * 3600);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return tm;
+/// A Japan-time civil date and time.
+struct jst_fields {
+  int year, month, day, hour, minute, second;
+};
+
+/// The Japan-time civil fields of a Unix time (Japan has no daylight saving time). Arithmetic
+/// alone: gmtime_r takes glibc's time-zone lock, once per timestamp of a CSV export.
+constexpr jst_fields jst_civil(int64_t unix_ms) {
+  using namespace std::chrono;
+  constexpr int64_t jst_offset_ms = 9LL * 3600 * 1000;
+  auto at = sys_time<milliseconds>{milliseconds{unix_ms + jst_offset_ms}};
+  auto day = floor<days>(at);
+  year_month_day ymd{day};
+  auto s = duration_cast<seconds>(at - day).count();
+  return {static_cast<int>(ymd.year()),
+          static_cast<int>(static_cast<unsigned>(ymd.month())),
+          static_cast<int>(static_cast<unsigned>(ymd.day())),
+          static_cast<int>(s / 3600),
+          static_cast<int>(s / 60 % 60),
+          static_cast<int>(s % 60)};
 }
 
 /// The Japan-time calendar day of a Unix time as YYYYMMDD (Japan has no daylight saving time).
-inline uint32_t jst_day(int64_t unix_ms) {
-  using namespace std::chrono;
-  constexpr int64_t jst_offset_ms = 9LL * 3600 * 1000;
-  auto day = floor<days>(sys_time<milliseconds>{milliseconds{unix_ms + jst_offset_ms}});
-  year_month_day ymd{day};
-  return static_cast<uint32_t>(static_cast<int>(ymd.year()) * 10000 +
-                               static_cast<int>(static_cast<unsigned>(ymd.month())) * 100 +
-                               static_cast<int>(static_cast<unsigned>(ymd.day())));
+constexpr uint32_t jst_day(int64_t unix_ms) {
+  auto t = jst_civil(unix_ms);
+  return static_cast<uint32_t>(t.year * 10000 + t.month * 100 + t.day);
 }
 
 }  // namespace ivrcast

@@ -6,8 +6,7 @@
 #include <iconv.h>
 
 #include <cerrno>
-#include <cstdio>
-#include <ctime>
+#include <charconv>
 
 namespace ivrcast::sms {
 namespace {
@@ -23,68 +22,88 @@ constexpr size_t flush_at = 64 * 1024;
 
 }  // namespace
 
-void append_csv_field(std::string& out, std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out.append(v);
-  } else {
-    out.push_back('"');
-    for (char c : v) {
-      if (c == '"')
-        out.push_back('"');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-}
-
-void append_csv_text(std::string& out, std::string_view v) {
-  if (!v.empty() && std::string_view{"=+-@\t\r"}.find(v.front()) != std::string_view::npos) {
-    std::string defused = "'";
-    defused += v;
-    append_csv_field(out, defused);
-  } else {
-    append_csv_field(out, v);
-  }
-}
-
 namespace {
+
+/// Whether RFC 4180 quotes `v`. A loop over the bytes: string_view::find_first_of calls memchr
+/// on the set once per byte, a sixth of an export's time.
+bool needs_quotes(std::string_view v) {
+  for (char c : v)
+    if (c == ',' || c == '"' || c == '\r' || c == '\n')
+      return true;
+  return false;
+}
+
+/// `lead` (a character or none) and `v` as one field.
+void append_field(std::string& out, std::string_view lead, std::string_view v) {
+  if (!needs_quotes(v)) {
+    out.append(lead);
+    out.append(v);
+    return;
+  }
+  out.push_back('"');
+  out.append(lead);
+  for (size_t from = 0;;) {
+    auto quote = v.find('"', from);
+    out.append(v.substr(from, quote - from));
+    if (quote == std::string_view::npos)
+      break;
+    out.append("\"\"");
+    from = quote + 1;
+  }
+  out.push_back('"');
+}
 
 void append_int(std::string& out, int64_t v) {
   char tmp[24];
-  auto n = std::snprintf(tmp, sizeof tmp, "%lld", static_cast<long long>(v));
-  out.append(tmp, static_cast<size_t>(n));
+  auto end = std::to_chars(tmp, tmp + sizeof tmp, v).ptr;  // 24 chars hold any int64
+  out.append(tmp, static_cast<size_t>(end - tmp));
 }
 
 void two(std::string& out, int v) {
-  out.push_back(static_cast<char>('0' + v / 10));
-  out.push_back(static_cast<char>('0' + v % 10));
+  char d[2] = {static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)};
+  out.append(d, 2);
 }
 
 }  // namespace
 
-std::string international(std::string_view national) {
+void append_csv_field(std::string& out, std::string_view v) {
+  append_field(out, {}, v);
+}
+
+void append_csv_text(std::string& out, std::string_view v) {
+  bool formula =
+      !v.empty() && std::string_view{"=+-@\t\r"}.find(v.front()) != std::string_view::npos;
+  append_field(out, formula ? "'" : "", v);
+}
+
+void append_international(std::string& out, std::string_view national) {
   if (national.empty())
-    return {};
-  std::string out = "+81";
+    return;
+  out.append("+81");
   out.append(national.substr(national[0] == '0' ? 1 : 0));
+}
+
+std::string international(std::string_view national) {
+  std::string out;
+  append_international(out, national);
   return out;
 }
 
 void append_jst(std::string& out, int64_t unix_ms) {
   if (unix_ms <= 0)
     return;
-  auto tm = jst_tm(unix_ms);
-  append_int(out, tm.tm_year + 1900);
+  auto t = jst_civil(unix_ms);
+  append_int(out, t.year);
   out.push_back('/');
-  two(out, tm.tm_mon + 1);
+  two(out, t.month);
   out.push_back('/');
-  two(out, tm.tm_mday);
+  two(out, t.day);
   out.push_back(' ');
-  two(out, tm.tm_hour);
+  two(out, t.hour);
   out.push_back(':');
-  two(out, tm.tm_min);
+  two(out, t.minute);
   out.push_back(':');
-  two(out, tm.tm_sec);
+  two(out, t.second);
 }
 
 std::optional<int64_t> parse_jst(std::string_view t) {
@@ -166,7 +185,7 @@ bool log_csv_writer::row(const log_row& r) {
   o.push_back(',');
   append_jst(o, r.sent_at_ms);
   o.push_back(',');
-  o.append(international(r.destination));
+  append_international(o, r.destination);
   o.push_back(',');
   // キャリア shows the carrier once delivered, else 不明 (product.md §3.1).
   o.append(r.status == delivery_status::delivered && r.via ? display_name(*r.via) : "不明");
@@ -193,7 +212,7 @@ bool log_csv_writer::row(const log_row& r) {
   o.push_back(',');
   append_jst(o, r.opened_at_ms);
   o.append(",,,,,,,,,");  // ケーパビリティ結果 … 返信本文: RCS columns, unused
-  o.append(international(r.incoming_number));
+  append_international(o, r.incoming_number);
   o.append("\r\n");
   return o.size() >= flush_at ? flush() : true;
 }

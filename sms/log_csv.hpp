@@ -18,6 +18,8 @@ enum class csv_encoding : uint8_t { utf8_bom, shift_jis };
 
 /// `+81` + the national number without its leading 0; empty stays empty.
 std::string international(std::string_view national);
+/// The same, appended to `out` without a string of its own.
+void append_international(std::string& out, std::string_view national);
 
 /// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
 void append_csv_field(std::string& out, std::string_view v);
@@ -33,12 +35,13 @@ void append_jst(std::string& out, int64_t unix_ms);
 /// and a space) into Unix milliseconds; nullopt if malformed or before 1970-01-01 09:00.
 std::optional<int64_t> parse_jst(std::string_view text);
 
+/// Whether this system's iconv converts UTF-8 to Shift_JIS (CP932).
+bool shift_jis_available();
+
 /// Streams the delivery-log CSV: the 30 columns of product.md §4 in order, Japanese header,
 /// RFC 4180 quoting and CRLF line ends, UTF-8 with BOM or Shift_JIS (CP932). Holds one buffer
 /// whatever the row count; `sink` receives encoded chunks and returns false to stop.
 /// One thread at a time.
-/// Whether this system's iconv converts UTF-8 to Shift_JIS (CP932).
-bool shift_jis_available();
 
 class log_csv_writer {
  public:

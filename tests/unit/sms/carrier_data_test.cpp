@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <ctime>
+#include <tuple>
+
 #include "messages/calls.hpp"
+#include "messages/clock.hpp"
 #include "messages/errc.hpp"
 #include "sms/carrier_directory.hpp"
 #include "sms/log_csv.hpp"
@@ -119,6 +123,32 @@ TEST(LogCsvTest, JapanTimeReadsBackAsShownAndNothingBefore1970) {
   EXPECT_FALSE(sms::parse_jst("1013-11/01"));
   EXPECT_FALSE(sms::parse_jst("1970-01-01 08:59:59"));
   EXPECT_TRUE(sms::parse_jst("1970-01-01 09:00:01"));
+}
+
+TEST(JapanTimeTest, CivilFieldsAgreeWithTheCLibraryAcrossYearsAndDayEnds) {
+  // jst_civil is arithmetic of its own: glibc's gmtime_r on UTC+9 is the reference, at the
+  // edges (a day's last millisecond in Japan, leap days, year ends) and every ~7 h 13 min
+  // from 1970 to 2100.
+  std::vector<int64_t> at{1,
+                          jst_to_unix_ms(2024, 2, 29, 23, 59, 59) + 999,
+                          jst_to_unix_ms(2024, 3, 1, 0, 0, 0),
+                          jst_to_unix_ms(2026, 12, 31, 23, 59, 59) + 999,
+                          jst_to_unix_ms(2027, 1, 1, 0, 0, 0),
+                          jst_to_unix_ms(2100, 2, 28, 12, 0, 0)};
+  for (int64_t ms = 0; ms < jst_to_unix_ms(2100, 1, 1, 0, 0, 0); ms += 25'980'123)
+    at.push_back(ms);
+  for (int64_t ms : at) {
+    auto t = static_cast<std::time_t>(ms / 1000 + 9 * 3600);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    auto c = jst_civil(ms);
+    ASSERT_EQ(
+        std::tuple(c.year, c.month, c.day, c.hour, c.minute, c.second),
+        std::tuple(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec))
+        << ms;
+    ASSERT_EQ(jst_day(ms), static_cast<uint32_t>((tm.tm_year + 1900) * 10000 +
+                                                 (tm.tm_mon + 1) * 100 + tm.tm_mday));
+  }
 }
 
 TEST(LogCsvTest, HeaderHasTheThirtyColumnsAndRowsFollowTheRules) {
