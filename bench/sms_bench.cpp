@@ -544,7 +544,9 @@ int log_bench(int64_t rows) {
   if (!shared || !shared_warm)
     return fail("search", (shared ? shared_warm : shared).error());
 
-  // Export: the big tenant's rows through its index, in constant memory.
+  // Export: the big tenant's rows through its index, in constant memory. Said on stderr first,
+  // so that a profiler can attach for this phase alone.
+  std::fprintf(stderr, "log bench: exporting\n");
   uint64_t bytes = 0;
   auto rss_before = max_rss_kib();
   storage::delivery_log::account_scan all;

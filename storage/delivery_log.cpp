@@ -18,6 +18,19 @@ namespace {
 
 using sms::delivery_status;
 
+/// parse_stored for a scan's one reused row. A parse clears the row first, and LogRow::Clear
+/// deletes its detail: every row scanned would allocate a LogDetail and each of its strings
+/// again. Its detail is cleared in place instead, which keeps them.
+bool parse_row_reusing(const rocksdb::Slice& bytes, wire::LogRow& row) {
+  auto* detail = row.release_detail();
+  row.Clear();
+  if (detail != nullptr) {
+    detail->Clear();
+    row.set_allocated_detail(detail);
+  }
+  return merge_stored(bytes, row);
+}
+
 delivery_status status_of(int32_t v) {
   return sms::status_from(static_cast<uint32_t>(v)).value_or(delivery_status::preparing);
 }
@@ -479,7 +492,7 @@ caf::expected<size_t> delivery_log::scan_range(
   wire::LogRow row;
   sms::log_row out;
   auto deliver = [&](rocksdb::Slice bytes) -> caf::expected<void> {
-    if (!parse_stored(bytes, row))
+    if (!parse_row_reusing(bytes, row))
       return caf::make_error(errc::storage_corrupt, "delivery_log.scan", "unreadable row");
     fill_row(row, out);
     ++n;

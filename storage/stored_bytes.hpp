@@ -14,4 +14,8 @@ namespace ivrcast::storage {
 /// TSan the reads of this parse are not checked (its writes into `msg` still are).
 [[nodiscard]] bool parse_stored(const rocksdb::Slice& bytes, google::protobuf::MessageLite& msg);
 
+/// The same, merged into `msg` as it is (no Clear first): for a caller that clears it in a way
+/// that keeps its sub-messages' allocations.
+[[nodiscard]] bool merge_stored(const rocksdb::Slice& bytes, google::protobuf::MessageLite& msg);
+
 }  // namespace ivrcast::storage

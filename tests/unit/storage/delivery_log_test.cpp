@@ -256,6 +256,47 @@ TEST_F(DeliveryLogTest, AnAccountsCopyOfARowFollowsEveryWriteOfIt) {
   same_as_row("closed as undetermined");
 }
 
+TEST_F(DeliveryLogTest, AScanShowsEachRowsOwnFieldsNotThoseOfTheRowBeforeIt) {
+  // A scan parses every row into one reused message: nothing of a full row may stay behind
+  // in a bare one read after it, in either order.
+  auto full = accepted("a-1", "a", "09011110000", t0 + 1, "0501111111");
+  auto* d = full.mutable_detail();
+  d->set_job_id("j-1");
+  d->set_flow_name("来店予約");
+  d->set_body("ご予約を承りました");
+  d->set_sender_id("IVRCAST");
+  d->set_sent_length(9);
+  d->add_links()->set_code("Ab3dEf9H");
+  apply(full);
+  auto bare = accepted("a-2", "a", "08022220000", t0 + 2, "");
+  apply(bare);
+  for (bool newest_first : {false, true}) {
+    auto q = range("a", t0, t0 + 1000);
+    q.newest_first = newest_first;
+    std::map<std::string, sms::log_row> rows;
+    ASSERT_OK(log_->scan_account(q, [&](const sms::log_row& r) {
+      rows[r.message_id] = r;
+      return true;
+    }));
+    ASSERT_EQ(rows.size(), 2u);
+    const auto& a1 = rows["a-1"];
+    EXPECT_EQ(a1.job_id, "j-1");
+    EXPECT_EQ(a1.body, "ご予約を承りました");
+    EXPECT_EQ(a1.flow_name, "来店予約");
+    EXPECT_EQ(a1.sender_id, "IVRCAST");
+    EXPECT_EQ(a1.incoming_number, "0501111111");
+    EXPECT_EQ(a1.sent_length, 9);
+    const auto& a2 = rows["a-2"];
+    EXPECT_EQ(a2.destination, "08022220000");
+    EXPECT_EQ(a2.job_id, "") << "newest first: " << newest_first;
+    EXPECT_EQ(a2.body, "");
+    EXPECT_EQ(a2.flow_name, "");
+    EXPECT_EQ(a2.sender_id, "");
+    EXPECT_EQ(a2.incoming_number, "");
+    EXPECT_EQ(a2.sent_length, 0);
+  }
+}
+
 TEST_F(DeliveryLogTest, AnAccountsScanByIncomingNumberReadsThatNumbersRowsOnly) {
   apply(accepted("a-1", "a", "09011110000", t0 + 1, "0501111111"));
   apply(accepted("a-2", "a", "09011110000", t0 + 2, "0502222222"));
