@@ -1,6 +1,7 @@
 #include "sms/segment_rules.hpp"
 
 #include "messages/errc.hpp"
+#include "messages/utf8.hpp"
 
 namespace ivrcast::sms {
 namespace {
@@ -38,38 +39,12 @@ const segment_rule& rule_of(carrier c) {
 caf::expected<std::u16string> to_utf16(std::string_view s) {
   std::u16string out;
   out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    auto b = static_cast<unsigned char>(s[i]);
-    uint32_t cp = 0;
-    int extra = 0;
-    if (b < 0x80) {
-      cp = b;
-    } else if ((b & 0xE0) == 0xC0) {
-      cp = b & 0x1F;
-      extra = 1;
-    } else if ((b & 0xF0) == 0xE0) {
-      cp = b & 0x0F;
-      extra = 2;
-    } else if ((b & 0xF8) == 0xF0) {
-      cp = b & 0x07;
-      extra = 3;
-    } else {
-      return caf::make_error(errc::bad_input, "utf8", "invalid lead byte at " + std::to_string(i));
-    }
-    for (int k = 1; k <= extra; ++k) {
-      if (i + k >= s.size())
-        return caf::make_error(errc::bad_input, "utf8",
-                               "truncated sequence at " + std::to_string(i));
-      auto c = static_cast<unsigned char>(s[i + k]);
-      if ((c & 0xC0) != 0x80)
-        return caf::make_error(errc::bad_input, "utf8",
-                               "invalid continuation byte at " + std::to_string(i + k));
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    static constexpr uint32_t min_of[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < min_of[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return caf::make_error(errc::bad_input, "utf8", "invalid code point at " + std::to_string(i));
+  for (size_t i = 0; i < s.size();) {
+    auto step = next_code_point(s, i);
+    if (step.fault != nullptr)
+      return caf::make_error(errc::bad_input, "utf8",
+                             std::string{step.fault} + " at " + std::to_string(step.fault_at));
+    auto cp = step.code_point;
     if (cp >= 0x10000) {
       cp -= 0x10000;
       out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
@@ -77,7 +52,7 @@ caf::expected<std::u16string> to_utf16(std::string_view s) {
     } else {
       out.push_back(static_cast<char16_t>(cp));
     }
-    i += 1 + extra;
+    i += step.length;
   }
   return out;
 }

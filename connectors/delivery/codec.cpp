@@ -1,6 +1,11 @@
 #include "connectors/delivery/codec.hpp"
 
+#include <optional>
+#include <string>
+#include <utility>
+
 #include "messages/errc.hpp"
+#include "messages/utf8.hpp"
 #include "sms/delivery_status.hpp"
 
 namespace ivrcast::connectors::delivery {
@@ -10,12 +15,43 @@ caf::error bad(std::string what) {
   return caf::make_error(errc::bad_input, "sms.status", std::move(what));
 }
 
+/// The first of a detail's text fields that is not UTF-8, with the offending byte's index: they
+/// are `bytes` on the wire (messages/sms.proto says why), so protobuf does not check them.
+std::optional<std::string> non_utf8_field(const wire::LogDetail& d) {
+  const std::pair<const char*, const std::string*> text[] = {
+      {"job_id", &d.job_id()},
+      {"account_id", &d.account_id()},
+      {"destination", &d.destination()},
+      {"flow_version_id", &d.flow_version_id()},
+      {"flow_name", &d.flow_name()},
+      {"body", &d.body()},
+      {"incoming_number", &d.incoming_number()},
+      {"sender_id", &d.sender_id()}};
+  auto at = [](const char* name, size_t byte) {
+    return std::string{name} + " (byte " + std::to_string(byte) + ")";
+  };
+  for (auto [name, value] : text)
+    if (auto byte = first_non_utf8(*value))
+      return at(name, *byte);
+  for (int i = 0; i < d.links_size(); ++i) {
+    auto link = "links[" + std::to_string(i) + "]";
+    if (auto byte = first_non_utf8(d.links(i).code()))
+      return at((link + ".code").c_str(), *byte);
+    if (auto byte = first_non_utf8(d.links(i).url()))
+      return at((link + ".url").c_str(), *byte);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 caf::expected<wire::StatusEvent> decode_status(std::string_view value) {
   wire::StatusEvent ev;
   if (!ev.ParseFromArray(value.data(), static_cast<int>(value.size())))
     return bad("not a StatusEvent protobuf");
+  if (ev.has_detail())
+    if (auto field = non_utf8_field(ev.detail()))
+      return bad("status event of " + ev.message_id() + ": detail." + *field + " is not UTF-8");
   switch (ev.kind()) {
     case wire::StatusEvent::RECEIPT:
       if (ev.carrier() < 1 || ev.carrier() > 4)

@@ -1,12 +1,19 @@
 #include "connectors/gateway/codec.hpp"
+#include "connectors/delivery/codec.hpp"
 #include "connectors/delivery/job_codec.hpp"
 
 #include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "connectors/control/codec.hpp"
 #include "connectors/control/flow_file.hpp"
 #include "messages/errc.hpp"
 #include "messages/gateway.pb.h"
+#include "messages/sms.pb.h"
 
 namespace ivrcast::connectors {
 namespace {
@@ -106,6 +113,38 @@ const char* good_file = R"({
              "steps": {"1": {"text": "x"}, "2": {"text": "y"}, "4": {"audio_url": "u"},
                        "5": {"text": "z"}},
              "sms": {"sender_id": "0312345678", "body": "b"}}]})";
+
+TEST(StatusCodecTest, ADetailsTextMustBeUtf8AndTheRefusalNamesTheField) {
+  // LogDetail's text is bytes on the wire, which protobuf does not check: decode_status does.
+  auto event = [](const std::function<void(wire::LogDetail&)>& edit) {
+    wire::StatusEvent ev;
+    ev.set_kind(wire::StatusEvent::ACCEPTED);
+    ev.set_message_id("m1");
+    auto* d = ev.mutable_detail();
+    d->set_requested_at_ms(1);
+    d->set_destination("09012345678");
+    d->set_body("ご予約を承りました");
+    d->add_links()->set_url("https://example.com/r");
+    edit(*d);
+    return ev.SerializeAsString();
+  };
+  auto good = delivery::decode_status(event([](wire::LogDetail&) {}));
+  ASSERT_TRUE(good) << describe(good.error());
+  EXPECT_EQ(good->detail().body(), "ご予約を承りました");
+  for (auto [edit, why] :
+       std::vector<std::pair<std::function<void(wire::LogDetail&)>, std::string>>{
+           {[](wire::LogDetail& d) { d.set_body("ご予約\xe3"); }, "detail.body (byte 9)"},
+           {[](wire::LogDetail& d) { d.set_flow_name("\xc0\xaf"); }, "detail.flow_name (byte 0)"},
+           {[](wire::LogDetail& d) { d.set_account_id("acc\xff"); }, "detail.account_id (byte 3)"},
+           {[](wire::LogDetail& d) { d.mutable_links(0)->set_url("https://x/\xed\xa0\x80"); },
+            "detail.links[0].url (byte 10)"}}) {
+    auto got = delivery::decode_status(event(edit));
+    ASSERT_FALSE(got) << why;
+    EXPECT_NE(describe(got.error()).find("status event of m1: " + why + " is not UTF-8"),
+              std::string::npos)
+        << describe(got.error());
+  }
+}
 
 TEST(FlowFileTest, ParsesAndDerivesAStableVersion) {
   auto f = control::parse_flow_file(good_file);
