@@ -12,14 +12,20 @@
 
 namespace ivrcast::storage {
 
+/// What fold_batch adds after the records by default: nothing.
+struct nothing_more {
+  void operator()(rocksdb::WriteBatch&) const {}
+};
+
 /// One batch of a topic folded into a projection with offsets of its own, exactly once:
 /// records at or below the partition's stored offset (a replay) are skipped, `stage(record,
-/// batch)` adds each other record's writes, and the batch is written with the new offset.
-/// `stage` returns caf::expected<void>; an error stops the fold and nothing is written.
-template <class Stage>
+/// batch)` adds each other record's writes, `finish(batch)` what the batch adds as a whole, and
+/// the batch is written with the new offset. `stage` returns caf::expected<void>; an error stops
+/// the fold and nothing is written.
+template <class Stage, class Finish = nothing_more>
 caf::expected<void> fold_batch(database& db, const offset_checkpoints& checkpoints,
                                int32_t partition, std::span<const topic_record> recs,
-                               const char* where, Stage&& stage) {
+                               const char* where, Stage&& stage, Finish&& finish = {}) {
   if (recs.empty())
     return {};
   auto stored = checkpoints.load(partition);
@@ -32,6 +38,7 @@ caf::expected<void> fold_batch(database& db, const offset_checkpoints& checkpoin
     if (auto ok = stage(r, wb); !ok)
       return ok;
   }
+  finish(wb);
   checkpoints.stage(wb, partition, recs.back().offset);
   return check(db.db().Write(rocksdb::WriteOptions{}, &wb), where);
 }

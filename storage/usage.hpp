@@ -52,8 +52,15 @@ class usage {
   [[nodiscard]] caf::expected<std::vector<usage_row>> all(uint32_t from, uint32_t to) const;
 
  private:
-  /// Adds `inc` to `wb` (merges: no read).
-  void stage(rocksdb::WriteBatch& wb, const sms::usage_increment& inc) const;
+  /// What a batch bills one account in one month through one carrier.
+  struct batch_sum {
+    uint64_t messages = 0;
+    uint64_t segments = 0;
+    uint64_t parts = 0;
+  };
+  /// Adds `sum` to `wb` (merges: no read).
+  void stage(rocksdb::WriteBatch& wb, std::string_view account, uint32_t month, sms::carrier via,
+             const batch_sum& sum) const;
   /// Rows of keys from `lower` on while they start with `prefix`, months in [from, to].
   caf::expected<std::vector<usage_row>> scan(std::string_view prefix, uint32_t from,
                                              uint32_t to) const;

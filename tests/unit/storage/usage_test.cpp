@@ -132,5 +132,52 @@ TEST_F(UsageStoreTest, EachMessageBillsOnceWhateverIsReadAgain) {
   EXPECT_TRUE(prefix->empty());
 }
 
+TEST_F(UsageStoreTest, ABatchBillsTheSumOfItsMessagesPerAccountMonthAndCarrier) {
+  // One batch: five docomo messages of acc-1 in December (1-5 segments), two in November, one
+  // of acc-2; then the next batch adds to the same counters.
+  std::vector<std::pair<int64_t, wire::SendRecord>> batch;
+  auto add = [&](const std::string& id, const std::string& account, int segments, int64_t at) {
+    auto r = record(wire::SendRecord::SUBMITTED, segments, segments, 2, at);
+    r.set_message_id(id);
+    r.set_account_id(account);
+    batch.push_back({static_cast<int64_t>(batch.size()), r});
+  };
+  const auto december = jst_to_unix_ms(2026, 12, 5, 12, 0, 0);
+  const auto november = jst_to_unix_ms(2026, 11, 30, 23, 0, 0);
+  for (int i = 1; i <= 5; ++i)
+    add("d" + std::to_string(i), "acc-1", i, december);
+  add("n1", "acc-1", 1, november);
+  add("n2", "acc-1", 2, november);
+  add("x1", "acc-2", 4, december);
+  apply(batch);
+  auto rows = view_->of_account("acc-1", 202611, 202612);
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].month, 202611u);
+  EXPECT_EQ((*rows)[0].messages, 2u);
+  EXPECT_EQ((*rows)[0].segments, 3u);
+  EXPECT_EQ((*rows)[1].month, 202612u);
+  EXPECT_EQ((*rows)[1].via, sms::carrier::docomo);
+  EXPECT_EQ((*rows)[1].messages, 5u);
+  EXPECT_EQ((*rows)[1].segments, 15u);
+  EXPECT_EQ((*rows)[1].parts, 15u);
+  batch.clear();
+  add("d1", "acc-1", 1, december);  // billed in the batch before
+  add("d6", "acc-1", 6, december);
+  for (auto& [offset, r] : batch)
+    offset += 100;
+  apply(batch);
+  rows = view_->of_account("acc-1", 202612, 202612);
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].messages, 6u);
+  EXPECT_EQ((*rows)[0].segments, 21u);
+  auto other = view_->of_account("acc-2", 202612, 202612);
+  ASSERT_OK(other);
+  ASSERT_EQ(other->size(), 1u);
+  EXPECT_EQ((*other)[0].messages, 1u);
+  EXPECT_EQ((*other)[0].segments, 4u);
+}
+
 }  // namespace
 }  // namespace ivrcast
