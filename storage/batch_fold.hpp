@@ -31,6 +31,8 @@ caf::expected<void> fold_batch(database& db, const offset_checkpoints& checkpoin
   auto stored = checkpoints.load(partition);
   if (!stored)
     return std::move(stored.error());
+  if (recs.back().offset <= *stored)
+    return {};  // all read before: writing its last offset would move the checkpoint back
   rocksdb::WriteBatch wb;
   for (const auto& r : recs) {
     if (r.offset <= *stored)

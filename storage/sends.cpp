@@ -1,5 +1,8 @@
 #include "storage/sends.hpp"
 
+#include <algorithm>
+#include <unordered_map>
+
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -32,21 +35,30 @@ int64_t sends::applied(int32_t partition) const {
 
 caf::expected<void> sends::apply(int32_t partition, std::span<const topic_record> recs) {
   wire::SendRecord rec;
-  auto folded =
-      fold_batch(*db_, checkpoints_, partition, recs, "sends.apply",
-                 [&](const topic_record& r, rocksdb::WriteBatch& wb) {
-                   if (!rec.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())) ||
-                       rec.message_id().empty()) {
-                     ++refused_;
-                     return caf::expected<void>{};
-                   }
-                   // A message's records share one partition: in the order written.
-                   // ignored: tiny keys
-                   (void)wb.Put(db_->sends(), keys::send(rec.message_id()), r.value);
-                   return caf::expected<void>{};
-                 });
-  if (folded && !recs.empty() && static_cast<size_t>(partition) < max_partitions)
-    applied_[static_cast<size_t>(partition)] = recs.back().offset;
+  // A message's records share one partition, in the order written, and each replaces the one
+  // before: of a batch, only each message's last record is written (its in-flight and submitted
+  // records often come in one batch, and each write is a memtable insert).
+  std::unordered_map<std::string, std::string_view> last;
+  auto folded = fold_batch(
+      *db_, checkpoints_, partition, recs, "sends.apply",
+      [&](const topic_record& r, rocksdb::WriteBatch&) {
+        if (!rec.ParseFromArray(r.value.data(), static_cast<int>(r.value.size())) ||
+            rec.message_id().empty()) {
+          ++refused_;
+          return caf::expected<void>{};
+        }
+        last[rec.message_id()] = r.value;
+        return caf::expected<void>{};
+      },
+      [&](rocksdb::WriteBatch& wb) {
+        for (const auto& [message_id, value] : last)
+          (void)wb.Put(db_->sends(), keys::send(message_id),
+                       rocksdb::Slice{value.data(), value.size()});  // ignored: tiny keys
+      });
+  if (folded && !recs.empty() && static_cast<size_t>(partition) < max_partitions) {
+    auto& applied = applied_[static_cast<size_t>(partition)];  // only this thread writes it
+    applied.store(std::max(applied.load(), recs.back().offset));
+  }
   return folded;
 }
 
