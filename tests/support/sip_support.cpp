@@ -27,6 +27,32 @@ std::string pcap_of(char k) {
   return "/usr/share/sip-tester/dtmf_2833_" + name + ".pcap";
 }
 
+/// Whether nothing holds loopback port `port` for `type` (SOCK_STREAM, SOCK_DGRAM).
+bool port_free(int port, int type) {
+  int fd = socket(AF_INET, type, 0);
+  if (fd < 0)
+    return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
+/// A port baresip can listen on. It takes P for SIP over UDP and TCP and P + 1 for SIP over
+/// TLS, and free_port() vouches for P over TCP alone: in a CI run, P + 1 was held by one of the
+/// other tests' Kafka clients, and baresip gave up ("SIP/TLS transport failed").
+int free_baresip_port() {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int p = free_port();
+    if (p < 65535 && port_free(p, SOCK_DGRAM) && port_free(p + 1, SOCK_STREAM))
+      return p;
+  }
+  return free_port();
+}
+
 }  // namespace
 
 sipp_scenario::sipp_scenario(std::string from_user) : from_(std::move(from_user)) {}
@@ -299,7 +325,7 @@ int run_baresip(const std::string& work_dir, const std::string& caller, const st
   {
     std::ofstream cfg{dir + "/config"};
     cfg << "poll_method epoll\n"
-        << "sip_listen 127.0.0.1:" << free_port() << "\n"
+        << "sip_listen 127.0.0.1:" << free_baresip_port() << "\n"
         << "audio_source aufile," << tone << "\n"
         << "audio_alert aufile,/dev/null\n"
         << "module_path /usr/lib/baresip/modules\n"
