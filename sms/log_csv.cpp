@@ -20,10 +20,6 @@ constexpr std::string_view header_line =
 
 constexpr size_t flush_at = 64 * 1024;
 
-}  // namespace
-
-namespace {
-
 /// Whether RFC 4180 quotes `v`. A loop over the bytes: string_view::find_first_of calls memchr
 /// on the set once per byte, a sixth of an export's time.
 bool needs_quotes(std::string_view v) {

@@ -42,7 +42,6 @@ bool shift_jis_available();
 /// RFC 4180 quoting and CRLF line ends, UTF-8 with BOM or Shift_JIS (CP932). Holds one buffer
 /// whatever the row count; `sink` receives encoded chunks and returns false to stop.
 /// One thread at a time.
-
 class log_csv_writer {
  public:
   using sink_fn = std::function<bool(std::string_view)>;

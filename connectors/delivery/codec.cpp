@@ -18,6 +18,9 @@ caf::error bad(std::string what) {
 /// The first of a detail's text fields that is not UTF-8, with the offending byte's index: they
 /// are `bytes` on the wire (messages/sms.proto says why), so protobuf does not check them.
 std::optional<std::string> non_utf8_field(const wire::LogDetail& d) {
+  auto fault = [](std::string field, size_t byte) {
+    return field + " (byte " + std::to_string(byte) + ")";
+  };
   const std::pair<const char*, const std::string*> text[] = {
       {"job_id", &d.job_id()},
       {"account_id", &d.account_id()},
@@ -27,19 +30,13 @@ std::optional<std::string> non_utf8_field(const wire::LogDetail& d) {
       {"body", &d.body()},
       {"incoming_number", &d.incoming_number()},
       {"sender_id", &d.sender_id()}};
-  auto at = [](const char* name, size_t byte) {
-    return std::string{name} + " (byte " + std::to_string(byte) + ")";
-  };
   for (auto [name, value] : text)
     if (auto byte = first_non_utf8(*value))
-      return at(name, *byte);
-  for (int i = 0; i < d.links_size(); ++i) {
-    auto link = "links[" + std::to_string(i) + "]";
-    if (auto byte = first_non_utf8(d.links(i).code()))
-      return at((link + ".code").c_str(), *byte);
-    if (auto byte = first_non_utf8(d.links(i).url()))
-      return at((link + ".url").c_str(), *byte);
-  }
+      return fault(name, *byte);
+  for (int i = 0; i < d.links_size(); ++i)
+    for (auto [name, value] : {std::pair{"code", &d.links(i).code()}, {"url", &d.links(i).url()}})
+      if (auto byte = first_non_utf8(*value))
+        return fault("links[" + std::to_string(i) + "]." + name, *byte);
   return std::nullopt;
 }
 
