@@ -271,7 +271,47 @@ export async function newPage(browser: Browser, base: string): Promise<{ context
   });
   const page = await context.newPage();
   page.setDefaultTimeout(20000);
+  watch(page);
   return { context, page };
+}
+
+/**
+ * What went wrong in the browser since the last failed step: its console errors, uncaught
+ * exceptions, requests that failed and answers of 400 or more. Printed with a failure, as a CI
+ * run keeps no screenshots.
+ */
+const trail: string[] = [];
+
+function note(line: string): void {
+  trail.push(`${new Date().toISOString()} ${line}`);
+  if (trail.length > 200) trail.splice(0, trail.length - 200);
+}
+
+function watch(page: Page): void {
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") note(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => note(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => note(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ""}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) note(`answer ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
+}
+
+/** The browser's trail since the last call, and the node's warnings and errors (last 40). */
+export function diagnosis(node: NodeProcess): string {
+  const browser = trail.splice(0, trail.length);
+  const warnings = node
+    .logText()
+    .split("\n")
+    .filter((l) => /level=(warning|error|critical)/.test(l))
+    .slice(-40);
+  return [
+    "browser (console errors, failed requests, answers >= 400):",
+    ...(browser.length ? browser : ["(nothing)"]),
+    "node (warnings and errors, last 40):",
+    ...(warnings.length ? warnings : ["(nothing)"]),
+  ].join("\n  ");
 }
 
 /** A screenshot of the whole screen as the user sees it at 1280×800. */

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { env, eventually, launchBrowser, MailSink, newPage, NodeProcess, shot, wav } from "./harness.js";
+import { diagnosis, env, eventually, launchBrowser, MailSink, newPage, NodeProcess, shot, wav } from "./harness.js";
 
 const mail = new MailSink();
 const node = new NodeProcess();
@@ -70,6 +70,7 @@ function scenario(name: string, fn: () => Promise<void>, options: { skip?: strin
     } catch (err) {
       failures += 1;
       await shot(page, `FAILED-${failures}`).catch(() => undefined);
+      console.error(`"${name}" failed; what the browser and the node reported:\n  ${diagnosis(node)}`);
       throw err;
     }
   });
@@ -202,11 +203,22 @@ scenario("register, edit (text, audio, SMS) and publish a flow", async () => {
   await shot(page, "06-flow-editor-sms");
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, "06-flow-editor-guidance");
+  // 公開 pressed while the SMS save is still on its way publishes the saved SMS: the save is held
+  // in the browser until the publish is confirmed (the draft on the server has no SMS before it).
+  const smsPath = `**/v1/flows/${number}/draft/sms`;
+  let releaseSave = () => {};
+  const saveHeld = new Promise<void>((r) => (releaseSave = r));
+  await page.route(smsPath, async (route) => {
+    if (route.request().method() === "PUT") await saveHeld;
+    await route.continue();
+  });
+  const smsSaved = page.waitForResponse((r) => r.url().endsWith(`/v1/flows/${number}/draft/sms`) && r.request().method() === "PUT");
   await page.locator("form.sms").getByRole("button", { name: "下書き保存" }).click();
-  await page.getByText("下書き保存しました。公開するまでIVRへの反映は行われません。").first().waitFor();
-
   await page.getByRole("button", { name: "公開", exact: true }).click();
   await page.locator("dialog").getByRole("button", { name: "公開" }).click();
+  releaseSave();
+  assert.equal((await smsSaved).status(), 200);
+  await page.unroute(smsPath);
   await heading().filter({ hasText: "公開済みフロー" }).waitFor();
   await page.locator(".sms-body").filter({ hasText: smsBody }).waitFor();
   versionId = await page.locator("dl.facts code").innerText();

@@ -54,9 +54,30 @@ function fixedStep(step: number, audioBase: string): HTMLElement {
   );
 }
 
+/**
+ * The draft's saves still on their way. Publishing waits for them: the server publishes the
+ * draft it has, and a save answered after a refused publish would overwrite the refusal's
+ * message with "draft saved".
+ */
+class Saves {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.pending.add(work);
+    const forget = () => this.pending.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  settled(): Promise<unknown> {
+    return Promise.allSettled([...this.pending]);
+  }
+}
+
 interface StepCtx {
   number: string;
   note: ReturnType<typeof notice>;
+  saves: Saves;
   reload(): Promise<unknown>;
 }
 
@@ -71,7 +92,7 @@ function editableStep(step: number, current: Step, sc: StepCtx): HTMLElement {
     del.addEventListener("click", () =>
       void busy(del, async () => {
         try {
-          await call("DELETE", base);
+          await sc.saves.track(call("DELETE", base));
           await sc.reload();
         } catch (err) {
           showProblems(err, [], sc.note);
@@ -137,7 +158,7 @@ function editableStep(step: number, current: Step, sc: StepCtx): HTMLElement {
       void busy(save, async () => {
         try {
           if (kindText.checked) {
-            await call("PUT", base, { text: textInput.value });
+            await sc.saves.track(call("PUT", base, { text: textInput.value }));
           } else {
             const f = fileInput.files?.[0];
             if (!f) {
@@ -145,7 +166,7 @@ function editableStep(step: number, current: Step, sc: StepCtx): HTMLElement {
               return;
             }
             progress.hidden = false;
-            await upload("PUT", base + "/audio", f, (sent, total) => (progress.value = total ? Math.round((100 * sent) / total) : 0));
+            await sc.saves.track(upload("PUT", base + "/audio", f, (sent, total) => (progress.value = total ? Math.round((100 * sent) / total) : 0)));
           }
           sc.note.show("ok", t("draft_saved"));
           await sc.reload();
@@ -191,7 +212,7 @@ function segmentsTable(p: SmsPreview | null): HTMLElement {
   );
 }
 
-function smsEditor(d: Draft, number: string, note: ReturnType<typeof notice>): HTMLElement {
+function smsEditor(d: Draft, number: string, note: ReturnType<typeof notice>, saves: Saves): HTMLElement {
   const saved: SmsSettings = { ...d.sms };
   const sender = h("select", {}, d.sender_ids.map((s) => h("option", { value: s, selected: s === d.sms.sender_id }, s)));
   const senderField = field("sms.sender_id", t("sender_id"), sender, { required: true, help: t("sender_id_help") });
@@ -261,7 +282,7 @@ function smsEditor(d: Draft, number: string, note: ReturnType<typeof notice>): H
     void busy(save, async () => {
       try {
         const sms = { sender_id: sender.value, body: body.value, short_urls: shortUrls.checked };
-        await call("PUT", `/v1/flows/${number}/draft/sms`, sms);
+        await saves.track(call("PUT", `/v1/flows/${number}/draft/sms`, sms));
         Object.assign(saved, sms);
         localNote.clear();
         for (const f of [senderField, bodyField]) f.setError("");
@@ -279,6 +300,7 @@ export async function flowScreen(ctx: Ctx): Promise<void> {
   const number = ctx.params[0] ?? "";
   const s = ctx.session as Session;
   const note = notice();
+  const saves = new Saves();
   const stepsList = h("ol", { class: "steps" });
   const draftState = h("p", { class: "help" });
 
@@ -287,7 +309,7 @@ export async function flowScreen(ctx: Ctx): Promise<void> {
     draftState.textContent = d.updated_at ? `${t("state_draft")}: ${d.updated_at}` : "";
     fill(
       stepsList,
-      [1, 2, 3, 4, 5, 6].map((n) => (editable.includes(n) ? editableStep(n, d.steps[String(n)] ?? { kind: "empty" }, { number, note, reload }) : fixedStep(n, `/v1/flows/${number}/draft`))),
+      [1, 2, 3, 4, 5, 6].map((n) => (editable.includes(n) ? editableStep(n, d.steps[String(n)] ?? { kind: "empty" }, { number, note, saves, reload }) : fixedStep(n, `/v1/flows/${number}/draft`))),
     );
     return d;
   };
@@ -297,6 +319,7 @@ export async function flowScreen(ctx: Ctx): Promise<void> {
   publish.addEventListener("click", async () => {
     if (!(await confirmDialog(t("publish_confirm"), t("publish")))) return;
     await busy(publish, async () => {
+      await saves.settled();
       try {
         await call("POST", `/v1/flows/${number}/publish`);
         ctx.flash("ok", t("published_ok"));
@@ -315,7 +338,7 @@ export async function flowScreen(ctx: Ctx): Promise<void> {
     draftState,
     note.el,
     h("section", { class: "card" }, h("h2", {}, t("guidance")), h("p", { class: "help" }, t("guidance_intro")), stepsList),
-    smsEditor(d, number, note),
+    smsEditor(d, number, note, saves),
     s.permissions.flows_publish ? h("div", { class: "actions publish-bar" }, publish) : null,
   );
 }
