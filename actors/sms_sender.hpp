@@ -67,6 +67,7 @@ struct sms_metrics {
   std::atomic<uint64_t> released{0};    // fenced, not sent, let go in a rebalance
   std::atomic<uint64_t> left{0};        // over sms.held_per_carrier: left in sms.jobs for now
   std::atomic<uint64_t> rewinds{0};     // partitions of sms.jobs read again for what was left
+  std::atomic<uint64_t> reread{0};      // records a rewind read again that were not left
   // Per carrier (sms::carrier): jobs a sender ended, by sms::delivery_status (送信済 for every
   // part accepted); submit_sm sent; submits awaiting their answer now.
   std::array<std::array<std::atomic<uint64_t>, 11>, 4> ended{};

@@ -336,11 +336,14 @@ struct sms_service::impl final : kafka::consumer_handler {
     if (wait)
       catch_up(partition);
     auto dir = current_directory();  // one table version for the whole batch
+    uint64_t reread = 0;
     for (size_t i = 0; i < recs.size(); ++i) {
       const auto& r = recs[i];
       auto [process, left_for] = readings[i];
-      if (!process)
-        continue;  // a rewind read it again: only what was left is taken up
+      if (!process) {
+        ++reread;  // a rewind read it again: only what was left is taken up
+        continue;
+      }
       if (left_for < 0)
         ++metrics.jobs;  // counted once, when first read
       else if (!room_for(static_cast<size_t>(left_for), partition, r.offset))
@@ -396,6 +399,7 @@ struct sms_service::impl final : kafka::consumer_handler {
       metrics.queued[carrier].fetch_add(1, std::memory_order_relaxed);
       send_event(senders[carrier], std::move(e));
     }
+    metrics.reread.fetch_add(reread, std::memory_order_relaxed);
   }
 
   /// Whether carrier `c`'s sender has room for the job at (partition, offset); if not, the job
@@ -726,6 +730,9 @@ void sms_service::collect(metrics::scrape& out) const {
               static_cast<double>(m.unresolved.load()));
   out.counter("ivrcast_sms_jobs_read_total", "sms.jobs records read (forwarded copies included)",
               {}, static_cast<double>(m.jobs.load()));
+  out.counter("ivrcast_sms_jobs_reread_total",
+              "sms.jobs records a rewind read again that were not left (the rewinds' cost)", {},
+              static_cast<double>(m.reread.load()));
   out.counter("ivrcast_sms_suppressed_total", "SMS not sent: over the abuse guard's limit", {},
               static_cast<double>(m.suppressed.load()));
   out.counter("ivrcast_sms_parts_accepted_total", "Parts the carrier accepted", {},

@@ -5,7 +5,9 @@
 //   sms_bench log [rows]      delivery-log search and CSV export over `rows` rows in RocksDB
 //   sms_bench fold [messages] the delivery log folding whole lives, as a rebuild reads them
 //   sms_bench held [jobs]     a node's memory while docomo has no SMSC: what its sender holds
-//                             (IVRCAST_SMS_HELD_PER_CARRIER=1000000 for the unbounded figure)
+//                             (IVRCAST_SMS_HELD_PER_CARRIER=1000000 for the unbounded figure);
+//                             then docomo's SMSC is back: how fast its backlog drains, and how
+//                             many records the rewinds read again
 #include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -318,6 +320,14 @@ long max_rss_kib() {
   return u.ru_maxrss;
 }
 
+/// CPU time (user and system) this process has used, s.
+double cpu_s() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
 /// Heap in use (the allocator's view, without what it keeps free), MiB.
 double heap_mib() {
   if (mallctl) {
@@ -332,7 +342,8 @@ double heap_mib() {
 }
 
 /// docomo without an SMSC while `jobs` jobs arrive: the node's peak resident memory before and once
-/// every other carrier's jobs are done, against what docomo's sender holds.
+/// every other carrier's jobs are done, against what docomo's sender holds. Then docomo's SMSC
+/// comes back: the time until every job is done, and the sms.jobs records read again for it.
 int held_bench(int jobs) {
   auto s = node_settings("ivrcast-sms-held-bench");
   if (!s)
@@ -341,7 +352,9 @@ int held_bench(int jobs) {
   if (!sims)
     return fail("simulators", sims.error());
   const auto docomo = static_cast<size_t>(sms::carrier::docomo);
-  s->sms.carriers[docomo].smsc.clear();  // no SMSC: its messages wait in its sender
+  // No SMSC: its messages wait in its sender. It comes back on the same port.
+  auto docomo_port = (*sims)[docomo]->port();
+  (*sims)[docomo]->stop();
   auto directory = sms::carrier_directory::load(s->sms.number_ranges, s->sms.ported);
   if (!directory)
     return fail("carrier tables", directory.error());
@@ -385,6 +398,47 @@ int held_bench(int jobs) {
       static_cast<long long>(held), static_cast<unsigned long long>(m.left.load()),
       static_cast<unsigned long long>(m.rewinds.load()), done_s, before, after, after - before,
       heap_after - heap_before);
+
+  tools::smsc_sim_options o;
+  o.name = "docomo";
+  o.port = docomo_port;
+  o.outcome_mix = s->sms.simulator_mix;
+  o.receipt_delay_ms = s->sms.simulator_receipt_delay_ms;
+  o.resp_ids = connectors::smpp::id_format::decimal;
+  o.receipt_ids = connectors::smpp::id_format::decimal;
+  auto back = tools::smsc_sim::start(o);
+  if (!back)
+    return fail("docomo's SMSC back", back.error());
+  // Timed from docomo's first bind: its sessions retry with a backoff of up to 10 s.
+  for (auto t = clock_type::now(); (*back)->counts().binds == 0;) {
+    if (seconds_since(t) > 60) {
+      std::fprintf(stderr, "timeout: no bind to docomo's SMSC in 60 s\n");
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
+  auto rewinds_before = m.rewinds.load();
+  auto reread_before = m.reread.load();
+  auto cpu_before = cpu_s();
+  auto t1 = clock_type::now();
+  while (m.finished.load() < static_cast<uint64_t>(jobs)) {
+    if (seconds_since(t1) > 900) {
+      std::fprintf(stderr, "timeout: %llu of %d finished after docomo came back\n",
+                   static_cast<unsigned long long>(m.finished.load()), jobs);
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  auto drain_s = seconds_since(t1);
+  auto cpu = cpu_s() - cpu_before;
+  auto reread = m.reread.load() - reread_before;
+  std::printf(
+      "RESULT sms_drain docomo_jobs=%d drain_s=%.2f jobs_per_s=%.0f cpu_s=%.2f rewinds=%llu "
+      "reread=%llu reread_per_job=%.1f\n",
+      docomo_jobs, drain_s, docomo_jobs / drain_s, cpu,
+      static_cast<unsigned long long>(m.rewinds.load() - rewinds_before),
+      static_cast<unsigned long long>(reread),
+      static_cast<double>(reread) / std::max(docomo_jobs, 1));
   node.stop();
   std::filesystem::remove_all(s->node.data_dir);
   return 0;
