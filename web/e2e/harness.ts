@@ -282,19 +282,19 @@ export async function newPage(browser: Browser, base: string): Promise<{ context
  */
 const trail: string[] = [];
 
-function note(line: string): void {
+function remember(line: string): void {
   trail.push(`${new Date().toISOString()} ${line}`);
   if (trail.length > 200) trail.splice(0, trail.length - 200);
 }
 
 function watch(page: Page): void {
   page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") note(`console.${m.type()}: ${m.text()}`);
+    if (m.type() === "error" || m.type() === "warning") remember(`console.${m.type()}: ${m.text()}`);
   });
-  page.on("pageerror", (e) => note(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => note(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ""}`));
+  page.on("pageerror", (e) => remember(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => remember(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ""}`));
   page.on("response", (r) => {
-    if (r.status() >= 400) note(`answer ${r.status()}: ${r.request().method()} ${r.url()}`);
+    if (r.status() >= 400) remember(`answer ${r.status()}: ${r.request().method()} ${r.url()}`);
   });
 }
 
