@@ -399,13 +399,8 @@ int held_bench(int jobs) {
       static_cast<unsigned long long>(m.rewinds.load()), done_s, before, after, after - before,
       heap_after - heap_before);
 
-  tools::smsc_sim_options o;
-  o.name = "docomo";
+  auto o = tools::carrier_sim_options(s->sms, sms::carrier::docomo);
   o.port = docomo_port;
-  o.outcome_mix = s->sms.simulator_mix;
-  o.receipt_delay_ms = s->sms.simulator_receipt_delay_ms;
-  o.resp_ids = connectors::smpp::id_format::decimal;
-  o.receipt_ids = connectors::smpp::id_format::decimal;
   auto back = tools::smsc_sim::start(o);
   if (!back)
     return fail("docomo's SMSC back", back.error());

@@ -203,13 +203,8 @@ TEST_F(SmsPathTest, ACarrierWithoutBindsHoldsNoMoreThanItsLimitAndSendsEachJobOn
   EXPECT_GT(m.left.load(), 0u);
 
   // docomo's SMSC comes back on the same address: every job goes out once.
-  tools::smsc_sim_options o;
-  o.name = "docomo";
+  auto o = tools::carrier_sim_options(settings_.sms, sms::carrier::docomo);
   o.port = docomo_port;
-  o.outcome_mix = settings_.sms.simulator_mix;
-  o.receipt_delay_ms = settings_.sms.simulator_receipt_delay_ms;
-  o.resp_ids = connectors::smpp::id_format::decimal;
-  o.receipt_ids = connectors::smpp::id_format::decimal;
   auto back = tools::smsc_sim::start(o);
   ASSERT_OK(back);
   carriers_[docomo] = std::move(*back);

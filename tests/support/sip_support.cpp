@@ -27,20 +27,6 @@ std::string pcap_of(char k) {
   return "/usr/share/sip-tester/dtmf_2833_" + name + ".pcap";
 }
 
-/// Whether nothing holds loopback port `port` for `type` (SOCK_STREAM, SOCK_DGRAM).
-bool port_free(int port, int type) {
-  int fd = socket(AF_INET, type, 0);
-  if (fd < 0)
-    return false;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
-}
-
 /// A port baresip can listen on. It takes P for SIP over UDP and TCP and P + 1 for SIP over
 /// TLS, and free_port() vouches for P over TCP alone: in a CI run, P + 1 was held by one of the
 /// other tests' Kafka clients, and baresip gave up ("SIP/TLS transport failed").

@@ -35,6 +35,8 @@ bool eventually(const std::function<bool()>& pred,
 
 /// A loopback port free for TCP right now (the kernel's pick; free for UDP too in practice).
 int free_port();
+/// Whether nothing holds loopback port `port` for `type` (SOCK_STREAM, SOCK_DGRAM) right now.
+bool port_free(int port, int type);
 
 /// Default settings; with IVRCAST_TEST_BROKERS set (the broker tests), a real broker.
 /// Topic prefix and group are unique per call so tests never see each other's records.

@@ -525,19 +525,24 @@ void smsc_sim::drop_after_next_submit() {
   impl_->drop_next = true;
 }
 
+smsc_sim_options carrier_sim_options(const config::sms_settings& s, sms::carrier c) {
+  smsc_sim_options o;
+  o.name = std::string{sms::key(c)};
+  o.outcome_mix = s.simulator_mix;
+  o.receipt_delay_ms = s.simulator_receipt_delay_ms;
+  o.password = s.carriers[static_cast<size_t>(c)].password;
+  // au answers in hex and reports in decimal, as some SMSCs do; the others use one form.
+  o.resp_ids = c == sms::carrier::au ? smpp::id_format::hex : smpp::id_format::decimal;
+  o.receipt_ids = smpp::id_format::decimal;
+  o.receipt_tlvs = c != sms::carrier::softbank;  // SoftBank's receipts: text only
+  return o;
+}
+
 caf::expected<std::vector<std::unique_ptr<smsc_sim>>> simulate_carriers(config::sms_settings& s) {
   std::vector<std::unique_ptr<smsc_sim>> out;
   for (auto c : sms::all_carriers) {
     auto i = static_cast<size_t>(c);
-    smsc_sim_options o;
-    o.name = std::string{sms::key(c)};
-    o.outcome_mix = s.simulator_mix;
-    o.receipt_delay_ms = s.simulator_receipt_delay_ms;
-    o.password = s.carriers[i].password;
-    // au answers in hex and reports in decimal, as some SMSCs do; the others use one form.
-    o.resp_ids = c == sms::carrier::au ? smpp::id_format::hex : smpp::id_format::decimal;
-    o.receipt_ids = smpp::id_format::decimal;
-    o.receipt_tlvs = c != sms::carrier::softbank;  // SoftBank's receipts: text only
+    auto o = carrier_sim_options(s, c);
     auto sim = smsc_sim::start(o);
     if (!sim)
       return std::move(sim.error());

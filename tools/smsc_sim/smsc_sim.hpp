@@ -10,6 +10,7 @@
 
 #include "config/settings.hpp"
 #include "connectors/smpp/receipt.hpp"
+#include "sms/carrier.hpp"
 
 namespace ivrcast::tools {
 
@@ -86,6 +87,10 @@ class smsc_sim {
   explicit smsc_sim(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
 };
+
+/// The simulator simulate_carriers() starts for carrier `c` (on any port): also the one a test or
+/// bench starts again on the same port to bring a carrier back.
+smsc_sim_options carrier_sim_options(const config::sms_settings& s, sms::carrier c);
 
 /// Starts a simulated SMSC per carrier (`simulator_mix`, `simulator_receipt_delay_ms`) and
 /// points `s.carriers` at them: the demo's and the tests' carriers.

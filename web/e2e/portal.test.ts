@@ -205,20 +205,20 @@ scenario("register, edit (text, audio, SMS) and publish a flow", async () => {
   await shot(page, "06-flow-editor-guidance");
   // 公開 pressed while the SMS save is still on its way publishes the saved SMS: the save is held
   // in the browser until the publish is confirmed (the draft on the server has no SMS before it).
-  const smsPath = `**/v1/flows/${number}/draft/sms`;
+  const smsPath = `/v1/flows/${number}/draft/sms`;
   let releaseSave = () => {};
   const saveHeld = new Promise<void>((r) => (releaseSave = r));
-  await page.route(smsPath, async (route) => {
+  await page.route("**" + smsPath, async (route) => {
     if (route.request().method() === "PUT") await saveHeld;
     await route.continue();
   });
-  const smsSaved = page.waitForResponse((r) => r.url().endsWith(`/v1/flows/${number}/draft/sms`) && r.request().method() === "PUT");
+  const smsSaved = page.waitForResponse((r) => r.url().endsWith(smsPath) && r.request().method() === "PUT");
   await page.locator("form.sms").getByRole("button", { name: "下書き保存" }).click();
   await page.getByRole("button", { name: "公開", exact: true }).click();
   await page.locator("dialog").getByRole("button", { name: "公開" }).click();
   releaseSave();
   assert.equal((await smsSaved).status(), 200);
-  await page.unroute(smsPath);
+  await page.unroute("**" + smsPath);
   await heading().filter({ hasText: "公開済みフロー" }).waitFor();
   await page.locator(".sms-body").filter({ hasText: smsBody }).waitFor();
   versionId = await page.locator("dl.facts code").innerText();
