@@ -53,6 +53,19 @@ messages::call_event_batch decode_batch(int32_t partition, std::span<const kafka
   return b;
 }
 
+/// The `started` events of a run of call-event records: all the call counts fold in. The
+/// router's reader dead-letters the refused ones.
+messages::call_event_batch decode_starts(int32_t partition, std::span<const kafka::record> recs) {
+  messages::call_event_batch b;
+  b.partition = partition_id{partition};
+  b.last_offset = recs.back().offset;
+  for (const auto& r : recs)
+    if (auto ev = connectors::gateway::decode_event(r.key, r.value, r.offset);
+        ev && ev->kind == messages::call_event_kind::started)
+      b.events.push_back(std::move(*ev));
+  return b;
+}
+
 /// Folds control.state into the node's RocksDB (control_state) and keeps the IVR's flow table
 /// in step with it. The table is rebuilt from RocksDB at start; the topic is read from the
 /// checkpoint on.
@@ -151,7 +164,7 @@ class counter_feed final : public kafka::partition_reader::handler {
 
   void records(int32_t partition, std::span<const kafka::record> recs) override {
     tsan_handoff(counter_);
-    caf::anon_send(counter_, atom::apply_v, decode_batch(partition, recs));
+    caf::anon_send(counter_, atom::apply_v, decode_starts(partition, recs));
   }
 
  private:

@@ -9,7 +9,8 @@
 # 1,000 calls. A single call_path.sh run cannot tell settings apart: its latency varies by ±30%.
 # Usage: bench/call_path_ab.sh RATE ROUNDS "SETTING..." "SETTING..." ...
 #   a SETTING is VAR=value (an environment override, e.g. IVRCAST_KAFKA_PRODUCER_LINGER_MS=5);
-#   "-" is the configuration as it is.
+#   "-" is the configuration as it is; IVRCAST_BENCH_NODE=path runs that build of the node (the
+#   simulator stays the same), to A/B two commits.
 #   e.g. bench/call_path_ab.sh 6000 5 - IVRCAST_KAFKA_PRODUCER_LINGER_MS=5
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,7 +19,7 @@ source "$root/bench/common.sh"
 build="$root/build/${IVRCAST_BENCH_BUILD:-default}"
 bin="$build/actors/ivrcast"
 if (( $# < 3 )); then
-  sed -n '9,12p' "$0" >&2
+  sed -n '9,14p' "$0" >&2
   exit 2
 fi
 rate=$1 rounds=$2
@@ -36,7 +37,10 @@ echo "machine: $(nproc) cores; $rate calls/s for 8 s a run, $rounds rounds"
 measure() (
   [[ "$2" == "-" ]] || for kv in $2; do export "${kv?}"; done
   trap node_stop EXIT
+  local sim_bin=$bin
+  bin=${IVRCAST_BENCH_NODE:-$bin}
   node_start "$1" || exit 1
+  bin=$sim_bin
   # 4 s at the rate first, not measured: a fresh process pays the kernel for every page it
   # touches first, and its p99 then told more about that than about the setting.
   "$bin" sim --calls $((rate * 4)) --rate "$rate" --seconds 600 > /dev/null 2>&1

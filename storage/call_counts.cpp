@@ -48,9 +48,9 @@ caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
   if (b.last_offset <= *stored)
     return {};  // the whole batch was folded in before
   rocksdb::WriteBatch wb;
-  std::string one;
-  keys::put_be64(one, 1);
   std::unordered_set<std::string_view> batch_starts;  // a repeat within this batch
+  // One merge per count key and batch: most of a batch's calls are to a few numbers on one day.
+  std::map<std::string, uint64_t> added;
   std::string start;
   for (const auto& ev : b.events) {
     if (ev.offset <= *stored || ev.kind != messages::call_event_kind::started)
@@ -65,9 +65,13 @@ caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
     put_start(start, b.partition.value, ev.offset, ev.occurred_at_ms);
     // ignored: WriteBatch::Put and Merge only fail on oversized keys
     (void)wb.Put(db_->call_starts(), keys::call_start(ev.call.value), start);
-    (void)wb.Merge(db_->call_counts(),
-                   keys::call_count(owner_of_(ev.called), ev.called, jst_day(ev.occurred_at_ms)),
-                   one);
+    ++added[keys::call_count(owner_of_(ev.called), ev.called, jst_day(ev.occurred_at_ms))];
+  }
+  std::string n;
+  for (const auto& [key, count] : added) {
+    n.clear();
+    keys::put_be64(n, count);
+    (void)wb.Merge(db_->call_counts(), key, n);
   }
   checkpoints_.stage(wb, b.partition.value, b.last_offset);
   // Rows and offset land together: a crash replays the batch, never half of it.

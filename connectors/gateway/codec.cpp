@@ -34,7 +34,9 @@ bool dtmf(std::string_view s) {
 
 caf::expected<call_event> decode_event(std::string_view key, std::string_view value,
                                        int64_t offset) {
-  wire::CallEvent pb;
+  // One message per thread, reused: its strings keep their buffers from one record to the next
+  // (Parse clears it first).
+  thread_local wire::CallEvent pb;
   if (!pb.ParseFromArray(value.data(), static_cast<int>(value.size())))
     return bad("not a CallEvent protobuf");
   if (!printable_id(pb.call_id()))
@@ -111,7 +113,9 @@ caf::expected<call_event> decode_event(std::string_view key, std::string_view va
 }
 
 void encode(const call_command& cmd, std::string& out) {
-  wire::CallCommand pb;
+  // Reused per thread, as in decode_event: cleared actions stay allocated for the next command.
+  thread_local wire::CallCommand pb;
+  pb.Clear();
   pb.set_call_id(cmd.call.value);
   pb.set_gateway_id(cmd.gateway.value);
   pb.set_seq(cmd.seq);

@@ -92,6 +92,22 @@ TEST(GatewayCodecTest, CommandsAndJobsRoundTrip) {
   ASSERT_EQ(back->actions.size(), 2u);
   EXPECT_EQ(back->actions[0].text, "もう一度");
   EXPECT_EQ(back->actions[1].max_digits, 11u);
+  // The encoder reuses its message per thread: the next command carries nothing of this one.
+  messages::call_command hangup;
+  hangup.call = call_id{"c2"};
+  hangup.gateway = gateway_id{"gw"};
+  hangup.seq = 3;
+  messages::action bye;
+  bye.kind = messages::action_kind::hangup;
+  hangup.actions = {bye};
+  gateway::encode(hangup, buf);
+  back = gateway::decode_command(buf);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->call.value, "c2");
+  ASSERT_EQ(back->actions.size(), 1u);
+  EXPECT_EQ(back->actions[0].kind, messages::action_kind::hangup);
+  EXPECT_TRUE(back->actions[0].text.empty());
+  EXPECT_EQ(back->language, "");
   messages::sms_job job;
   job.job = job_id{"v1-c1"};
   job.destination = "09012345678";
