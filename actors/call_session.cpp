@@ -15,16 +15,21 @@ using self_ptr = call_session_actor::stateful_pointer<call_session_state>;
 constexpr int64_t first_retry_ms = 1;
 constexpr int64_t max_retry_ms = 100;
 
-/// Reports the end of the call to its router and stops, once every output is sent.
+/// Reports the end of the call to its router once every output is sent. The session does not
+/// stop itself: events the router routed to it before it read the report are in its mailbox,
+/// and each must still be reported handled (a replay reads a call's hang-up in the same batch as
+/// the event that ended it; dropped with a stopped session, it would hold the commit point back
+/// for good). Once the router has forgotten the call and the mailbox is read, nothing refers to
+/// the session and CAF collects it.
 void finish_when_sent(self_ptr self, const session_context* ctx, const call_router_actor& router) {
   auto& st = self->state;
-  if (!st.finished || !st.unsent.empty())
+  if (!st.finished || !st.unsent.empty() || st.reported)
     return;
+  st.reported = true;
   ctx->metrics->outcomes[static_cast<size_t>(st.logic->outcome())].fetch_add(
       1, std::memory_order_relaxed);
   ctx->metrics->live_sessions.fetch_sub(1, std::memory_order_relaxed);
   self->send(router, atom::finished_v, st.call);
-  self->quit();
 }
 
 /// Offers the waiting outputs again after a wait that doubles while the outbox stays full.

@@ -31,6 +31,7 @@ struct call_session_state {
   std::deque<unsent_output> unsent;
   int64_t retry_ms = 0;  // the wait before offering them again, doubled up to 100 ms
   bool finished = false;
+  bool reported = false;  // `finished` sent to the router
 };
 
 /// Runs one call. Never waits on the outbox: outputs it cannot take yet are offered again on a

@@ -207,8 +207,10 @@ TEST_F(CallRouterTest, LiveCallPinsTheCommitPointUntilItEnds) {
 }
 
 TEST_F(CallRouterTest, MaximumDurationHangsUpAndFreesTheSession) {
+  auto actors = sys_->registry().running();
   deliver({started(0, "c1", "0312345678")});
   EXPECT_EQ(metrics_.live_sessions.load(), 1);
+  EXPECT_EQ(sys_->registry().running(), actors + 1);
   sched_->advance_time(std::chrono::seconds{settings_.ivr.max_call_duration_s - 5});
   sched_->run();
   EXPECT_EQ(metrics_.live_sessions.load(), 1);
@@ -220,6 +222,7 @@ TEST_F(CallRouterTest, MaximumDurationHangsUpAndFreesTheSession) {
   ASSERT_EQ(outbox_.commands.size(), 2u);
   EXPECT_EQ(outbox_.commands[1].actions[0].cause, messages::hangup_cause::max_duration);
   EXPECT_EQ(metrics_.outcomes[static_cast<size_t>(ivr::call_outcome::expired)].load(), 1u);
+  EXPECT_EQ(sys_->registry().running(), actors) << "the expired call's session has stopped";
 }
 
 TEST_F(CallRouterTest, EverySmsRequestBecomesAJobTheGuardDecidesOnTheSmsSide) {
@@ -227,6 +230,19 @@ TEST_F(CallRouterTest, EverySmsRequestBecomesAJobTheGuardDecidesOnTheSmsSide) {
     deliver({started(i, "c" + std::to_string(i), "09012345678")});
   EXPECT_EQ(outbox_.jobs.size(), 4u);  // the cluster-wide guard reads sms.jobs in order
   EXPECT_EQ(outbox_.commands.size(), 4u);
+}
+
+TEST_F(CallRouterTest, AnEventRoutedToASessionThatFinishesBeforeReadingItIsFinishedToo) {
+  // A replay reads a whole call in one batch: the router hands the gateway's hang-up to the
+  // session before the session, done at the start (a mobile caller), has told it so.
+  auto hang_up = started(1, "c1", "");
+  hang_up.kind = call_event_kind::ended;
+  deliver({started(0, "c1", "09012345678"), hang_up, started(2, "c2", "0312345678")});
+  EXPECT_EQ(outbox_.jobs.size(), 1u);
+  ack_all_deliveries();
+  EXPECT_EQ(metrics_.live_sessions.load(), 1);  // c2
+  EXPECT_EQ(commit_->load(), 2) << "the hang-up read after c1's end holds nothing back";
+  EXPECT_EQ(sys_->registry().running(), 2u) << "the router and c2's session";
 }
 
 TEST_F(CallRouterTest, EventsOfUnknownCallsAreFinishedWithoutOutput) {
