@@ -13,6 +13,12 @@
 namespace ivrcast::actors {
 namespace {
 
+/// Finished sessions a router keeps for the next calls. Ending an actor costs more than its
+/// spawn: CAF 0.17 has every actor that ends cancel its timeouts through the clock thread, a
+/// wake-up of that thread per call (0.24 per call at 12,400 calls/s). 256 idle sessions of
+/// about 2 kB are enough for the spread of a partition's starts and ends.
+constexpr size_t max_idle_sessions = 256;
+
 using self_ptr = call_router_actor::stateful_pointer<call_router_state>;
 
 void publish_commit_point(self_ptr self) {
@@ -59,8 +65,14 @@ void route(self_ptr self, const router_context* ctx, int32_t partition,
       active = acc != table->accounts.end() && acc->second.state == messages::account_state::active;
     }
   }
-  auto session = self->spawn(call_session, &ctx->session, call_router_actor{self}, partition,
-                             std::move(flow), active);
+  call_session_actor session;
+  if (st.idle.empty()) {
+    session = self->spawn(call_session, &ctx->session, call_router_actor{self}, partition);
+  } else {
+    session = std::move(st.idle.back());
+    st.idle.pop_back();
+  }
+  self->send(session, session_start{std::move(flow), active});
   st.live.add(ev.call, session, ev.offset, clock_ms(self));
   self->send(session, ev);
 }
@@ -161,6 +173,8 @@ call_router_actor::behavior_type call_router(
   self->set_exit_handler([self](const caf::exit_msg& msg) {
     for (const auto& e : self->state.live.all())
       self->send_exit(e.session, msg.reason);
+    for (const auto& s : self->state.idle)
+      self->send_exit(s, msg.reason);
     self->quit(msg.reason);
   });
   self->delayed_send(self, std::chrono::seconds{1}, atom::tick_v);
@@ -187,7 +201,13 @@ call_router_actor::behavior_type call_router(
         publish_commit_point(self);
       },
       [self](atom::finished, const call_id& call) {
-        self->state.live.remove(call);
+        auto& st = self->state;
+        st.live.remove(call);
+        // Every event routed to the session before now is in its mailbox ahead of the next
+        // call's start: it reports them handled first.
+        if (st.idle.size() < max_idle_sessions)
+          if (auto s = caf::actor_cast<call_session_actor>(self->current_sender()))
+            st.idle.push_back(std::move(s));
         publish_commit_point(self);
       },
       [self, ctx, partition](atom::tick) {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <vector>
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -29,6 +30,8 @@ struct call_router_state {
   /// Refused records the producer's full queue could not take yet, in offset order: offered
   /// again at every batch and tick (the router never waits for room).
   std::deque<messages::rejected_record> unsent_dead_letters;
+  /// Sessions whose call the router has forgotten, for the next calls (newest last).
+  std::vector<call_session_actor> idle;
 };
 
 /// Spawns the router of `partition`. It publishes the offset safe to commit into

@@ -19,8 +19,8 @@ constexpr int64_t max_retry_ms = 100;
 /// stop itself: events the router routed to it before it read the report are in its mailbox,
 /// and each must still be reported handled (a replay reads a call's hang-up in the same batch as
 /// the event that ended it; dropped with a stopped session, it would hold the commit point back
-/// for good). Once the router has forgotten the call and the mailbox is read, nothing refers to
-/// the session and CAF collects it.
+/// for good). The router keeps the session for a next call, or drops it and CAF collects it once
+/// its mailbox is read.
 void finish_when_sent(self_ptr self, const session_context* ctx, const call_router_actor& router) {
   auto& st = self->state;
   if (!st.finished || !st.unsent.empty() || st.reported)
@@ -135,12 +135,18 @@ void emit(self_ptr self, const session_context* ctx, const call_router_actor& ro
 
 call_session_actor::behavior_type call_session(
     call_session_actor::stateful_pointer<call_session_state> self, const session_context* ctx,
-    call_router_actor router, int32_t partition,
-    std::shared_ptr<const messages::published_flow> flow, bool account_active) {
-  self->state.logic.emplace(*ctx->ivr, std::move(flow), account_active);
+    call_router_actor router, int32_t partition) {
   self->state.partition = partition;
-  ctx->metrics->live_sessions.fetch_add(1, std::memory_order_relaxed);
   return {
+      [self, ctx](session_start& s) {
+        // The last call's outputs were all sent before it was reported finished.
+        auto& st = self->state;
+        st.logic.emplace(*ctx->ivr, std::move(s.flow), s.account_active);
+        st.finished = false;
+        st.reported = false;
+        st.retry_ms = 0;
+        ctx->metrics->live_sessions.fetch_add(1, std::memory_order_relaxed);
+      },
       [self, ctx, router](const messages::call_event& ev) {
         auto& st = self->state;
         ivr::call_decision d;

@@ -34,13 +34,12 @@ struct call_session_state {
   bool reported = false;  // `finished` sent to the router
 };
 
-/// Runs one call. Never waits on the outbox: outputs it cannot take yet are offered again on a
-/// timer (atom::resume), so a slow cluster holds no scheduler thread. Spawned by its router at the
-/// call's first event with the flow version the call keeps for life (null: no published flow) and
-/// whether the account may take calls.
+/// Runs one call at a time, each from its `session_start`. Never waits on the outbox: outputs it
+/// cannot take yet are offered again on a timer (atom::resume), so a slow cluster holds no
+/// scheduler thread. Spawned by its router for a call when none of its finished sessions is free;
+/// stopped by the router's exit.
 call_session_actor::behavior_type call_session(
     call_session_actor::stateful_pointer<call_session_state> self, const session_context* ctx,
-    call_router_actor router, int32_t partition,
-    std::shared_ptr<const messages::published_flow> flow, bool account_active);
+    call_router_actor router, int32_t partition);
 
 }  // namespace ivrcast::actors

@@ -5,18 +5,30 @@
 #include <cstdint>
 #include <string>
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "messages/calls.hpp"
+#include "messages/flows.hpp"
 #include "messages/type_ids.hpp"
 
 namespace ivrcast::actors {
 
-/// One live call: runs ivr::call_logic and emits commands and SMS jobs to the outbox.
+/// A session's next call: the flow version the call keeps for life (null: no published flow)
+/// and whether the account may take calls. Local only: the flow is shared, not copied.
+struct session_start {
+  std::shared_ptr<const messages::published_flow> flow;
+  bool account_active = false;
+};
+
+/// One live call at a time: runs ivr::call_logic and emits commands and SMS jobs to the outbox.
 using call_session_actor = caf::typed_actor<
     /// Applies the next event of the call; reports `handled` (and `finished`) to its router.
     caf::reacts_to<messages::call_event>,
+    /// Begins a call: the router sends it before the call's first event, to a new session or
+    /// to one whose last call it has forgotten.
+    caf::reacts_to<session_start>,
     /// The call reached its maximum duration: hang up and finish.
     caf::reacts_to<atom::expire>,
     /// Offers again the outputs the outbox had no room for.
@@ -46,3 +58,5 @@ using call_counter_actor = caf::typed_actor<
     caf::reacts_to<atom::tick>>;
 
 }  // namespace ivrcast::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ivrcast::actors::session_start)
