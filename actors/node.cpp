@@ -36,33 +36,30 @@ namespace {
 
 namespace kafka = connectors::kafka;
 
-/// Decodes a run of call-event records; refused ones keep their reason for the dead letter.
-messages::call_event_batch decode_batch(int32_t partition, std::span<const kafka::record> recs) {
+/// What a reader of calls.events keeps of its records.
+enum class decoded {
+  all,     // every event, and the refused records with their reason for the dead letter
+  starts,  // the `started` events only: all the call counts fold in (the router dead-letters)
+};
+
+/// Decodes a run of call-event records.
+messages::call_event_batch decode_batch(int32_t partition, std::span<const kafka::record> recs,
+                                        decoded keep) {
   messages::call_event_batch b;
   b.partition = partition_id{partition};
   b.last_offset = recs.back().offset;
-  b.events.reserve(recs.size());
+  if (keep == decoded::all)
+    b.events.reserve(recs.size());
   for (const auto& r : recs) {
     auto ev = connectors::gateway::decode_event(r.key, r.value, r.offset);
-    if (ev)
+    if (!ev) {
+      if (keep == decoded::all)
+        b.rejected.push_back(
+            {r.offset, describe(ev.error()), std::string{r.key}, std::string{r.value}});
+    } else if (keep == decoded::all || ev->kind == messages::call_event_kind::started) {
       b.events.push_back(std::move(*ev));
-    else
-      b.rejected.push_back(
-          {r.offset, describe(ev.error()), std::string{r.key}, std::string{r.value}});
+    }
   }
-  return b;
-}
-
-/// The `started` events of a run of call-event records: all the call counts fold in. The
-/// router's reader dead-letters the refused ones.
-messages::call_event_batch decode_starts(int32_t partition, std::span<const kafka::record> recs) {
-  messages::call_event_batch b;
-  b.partition = partition_id{partition};
-  b.last_offset = recs.back().offset;
-  for (const auto& r : recs)
-    if (auto ev = connectors::gateway::decode_event(r.key, r.value, r.offset);
-        ev && ev->kind == messages::call_event_kind::started)
-      b.events.push_back(std::move(*ev));
   return b;
 }
 
@@ -164,7 +161,7 @@ class counter_feed final : public kafka::partition_reader::handler {
 
   void records(int32_t partition, std::span<const kafka::record> recs) override {
     tsan_handoff(counter_);
-    caf::anon_send(counter_, atom::apply_v, decode_starts(partition, recs));
+    caf::anon_send(counter_, atom::apply_v, decode_batch(partition, recs, decoded::starts));
   }
 
  private:
@@ -277,7 +274,7 @@ struct node::impl final : kafka::consumer_handler {
   }
 
   void records(int32_t partition, std::span<const kafka::record> recs) override {
-    auto b = decode_batch(partition, recs);
+    auto b = decode_batch(partition, recs, decoded::all);
     std::lock_guard<std::mutex> guard{routers_mtx};
     if (auto it = routers.find(partition); it != routers.end())
       caf::anon_send(it->second.router, std::move(b));

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -54,6 +55,20 @@ using clock_type = std::chrono::steady_clock;
 
 double seconds_since(clock_type::time_point t0) {
   return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+/// Polls `done` every `poll` until it holds: false, with `why()` on stderr, once `limit_s`
+/// seconds have passed since `t0`.
+bool wait_until(const std::function<bool()>& done, clock_type::time_point t0, double limit_s,
+                std::chrono::milliseconds poll, const std::function<std::string()>& why) {
+  while (!done()) {
+    if (seconds_since(t0) > limit_s) {
+      std::fprintf(stderr, "timeout: %s\n", why().c_str());
+      return false;
+    }
+    std::this_thread::sleep_for(poll);
+  }
+  return true;
 }
 
 int fail(const char* what, const caf::error& e) {
@@ -375,16 +390,13 @@ int held_bench(int jobs) {
   const auto& m = node.sms().metrics();
   auto others = static_cast<uint64_t>(jobs - docomo_jobs);
   auto full = std::min<int64_t>(s->sms.held_per_carrier, docomo_jobs);
-  while (m.finished.load() < others || m.held[docomo].load() < full) {
-    if (seconds_since(t0) > 600) {
-      std::fprintf(stderr, "timeout: %llu of %llu finished, docomo holds %lld\n",
-                   static_cast<unsigned long long>(m.finished.load()),
-                   static_cast<unsigned long long>(others),
-                   static_cast<long long>(m.held[docomo].load()));
-      return 1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
-  }
+  if (!wait_until([&] { return m.finished.load() >= others && m.held[docomo].load() >= full; }, t0,
+                  600, std::chrono::milliseconds{20},
+                  [&] {
+                    return std::to_string(m.finished.load()) + " of " + std::to_string(others) +
+                           " finished, docomo holds " + std::to_string(m.held[docomo].load());
+                  }))
+    return 1;
   auto done_s = seconds_since(t0);
   auto after = static_cast<double>(max_rss_kib()) / 1024;
   auto heap_after = heap_mib();
@@ -405,25 +417,21 @@ int held_bench(int jobs) {
   if (!back)
     return fail("docomo's SMSC back", back.error());
   // Timed from docomo's first bind: its sessions retry with a backoff of up to 10 s.
-  for (auto t = clock_type::now(); (*back)->counts().binds == 0;) {
-    if (seconds_since(t) > 60) {
-      std::fprintf(stderr, "timeout: no bind to docomo's SMSC in 60 s\n");
-      return 1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds{5});
-  }
+  if (!wait_until([&] { return (*back)->counts().binds > 0; }, clock_type::now(), 60,
+                  std::chrono::milliseconds{5},
+                  [] { return std::string{"no bind to docomo's SMSC in 60 s"}; }))
+    return 1;
   auto rewinds_before = m.rewinds.load();
   auto reread_before = m.reread.load();
   auto cpu_before = cpu_s();
   auto t1 = clock_type::now();
-  while (m.finished.load() < static_cast<uint64_t>(jobs)) {
-    if (seconds_since(t1) > 900) {
-      std::fprintf(stderr, "timeout: %llu of %d finished after docomo came back\n",
-                   static_cast<unsigned long long>(m.finished.load()), jobs);
-      return 1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
-  }
+  if (!wait_until([&] { return m.finished.load() >= static_cast<uint64_t>(jobs); }, t1, 900,
+                  std::chrono::milliseconds{20},
+                  [&] {
+                    return std::to_string(m.finished.load()) + " of " + std::to_string(jobs) +
+                           " finished after docomo came back";
+                  }))
+    return 1;
   auto drain_s = seconds_since(t1);
   auto cpu = cpu_s() - cpu_before;
   auto reread = m.reread.load() - reread_before;
