@@ -744,6 +744,9 @@ void sms_service::collect(metrics::scrape& out) const {
               {{"match", "matched"}}, static_cast<double>(r.matched.load()));
   out.counter("ivrcast_sms_receipts_total", "Delivery receipts folded into the delivery log",
               {{"match", "parked"}}, static_cast<double>(r.parked.load()));
+  out.counter("ivrcast_sms_receipts_unparked_total",
+              "Parked receipts put onto their row once their submit was known", {},
+              static_cast<double>(r.unparked.load()));
   out.histogram("ivrcast_delivery_log_apply_seconds",
                 "Age of a status event when the delivery log has folded it in", {}, m.log_apply);
   if (impl_->jobs)

@@ -117,6 +117,14 @@ caf::expected<void> produce_jobs(const connectors::kafka::bus& bus,
   return (*prod)->flush(std::chrono::seconds{120});
 }
 
+/// CPU time (user and system) this process has used, s.
+double cpu_s() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
 /// The raw baseline: one bound SMPP session per simulated SMSC (the same simulators the node
 /// uses) submitting `per_carrier` UCS-2 messages with `window` unacknowledged, acknowledging
 /// receipts, until every submit is answered and every receipt is in. No Kafka, no log, no
@@ -231,20 +239,27 @@ int submits(int jobs) {
     return fail("simulators", sims.error());
   // The raw baseline first, on simulators like the node's; the node gets fresh ones, with empty
   // state.
+  // CPU is the whole process's (the simulators run in it too, alike for all three), from the
+  // first job produced to the last receipt: steadier than a rate on a shared machine.
+  auto cpu0 = cpu_s();
   auto raw = raw_smpp(*s, jobs);
   if (!raw)
     return fail("raw smpp", raw.error());
+  auto raw_cpu_s = cpu_s() - cpu0;
   auto encoded = encode_jobs(jobs);
   // The raw pipeline (plain librdkafka and bare SMPP) needs a broker it can reach.
   bench::pipeline_result pipe;
+  double pipe_cpu_s = 0;
   if (!s->kafka.embedded()) {
     sims = tools::simulate_carriers(s->sms);
     if (!sims)
       return fail("simulators", sims.error());
+    auto c0 = cpu_s();
     auto r = bench::raw_pipeline(*s, encoded, 2000);
     if (!r)
       return fail("raw pipeline", r.error());
     pipe = *r;
+    pipe_cpu_s = cpu_s() - c0;
   }
   sims = tools::simulate_carriers(s->sms);
   if (!sims)
@@ -256,21 +271,25 @@ int submits(int jobs) {
   auto& node = *started->node;
 
   const auto& m = node.sms().metrics();
+  const auto& folded = node.sms().log().receipts();
+  auto on_rows = [&] { return folded.matched.load() + folded.unparked.load(); };
   // Puts `records` on sms.jobs and waits until the node has ended `target` jobs in all, each
-  // with its receipt. Timed from when every record is on the topic (the node's consume, prepare,
-  // fence, submit): seconds until every part was accepted, and until every receipt was in.
+  // with its receipt on its row of the delivery log. Timed from when every record is on the
+  // topic (the node's consume, prepare, fence, submit): seconds until every part was accepted,
+  // and until every receipt was on its row.
   struct timing {
-    double submitted_s = 0, receipts_s = 0;
+    double submitted_s = 0, receipts_s = 0, cpu_s = 0;
   };
   auto run = [&](const std::vector<std::pair<std::string, std::string>>& records,
                  uint64_t target) -> std::optional<timing> {
+    auto run_cpu0 = cpu_s();
     if (auto ok = produce_jobs(*bus, records); !ok) {
       fail("jobs", ok.error());
       return std::nullopt;
     }
     auto t0 = clock_type::now();
     timing out;
-    while (m.finished.load() < target || m.receipts.load() < target) {
+    while (m.finished.load() < target || on_rows() < target) {
       if (out.submitted_s == 0 && m.parts_accepted.load() >= target)
         out.submitted_s = seconds_since(t0);
       if (seconds_since(t0) > 600) {
@@ -290,6 +309,7 @@ int submits(int jobs) {
       std::this_thread::sleep_for(std::chrono::milliseconds{5});
     }
     out.receipts_s = seconds_since(t0);
+    out.cpu_s = cpu_s() - run_cpu0;
     if (out.submitted_s == 0)
       out.submitted_s = out.receipts_s;
     return out;
@@ -303,7 +323,8 @@ int submits(int jobs) {
   auto timed = run(encoded, 2 * static_cast<uint64_t>(jobs));
   if (!timed)
     return 1;
-  auto [submitted_s, receipts_s] = *timed;
+  auto [submitted_s, receipts_s, node_cpu_s] = *timed;
+  auto us_per_job = [jobs](double cpu) { return cpu * 1e6 / jobs; };
   auto first_s = first->receipts_s;
   uint64_t dups = 0;
   for (const auto& sim : *sims)
@@ -315,14 +336,17 @@ int submits(int jobs) {
       "raw_smpp_submits_per_s=%.0f raw_smpp_with_receipts_per_s=%.0f submits_ratio=%.2f "
       "with_receipts_ratio=%.2f raw_pipeline_submits_per_s=%.0f "
       "raw_pipeline_with_receipts_per_s=%.0f pipeline_submits_ratio=%.2f "
-      "pipeline_with_receipts_ratio=%.2f\n",
+      "pipeline_with_receipts_ratio=%.2f cpu_us_per_job=%.1f raw_smpp_cpu_us_per_job=%.1f "
+      "raw_pipeline_cpu_us_per_job=%.1f pipeline_cpu_ratio=%.2f\n",
       jobs, std::thread::hardware_concurrency(), s->kafka.embedded() ? "embedded" : "broker",
       jobs / first_s, submitted_s, jobs / submitted_s, receipts_s, jobs / receipts_s,
       static_cast<unsigned long long>(dups), raw->first, raw->second,
       jobs / submitted_s / raw->first, jobs / receipts_s / raw->second, pipe.submits_per_s,
       pipe.with_receipts_per_s,
       pipe.submits_per_s > 0 ? jobs / submitted_s / pipe.submits_per_s : 0,
-      pipe.with_receipts_per_s > 0 ? jobs / receipts_s / pipe.with_receipts_per_s : 0);
+      pipe.with_receipts_per_s > 0 ? jobs / receipts_s / pipe.with_receipts_per_s : 0,
+      us_per_job(node_cpu_s), us_per_job(raw_cpu_s), us_per_job(pipe_cpu_s),
+      pipe_cpu_s > 0 ? pipe_cpu_s / node_cpu_s : 0);
   node.stop();
   std::filesystem::remove_all(s->node.data_dir);
   return 0;
@@ -333,14 +357,6 @@ long max_rss_kib() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return u.ru_maxrss;
-}
-
-/// CPU time (user and system) this process has used, s.
-double cpu_s() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return s(u.ru_utime) + s(u.ru_stime);
 }
 
 /// Heap in use (the allocator's view, without what it keeps free), MiB.

@@ -51,6 +51,8 @@ caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
   std::unordered_set<std::string_view> batch_starts;  // a repeat within this batch
   // One merge per count key and batch: most of a batch's calls are to a few numbers on one day.
   std::map<std::string, uint64_t> added;
+  // First starts written in key order: each memtable insert starts next to the one before.
+  std::map<std::string, std::string> starts;
   std::string start;
   for (const auto& ev : b.events) {
     if (ev.offset <= *stored || ev.kind != messages::call_event_kind::started)
@@ -63,10 +65,12 @@ caf::expected<void> call_counts::apply(const messages::call_event_batch& b) {
     if (*known)
       continue;  // the gateway repeated the start of a call counted before
     put_start(start, b.partition.value, ev.offset, ev.occurred_at_ms);
-    // ignored: WriteBatch::Put and Merge only fail on oversized keys
-    (void)wb.Put(db_->call_starts(), keys::call_start(ev.call.value), start);
+    starts.emplace(keys::call_start(ev.call.value), start);
     ++added[keys::call_count(owner_of_(ev.called), ev.called, jst_day(ev.occurred_at_ms))];
   }
+  // ignored: WriteBatch::Put and Merge only fail on oversized keys
+  for (const auto& [key, value] : starts)
+    (void)wb.Put(db_->call_starts(), key, value);
   std::string n;
   for (const auto& [key, count] : added) {
     n.clear();

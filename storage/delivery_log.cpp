@@ -1,5 +1,6 @@
 #include "storage/delivery_log.hpp"
 
+#include <algorithm>
 #include <array>
 #include <unordered_map>
 
@@ -62,12 +63,8 @@ class batch_view {
       return std::move(ok.error());
     return std::optional<std::string>{std::move(v)};
   }
-  void put(const std::string& k, const std::string& v) {
-    (void)wb_.Put(db_->delivery_log(), k, v);  // ignored: only oversized keys fail
-  }
-  void del(const std::string& k) {
-    (void)wb_.Delete(db_->delivery_log(), k);  // ignored: as above
-  }
+  void put(const std::string& k, const std::string& v) { ops_.push_back({k, v}); }
+  void del(const std::string& k) { ops_.push_back({k, std::nullopt}); }
   void put_seen(const std::string& k, const std::string& v) {
     put(k, v);
     seen_[k] = v;
@@ -77,11 +74,27 @@ class batch_view {
     seen_[k] = std::nullopt;
   }
   rocksdb::WriteBatch& batch() { return wb_; }
-  rocksdb::Status write() { return db_->db().Write(rocksdb::WriteOptions{}, &wb_); }
+  /// Writes the batch's log keys in key order (a key written twice keeps its order): the
+  /// memtable inserts each key next to the one before instead of searching its skip list from
+  /// the top, which was most of the fold's time.
+  rocksdb::Status write() {
+    std::stable_sort(ops_.begin(), ops_.end(),
+                     [](const op& a, const op& b) { return a.key < b.key; });
+    for (const auto& o : ops_)
+      // ignored: only oversized keys fail
+      (void)(o.value ? wb_.Put(db_->delivery_log(), o.key, *o.value)
+                     : wb_.Delete(db_->delivery_log(), o.key));
+    return db_->db().Write(rocksdb::WriteOptions{}, &wb_);
+  }
 
  private:
+  struct op {
+    std::string key;
+    std::optional<std::string> value;  // none: delete
+  };
   database* db_;
   rocksdb::WriteBatch wb_;
+  std::vector<op> ops_;
   std::unordered_map<std::string, std::optional<std::string>> seen_;
 };
 
@@ -184,6 +197,7 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
   batch_view v{*db_};
   uint64_t receipts_matched = 0;  // receipts of this batch, counted once it is written
   uint64_t receipts_parked = 0;
+  uint64_t receipts_unparked = 0;
   std::vector<delivery_status> parts;
 
   // The rows this batch touches, by message id: a message's events mostly come close together
@@ -285,6 +299,7 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
       if (rc.ParseFromString(**parked)) {
         apply_receipt(row, i, rc);
         v.del(keys::log_parked_by_handset(c, rc.handset(), rc.at_ms(), rc.smsc_id()));
+        ++receipts_unparked;
       }
       v.del_seen(parked_key);
     }
@@ -367,6 +382,7 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
     return ok;
   receipts_.matched += receipts_matched;
   receipts_.parked += receipts_parked;
+  receipts_.unparked += receipts_unparked;
   return {};
 }
 

@@ -45,10 +45,12 @@ class delivery_log {
                                           std::span<const status_input> evs);
   [[nodiscard]] caf::expected<int64_t> checkpoint(int32_t partition) const;
 
-  /// Receipts folded in since start: onto their row, or parked until their submit is known.
+  /// Receipts folded in since start: onto their row, or parked until their submit is known;
+  /// and parked ones put onto their row since, when their submit came.
   struct receipt_counts {
     std::atomic<uint64_t> matched{0};
     std::atomic<uint64_t> parked{0};
+    std::atomic<uint64_t> unparked{0};
   };
   const receipt_counts& receipts() const { return receipts_; }
 

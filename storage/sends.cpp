@@ -1,7 +1,7 @@
 #include "storage/sends.hpp"
 
 #include <algorithm>
-#include <unordered_map>
+#include <map>
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -37,8 +37,9 @@ caf::expected<void> sends::apply(int32_t partition, std::span<const topic_record
   wire::SendRecord rec;
   // A message's records share one partition, in the order written, and each replaces the one
   // before: of a batch, only each message's last record is written (its in-flight and submitted
-  // records often come in one batch, and each write is a memtable insert).
-  std::unordered_map<std::string, std::string_view> last;
+  // records often come in one batch, and each write is a memtable insert), in key order (each
+  // insert then starts next to the one before in the memtable's skip list).
+  std::map<std::string, std::string_view> last;
   auto folded = fold_batch(
       *db_, checkpoints_, partition, recs, "sends.apply",
       [&](const topic_record& r, rocksdb::WriteBatch&) {

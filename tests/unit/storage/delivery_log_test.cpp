@@ -80,6 +80,16 @@ TEST_F(DeliveryLogTest, ReceiptsBeforeTheSubmitAreParkedAndApplied) {
                                       [](const std::string&) { return false; });
   ASSERT_OK(left);
   EXPECT_FALSE(left->has_value()) << "matched receipts leave the parking";
+  // Counted as folded once each (parked), then as put onto their row when the submit came.
+  EXPECT_EQ(log_->receipts().parked.load(), 2u);
+  EXPECT_EQ(log_->receipts().unparked.load(), 2u);
+  EXPECT_EQ(log_->receipts().matched.load(), 0u);
+  auto other = submitted({"c"});
+  other.set_message_id("m2");
+  apply(other);
+  apply(receipt("c", sms::receipt_state::delivered));
+  EXPECT_EQ(log_->receipts().matched.load(), 1u);
+  EXPECT_EQ(log_->receipts().unparked.load(), 2u);
 }
 
 TEST_F(DeliveryLogTest, AParkedFinalReceiptIsNotReplacedByItsIntermediateOne) {
