@@ -165,17 +165,27 @@ struct sms_service::impl final : kafka::consumer_handler {
   std::unique_ptr<projection_feed<storage::sends>> sends_handler;
   std::unique_ptr<projection_feed<storage::usage>> usage_handler;
 
-  /// sms.status into the delivery log.
+  /// sms.status into the delivery log: each read's partitions in one write (end_of_read), so
+  /// that a receipt read with its message's submit finds the submit.
   struct status_feed final : kafka::partition_reader::handler {
     impl* owner = nullptr;
+    struct pending {
+      int32_t partition;
+      int64_t last_offset;
+      size_t from, to;  // of evs
+    };
     std::vector<storage::status_input> evs;
+    std::vector<int64_t> stamps;  // per record read, when it was produced
+    std::vector<pending> read;
+    std::vector<storage::status_batch> batches;
     int64_t start_offset(int32_t p) override {
       auto cp = owner->log->checkpoint(p);
       return cp ? *cp + 1 : 0;
     }
     void records(int32_t p, std::span<const kafka::record> batch) override {
-      evs.clear();
+      auto from = evs.size();
       for (const auto& r : batch) {
+        stamps.push_back(r.timestamp_ms);
         auto ev = connectors::delivery::decode_status(r.value);
         if (!ev) {
           ++owner->metrics.dead_letters;
@@ -185,15 +195,31 @@ struct sms_service::impl final : kafka::consumer_handler {
         }
         evs.push_back({r.offset, std::move(*ev)});
       }
-      if (auto ok = owner->log->apply(p, batch.back().offset, evs); !ok)
-        logger().error("event=delivery_log_apply_failed partition={} error=\"{}\"", p,
+      read.push_back({p, batch.back().offset, from, evs.size()});
+    }
+    void end_of_read() override {
+      if (read.empty())
+        return;
+      batches.clear();
+      for (const auto& r : read)
+        batches.push_back(
+            {r.partition, r.last_offset,
+             std::span<const storage::status_input>{evs}.subspan(r.from, r.to - r.from)});
+      if (auto ok = owner->log->apply(batches); !ok) {
+        std::string partitions;
+        for (const auto& r : read)
+          partitions += (partitions.empty() ? "" : ",") + std::to_string(r.partition);
+        logger().error("event=delivery_log_apply_failed partitions={} error=\"{}\"", partitions,
                        describe(ok.error()));
-      else {
+      } else {
         owner->metrics.status_applied += evs.size();
         auto now = unix_now_ms();
-        for (const auto& r : batch)
-          owner->metrics.log_apply.observe_ms(now - r.timestamp_ms);
+        for (auto at : stamps)
+          owner->metrics.log_apply.observe_ms(now - at);
       }
+      evs.clear();
+      stamps.clear();
+      read.clear();
     }
     void caught_up() override {
       logger().info("event=delivery_log_live");

@@ -337,7 +337,7 @@ int submits(int jobs) {
       "with_receipts_ratio=%.2f raw_pipeline_submits_per_s=%.0f "
       "raw_pipeline_with_receipts_per_s=%.0f pipeline_submits_ratio=%.2f "
       "pipeline_with_receipts_ratio=%.2f cpu_us_per_job=%.1f raw_smpp_cpu_us_per_job=%.1f "
-      "raw_pipeline_cpu_us_per_job=%.1f pipeline_cpu_ratio=%.2f\n",
+      "raw_pipeline_cpu_us_per_job=%.1f pipeline_cpu_ratio=%.2f receipts_parked_share=%.2f\n",
       jobs, std::thread::hardware_concurrency(), s->kafka.embedded() ? "embedded" : "broker",
       jobs / first_s, submitted_s, jobs / submitted_s, receipts_s, jobs / receipts_s,
       static_cast<unsigned long long>(dups), raw->first, raw->second,
@@ -346,7 +346,9 @@ int submits(int jobs) {
       pipe.submits_per_s > 0 ? jobs / submitted_s / pipe.submits_per_s : 0,
       pipe.with_receipts_per_s > 0 ? jobs / receipts_s / pipe.with_receipts_per_s : 0,
       us_per_job(node_cpu_s), us_per_job(raw_cpu_s), us_per_job(pipe_cpu_s),
-      pipe_cpu_s > 0 ? pipe_cpu_s / node_cpu_s : 0);
+      pipe_cpu_s > 0 ? pipe_cpu_s / node_cpu_s : 0,
+      static_cast<double>(folded.parked.load()) /
+          static_cast<double>(std::max<uint64_t>(1, folded.parked.load() + folded.matched.load())));
   node.stop();
   std::filesystem::remove_all(s->node.data_dir);
   return 0;

@@ -186,14 +186,22 @@ void delivery_log::fill_row(const wire::LogRow& r, sms::log_row& out) {
   out.opened_at_ms = r.opened_at_ms();
 }
 
-caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
-                                        std::span<const status_input> evs) {
+caf::expected<void> delivery_log::apply(std::span<const status_batch> batches) {
   std::lock_guard<std::mutex> guard{write_mtx_};
-  auto stored = checkpoints_.load(partition);
-  if (!stored)
-    return std::move(stored.error());
-  if (last_offset <= *stored)
-    return {};  // the whole batch was folded in before
+  // Per batch: its partition's checkpoint, or none if the whole batch was folded in before.
+  std::vector<std::optional<int64_t>> stored(batches.size());
+  bool any = false;
+  for (size_t i = 0; i < batches.size(); ++i) {
+    auto cp = checkpoints_.load(batches[i].partition);
+    if (!cp)
+      return std::move(cp.error());
+    if (batches[i].last_offset > *cp) {
+      stored[i] = *cp;
+      any = true;
+    }
+  }
+  if (!any)
+    return {};
   batch_view v{*db_};
   uint64_t receipts_matched = 0;  // receipts of this batch, counted once it is written
   uint64_t receipts_parked = 0;
@@ -347,24 +355,17 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
     return {};
   };
 
-  for (const auto& in : evs) {
-    if (in.offset <= *stored)
-      continue;  // folded in before
-    const auto& ev = in.event;
-    if (ev.kind() == wire::StatusEvent::RECEIPT) {
-      if (auto ok = receipt(ev); !ok)
-        return ok;
-      continue;
-    }
+  // Everything but receipts first, in each partition's order; then the receipts, in theirs.
+  auto fold = [&](const wire::StatusEvent& ev) -> caf::expected<void> {
     auto t = ensure(ev);
     if (!t)
       return std::move(t.error());
     if (!*t)
-      continue;
+      return {};
     auto& row = (*t)->row;
     if (ev.kind() == wire::StatusEvent::OPENED) {
       if (row.opened_at_ms() != 0)
-        continue;  // only the first open counts
+        return {};  // only the first open counts
       row.set_opened_at_ms(ev.at_ms());
     } else if (ev.kind() == wire::StatusEvent::FINAL) {
       move_status(row, status_of(ev.status()));
@@ -373,11 +374,28 @@ caf::expected<void> delivery_log::apply(int32_t partition, int64_t last_offset,
         return ok;
     }
     (*t)->dirty = true;
-  }
+    return {};
+  };
+  for (bool receipts : {false, true})
+    for (size_t i = 0; i < batches.size(); ++i) {
+      if (!stored[i])
+        continue;
+      for (const auto& in : batches[i].evs) {
+        if (in.offset <= *stored[i])
+          continue;  // folded in before
+        const auto& ev = in.event;
+        if ((ev.kind() == wire::StatusEvent::RECEIPT) != receipts)
+          continue;
+        if (auto ok = receipts ? receipt(ev) : fold(ev); !ok)
+          return ok;
+      }
+    }
   for (const auto& [id, t] : rows)
     if (t.dirty)
       put_row(v, t.key, t.row, bytes);
-  checkpoints_.stage(v.batch(), partition, last_offset);
+  for (size_t i = 0; i < batches.size(); ++i)
+    if (stored[i])
+      checkpoints_.stage(v.batch(), batches[i].partition, batches[i].last_offset);
   if (auto ok = check(v.write(), "delivery_log.apply"); !ok)
     return ok;
   receipts_.matched += receipts_matched;

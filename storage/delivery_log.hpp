@@ -28,6 +28,14 @@ struct status_input {
   wire::StatusEvent event;
 };
 
+/// One partition's events of a read, and its last record (which may have been refused and left
+/// out of `evs`).
+struct status_batch {
+  int32_t partition = 0;
+  int64_t last_offset = 0;
+  std::span<const status_input> evs;
+};
+
 /// The delivery log [配信ログ]: one row per message, folded from the sms.status topic
 /// exactly once (the partition's offset lands in the same batch as the rows). Receipts that
 /// arrive before their submit is known are parked and applied when it is. Statuses only move
@@ -42,7 +50,14 @@ class delivery_log {
   /// Folds one partition's events, skipping those at or below its checkpoint, and stores
   /// `last_offset` (the batch's last record, which may have been refused and left out of `evs`).
   [[nodiscard]] caf::expected<void> apply(int32_t partition, int64_t last_offset,
-                                          std::span<const status_input> evs);
+                                          std::span<const status_input> evs) {
+    status_batch b{partition, last_offset, evs};
+    return apply({&b, 1});
+  }
+  /// Folds several partitions' events in one write, with every partition's checkpoint. The
+  /// receipts go last: a receipt and its message's submit are in different partitions, so a
+  /// receipt read with its submit would otherwise often be parked and unparked in one batch.
+  [[nodiscard]] caf::expected<void> apply(std::span<const status_batch> batches);
   [[nodiscard]] caf::expected<int64_t> checkpoint(int32_t partition) const;
 
   /// Receipts folded in since start: onto their row, or parked until their submit is known;

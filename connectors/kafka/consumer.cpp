@@ -390,6 +390,7 @@ void partition_reader::run() {
       next_[static_cast<size_t>(p)] = batch.back().offset + 1;
       positions_.handed(p, batch.back().offset + 1);
     });
+    handler_->end_of_read();
     if (!caught_up_) {
       bool all = true;
       for (size_t p = 0; p < high_.size(); ++p)

@@ -135,6 +135,9 @@ class partition_reader {
     /// Next offset to read in `partition` (0 from the start, negative: only new records).
     virtual int64_t start_offset(int32_t partition) = 0;
     virtual void records(int32_t partition, std::span<const record> batch) = 0;
+    /// After each read's records (one or more partitions' batches): a handler may fold them
+    /// together here. caught_up() comes after it.
+    virtual void end_of_read() {}
     /// Everything present when reading began has been handed over (called once).
     virtual void caught_up() {}
   };

@@ -92,6 +92,25 @@ TEST_F(DeliveryLogTest, ReceiptsBeforeTheSubmitAreParkedAndApplied) {
   EXPECT_EQ(log_->receipts().unparked.load(), 2u);
 }
 
+TEST_F(DeliveryLogTest, AReceiptReadWithItsSubmitFromAnotherPartitionIsNotParked) {
+  // The receipt's partition comes first in the read, as a reader may hand it over.
+  std::vector<status_input> receipts{{7, receipt("a", sms::receipt_state::delivered)}};
+  std::vector<status_input> submits{{3, submitted({"a"})}};
+  std::vector<status_batch> read{{1, 7, receipts}, {0, 3, submits}};
+  ASSERT_OK(log_->apply(read));
+  EXPECT_EQ(status(), sms::delivery_status::delivered);
+  EXPECT_EQ(log_->receipts().matched.load(), 1u);
+  EXPECT_EQ(log_->receipts().parked.load(), 0u);
+  for (auto [partition, offset] : {std::pair{0, 3}, std::pair{1, 7}}) {
+    auto cp = log_->checkpoint(partition);
+    ASSERT_OK(cp);
+    EXPECT_EQ(*cp, offset) << "partition " << partition;
+  }
+  // Read again (a replay), nothing changes: both partitions' checkpoints hold.
+  ASSERT_OK(log_->apply(read));
+  EXPECT_EQ(log_->receipts().matched.load(), 1u);
+}
+
 TEST_F(DeliveryLogTest, AParkedFinalReceiptIsNotReplacedByItsIntermediateOne) {
   // A resend after a reconnect can deliver DELIVRD before the ENROUTE that preceded it.
   apply(receipt("a", sms::receipt_state::delivered));
