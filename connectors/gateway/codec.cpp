@@ -1,5 +1,8 @@
 #include "connectors/gateway/codec.hpp"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include "messages/errc.hpp"
 #include "messages/gateway.pb.h"
 #include "messages/phone.hpp"
@@ -31,6 +34,22 @@ bool dtmf(std::string_view s) {
 }
 
 }  // namespace
+
+bool is_start_event(std::string_view value) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in{reinterpret_cast<const uint8_t*>(value.data()),
+                                            static_cast<int>(value.size())};
+  int kind = 0;
+  while (auto tag = in.ReadTag()) {
+    auto field = WireFormatLite::GetTagFieldNumber(tag);
+    if (field >= wire::CallEvent::kStartedFieldNumber &&
+        field <= wire::CallEvent::kEndedFieldNumber)
+      kind = field;
+    if (!WireFormatLite::SkipField(&in, tag))
+      return false;
+  }
+  return in.ConsumedEntireMessage() && kind == wire::CallEvent::kStartedFieldNumber;
+}
 
 caf::expected<call_event> decode_event(std::string_view key, std::string_view value,
                                        int64_t offset) {

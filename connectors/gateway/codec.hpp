@@ -15,6 +15,11 @@ namespace ivrcast::connectors::gateway {
                                                                std::string_view value,
                                                                int64_t offset);
 
+/// Whether a CallEvent record is a call's start, read from its wire format without decoding it
+/// (the kind is a oneof of fields 10-13; the last one present wins). False for a record that is
+/// not a protobuf. Whether a start is valid is still decode_event's to say.
+[[nodiscard]] bool is_start_event(std::string_view value);
+
 /// Serialises a command into `out` (reused buffer).
 void encode(const messages::call_command& cmd, std::string& out);
 

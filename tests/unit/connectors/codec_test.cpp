@@ -35,6 +35,39 @@ TEST(GatewayCodecTest, DecodesAndNormalisesAValidStart) {
   EXPECT_EQ(ev->kind, messages::call_event_kind::started);
 }
 
+TEST(GatewayCodecTest, TellsAStartFromItsWireFormatAsDecodingWould) {
+  wire::CallEvent ended;
+  ended.set_call_id("c1");
+  ended.mutable_ended();
+  wire::CallEvent digits;
+  digits.set_call_id("c1");
+  digits.mutable_digits_collected()->set_digits("0901");
+  auto start = started_bytes("c1", "0501111000");
+  struct row {
+    const char* name;
+    std::string value;
+    bool start;
+  };
+  // Two messages concatenated merge: of a oneof, the last one present is the kind.
+  std::vector<row> rows{
+      {"a start", start, true},
+      {"an end", ended.SerializeAsString(), false},
+      {"digits", digits.SerializeAsString(), false},
+      {"no kind", "", false},
+      {"an end after a start", start + ended.SerializeAsString(), false},
+      {"a start after an end", ended.SerializeAsString() + start, true},
+      {"garbage", "\xff\xff\xff\xff", false},
+      {"a start cut short", start.substr(0, start.size() - 2), false},
+  };
+  for (const auto& r : rows) {
+    EXPECT_EQ(gateway::is_start_event(r.value), r.start) << r.name;
+    wire::CallEvent pb;
+    if (pb.ParseFromString(r.value)) {
+      EXPECT_EQ(pb.kind_case() == wire::CallEvent::kStarted, r.start) << r.name << " (protobuf)";
+    }
+  }
+}
+
 TEST(GatewayCodecTest, RefusesBadRecordsSayingWhy) {
   wire::CallEvent no_kind;
   no_kind.set_call_id("c1");
