@@ -553,15 +553,15 @@ void sender_logic::tick(int64_t now, double rate, std::span<const int64_t> view_
   // By then the log has long matched an adopted id: its receipt is no longer parked.
   std::erase_if(adopted_, [&](const auto& kv) { return now - kv.second > 600000; });
   // A finished message is remembered until the sends view has its last record.
-  while (!finished_order_.empty()) {
-    const auto& f = finished_order_.front();
-    auto p = static_cast<size_t>(f.partition);
-    if (p >= view_applied.size() || view_applied[p] < f.offset)
-      break;
-    if (auto it = finished_.find(f.message_id);
-        it != finished_.end() && it->second.offset == f.offset)
-      finished_.erase(it);
-    finished_order_.pop_front();
+  for (auto& [partition, order] : finished_order_) {
+    auto p = static_cast<size_t>(partition);
+    while (!order.empty() && p < view_applied.size() && view_applied[p] >= order.front().offset) {
+      const auto& f = order.front();
+      if (auto it = finished_.find(f.message_id);
+          it != finished_.end() && it->second.offset == f.offset)
+        finished_.erase(it);
+      order.pop_front();
+    }
   }
   after(now, out);
 }
@@ -576,7 +576,7 @@ void sender_logic::finish(message& m, int64_t now, std::vector<sender_action>& o
   for (const auto& [partition, offset] : m.also_done)
     out.emplace_back(job_done{partition, offset});
   if (m.final_offset >= 0) {
-    finished_order_.push_back({m.w->partition, m.final_offset, m.w->msg.message_id});
+    finished_order_[m.w->partition].push_back({m.final_offset, m.w->msg.message_id});
     finished_[m.w->msg.message_id] = {std::move(m.final_record), m.final_offset};
   }
   active_.erase(m.w->msg.message_id);

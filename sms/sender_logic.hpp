@@ -227,11 +227,12 @@ class sender_logic {
   };
   std::unordered_map<std::string, finished_message> finished_;  // not yet in the sends view
   struct finished_entry {
-    int32_t partition;
     int64_t offset;
     std::string message_id;
   };
-  std::deque<finished_entry> finished_order_;
+  // Per partition of sms.sends, in finish order: one partition's view lagging behind does not
+  // keep the others' finished messages.
+  std::unordered_map<int32_t, std::deque<finished_entry>> finished_order_;
   std::vector<std::unique_ptr<message>> graveyard_;  // ended: freed at the next input
   double tokens_ = 1;
   double rate_ = 0;

@@ -521,6 +521,28 @@ TEST(SenderLogicTest, AFinishedMessageIsRememberedUntilTheViewHasItsLastRecord) 
   EXPECT_EQ(h.logic.finished_record("copy"), nullptr) << "the view has it: no need to remember";
 }
 
+TEST(SenderLogicTest, AFinishedMessageIsForgottenWhenItsOwnPartitionsViewHasItsLastRecord) {
+  harness h;
+  h.bind(0);
+  h.bind(1);
+  h.take(h.work("first", "09012340006", 10, 0, 1));  // partition 0 finishes first
+  h.deliver_all();
+  h.answer(rok, "c1");
+  h.deliver_all();
+  h.take(h.work("second", "09012340007", 10, 1, 1));
+  h.deliver_all();
+  h.answer(rok, "c2");
+  h.deliver_all();
+  ASSERT_EQ(h.done_offsets().size(), 2u);
+  // Partition 0's view is behind, partition 1's has everything.
+  h.tick({-1, h.next_offset});
+  EXPECT_NE(h.logic.finished_record("first"), nullptr) << "partition 0's view is behind";
+  EXPECT_EQ(h.logic.finished_record("second"), nullptr)
+      << "partition 1's view has it, whatever partition 0's view lacks";
+  h.tick({h.next_offset, h.next_offset});
+  EXPECT_EQ(h.logic.finished_record("first"), nullptr);
+}
+
 TEST(SenderLogicTest, ADrainReleasesFencedPartsAndWaitsForAnswersOnTheWire) {
   harness h;
   h.bind(0);
