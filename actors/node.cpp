@@ -54,13 +54,11 @@ messages::call_event_batch decode_batch(int32_t partition, std::span<const kafka
     if (keep == decoded::starts && !connectors::gateway::is_start_event(r.value))
       continue;  // most events are not starts: not decoded at all
     auto ev = connectors::gateway::decode_event(r.key, r.value, r.offset);
-    if (!ev) {
-      if (keep == decoded::all)
-        b.rejected.push_back(
-            {r.offset, describe(ev.error()), std::string{r.key}, std::string{r.value}});
-    } else if (keep == decoded::all || ev->kind == messages::call_event_kind::started) {
+    if (ev)
       b.events.push_back(std::move(*ev));
-    }
+    else if (keep == decoded::all)
+      b.rejected.push_back(
+          {r.offset, describe(ev.error()), std::string{r.key}, std::string{r.value}});
   }
   return b;
 }

@@ -63,8 +63,8 @@ class batch_view {
       return std::move(ok.error());
     return std::optional<std::string>{std::move(v)};
   }
-  void put(const std::string& k, const std::string& v) { ops_.push_back({k, v}); }
-  void del(const std::string& k) { ops_.push_back({k, std::nullopt}); }
+  void put(std::string k, std::string v) { ops_.push_back({std::move(k), std::move(v)}); }
+  void del(std::string k) { ops_.push_back({std::move(k), std::nullopt}); }
   void put_seen(const std::string& k, const std::string& v) {
     put(k, v);
     seen_[k] = v;
@@ -123,7 +123,7 @@ void put_row(batch_view& v, const std::string& key, const wire::LogRow& row, std
   row.SerializeToString(&bytes);
   v.put(key, bytes);
   if (auto copy = account_copy_key(row); !copy.empty())
-    v.put(copy, bytes);
+    v.put(std::move(copy), bytes);
 }
 
 /// Loads a row by message id; nullopt if absent.
@@ -244,8 +244,8 @@ caf::expected<void> delivery_log::apply(std::span<const status_batch> batches) {
     t.key = keys::log_row(d.requested_at_ms(), ev.message_id());
     v.put(keys::log_id(ev.message_id()), t.key);
     v.put(keys::log_by_destination(d.destination(), d.requested_at_ms(), ev.message_id()), "");
-    for (const auto& k : account_entries(d, ev.message_id()))
-      v.put(k, "");
+    for (auto& k : account_entries(d, ev.message_id()))
+      v.put(std::move(k), "");
     for (const auto& link : d.links())
       v.put(keys::log_short_link(link.code()), ev.message_id() + '\0' + link.url());
     return &t;

@@ -112,6 +112,13 @@ struct harness {
       }
     FAIL() << "no submit to answer";
   }
+  /// Takes a single-part job and runs it to its end: fenced, submitted, accepted as `smsc_id`.
+  void send_through(std::shared_ptr<send_work> w, const std::string& smsc_id) {
+    take(std::move(w));
+    deliver_all();
+    answer(rok, smsc_id);
+    deliver_all();
+  }
   bool answered(uint64_t key) const {
     return std::find(answered_keys.begin(), answered_keys.end(), key) != answered_keys.end();
   }
@@ -502,10 +509,7 @@ TEST(SenderLogicTest, AJobReadAgainWhileItsMessageIsHereJoinsIt) {
 TEST(SenderLogicTest, AFinishedMessageIsRememberedUntilTheViewHasItsLastRecord) {
   harness h;
   h.bind();
-  h.take(h.work("copy", "09012340003", 10, 0, 1));
-  h.deliver_all();
-  h.answer(rok, "c1");
-  h.deliver_all();
+  h.send_through(h.work("copy", "09012340003", 10, 0, 1), "c1");
   ASSERT_EQ(h.done_offsets().size(), 1u);
   ASSERT_NE(h.logic.finished_record("copy"), nullptr);
   // A second copy of the job, whose record was read before the first was sent.
@@ -525,14 +529,8 @@ TEST(SenderLogicTest, AFinishedMessageIsForgottenWhenItsOwnPartitionsViewHasItsL
   harness h;
   h.bind(0);
   h.bind(1);
-  h.take(h.work("first", "09012340006", 10, 0, 1));  // partition 0 finishes first
-  h.deliver_all();
-  h.answer(rok, "c1");
-  h.deliver_all();
-  h.take(h.work("second", "09012340007", 10, 1, 1));
-  h.deliver_all();
-  h.answer(rok, "c2");
-  h.deliver_all();
+  h.send_through(h.work("first", "09012340006", 10, 0, 1), "c1");  // partition 0 finishes first
+  h.send_through(h.work("second", "09012340007", 10, 1, 1), "c2");
   ASSERT_EQ(h.done_offsets().size(), 2u);
   // Partition 0's view is behind, partition 1's has everything.
   h.tick({-1, h.next_offset});
